@@ -1,0 +1,1 @@
+//! The distribution-spec conformance runner (being built; see ARCHITECTURE.md).

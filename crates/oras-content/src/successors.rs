@@ -1,0 +1,170 @@
+//! The successors of a node: what a manifest, index or artifact manifest
+//! points at (oras-go `content.Successors`).
+
+use oras_spec::{ArtifactManifest, Descriptor, Index, Manifest, media_type};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::reader::{MAX_METADATA_BYTES, read_all};
+use crate::storage::Fetcher;
+
+/// The successors of `node`, fetching its content from `fetcher` when it
+/// is a manifest type (at most [`MAX_METADATA_BYTES`]); other types have
+/// none.
+pub async fn successors<F: Fetcher + ?Sized>(
+    fetcher: &F,
+    node: &Descriptor,
+) -> Result<Vec<Descriptor>> {
+    if !media_type::is_manifest(&node.media_type) {
+        return Ok(Vec::new());
+    }
+    let content = fetch_all(fetcher, node, MAX_METADATA_BYTES).await?;
+    successors_from_bytes(node, &content)
+}
+
+/// The successors of `node` given its (already verified) content, in
+/// oras-go's order:
+/// - Docker manifest: config, layers;
+/// - OCI manifest: subject, config, layers;
+/// - Docker manifest list: manifests;
+/// - OCI index: subject, manifests;
+/// - artifact manifest: subject, blobs;
+/// - anything else: none.
+pub fn successors_from_bytes(node: &Descriptor, content: &[u8]) -> Result<Vec<Descriptor>> {
+    let mut out = Vec::new();
+    match node.media_type.as_str() {
+        media_type::DOCKER_MANIFEST => {
+            let manifest: Manifest = parse(content, "docker manifest")?;
+            out.push(manifest.config);
+            out.extend(manifest.layers);
+        }
+        media_type::IMAGE_MANIFEST => {
+            let manifest: Manifest = parse(content, "image manifest")?;
+            out.extend(manifest.subject);
+            out.push(manifest.config);
+            out.extend(manifest.layers);
+        }
+        media_type::DOCKER_MANIFEST_LIST => {
+            let index: Index = parse(content, "docker manifest list")?;
+            out.extend(index.manifests);
+        }
+        media_type::IMAGE_INDEX => {
+            let index: Index = parse(content, "image index")?;
+            out.extend(index.subject);
+            out.extend(index.manifests);
+        }
+        media_type::ARTIFACT_MANIFEST => {
+            let artifact: ArtifactManifest = parse(content, "artifact manifest")?;
+            out.extend(artifact.subject);
+            out.extend(artifact.blobs);
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// The `subject` of a manifest, index or artifact manifest, if any.
+pub fn subject_from_bytes(node: &Descriptor, content: &[u8]) -> Result<Option<Descriptor>> {
+    Ok(match node.media_type.as_str() {
+        media_type::IMAGE_MANIFEST => parse::<Manifest>(content, "image manifest")?.subject,
+        media_type::IMAGE_INDEX => parse::<Index>(content, "image index")?.subject,
+        media_type::ARTIFACT_MANIFEST => {
+            parse::<ArtifactManifest>(content, "artifact manifest")?.subject
+        }
+        _ => None,
+    })
+}
+
+/// Fetches the whole verified content of `desc`, refusing more than `limit` bytes.
+pub async fn fetch_all<F: Fetcher + ?Sized>(
+    fetcher: &F,
+    desc: &Descriptor,
+    limit: u64,
+) -> Result<Vec<u8>> {
+    if desc.size > limit {
+        return Err(Error::SizeExceedsLimit {
+            size: desc.size,
+            limit,
+        });
+    }
+    let reader = fetcher.fetch(desc).await?;
+    read_all(reader, desc, limit).await
+}
+
+fn parse<T: DeserializeOwned>(content: &[u8], what: &'static str) -> Result<T> {
+    serde_json::from_slice(content).map_err(|source| oras_spec::Error::Json { what, source }.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oras_spec::Parsed;
+    use std::collections::BTreeMap;
+
+    fn blob(name: &str) -> Descriptor {
+        Descriptor::from_bytes(media_type::IMAGE_LAYER, name.as_bytes())
+    }
+
+    #[test]
+    fn manifest_successors_in_order() {
+        let subject = Descriptor::from_bytes(media_type::IMAGE_MANIFEST, b"s");
+        let manifest = Manifest {
+            schema_version: 2,
+            media_type: media_type::IMAGE_MANIFEST.into(),
+            artifact_type: String::new(),
+            config: blob("c"),
+            layers: vec![blob("a"), blob("b")],
+            subject: Some(subject.clone()),
+            annotations: BTreeMap::new(),
+        };
+        let parsed = Parsed::from_value(manifest);
+        let desc = parsed.descriptor(media_type::IMAGE_MANIFEST);
+        let got = successors_from_bytes(&desc, parsed.bytes()).unwrap();
+        assert_eq!(got, vec![subject.clone(), blob("c"), blob("a"), blob("b")]);
+        // A Docker manifest has no subject, even if the JSON carries one.
+        let docker = Descriptor::from_bytes(media_type::DOCKER_MANIFEST, parsed.bytes());
+        let got = successors_from_bytes(&docker, parsed.bytes()).unwrap();
+        assert_eq!(got, vec![blob("c"), blob("a"), blob("b")]);
+        assert_eq!(
+            subject_from_bytes(&desc, parsed.bytes()).unwrap(),
+            Some(subject)
+        );
+    }
+
+    #[test]
+    fn index_and_artifact_successors() {
+        let mut index = Index::new(vec![blob("m1"), blob("m2")]);
+        index.subject = Some(blob("s"));
+        let parsed = Parsed::from_value(index);
+        let desc = parsed.descriptor(media_type::IMAGE_INDEX);
+        assert_eq!(
+            successors_from_bytes(&desc, parsed.bytes()).unwrap(),
+            vec![blob("s"), blob("m1"), blob("m2")]
+        );
+        let artifact = ArtifactManifest {
+            media_type: media_type::ARTIFACT_MANIFEST.into(),
+            artifact_type: "a/b".into(),
+            blobs: vec![blob("x")],
+            subject: Some(blob("s")),
+            annotations: BTreeMap::new(),
+        };
+        let parsed = Parsed::from_value(artifact);
+        let desc = parsed.descriptor(media_type::ARTIFACT_MANIFEST);
+        assert_eq!(
+            successors_from_bytes(&desc, parsed.bytes()).unwrap(),
+            vec![blob("s"), blob("x")]
+        );
+        assert!(
+            successors_from_bytes(&blob("x"), b"not json")
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn malformed_manifest_is_an_error() {
+        let desc = Descriptor::from_bytes(media_type::IMAGE_MANIFEST, b"{");
+        let err = successors_from_bytes(&desc, b"{").unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidContent);
+    }
+}

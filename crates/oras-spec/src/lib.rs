@@ -1,0 +1,49 @@
+//! OCI references, digests, media types, annotations, descriptors and
+//! manifests: the vocabulary every other oras-rs crate speaks.
+//!
+//! This is the lowest crate of the workspace and depends on no other
+//! oras-rs crate. Its types serialise exactly as the Go `image-spec`
+//! types do (same field order, sorted annotation keys), so a manifest
+//! packed here has the same bytes, and so the same digest, as one packed
+//! by oras-go. Manifests read from elsewhere are always kept as the exact
+//! bytes plus a parsed view ([`Parsed`]); digests are computed over the
+//! bytes, never over re-serialised JSON.
+//!
+//! The `oci-spec` crate is re-exported as [`oci_spec`] for callers that
+//! want its richer image-config types; no other crate of the workspace
+//! names it directly.
+//!
+//! ```
+//! use oras_spec::{Descriptor, Reference, media_type};
+//!
+//! let reference: Reference = "localhost:5000/hello:v1".parse()?;
+//! assert_eq!(reference.registry(), "localhost:5000");
+//! assert_eq!(reference.repository(), "hello");
+//!
+//! let desc = Descriptor::from_bytes(media_type::IMAGE_LAYER, b"hello");
+//! assert_eq!(desc.size, 5);
+//! assert_eq!(
+//!     desc.digest.to_string(),
+//!     "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+//! );
+//! # Ok::<(), oras_spec::Error>(())
+//! ```
+
+pub mod annotation;
+mod descriptor;
+mod digest;
+mod error;
+mod manifest;
+pub mod media_type;
+mod platform;
+mod reference;
+
+pub use descriptor::{Descriptor, DescriptorKey};
+pub use digest::{Algorithm, Digest, Digester};
+pub use error::{Error, Result};
+pub use manifest::{ArtifactManifest, Index, Manifest, Parsed};
+pub use platform::{Platform, host_architecture};
+pub use reference::{Reference, ReferenceTarget};
+
+/// The `oci-spec` crate, re-exported so that no other crate names it.
+pub use oci_spec;

@@ -1,0 +1,1 @@
+//! The in-process fake registry (being built).

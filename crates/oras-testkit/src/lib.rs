@@ -1,0 +1,11 @@
+//! Test support for oras-rs, used only as a dev-dependency:
+//!
+//! - [`fake`]: an in-process, in-memory OCI distribution registry on
+//!   127.0.0.1 with switches that break one protocol rule at a time, for
+//!   protocol corners, faults and the conformance runner's own tests;
+//! - [`real`]: a harness that installs (when missing), configures, starts
+//!   and stops a real CNCF Distribution registry (`docker-registry`) on
+//!   loopback in plain-HTTP, TLS + htpasswd and token-auth modes.
+
+pub mod fake;
+pub mod real;

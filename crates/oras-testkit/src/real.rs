@@ -1,0 +1,1 @@
+//! The real-registry harness (being built).

@@ -1,0 +1,1 @@
+//! Runnable examples of the oras-rs libraries live in `examples/`.
