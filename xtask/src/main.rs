@@ -1,3 +1,138 @@
-//! Project automation (`cargo xtask <job>`); being built.
+//! Project automation, run as `cargo xtask <job>` (the alias lives in
+//! `.cargo/config.toml`). Each job drives `cargo` through
+//! `std::process::Command`, as cargo's own xtask does.
+//!
+//! - `ci`: everything CI checks, in order: format, clippy, layering,
+//!   tests, docs, cargo-deny.
+//! - `test`: the whole test suite (the README's test command).
+//! - `check-layers`: fails on any internal crate edge outside the table of
+//!   DEVELOPERS.md (see [`layers`]).
 
-fn main() {}
+mod layers;
+
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let job = args.first().map(String::as_str).unwrap_or("help");
+    let result = match job {
+        "ci" => ci(),
+        "test" => test(&args[1..]),
+        "check-layers" => check_layers(),
+        "help" | "--help" | "-h" => {
+            print_help();
+            Ok(())
+        }
+        other => Err(anyhow::anyhow!("unknown job {other:?}; try `cargo xtask help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_help() {
+    println!(
+        "cargo xtask <job>\n\n\
+         jobs:\n  \
+         ci            format check, clippy -D warnings, check-layers, tests, docs, cargo-deny\n  \
+         test [ARGS]   the whole test suite (extra ARGS go to cargo test)\n  \
+         check-layers  fail on crate edges outside the layering of DEVELOPERS.md"
+    );
+}
+
+/// Everything CI checks, stopping at the first failure.
+fn ci() -> Result<()> {
+    step("format", cargo(&["fmt", "--all", "--", "--check"]))?;
+    step(
+        "clippy",
+        cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+    )?;
+    step("check-layers", check_layers())?;
+    step("tests", test(&[]))?;
+    step("docs", {
+        let mut doc = Command::new(cargo_bin());
+        doc.args(["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings");
+        run(doc)
+    })?;
+    step("cargo-deny", deny())?;
+    println!("xtask ci: all checks passed");
+    Ok(())
+}
+
+/// The whole test suite: unit, integration, doc tests, the real-registry
+/// tests (the harness installs CNCF Distribution when missing) and the
+/// runnable examples.
+fn test(extra: &[String]) -> Result<()> {
+    let mut args = vec!["test", "--workspace", "--no-fail-fast"];
+    args.extend(extra.iter().map(String::as_str));
+    cargo(&args)
+}
+
+/// `cargo deny check bans licenses sources`. The advisories check needs
+/// a database download this machine cannot make, so it is left out.
+fn deny() -> Result<()> {
+    let found = Command::new(cargo_bin())
+        .args(["deny", "--version"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !found {
+        bail!("cargo-deny is not installed; run `cargo install --locked cargo-deny` (.ci/run does)");
+    }
+    cargo(&["deny", "check", "bans", "licenses", "sources"])
+}
+
+fn check_layers() -> Result<()> {
+    let output = Command::new(cargo_bin())
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()
+        .context("running cargo metadata")?;
+    if !output.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("parsing cargo metadata")?;
+    let violations = layers::violations(&metadata)?;
+    if violations.is_empty() {
+        println!("check-layers: every internal edge follows the layering");
+        return Ok(());
+    }
+    for v in &violations {
+        eprintln!("check-layers: forbidden edge {v}");
+    }
+    bail!("{} crate edge(s) outside the layering", violations.len())
+}
+
+fn step(name: &str, result: Result<()>) -> Result<()> {
+    result.with_context(|| format!("step `{name}` failed"))
+}
+
+fn cargo(args: &[&str]) -> Result<()> {
+    let mut command = Command::new(cargo_bin());
+    command.args(args);
+    run(command)
+}
+
+fn run(mut command: Command) -> Result<()> {
+    eprintln!("xtask: running {command:?}");
+    let status = command
+        .status()
+        .with_context(|| format!("starting {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} exited with {status}");
+    }
+    Ok(())
+}
+
+fn cargo_bin() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
