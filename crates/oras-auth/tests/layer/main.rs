@@ -5,3 +5,5 @@
 mod support;
 
 mod basic;
+mod bearer;
+mod security;

@@ -105,3 +105,14 @@ pub fn basic(user: &str, pass: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
     )
 }
+
+/// `AuthLayer::layer` spelled for tests.
+pub trait LayerOver {
+    fn layer_over<S>(self, inner: S) -> oras_auth::Auth<S>;
+}
+
+impl LayerOver for AuthLayer {
+    fn layer_over<S>(self, inner: S) -> oras_auth::Auth<S> {
+        tower::Layer::layer(&self, inner)
+    }
+}
