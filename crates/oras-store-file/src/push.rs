@@ -1,0 +1,229 @@
+//! Writing pushed content (oras-go `Store.Push`): titled blobs become
+//! files written through a temp file and a rename, directory blobs are
+//! unpacked, untitled content goes to the in-memory fallback; after a
+//! manifest, titled successors already present under another name are
+//! restored by copy, and the manifest's edges are indexed.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use oras_content::{
+    BlobReader, ErrorKind, Fetcher, MAX_METADATA_BYTES, Pusher, VerifyReader, fetch_all,
+    successors_from_bytes,
+};
+use oras_spec::{Descriptor, annotation};
+use tokio::io::{AsyncWriteExt, BufReader};
+
+use crate::error::{Error, Result};
+use crate::extract::{self, Unpack};
+use crate::paths::{self, within};
+use crate::platform;
+use crate::store::{Store, new_temp_file};
+
+impl Store {
+    /// Pushes `content` as `expected`, then restores duplicates and
+    /// indexes the edges of a manifest.
+    pub(crate) async fn push_content(
+        &self,
+        expected: &Descriptor,
+        content: BlobReader,
+    ) -> Result<()> {
+        self.ensure_open()?;
+        match expected.title() {
+            Some(name) => self.push_named(expected, name, content).await?,
+            // oras-go drops untitled content unread with `IgnoreNoName`.
+            None if self.options.ignore_no_name => return Ok(()),
+            None => self.fallback.push(expected, content).await?,
+        }
+        if !expected.is_manifest() {
+            return Ok(());
+        }
+        let bytes = fetch_all(self, expected, MAX_METADATA_BYTES).await?;
+        let successors = successors_from_bytes(expected, &bytes)?;
+        if !self.options.force_cas {
+            self.restore_duplicates(&successors).await?;
+        }
+        self.lock().graph.index(expected, successors);
+        Ok(())
+    }
+
+    /// Writes titled content under its name. A second push of the same
+    /// content under the same name is `AlreadyExists`; other content under
+    /// a name in use is [`Error::DuplicateName`].
+    async fn push_named(
+        &self,
+        expected: &Descriptor,
+        name: &str,
+        content: BlobReader,
+    ) -> Result<()> {
+        let slot = self.name_slot(name);
+        let mut status = slot.write().await;
+        if let Some(existing) = status.as_ref() {
+            if existing.digest == expected.digest && existing.size == expected.size {
+                return Err(oras_content::Error::AlreadyExists(name.to_owned()).into());
+            }
+            return Err(Error::DuplicateName(name.to_owned()));
+        }
+        let unpack = expected
+            .annotations
+            .get(annotation::CONTENT_UNPACK)
+            .is_some_and(|v| v == "true")
+            && !self.options.skip_unpack;
+        let target = self.resolve_write_path(name, unpack)?;
+        if unpack {
+            self.push_dir(name, &target, expected, content).await?;
+        } else {
+            self.push_file(&target, expected, content).await?;
+        }
+        *status = Some(expected.clone());
+        Ok(())
+    }
+
+    /// Where `name` may be written (oras-go `resolveWritePath`): inside the
+    /// working directory, lexically and after resolving symbolic links in
+    /// the deepest existing ancestor (GHSA-8xwf-rjm4-xvhv), unless path
+    /// traversal is allowed. A directory to unpack into is resolved itself
+    /// too, as it is written through. With `disable_overwrite`, an existing
+    /// path (a dangling link included) is refused.
+    fn resolve_write_path(&self, name: &str, whole: bool) -> Result<PathBuf> {
+        let path = self.absolute(Path::new(name));
+        if !self.options.allow_path_traversal_on_write {
+            if !within(&self.working_dir, &path) {
+                return Err(Error::traversal(path, "outside the working directory"));
+            }
+            paths::check_symlink_escape(&self.working_dir, &path, whole)?;
+        }
+        if self.options.disable_overwrite && std::fs::symlink_metadata(&path).is_ok() {
+            return Err(Error::OverwriteDisallowed(path));
+        }
+        Ok(path)
+    }
+
+    /// Streams verified content into a temp file beside `target` and
+    /// renames it into place: a failed push leaves nothing under `target`,
+    /// and a link at `target` is replaced, never written through.
+    async fn push_file(
+        &self,
+        target: &Path,
+        expected: &Descriptor,
+        content: BlobReader,
+    ) -> Result<()> {
+        let parent = target.parent().unwrap_or(&self.working_dir);
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".oras_file_");
+        if let Some(perms) = platform::creation_permissions(0o666) {
+            builder.permissions(perms);
+        }
+        let temp = builder
+            .tempfile_in(parent)
+            .map_err(|e| Error::io(format!("creating a temp file in {}", parent.display()), e))?;
+        write_verified(temp.as_file(), expected, content).await?;
+        let persisted = if self.options.disable_overwrite {
+            temp.persist_noclobber(target)
+        } else {
+            temp.persist(target)
+        };
+        persisted.map_err(|e| {
+            if e.error.kind() == io::ErrorKind::AlreadyExists {
+                Error::OverwriteDisallowed(target.to_path_buf())
+            } else {
+                Error::io(format!("renaming into {}", target.display()), e.error)
+            }
+        })?;
+        self.lock().paths.insert(
+            expected.digest.clone(),
+            (expected.plain(), target.to_path_buf()),
+        );
+        Ok(())
+    }
+
+    /// Saves the verified gzip to a temp file, then unpacks it under
+    /// `target` (oras-go `pushDir`). The temp file is kept until close, as
+    /// where the blob can be fetched from.
+    async fn push_dir(
+        &self,
+        name: &str,
+        target: &Path,
+        expected: &Descriptor,
+        content: BlobReader,
+    ) -> Result<()> {
+        let temp = new_temp_file()?;
+        write_verified(temp.as_file(), expected, content).await?;
+        let temp = temp.into_temp_path();
+        let gzip = temp.to_path_buf();
+        let target = target.to_path_buf();
+        let name = PathBuf::from(name);
+        let content_digest = expected
+            .annotations
+            .get(annotation::CONTENT_DIGEST)
+            .cloned();
+        let preserve_permissions = self.options.preserve_permissions;
+        tokio::task::spawn_blocking(move || {
+            extract::extract_tar_gzip(&Unpack {
+                target: &target,
+                name: &name,
+                gzip: &gzip,
+                content_digest: content_digest.as_deref(),
+                preserve_permissions,
+            })
+        })
+        .await
+        .map_err(|e| Error::io("unpacking a directory", io::Error::other(e)))??;
+        self.keep_temp(expected, temp);
+        Ok(())
+    }
+
+    /// Restores titled successors whose content exists under another name
+    /// (oras-go `restoreDuplicates`). Content not here yet (a manifest
+    /// pushed before its blobs) and names taken meanwhile are skipped.
+    async fn restore_duplicates(&self, successors: &[Descriptor]) -> Result<()> {
+        for successor in successors {
+            let Some(name) = successor.title() else {
+                continue;
+            };
+            if self.name_exists(name).await {
+                continue;
+            }
+            let content = match self.fetch(&successor.plain()).await {
+                Ok(content) => content,
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            };
+            match self.push_named(successor, name, content).await {
+                Ok(()) => self.lock().restored.push(successor.clone()),
+                Err(Error::DuplicateName(_)) => {}
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Copies `content` into `file` through a verifying reader, then flushes
+/// and syncs it. Content that does not match `expected` is an error.
+async fn write_verified(
+    file: &std::fs::File,
+    expected: &Descriptor,
+    content: BlobReader,
+) -> Result<()> {
+    let failed = |e: io::Error| Error::io("writing pushed content", e);
+    let mut out = tokio::fs::File::from_std(file.try_clone().map_err(failed)?);
+    let mut verifying = BufReader::with_capacity(1 << 20, VerifyReader::new(content, expected));
+    tokio::io::copy_buf(&mut verifying, &mut out)
+        .await
+        .map_err(failed)?;
+    out.flush().await.map_err(failed)?;
+    out.sync_all().await.map_err(failed)?;
+    if !verifying.get_ref().is_verified() {
+        return Err(oras_content::Error::ShortContent {
+            expected: expected.size,
+            actual: verifying.get_ref().bytes_read(),
+        }
+        .into());
+    }
+    Ok(())
+}
