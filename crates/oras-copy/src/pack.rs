@@ -1,0 +1,272 @@
+//! [`pack_manifest`]: build and push an image manifest for an artifact,
+//! with exactly oras-go's `PackManifest` fields, defaults and errors
+//! (reference §2.3), so the same inputs give the same bytes and digest.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use oras_content::{ErrorKind, Storage, bytes_reader};
+use oras_spec::{Descriptor, Manifest, Parsed, annotation, media_type};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::{Error, Result};
+
+/// Which image-spec manifest to pack.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PackManifestVersion {
+    /// image-spec v1.0.2: the artifact type becomes the config media type;
+    /// no `subject`.
+    V1_0,
+    /// image-spec v1.1.1: `artifactType`, `subject`, the empty descriptor.
+    #[default]
+    V1_1,
+}
+
+impl std::fmt::Display for PackManifestVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PackManifestVersion::V1_0 => "v1.0",
+            PackManifestVersion::V1_1 => "v1.1",
+        })
+    }
+}
+
+/// Optional parts of a packed manifest (oras-go `PackManifestOptions`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackManifestOptions {
+    /// The manifest this one refers to (v1.1 only).
+    pub subject: Option<Descriptor>,
+    /// The layers, already pushed.
+    pub layers: Vec<Descriptor>,
+    /// The config, already pushed; when `None` an empty `{}` config is pushed.
+    pub config_descriptor: Option<Descriptor>,
+    /// Annotations of the generated config descriptor (ignored when
+    /// `config_descriptor` is given).
+    pub config_annotations: BTreeMap<String, String>,
+    /// Annotations of the manifest. Set `org.opencontainers.image.created`
+    /// (RFC 3339) for a reproducible manifest; otherwise the current time is
+    /// added.
+    pub manifest_annotations: BTreeMap<String, String>,
+}
+
+/// Packs an image manifest of `version` and pushes it, with the config and
+/// empty blobs it needs, to `pusher`. Returns the manifest's descriptor,
+/// carrying its `artifactType` (v1.0: the config media type) and annotations.
+///
+/// Errors: v1.1 without `artifact_type` while the config is absent or the
+/// empty descriptor is [`Error::MissingArtifactType`]; a malformed artifact
+/// or config type is [`Error::InvalidMediaType`]; a `subject` in v1.0 is
+/// [`Error::Unsupported`]; a `created` annotation that is not RFC 3339 is
+/// [`Error::InvalidDateTimeFormat`].
+pub async fn pack_manifest<P: Storage + ?Sized>(
+    pusher: &P,
+    version: PackManifestVersion,
+    artifact_type: &str,
+    opts: &PackManifestOptions,
+) -> Result<Descriptor> {
+    match version {
+        PackManifestVersion::V1_0 => pack_v1_0(pusher, artifact_type, opts).await,
+        PackManifestVersion::V1_1 => pack_v1_1(pusher, artifact_type, opts).await,
+    }
+}
+
+async fn pack_v1_1<P: Storage + ?Sized>(
+    pusher: &P,
+    artifact_type: &str,
+    opts: &PackManifestOptions,
+) -> Result<Descriptor> {
+    let config_is_empty = opts
+        .config_descriptor
+        .as_ref()
+        .is_none_or(|c| c.media_type == media_type::EMPTY_JSON);
+    if artifact_type.is_empty() && config_is_empty {
+        return Err(Error::MissingArtifactType);
+    }
+    if !artifact_type.is_empty() {
+        validate("artifactType", artifact_type)?;
+    }
+    let mut empty_pushed = false;
+    let config = match &opts.config_descriptor {
+        Some(config) => {
+            validate("config mediaType", &config.media_type)?;
+            config.clone()
+        }
+        None => {
+            let mut config = Descriptor::empty_json();
+            config.annotations = opts.config_annotations.clone();
+            push_if_not_exist(pusher, &config, EMPTY_JSON, "config").await?;
+            empty_pushed = true;
+            config
+        }
+    };
+    let annotations = ensure_created(&opts.manifest_annotations)?;
+    let layers = if opts.layers.is_empty() {
+        let empty = Descriptor::empty_json();
+        if !empty_pushed {
+            push_if_not_exist(pusher, &empty, EMPTY_JSON, "layer").await?;
+        }
+        vec![empty]
+    } else {
+        opts.layers.clone()
+    };
+    let manifest = Manifest {
+        schema_version: 2,
+        media_type: media_type::IMAGE_MANIFEST.to_owned(),
+        artifact_type: artifact_type.to_owned(),
+        config,
+        layers,
+        subject: opts.subject.clone(),
+        annotations,
+    };
+    push_manifest(pusher, manifest, artifact_type.to_owned()).await
+}
+
+async fn pack_v1_0<P: Storage + ?Sized>(
+    pusher: &P,
+    artifact_type: &str,
+    opts: &PackManifestOptions,
+) -> Result<Descriptor> {
+    if opts.subject.is_some() {
+        return Err(Error::Unsupported(format!(
+            "subject is not supported for manifest version {}",
+            PackManifestVersion::V1_0
+        )));
+    }
+    let config = match &opts.config_descriptor {
+        Some(config) => {
+            validate("config mediaType", &config.media_type)?;
+            config.clone()
+        }
+        None => {
+            let config_type = if artifact_type.is_empty() {
+                media_type::UNKNOWN_CONFIG
+            } else {
+                validate("artifactType", artifact_type)?;
+                artifact_type
+            };
+            // `{}` rather than an empty blob: some registries refuse empty
+            // blobs (oras-go#294).
+            let mut config = Descriptor::from_bytes(config_type, EMPTY_JSON);
+            config.annotations = opts.config_annotations.clone();
+            push_if_not_exist(pusher, &config, EMPTY_JSON, "config").await?;
+            config
+        }
+    };
+    let annotations = ensure_created(&opts.manifest_annotations)?;
+    let config_type = config.media_type.clone();
+    let manifest = Manifest {
+        schema_version: 2,
+        media_type: media_type::IMAGE_MANIFEST.to_owned(),
+        artifact_type: String::new(),
+        config,
+        layers: opts.layers.clone(),
+        subject: None,
+        annotations,
+    };
+    push_manifest(pusher, manifest, config_type).await
+}
+
+const EMPTY_JSON: &[u8] = b"{}";
+
+fn validate(what: &'static str, value: &str) -> Result<()> {
+    if media_type::is_valid(value) {
+        Ok(())
+    } else {
+        Err(Error::InvalidMediaType {
+            what,
+            media_type: value.to_owned(),
+        })
+    }
+}
+
+/// The manifest annotations with `created` set to now (UTC, whole seconds)
+/// unless given; a given value must be RFC 3339.
+fn ensure_created(annotations: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+    if let Some(created) = annotations.get(annotation::CREATED) {
+        OffsetDateTime::parse(created, &Rfc3339)
+            .map_err(|e| Error::InvalidDateTimeFormat(format!("{created:?}: {e}")))?;
+        return Ok(annotations.clone());
+    }
+    let now = OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    let created = now
+        .format(&Rfc3339)
+        .map_err(|e| Error::InvalidDateTimeFormat(e.to_string()))?;
+    let mut out = annotations.clone();
+    out.insert(annotation::CREATED.to_owned(), created);
+    Ok(out)
+}
+
+async fn push_if_not_exist<P: Storage + ?Sized>(
+    pusher: &P,
+    desc: &Descriptor,
+    content: &'static [u8],
+    what: &'static str,
+) -> Result<()> {
+    let exists = pusher
+        .exists(desc)
+        .await
+        .map_err(|source| Error::Push { what, source })?;
+    if exists {
+        return Ok(());
+    }
+    push_tolerating_existing(pusher, desc, Bytes::from_static(content))
+        .await
+        .map_err(|source| Error::Push { what, source })
+}
+
+async fn push_manifest<P: Storage + ?Sized>(
+    pusher: &P,
+    manifest: Manifest,
+    artifact_type: String,
+) -> Result<Descriptor> {
+    let annotations = manifest.annotations.clone();
+    let parsed = Parsed::from_value(manifest);
+    let mut desc = parsed.descriptor(media_type::IMAGE_MANIFEST);
+    desc.artifact_type = artifact_type;
+    desc.annotations = annotations;
+    push_tolerating_existing(pusher, &desc, Bytes::copy_from_slice(parsed.bytes()))
+        .await
+        .map_err(|source| Error::Push {
+            what: "manifest",
+            source,
+        })?;
+    Ok(desc)
+}
+
+async fn push_tolerating_existing<P: Storage + ?Sized>(
+    pusher: &P,
+    desc: &Descriptor,
+    content: Bytes,
+) -> oras_content::Result<()> {
+    match pusher.push(desc, bytes_reader(content)).await {
+        Err(e) if e.kind() != ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_is_rfc3339_utc_in_whole_seconds() {
+        let out = ensure_created(&BTreeMap::new()).unwrap();
+        let created = &out[annotation::CREATED];
+        assert_eq!(created.len(), "2000-01-01T00:00:00Z".len(), "{created}");
+        assert!(created.ends_with('Z'));
+        OffsetDateTime::parse(created, &Rfc3339).unwrap();
+        let mut given = BTreeMap::new();
+        given.insert(
+            annotation::CREATED.to_owned(),
+            "2000-01-01T00:00:00+01:00".to_owned(),
+        );
+        assert_eq!(ensure_created(&given).unwrap(), given);
+        given.insert(annotation::CREATED.to_owned(), "yesterday".to_owned());
+        assert!(matches!(
+            ensure_created(&given),
+            Err(Error::InvalidDateTimeFormat(_))
+        ));
+    }
+}
