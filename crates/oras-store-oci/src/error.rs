@@ -1,0 +1,143 @@
+//! The one error type of this crate, and how it crosses the storage traits
+//! of `oras-content` (wrapped with the [`ErrorKind`] callers decide on).
+
+use oras_content::ErrorKind;
+
+/// What went wrong opening or using an OCI image layout.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `oci-layout` names an `imageLayoutVersion` other than `1.0.0`
+    /// (oras-go `errdef.ErrUnsupportedVersion`).
+    #[error("invalid OCI image layout: unsupported version {found:?} (want \"1.0.0\")")]
+    UnsupportedVersion {
+        /// The version the file declares (empty when it declares none).
+        found: String,
+    },
+    /// `oci-layout` or `index.json` is missing or not valid JSON.
+    #[error("invalid OCI image layout: {file}: {reason}")]
+    InvalidLayout {
+        /// The file at fault, relative to the layout root.
+        file: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A tar archive could not be read as a layout.
+    #[error("invalid OCI layout archive {path}: {reason}")]
+    InvalidTar {
+        /// The archive.
+        path: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The content, tag or reference does not exist.
+    #[error("{0}: not found")]
+    NotFound(String),
+    /// The content already exists.
+    #[error("{0}: already exists")]
+    AlreadyExists(String),
+    /// An empty reference was given where one is required.
+    #[error("missing reference")]
+    MissingReference,
+    /// A reference was refused (for example, untagging a digest).
+    #[error("invalid reference: {0}")]
+    InvalidReference(String),
+    /// A local I/O failure, with what was being done.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// An error from `oras-content` (verification, limits, parsing),
+    /// passed through unchanged.
+    #[error(transparent)]
+    Content(#[from] oras_content::Error),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The shared kind callers decide on.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::UnsupportedVersion { .. } => ErrorKind::UnsupportedVersion,
+            Error::InvalidLayout { .. } | Error::InvalidTar { .. } => ErrorKind::InvalidContent,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::AlreadyExists(_) => ErrorKind::AlreadyExists,
+            Error::MissingReference => ErrorKind::MissingReference,
+            Error::InvalidReference(_) => ErrorKind::InvalidReference,
+            Error::Io { source, .. } => match source.kind() {
+                std::io::ErrorKind::NotFound => ErrorKind::NotFound,
+                std::io::ErrorKind::AlreadyExists => ErrorKind::AlreadyExists,
+                _ => ErrorKind::Io,
+            },
+            Error::Content(inner) => inner.kind(),
+        }
+    }
+
+    /// An I/O error with what was being done.
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// An I/O error that may carry an `oras-content` error (as verifying
+    /// readers report failures); the carried error is recovered.
+    pub(crate) fn from_io(context: impl Into<String>, source: std::io::Error) -> Self {
+        match oras_content::Error::from_io(context, source) {
+            oras_content::Error::Io { context, source } => Error::Io { context, source },
+            other => Error::Content(other),
+        }
+    }
+}
+
+impl From<Error> for oras_content::Error {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::Content(inner) => inner,
+            other => oras_content::Error::external(other.kind(), other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crosses_the_traits_with_its_kind() {
+        let err: oras_content::Error = Error::NotFound("v1".into()).into();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert_eq!(err.to_string(), "v1: not found");
+        let err: oras_content::Error = Error::UnsupportedVersion {
+            found: "2.0.0".into(),
+        }
+        .into();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedVersion);
+        let inner = oras_content::Error::TrailingData { expected: 3 };
+        let err: oras_content::Error = Error::Content(inner).into();
+        assert!(matches!(
+            err,
+            oras_content::Error::TrailingData { expected: 3 }
+        ));
+    }
+
+    #[test]
+    fn recovers_verification_errors_from_io() {
+        let io = oras_content::Error::ShortContent {
+            expected: 4,
+            actual: 2,
+        }
+        .into_io();
+        let err = Error::from_io("copying", io);
+        assert_eq!(err.kind(), ErrorKind::SizeMismatch);
+        let plain = Error::from_io("copying", std::io::Error::other("disk full"));
+        assert_eq!(plain.kind(), ErrorKind::Io);
+        assert_eq!(plain.to_string(), "copying: disk full");
+    }
+}

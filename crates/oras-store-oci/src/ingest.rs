@@ -1,0 +1,106 @@
+//! Pushing a blob into a layout (oras-go `content/oci/storage.go`): the
+//! content streams through a verifying reader into a temp file under
+//! `ingest/`, then the file is made read-only (0444) and moved to
+//! `blobs/<alg>/<hex>` without replacing anything already there.
+//!
+//! What can go wrong, and what is left behind:
+//! - wrong digest, short or long content, a reader that fails: the error
+//!   surfaces before the move, and the temp file is removed;
+//! - the future is dropped mid-push: the temp file's guard removes it;
+//! - two pushes of the same blob race: the move refuses to replace, so
+//!   one wins and the other gets `AlreadyExists`.
+//!
+//! Nothing but verified content ever appears under a final name, and
+//! memory stays constant: bytes pass through a fixed buffer.
+
+use std::path::Path;
+
+use oras_content::{BlobReader, MAX_METADATA_BYTES, VerifyReader, successors_from_bytes};
+use oras_spec::Descriptor;
+use tokio::io::{AsyncWriteExt as _, BufReader};
+
+use crate::error::{Error, Result};
+use crate::layout::{INGEST_DIR, blob_path, set_mode};
+
+/// The copy buffer (oras-go uses 1 MiB to keep disk I/O coarse).
+const COPY_BUFFER: usize = 1 << 20;
+
+/// Stores `content` as `expected` under `root`, returning the successors
+/// of a manifest (empty for other blobs). Manifests are limited to 4 MiB
+/// and must parse, so the graph can index them; a manifest that does not
+/// is refused before it is stored.
+pub(crate) async fn push(
+    root: &Path,
+    expected: &Descriptor,
+    content: BlobReader,
+) -> Result<Vec<Descriptor>> {
+    let target = root.join(blob_path(&expected.digest));
+    let already_exists =
+        || Error::AlreadyExists(format!("{}: {}", expected.digest, expected.media_type));
+    if tokio::fs::symlink_metadata(&target).await.is_ok() {
+        return Err(already_exists());
+    }
+    if expected.is_manifest() && expected.size > MAX_METADATA_BYTES {
+        return Err(oras_content::Error::SizeExceedsLimit {
+            size: expected.size,
+            limit: MAX_METADATA_BYTES,
+        }
+        .into());
+    }
+    let ingest_dir = root.join(INGEST_DIR);
+    for dir in [target.parent().unwrap_or(root), ingest_dir.as_path()] {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    }
+
+    // The temp name starts with the digest's hex, as oras-go's does.
+    let prefix = format!("{}_", expected.digest.encoded());
+    let dir = ingest_dir.clone();
+    let temp = tokio::task::spawn_blocking(move || {
+        tempfile::Builder::new().prefix(&prefix).tempfile_in(&dir)
+    })
+    .await
+    .map_err(|e| Error::io("creating ingest file", std::io::Error::other(e)))?
+    .map_err(|e| {
+        Error::io(
+            format!("creating ingest file in {}", ingest_dir.display()),
+            e,
+        )
+    })?;
+    // From here on, `temp_path` removes the file when dropped, whether the
+    // push fails or its future is dropped.
+    let (file, temp_path) = temp.into_parts();
+    let context = || format!("ingesting {}", expected.digest);
+
+    let mut file = tokio::fs::File::from_std(file);
+    let mut verified = BufReader::with_capacity(COPY_BUFFER, VerifyReader::new(content, expected));
+    tokio::io::copy_buf(&mut verified, &mut file)
+        .await
+        .map_err(|e| Error::from_io(context(), e))?;
+    // The verifying reader reports end of stream only once size and
+    // digest matched, so the copy finishing means the content is right.
+    file.flush().await.map_err(|e| Error::io(context(), e))?;
+    file.sync_all().await.map_err(|e| Error::io(context(), e))?;
+    drop(file);
+
+    let successors = if expected.is_manifest() {
+        let bytes = tokio::fs::read(&temp_path)
+            .await
+            .map_err(|e| Error::io(context(), e))?;
+        successors_from_bytes(expected, &bytes)?
+    } else {
+        Vec::new()
+    };
+
+    set_mode(&temp_path, 0o444).map_err(|e| Error::io(context(), e))?;
+    // Never replaces: renameat2(NOREPLACE), or link + unlink.
+    match temp_path.persist_noclobber(&target) {
+        Ok(()) => Ok(successors),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Err(already_exists()),
+        Err(e) => Err(Error::io(
+            format!("moving {} into place", expected.digest),
+            e.error,
+        )),
+    }
+}

@@ -1,0 +1,153 @@
+//! An uncompressed tar of a layout, served in place (oras-go
+//! `internal/fs/tarfs`): opening indexes every entry's data offset and
+//! size, and each read opens the archive and reads that range, so no blob
+//! is ever loaded into memory.
+//!
+//! Entry names are cleaned (`./blobs/x` and `blobs//x` are `blobs/x`,
+//! oras-go#851); a name that is absolute or climbs out of the archive
+//! with `..` is never served. Only regular files are served; a later entry
+//! of the same name replaces an earlier one, as when extracting.
+
+use std::collections::HashMap;
+use std::io::{Read as _, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use oras_content::BlobReader;
+use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    offset: u64,
+    size: u64,
+}
+
+/// The index of a tar archive's regular files.
+#[derive(Debug)]
+pub(crate) struct TarArchive {
+    path: PathBuf,
+    entries: HashMap<String, Span>,
+}
+
+impl TarArchive {
+    /// Indexes the archive at `path` (blocking; run off the async runtime).
+    pub(crate) fn index(path: &Path) -> Result<Self> {
+        let invalid = |reason: String| Error::InvalidTar {
+            path: path.display().to_string(),
+            reason,
+        };
+        let mut file = std::fs::File::open(path)
+            .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
+            .len();
+        let mut magic = [0u8; 4];
+        let n = file.read(&mut magic).unwrap_or(0);
+        if n >= 2 && magic[..2] == [0x1f, 0x8b] || n == 4 && magic == [0x28, 0xb5, 0x2f, 0xfd] {
+            return Err(invalid(
+                "compressed archives are not supported; decompress it first".to_owned(),
+            ));
+        }
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        let mut archive = tar::Archive::new(file);
+        let entries = archive
+            .entries_with_seek()
+            .map_err(|e| invalid(e.to_string()))?;
+        let mut index = HashMap::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| invalid(e.to_string()))?;
+            let raw = entry.path().map_err(|e| invalid(e.to_string()))?;
+            let Some(name) = raw.to_str().and_then(clean_path) else {
+                tracing::warn!(entry = %raw.display(), "skipping tar entry outside the layout");
+                continue;
+            };
+            if !entry.header().entry_type().is_file() {
+                index.remove(&name);
+                continue;
+            }
+            let span = Span {
+                offset: entry.raw_file_position(),
+                size: entry.size(),
+            };
+            if span
+                .offset
+                .checked_add(span.size)
+                .is_none_or(|end| end > len)
+            {
+                return Err(invalid(format!(
+                    "entry {name} runs past the end of the archive"
+                )));
+            }
+            index.insert(name, span);
+        }
+        Ok(TarArchive {
+            path: path.to_owned(),
+            entries: index,
+        })
+    }
+
+    /// The size of the regular file `name`, if there is one.
+    pub(crate) fn size(&self, name: &str) -> Option<u64> {
+        self.entries.get(name).map(|s| s.size)
+    }
+
+    /// A reader over the regular file `name`, if there is one.
+    pub(crate) async fn open(&self, name: &str) -> Result<Option<BlobReader>> {
+        let Some(span) = self.entries.get(name).copied() else {
+            return Ok(None);
+        };
+        let context = || format!("reading {name} from {}", self.path.display());
+        let mut file = tokio::fs::File::open(&self.path)
+            .await
+            .map_err(|e| Error::io(context(), e))?;
+        file.seek(SeekFrom::Start(span.offset))
+            .await
+            .map_err(|e| Error::io(context(), e))?;
+        Ok(Some(Box::pin(file.take(span.size))))
+    }
+}
+
+/// Cleans a tar entry name as Go's `path.Clean`, refusing absolute names
+/// and names that climb out of the archive root.
+pub(crate) fn clean_path(name: &str) -> Option<String> {
+    if name.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in name.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("/"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_like_go_and_refuses_escapes() {
+        assert_eq!(clean_path("./index.json").as_deref(), Some("index.json"));
+        assert_eq!(
+            clean_path("blobs//sha256/./ab").as_deref(),
+            Some("blobs/sha256/ab")
+        );
+        assert_eq!(clean_path("blobs/x/../y").as_deref(), Some("blobs/y"));
+        assert_eq!(clean_path("../index.json"), None);
+        assert_eq!(clean_path("blobs/../../x"), None);
+        assert_eq!(clean_path("/index.json"), None);
+        assert_eq!(clean_path("./"), None);
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the OCI image layout stores, one binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod concurrency;
+mod delete;
+mod layout;
+mod push;
+mod read_only;
+mod references;
+mod suite;
