@@ -124,6 +124,10 @@ fn extract(unpack: &Unpack<'_>, created: &mut Created) -> Result<()> {
         }
     }
     for link in &symlinks {
+        // A later entry may have replaced the link with a file or removed it.
+        if !fs::symlink_metadata(link).is_ok_and(|m| m.file_type().is_symlink()) {
+            continue;
+        }
         let text =
             fs::read_link(link).map_err(|e| Error::io(format!("reading {}", link.display()), e))?;
         paths::link_destination(target, unpack.name, link, &text)?;

@@ -1,6 +1,8 @@
 //! The switches of a file store, with oras-go's `file.Store` field names
 //! and defaults.
 
+use std::path::PathBuf;
+
 /// The default per-item limit of the in-memory store that keeps untitled
 /// content (oras-go `defaultFallbackPushSizeLimit`, 4 MiB).
 pub const DEFAULT_FALLBACK_LIMIT: u64 = 4 * 1024 * 1024;
@@ -44,6 +46,10 @@ pub struct Options {
     /// Most bytes one piece of untitled content may have in the in-memory
     /// fallback (oras-go `NewWithFallbackLimit`).
     pub fallback_limit: u64,
+    /// Where the temp files `oras_file_*` go (the tar of an added
+    /// directory, the gzip of a pushed one); `None` is the system temp
+    /// directory, as in oras-go.
+    pub temp_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -57,6 +63,7 @@ impl Default for Options {
             skip_unpack: false,
             preserve_permissions: false,
             fallback_limit: DEFAULT_FALLBACK_LIMIT,
+            temp_dir: None,
         }
     }
 }

@@ -86,8 +86,9 @@ pub(crate) fn within(base: &Path, target: &Path) -> bool {
 /// The real path `path` would be written at: symbolic links resolved in
 /// the deepest ancestor that exists (`path` itself too when `include_last`),
 /// the components that do not exist yet appended as they are (oras-go
-/// `realPathForWrite`). `path` must be clean and absolute. An ancestor that
-/// exists only as a dangling symbolic link is refused.
+/// `realPathForWrite`). `path` must be absolute; a `..` in it is resolved
+/// after the links before it, as the kernel does. An ancestor that exists
+/// only as a dangling symbolic link is refused.
 pub(crate) fn real_path_for_write(path: &Path, include_last: bool) -> Result<PathBuf> {
     let mut existing = if include_last {
         Some(path)
@@ -115,7 +116,8 @@ pub(crate) fn real_path_for_write(path: &Path, include_last: bool) -> Result<Pat
 }
 
 /// Refuses `target` when resolving symbolic links makes it leave `base`
-/// (oras-go `checkSymlinkEscape`). Both must be clean and absolute. A base
+/// (oras-go `checkSymlinkEscape`). Both must be absolute; `target` may
+/// hold `..`, which is then followed as the kernel would. A base
 /// that does not exist yet has no links to follow.
 pub(crate) fn check_symlink_escape(base: &Path, target: &Path, include_last: bool) -> Result<()> {
     let real_base = match fs::canonicalize(base) {
@@ -173,6 +175,12 @@ pub(crate) fn entry_relative_path(
 /// `ensureLinkPath`). A relative target is taken from the link's own
 /// directory, never from the process's current directory
 /// (GHSA-fxhp-mv3v-67qp).
+///
+/// The text is checked twice: cleaned, against the base (as oras-go), and
+/// as the kernel will follow it, hop by hop through links already on disk,
+/// so that `hop/../x` with `hop -> .` cannot climb out although its text
+/// stays inside (GHSA-m37j-52j7-pjw7). The returned path is the unfolded
+/// one, for the kernel to follow.
 pub(crate) fn link_destination(
     base_abs: &Path,
     base_name: &Path,
@@ -183,11 +191,11 @@ pub(crate) fn link_destination(
         return Err(Error::traversal(link, "empty link target"));
     }
     let destination = if target.has_root() {
-        clean(target)
+        target.to_path_buf()
     } else {
-        clean(&link.parent().unwrap_or(base_abs).join(target))
+        link.parent().unwrap_or(base_abs).join(target)
     };
-    entry_relative_path(base_abs, base_name, &destination)?;
+    entry_relative_path(base_abs, base_name, &clean(&destination))?;
     check_symlink_escape(base_abs, &destination, true)?;
     Ok(destination)
 }

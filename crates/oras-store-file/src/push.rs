@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::extract::{self, Unpack};
 use crate::paths::{self, within};
 use crate::platform;
-use crate::store::{Store, new_temp_file};
+use crate::store::Store;
 
 impl Store {
     /// Pushes `content` as `expected`, then restores duplicates and
@@ -150,7 +150,7 @@ impl Store {
         expected: &Descriptor,
         content: BlobReader,
     ) -> Result<()> {
-        let temp = new_temp_file()?;
+        let temp = self.new_temp_file()?;
         write_verified(temp.as_file(), expected, content).await?;
         let temp = temp.into_temp_path();
         let gzip = temp.to_path_buf();

@@ -169,7 +169,7 @@ impl Store {
     }
 
     async fn describe_dir(&self, name: &str, media_type: &str, dir: PathBuf) -> Result<Descriptor> {
-        let temp = new_temp_file()?;
+        let temp = self.new_temp_file()?;
         let out = temp
             .as_file()
             .try_clone()
@@ -282,13 +282,19 @@ impl Drop for Store {
     }
 }
 
-/// A temp file `oras_file_*` in the system temp directory (oras-go
-/// `Store.tempFile`).
-pub(crate) fn new_temp_file() -> Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix("oras_file_")
-        .tempfile()
+impl Store {
+    /// A temp file `oras_file_*` in the temp directory (oras-go
+    /// `Store.tempFile`), removed when dropped unless kept with
+    /// [`Store::keep_temp`].
+    pub(crate) fn new_temp_file(&self) -> Result<tempfile::NamedTempFile> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("oras_file_");
+        match &self.options.temp_dir {
+            Some(dir) => builder.tempfile_in(dir),
+            None => builder.tempfile(),
+        }
         .map_err(|e| Error::io("creating a temp file", e))
+    }
 }
 
 fn or_default<'a>(media_type: &'a str, default: &'a str) -> &'a str {

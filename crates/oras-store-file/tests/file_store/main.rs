@@ -1,0 +1,10 @@
+//! Integration tests of the file store, in one binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod add;
+mod common;
+mod hostile;
+mod memory;
+mod push;
+mod round_trip;
+mod suite;
