@@ -48,6 +48,14 @@
 //!   the `sha256-<hex>` tag schema. No `OCI-Subject` header.
 //! - Tag listing ignores `n` and `last`.
 //! - An unsatisfiable blob `Range` gets 416 with the full `Content-Length`.
+//! - Token challenges: `/v2/` gets `Bearer realm=..,service=..` without a
+//!   scope; a repository request adds `scope="repository:NAME:ACTIONS"`
+//!   whose action order varies between runs (a Go map: `pull,push` or
+//!   `push,pull`), so compare scopes as sets. A token lacking an action
+//!   gets 401 with `error="insufficient_scope"` and an `UNAUTHORIZED` body.
+//! - A blob upload `POST` asks for `pull,push`.
+//! - The registry exits at once on SIGTERM (no drain unless
+//!   `http.draintimeout` is set).
 //! - `REGISTRY_*` environment variables override config keys; the harness
 //!   removes them from the registry's environment.
 //!
@@ -151,8 +159,6 @@ pub async fn start_for_test_async(mode: Mode) -> Option<RealRegistry> {
 
 /// True when a registry binary is there without installing anything.
 fn binary_present() -> bool {
-    let path = std::env::var_os(REGISTRY_BIN_ENV)
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| DEBIAN_REGISTRY_BIN.into());
+    let path = install::configured_binary().unwrap_or_else(|| DEBIAN_REGISTRY_BIN.into());
     path.is_file()
 }

@@ -336,6 +336,23 @@ async fn token_registry_accepts_tokens_from_the_harness_token_server() {
             "{challenge}"
         );
 
+        let upload = send(
+            &client,
+            Method::POST,
+            &format!("{}/v2/testkit/token/blobs/uploads/", registry.url()),
+            &[],
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(upload.status, StatusCode::UNAUTHORIZED);
+        let challenge = upload.headers[header::WWW_AUTHENTICATE].to_str().unwrap();
+        // Distribution builds the scope from a Go map: action order varies.
+        assert!(
+            challenge.contains("scope=\"repository:testkit/token:pull,push\"")
+                || challenge.contains("scope=\"repository:testkit/token:push,pull\""),
+            "{challenge}"
+        );
+
         let credentials = (registry.username().unwrap(), registry.password().unwrap());
         let token = fetch_token(
             &client,
@@ -542,10 +559,14 @@ async fn parallel_registries_are_independent_and_stop_cleanly() {
         );
 
         // Drop stops too.
-        let (addr, dir) = (b.addr(), b.dir().to_path_buf());
+        let (addr, dir, pid) = (b.addr(), b.dir().to_path_buf(), b.pid().unwrap());
         drop(b);
-        assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
         assert!(!dir.exists());
+        assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
+        assert!(
+            !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+            "process reaped"
+        );
     })
     .await;
 }

@@ -56,8 +56,7 @@ the real-registry tests instead";
 /// installed here (not root, or `ORAS_TEST_REGISTRY_BIN` names a missing
 /// file); [`Error::InstallFailed`] when apt-get failed.
 pub fn ensure_installed() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os(REGISTRY_BIN_ENV) {
-        let path = PathBuf::from(path);
+    if let Some(path) = configured_binary() {
         return if is_executable(&path) {
             Ok(path)
         } else {
@@ -95,6 +94,13 @@ pub fn ensure_installed() -> Result<PathBuf> {
                 })
             }
         })
+}
+
+/// The binary named by `ORAS_TEST_REGISTRY_BIN`, when set and not empty.
+pub(crate) fn configured_binary() -> Option<PathBuf> {
+    std::env::var_os(REGISTRY_BIN_ENV)
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
 }
 
 /// Runs the install under the machine-wide lock, then stops any system

@@ -125,13 +125,7 @@ impl RegistryProcess {
         if self.exit_status()?.is_some() {
             return Ok(());
         }
-        // std offers only SIGKILL; `kill -TERM PID` avoids unsafe libc calls.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        self.terminate();
         let deadline = Instant::now() + STOP_GRACE;
         while Instant::now() < deadline {
             if self.exit_status()?.is_some() {
@@ -146,6 +140,19 @@ impl RegistryProcess {
             .wait()
             .map(|_| ())
             .map_err(|e| Error::io(format!("reaping registry pid {}", self.pid()), e))
+    }
+}
+
+impl RegistryProcess {
+    /// Sends SIGTERM. std offers only SIGKILL; running `kill -TERM PID`
+    /// avoids an unsafe libc call.
+    fn terminate(&self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
 

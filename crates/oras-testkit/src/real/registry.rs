@@ -371,6 +371,8 @@ impl RealRegistry {
 }
 
 impl Drop for RealRegistry {
+    /// Stops the process like [`RealRegistry::stop`] (errors ignored);
+    /// distribution 2.8 exits at once on SIGTERM, so this does not block.
     fn drop(&mut self) {
         if let Some(mut process) = self.process.take() {
             let _ = process.stop();
