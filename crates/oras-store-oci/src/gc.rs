@@ -48,11 +48,22 @@ impl Store {
             }
             let dangling = {
                 let mut catalog = self.catalog();
-                for reference in catalog.tags.references_of(&head) {
-                    catalog.tags.remove(&reference);
+                // Untag by digest: a caller holding the digest under another
+                // media type must not leave index entries to a missing file.
+                let mut nodes = vec![head.clone()];
+                for reference in catalog.tags.references_to(&head.digest) {
+                    if let Some(desc) = catalog.tags.remove(&reference)
+                        && !nodes.iter().any(|n| n.same_content(&desc))
+                    {
+                        nodes.push(desc);
+                    }
                     *untagged = true;
                 }
-                catalog.graph.remove(&head)
+                let mut dangling = Vec::new();
+                for node in &nodes {
+                    dangling.extend(catalog.graph.remove(node));
+                }
+                dangling
             };
             let path = self.root.join(blob_path(&head.digest));
             match tokio::fs::remove_file(&path).await {

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use oras_spec::{Descriptor, DescriptorKey, annotation};
+use oras_spec::{Descriptor, DescriptorKey, Digest, annotation};
 
 use crate::layout::without_ref_name;
 
@@ -60,12 +60,18 @@ impl TagMap {
         self.refs.get(reference).map(|e| &e.desc)
     }
 
-    /// Every reference naming the content of `desc` (digest string included).
-    pub(crate) fn references_of(&self, desc: &Descriptor) -> Vec<String> {
-        self.by_content
-            .get(&desc.key())
-            .map(|set| set.iter().cloned().collect())
-            .unwrap_or_default()
+    /// Every reference (digest string included) naming content with
+    /// `digest`, whatever media type it was tagged with: once the file is
+    /// gone, all of them dangle.
+    pub(crate) fn references_to(&self, digest: &Digest) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .refs
+            .iter()
+            .filter(|(_, e)| e.desc.digest == *digest)
+            .map(|(name, _)| name.clone())
+            .collect();
+        out.sort();
+        out
     }
 
     /// Whether `desc` has a tag other than its digest (oras-go `isTagged`).
@@ -157,11 +163,19 @@ mod tests {
         assert!(map.is_tagged(&a));
         map.tag(&b, "v1");
         assert!(!map.is_tagged(&a), "retag moves the tag away from a");
-        assert_eq!(map.references_of(&a), vec![a.digest.to_string()]);
+        assert_eq!(map.references_to(&a.digest), vec![a.digest.to_string()]);
         assert_eq!(map.get("v1"), Some(&b));
         assert_eq!(map.tags(None), vec!["v1".to_owned()]);
         assert_eq!(map.remove("v1"), Some(b.clone()));
-        assert!(map.references_of(&b).is_empty());
+        assert!(map.references_to(&b.digest).is_empty());
+        // References are found by digest, whatever media type they carry.
+        let mut other_type = a.clone();
+        other_type.media_type = "application/octet-stream".into();
+        map.tag(&other_type, "as-blob");
+        assert_eq!(
+            map.references_to(&a.digest),
+            vec!["as-blob".to_owned(), a.digest.to_string()]
+        );
     }
 
     #[test]

@@ -137,6 +137,63 @@ pub(crate) fn clean_path(name: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn raw_entry(
+        builder: &mut tar::Builder<std::fs::File>,
+        name: &str,
+        kind: tar::EntryType,
+        data: &[u8],
+    ) {
+        let mut header = tar::Header::new_gnu();
+        // Written raw: the tar crate itself refuses to write `..` names.
+        header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        header.set_entry_type(kind);
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append(&header, data).unwrap();
+    }
+
+    #[tokio::test]
+    async fn indexes_regular_files_at_clean_names_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("layout.tar");
+        let mut builder = tar::Builder::new(std::fs::File::create(&path).unwrap());
+        raw_entry(
+            &mut builder,
+            "./oci-layout",
+            tar::EntryType::Regular,
+            b"marker",
+        );
+        raw_entry(&mut builder, "./blobs/", tar::EntryType::Directory, b"");
+        raw_entry(
+            &mut builder,
+            "blobs//a/../b",
+            tar::EntryType::Regular,
+            b"bee",
+        );
+        raw_entry(&mut builder, "../escaped", tar::EntryType::Regular, b"evil");
+        raw_entry(&mut builder, "/absolute", tar::EntryType::Regular, b"evil");
+        raw_entry(&mut builder, "link", tar::EntryType::Symlink, b"");
+        raw_entry(&mut builder, "replaced", tar::EntryType::Regular, b"old");
+        raw_entry(&mut builder, "replaced", tar::EntryType::Regular, b"newer");
+        builder.finish().unwrap();
+        drop(builder);
+
+        let archive = TarArchive::index(&path).unwrap();
+        let mut names: Vec<&str> = archive.entries.keys().map(String::as_str).collect();
+        names.sort();
+        assert_eq!(names, vec!["blobs/b", "oci-layout", "replaced"]);
+        assert_eq!(archive.size("replaced"), Some(5));
+        let mut out = Vec::new();
+        let mut reader = archive.open("blobs/b").await.unwrap().unwrap();
+        tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut out)
+            .await
+            .unwrap();
+        assert_eq!(out, b"bee");
+        assert!(archive.open("escaped").await.unwrap().is_none());
+        assert!(archive.open("blobs").await.unwrap().is_none());
+    }
+
     #[test]
     fn cleans_like_go_and_refuses_escapes() {
         assert_eq!(clean_path("./index.json").as_deref(), Some("index.json"));

@@ -205,3 +205,21 @@ async fn delete_of_a_manifest_pushed_with_a_missing_blob() {
     store.delete(&desc).await.unwrap();
     assert!(!store.exists(&desc).await.unwrap());
 }
+
+#[tokio::test]
+async fn delete_by_digest_under_another_media_type_leaves_no_dangling_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let image = push_image(&store, &[b"a"], None).await;
+    store.tag(&image, "v1").await.unwrap();
+    let as_blob = Descriptor::new("application/octet-stream", image.digest.clone(), image.size);
+    store.delete(&as_blob).await.unwrap();
+    assert!(listed_digests(dir.path()).is_empty());
+    assert_eq!(
+        store.resolve("v1").await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert!(store.predecessors(&layer(b"a")).await.unwrap().is_empty());
+    // With auto-GC, what the manifest alone referenced went with it.
+    assert!(!store.exists(&layer(b"a")).await.unwrap());
+}
