@@ -380,3 +380,23 @@ impl Drop for RealRegistry {
         self.token_server.take();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_can_cross_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<RealRegistry>();
+        assert_send_sync::<TokenServer>();
+    }
+
+    #[test]
+    fn a_binary_that_exits_at_once_is_reported_with_its_status() {
+        let error = RealRegistry::start_with_binary(Mode::Plain, Path::new("/bin/false"))
+            .expect_err("/bin/false is no registry");
+        assert!(matches!(error, Error::Exited { .. }), "{error}");
+        assert!(error.to_string().contains("/bin/false"), "{error}");
+    }
+}
