@@ -45,12 +45,12 @@ impl fmt::Display for Action {
 pub struct Scope;
 
 impl Scope {
-    /// `repository:<name>:<actions>` with the actions cleaned; `None` when
-    /// the name or the actions are empty (oras-go `ScopeRepository` returns
-    /// an empty string there).
-    pub fn repository(name: &str, actions: &[Action]) -> Option<String> {
+    /// `repository:<name>:<actions>` with the actions cleaned; an empty
+    /// string when the name or the actions are empty (as oras-go
+    /// `ScopeRepository`), which [`clean_scopes`] drops.
+    pub fn repository(name: &str, actions: &[Action]) -> String {
         if name.is_empty() || actions.is_empty() {
-            return None;
+            return String::new();
         }
         let actions: BTreeSet<&str> = if actions.contains(&Action::All) {
             BTreeSet::from(["*"])
@@ -58,7 +58,7 @@ impl Scope {
             actions.iter().map(|a| a.as_str()).collect()
         };
         let actions: Vec<&str> = actions.into_iter().collect();
-        Some(format!("repository:{name}:{}", actions.join(",")))
+        format!("repository:{name}:{}", actions.join(","))
     }
 
     /// `registry:catalog:*`, the scope of the catalog API.
@@ -74,12 +74,13 @@ impl Scope {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Scopes(pub Vec<String>);
 
-/// Merges, sorts and deduplicates scopes like oras-go's `CleanScopes`.
+/// Merges, sorts and deduplicates scopes like oras-go's `CleanScopes`;
+/// empty strings are dropped.
 pub fn clean_scopes(scopes: &[String]) -> Vec<String> {
     let mut opaque: BTreeSet<String> = BTreeSet::new();
     // (type, name) → actions
     let mut resources: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
-    for scope in scopes {
+    for scope in scopes.iter().filter(|s| !s.is_empty()) {
         let Some((kind, rest)) = scope.split_once(':') else {
             opaque.insert(scope.clone());
             continue;
@@ -117,15 +118,16 @@ mod tests {
     #[test]
     fn repository_scope() {
         assert_eq!(
-            Scope::repository("a/b", &[Action::Push, Action::Pull, Action::Push]).as_deref(),
-            Some("repository:a/b:pull,push")
+            Scope::repository("a/b", &[Action::Push, Action::Pull, Action::Push]),
+            "repository:a/b:pull,push"
         );
         assert_eq!(
-            Scope::repository("a", &[Action::Pull, Action::All]).as_deref(),
-            Some("repository:a:*")
+            Scope::repository("a", &[Action::Pull, Action::All]),
+            "repository:a:*"
         );
-        assert_eq!(Scope::repository("", &[Action::Pull]), None);
-        assert_eq!(Scope::repository("a", &[]), None);
+        assert_eq!(Scope::repository("", &[Action::Pull]), "");
+        assert_eq!(Scope::repository("a", &[]), "");
+        assert!(clean_scopes(&[Scope::repository("", &[Action::Pull])]).is_empty());
         assert_eq!(Scope::registry_catalog(), "registry:catalog:*");
     }
 

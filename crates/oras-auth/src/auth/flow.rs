@@ -114,6 +114,7 @@ where
     let Some(challenge) = select_challenge(response.headers()) else {
         return Ok(response);
     };
+    tracing::debug!(origin = %origin, scheme = ?challenge.scheme, "auth: answering a 401 challenge");
     // 5. The token we sent is no good any more.
     if let Some(attempt) = &attempt {
         cache.remove(&origin, &attempt.scheme, &attempt.key, &attempt.token);
@@ -157,6 +158,7 @@ where
                     host: origin.host_port().to_string(),
                 })?;
             validate_realm(realm, &origin)?;
+            tracing::debug!(origin = %origin, realm, scopes = %key, "auth: bearer token needed");
             let token_service = service.clone();
             let token = cache
                 .fetch(&origin, &Scheme::Bearer, &key, || {

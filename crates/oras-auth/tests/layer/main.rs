@@ -6,4 +6,5 @@ mod support;
 
 mod basic;
 mod bearer;
+mod hyper_e2e;
 mod security;
