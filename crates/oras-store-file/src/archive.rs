@@ -64,7 +64,8 @@ pub(crate) fn tar_gzip_directory(
 }
 
 /// Walks `root` depth first in lexical order, parents before children
-/// (Go `filepath.Walk`), with an explicit stack.
+/// (Go `filepath.Walk`), with an explicit stack. Names are cleaned as Go's
+/// `filepath.Join` does, so the title `.` gives `.`, `a`, `a/b`.
 fn write_tree<W: Write>(
     tar: &mut tar::Builder<W>,
     root: &Path,
@@ -97,7 +98,7 @@ fn write_tree<W: Write>(
             // Go sorts names by their bytes; the stack pops the smallest first.
             children.sort();
             for child in children.into_iter().rev() {
-                stack.push((path.join(&child), name.join(&child)));
+                stack.push((path.join(&child), clean(&name.join(&child))));
             }
         }
     }

@@ -29,7 +29,7 @@ impl Store {
         content: BlobReader,
     ) -> Result<()> {
         self.ensure_open()?;
-        match expected.title() {
+        match crate::store::title(expected) {
             Some(name) => self.push_named(expected, name, content).await?,
             // oras-go drops untitled content unread with `IgnoreNoName`.
             None if self.options.ignore_no_name => return Ok(()),
@@ -108,7 +108,18 @@ impl Store {
         expected: &Descriptor,
         content: BlobReader,
     ) -> Result<()> {
-        let parent = target.parent().unwrap_or(&self.working_dir);
+        let (Some(parent), Some(_)) = (target.parent(), target.file_name()) else {
+            return Err(Error::io(
+                format!("writing {}", target.display()),
+                io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
+            ));
+        };
+        if target == self.working_dir {
+            return Err(Error::io(
+                format!("writing {}", target.display()),
+                io::Error::new(io::ErrorKind::InvalidInput, "the working directory itself"),
+            ));
+        }
         tokio::fs::create_dir_all(parent)
             .await
             .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
@@ -181,7 +192,7 @@ impl Store {
     /// pushed before its blobs) and names taken meanwhile are skipped.
     async fn restore_duplicates(&self, successors: &[Descriptor]) -> Result<()> {
         for successor in successors {
-            let Some(name) = successor.title() else {
+            let Some(name) = crate::store::title(successor) else {
                 continue;
             };
             if self.name_exists(name).await {

@@ -297,6 +297,12 @@ impl Store {
     }
 }
 
+/// The title of `desc`; an empty title is no title (oras-go checks
+/// `name == ""`).
+pub(crate) fn title(desc: &Descriptor) -> Option<&str> {
+    desc.title().filter(|name| !name.is_empty())
+}
+
 fn or_default<'a>(media_type: &'a str, default: &'a str) -> &'a str {
     if media_type.is_empty() {
         default

@@ -18,7 +18,7 @@ impl Fetcher for Store {
     /// nothing in this store is not found, whatever the digest.
     async fn fetch(&self, target: &Descriptor) -> Result<BlobReader> {
         self.ensure_open()?;
-        if let Some(name) = target.title()
+        if let Some(name) = crate::store::title(target)
             && !self.name_exists(name).await
         {
             return Err(oras_content::Error::NotFound(format!(
@@ -57,7 +57,7 @@ impl Pusher for Store {
 impl ReadOnlyStorage for Store {
     async fn exists(&self, target: &Descriptor) -> Result<bool> {
         self.ensure_open()?;
-        if let Some(name) = target.title()
+        if let Some(name) = crate::store::title(target)
             && !self.name_exists(name).await
         {
             return Ok(false);

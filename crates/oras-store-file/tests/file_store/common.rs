@@ -83,6 +83,8 @@ pub(crate) fn raw_tar(entries: &[Entry]) -> Vec<u8> {
         header.set_entry_type(tar::EntryType::new(e.kind));
         header.set_mode(e.mode);
         header.set_mtime(e.mtime);
+        // GNU headers carry an access time; make it differ from mtime.
+        header.as_gnu_mut().unwrap().set_atime(e.mtime + 5);
         header.set_size(e.data.len() as u64);
         header.set_cksum();
         builder.append(&header, &e.data[..]).unwrap();

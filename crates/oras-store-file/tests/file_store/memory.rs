@@ -40,6 +40,7 @@ async fn one_gib_file_is_added_and_stored_in_bounded_memory() {
     assert_eq!(written.len(), SIZE);
 
     let peak = peak_rss();
+    eprintln!("peak RSS: {} MiB", peak / (1024 * 1024));
     assert!(
         peak < 64 * 1024 * 1024,
         "peak RSS {} MiB is not below 64 MiB",

@@ -153,10 +153,19 @@ async fn a_directory_blob_is_unpacked_and_checked() {
         ];
         let (desc, gz) = dir_blob("tree", &entries);
         push(&f.store, &desc, &gz).await.unwrap();
+        let want = UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        let accessed = fs::metadata(f.path("tree/sub/a.txt"))
+            .unwrap()
+            .accessed()
+            .unwrap();
+        assert_eq!(
+            accessed,
+            want + Duration::from_secs(5),
+            "atime restored (checked before any read)"
+        );
         assert_eq!(fs::read(f.path("tree/sub/a.txt")).unwrap(), b"a");
         assert!(f.path("tree/empty").is_dir());
         // Times restored, directories included.
-        let want = UNIX_EPOCH + Duration::from_secs(1_000_000_000);
         for p in ["tree/sub/a.txt", "tree/sub", "tree"] {
             assert_eq!(
                 fs::metadata(f.path(p)).unwrap().modified().unwrap(),
@@ -358,6 +367,90 @@ async fn unknown_entry_types_are_skipped() {
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["a"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_empty_title_is_no_title() {
+    bounded(async {
+        let f = Fixture::new();
+        let desc = file_blob("", b"x");
+        push(&f.store, &desc, b"x").await.unwrap();
+        assert!(
+            crate::common::list(f.dir.path()).is_empty(),
+            "kept in memory"
+        );
+        assert!(f.store.exists(&desc).await.unwrap());
+        assert_eq!(fetch_all(&f.store, &desc, 10).await.unwrap(), b"x");
+        // The working directory itself cannot be written as a file.
+        let err = push(&f.store, &file_blob(".", b"y"), b"y")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+        assert!(f.leftovers().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_dot_title_unpacks_into_the_working_dir() {
+    bounded(async {
+        let source = Fixture::new();
+        fs::create_dir(source.path("sub")).unwrap();
+        fs::write(source.path("sub/a.txt"), b"a").unwrap();
+        fs::write(source.path("b.txt"), b"b").unwrap();
+        let desc = source.store.add(".", "", "").await.unwrap();
+        let gz = fetch_all(&source.store, &desc, 1 << 20).await.unwrap();
+        let names: Vec<String> = tar::Archive::new(&crate::common::gunzip(&gz)[..])
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [".", "b.txt", "sub", "sub/a.txt"],
+            "names as Go joins them"
+        );
+
+        let output = Fixture::new();
+        push(&output.store, &desc, &gz).await.unwrap();
+        assert_eq!(fs::read(output.path("sub/a.txt")).unwrap(), b"a");
+        assert_eq!(fs::read(output.path("b.txt")).unwrap(), b"b");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_pushes_through_a_shared_target() {
+    bounded(async {
+        let f = Fixture::new();
+        let target: std::sync::Arc<dyn oras_content::GraphTarget> = std::sync::Arc::new(f.store);
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let target = target.clone();
+            tasks.push(tokio::spawn(async move {
+                let data = format!("content {i}").into_bytes();
+                // Every task pushes "same.txt" too; exactly one wins.
+                let same = file_blob("same.txt", b"same");
+                let mine = file_blob(&format!("dir/{i}.txt"), &data);
+                target
+                    .push(&mine, oras_content::bytes_reader(data))
+                    .await
+                    .unwrap();
+                target
+                    .push(&same, oras_content::bytes_reader(&b"same"[..]))
+                    .await
+                    .is_ok()
+            }));
+        }
+        let mut wins = 0;
+        for task in tasks {
+            wins += usize::from(task.await.unwrap());
+        }
+        assert_eq!(wins, 1);
+        assert_eq!(crate::common::list(&f.dir.path().join("dir")).len(), 8);
+        assert_eq!(fs::read(f.dir.path().join("same.txt")).unwrap(), b"same");
     })
     .await;
 }
