@@ -86,10 +86,13 @@ pub async fn referrers<S: ReadOnlyGraphStorage + ?Sized>(
 
 impl ExtendedCopyGraphOptions {
     /// Keeps only predecessors whose artifact type matches `regex`. A
-    /// missing artifact type is read from the manifest: an artifact
-    /// manifest's `artifactType`, or an image manifest's *config media
-    /// type* (oras-go's `fetchArtifactType` quirk). Without an earlier
-    /// finder, a store with a referrers API is asked through it.
+    /// missing artifact type is read from the manifest: its
+    /// `artifactType`, or for an image manifest without one its config
+    /// media type, as `registry.Referrers` does. (oras-go's
+    /// `fetchArtifactType` reads only the config media type of image
+    /// manifests, so image-spec 1.1 artifacts never matched; we do not
+    /// copy that quirk.) Without an earlier finder, a store with a
+    /// referrers API is asked through it.
     pub fn filter_artifact_type(&mut self, regex: Regex) {
         let previous = self.find_predecessors.take();
         self.find_predecessors = Some(hook(move |src, desc| {
@@ -189,10 +192,12 @@ async fn fetch_artifact_type(
                 .artifact_type
         }
         media_type::IMAGE_MANIFEST => {
-            read_json::<Manifest, _>(src, desc, "image manifest")
-                .await?
-                .config
-                .media_type
+            let manifest: Manifest = read_json(src, desc, "image manifest").await?;
+            if manifest.artifact_type.is_empty() {
+                manifest.config.media_type
+            } else {
+                manifest.artifact_type
+            }
         }
         _ => String::new(),
     })

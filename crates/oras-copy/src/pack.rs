@@ -86,6 +86,8 @@ async fn pack_v1_1<P: Storage + ?Sized>(
     if !artifact_type.is_empty() {
         validate("artifactType", artifact_type)?;
     }
+    // Checked before anything is pushed (oras-go pushes the config first).
+    let annotations = ensure_created(&opts.manifest_annotations)?;
     let mut empty_pushed = false;
     let config = match &opts.config_descriptor {
         Some(config) => {
@@ -100,7 +102,6 @@ async fn pack_v1_1<P: Storage + ?Sized>(
             config
         }
     };
-    let annotations = ensure_created(&opts.manifest_annotations)?;
     let layers = if opts.layers.is_empty() {
         let empty = Descriptor::empty_json();
         if !empty_pushed {
@@ -133,6 +134,7 @@ async fn pack_v1_0<P: Storage + ?Sized>(
             PackManifestVersion::V1_0
         )));
     }
+    let annotations = ensure_created(&opts.manifest_annotations)?;
     let config = match &opts.config_descriptor {
         Some(config) => {
             validate("config mediaType", &config.media_type)?;
@@ -153,7 +155,6 @@ async fn pack_v1_0<P: Storage + ?Sized>(
             config
         }
     };
-    let annotations = ensure_created(&opts.manifest_annotations)?;
     let config_type = config.media_type.clone();
     let manifest = Manifest {
         schema_version: 2,

@@ -1,0 +1,14 @@
+//! Integration tests of oras-copy, one binary (ripgrep style).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test support may panic
+
+mod support;
+
+mod copy;
+mod errors;
+mod extended;
+mod mount;
+mod pack;
+mod platform;
+mod progress;
+mod tag;
