@@ -1,0 +1,241 @@
+//! The connector under the hyper-util pool: TCP, direct or through a proxy
+//! (a `CONNECT` tunnel for https, absolute-form requests for http), then
+//! TLS through hyper-rustls with the configuration for the destination
+//! (the client certificate only for the registry's origin).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use base64::Engine as _;
+use http::Uri;
+use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tower::Service;
+use url::Url;
+
+use super::proxy::ProxyConfig;
+use super::tls::TlsConfigs;
+use crate::error::BoxError;
+
+/// Most bytes read from a proxy's answer to `CONNECT`.
+const MAX_CONNECT_RESPONSE: usize = 8 * 1024;
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send>>;
+
+/// A TCP stream to the destination or to an http proxy.
+pub(crate) struct TcpConn {
+    io: TokioIo<TcpStream>,
+    /// Requests on it go to a proxy, so they need absolute-form URIs.
+    proxied: bool,
+}
+
+impl Connection for TcpConn {
+    fn connected(&self) -> Connected {
+        self.io.connected().proxy(self.proxied)
+    }
+}
+
+impl hyper::rt::Read for TcpConn {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for TcpConn {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+/// Opens TCP connections, through a proxy when [`ProxyConfig`] says so.
+#[derive(Clone)]
+pub(crate) struct ProxyConnector {
+    http: HttpConnector,
+    proxy: Arc<ProxyConfig>,
+}
+
+impl ProxyConnector {
+    pub(crate) fn new(proxy: Arc<ProxyConfig>, connect_timeout: Option<Duration>) -> Self {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(connect_timeout);
+        http.set_keepalive(Some(Duration::from_secs(30)));
+        ProxyConnector { http, proxy }
+    }
+}
+
+impl Service<Uri> for ProxyConnector {
+    type Response = TcpConn;
+    type Error = BoxError;
+    type Future = BoxFuture<TcpConn>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.http.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        let mut http = self.http.clone();
+        let proxy = self.proxy.clone();
+        Box::pin(async move {
+            let scheme = dst.scheme_str().unwrap_or("http").to_owned();
+            let host = dst.host().ok_or("URI without host")?.to_owned();
+            let port = dst
+                .port_u16()
+                .unwrap_or(if scheme == "https" { 443 } else { 80 });
+            let Some(proxy_url) = proxy.proxy_for(&scheme, &host, port).cloned() else {
+                let io = http.call(dst).await?;
+                return Ok(TcpConn { io, proxied: false });
+            };
+            let proxy_uri: Uri = format!(
+                "http://{}:{}",
+                proxy_url.host_str().unwrap_or_default(),
+                proxy_url.port_or_known_default().unwrap_or(80)
+            )
+            .parse()?;
+            let io = http.call(proxy_uri).await?;
+            if scheme == "https" {
+                let stream = tunnel(io.into_inner(), &host, port, &proxy_url).await?;
+                Ok(TcpConn {
+                    io: TokioIo::new(stream),
+                    proxied: false,
+                })
+            } else {
+                Ok(TcpConn { io, proxied: true })
+            }
+        })
+    }
+}
+
+/// `Proxy-Authorization` for a proxy URL with user information.
+pub(crate) fn proxy_authorization(proxy: &Url) -> Option<String> {
+    if proxy.username().is_empty() {
+        return None;
+    }
+    let user = percent_decode(proxy.username());
+    let pass = percent_decode(proxy.password().unwrap_or_default());
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+    Some(format!("Basic {token}"))
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={text}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// Opens a `CONNECT host:port` tunnel through an http proxy.
+async fn tunnel(
+    mut stream: TcpStream,
+    host: &str,
+    port: u16,
+    proxy: &Url,
+) -> Result<TcpStream, BoxError> {
+    let authority = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    let mut request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
+    if let Some(auth) = proxy_authorization(proxy) {
+        request.push_str(&format!("Proxy-Authorization: {auth}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await?;
+
+    let mut answer = Vec::with_capacity(256);
+    let mut byte = [0u8; 1];
+    // Read byte by byte so that nothing after the header is consumed.
+    while !answer.ends_with(b"\r\n\r\n") {
+        if answer.len() >= MAX_CONNECT_RESPONSE {
+            return Err("proxy CONNECT response too large".into());
+        }
+        if stream.read(&mut byte).await? == 0 {
+            return Err("proxy closed the connection during CONNECT".into());
+        }
+        answer.push(byte[0]);
+    }
+    let status_line = answer.split(|b| *b == b'\r').next().unwrap_or_default();
+    let status = String::from_utf8_lossy(status_line);
+    let mut parts = status.split_whitespace();
+    let ok = parts.next().is_some_and(|v| v.starts_with("HTTP/1."))
+        && parts.next().is_some_and(|code| code.starts_with('2'));
+    if !ok {
+        return Err(format!("proxy refused CONNECT: {status}").into());
+    }
+    Ok(stream)
+}
+
+/// TLS over [`ProxyConnector`], with the registry's configuration for its
+/// own origin and the plain one elsewhere.
+#[derive(Clone)]
+pub(crate) struct RegistryConnector {
+    registry: HttpsConnector<ProxyConnector>,
+    other: HttpsConnector<ProxyConnector>,
+    /// `host:port` of the registry, default port included.
+    registry_authority: String,
+}
+
+impl RegistryConnector {
+    pub(crate) fn new(
+        tcp: ProxyConnector,
+        tls: &TlsConfigs,
+        registry_authority: String,
+    ) -> RegistryConnector {
+        let wrap = |config: &Arc<rustls::ClientConfig>| {
+            hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config((**config).clone())
+                .https_or_http()
+                .enable_http1()
+                .enable_http2()
+                .wrap_connector(tcp.clone())
+        };
+        RegistryConnector {
+            registry: wrap(&tls.registry),
+            other: wrap(&tls.other),
+            registry_authority,
+        }
+    }
+}
+
+impl Service<Uri> for RegistryConnector {
+    type Response = MaybeHttpsStream<TcpConn>;
+    type Error = BoxError;
+    type Future = BoxFuture<Self::Response>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        match self.registry.poll_ready(cx) {
+            Poll::Ready(Ok(())) => self.other.poll_ready(cx),
+            other => other,
+        }
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        if super::origin::authority_of(&dst).as_deref() == Some(self.registry_authority.as_str()) {
+            self.registry.call(dst)
+        } else {
+            self.other.call(dst)
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! The HTTP client of a registry: a tower stack over hyper-util, built from
+//! a [`ClientConfig`]. Outermost first:
+//!
+//! 1. trace: a span per request; URL without query, no headers logged;
+//! 2. user agent (`oras-rs/<version>` unless set);
+//! 3. retry ([`RetryPolicy`], oras-go's defaults);
+//! 4. auth (`oras_auth::AuthLayer`, when credentials or a token cache are
+//!    configured): it sits outside redirects, so a token is never
+//!    re-added on a hop to a blob CDN;
+//! 5. redirects (GET/HEAD; credentials and custom headers dropped on any
+//!    cross-origin hop);
+//! 6. custom headers, added only on requests to the registry's origin;
+//! 7. timeout (optional, until the response headers arrive);
+//! 8. hyper-util's pooled client with hyper-rustls, direct or through a
+//!    proxy; the client certificate only for the registry's origin.
+
+mod body;
+mod connector;
+mod headers;
+pub(crate) mod origin;
+mod proxy;
+mod redirect;
+mod retry;
+mod tls;
+mod trace;
+mod transport;
+mod user_agent;
+
+use std::fmt;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use http::header::{HeaderName, HeaderValue};
+use http::{HeaderMap, Request, Response};
+use oras_auth::{AuthLayer, Body, CredentialProvider, StaticCredential, TokenCache};
+use tower::util::BoxCloneSyncService;
+use tower::{Layer, Service, ServiceExt};
+
+pub use body::ResponseBody;
+pub(crate) use body::{Capped, read_capped};
+pub use proxy::ProxyConfig;
+pub use retry::{RetryPolicy, SleepFn};
+pub use user_agent::DEFAULT_USER_AGENT;
+
+use crate::error::{BoxError, Error};
+use origin::Origin;
+
+type BoxService = BoxCloneSyncService<Request<Body>, Response<ResponseBody>, BoxError>;
+
+/// Settings of the HTTP client of one registry (the oras CLI's remote
+/// flags). Built with chained calls; read when the registry is built.
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub(crate) plain_http: Option<bool>,
+    tls: tls::TlsOptions,
+    ca_files: Vec<PathBuf>,
+    cert_files: Option<(PathBuf, PathBuf)>,
+    headers: Vec<(String, String)>,
+    user_agent: String,
+    retry: RetryPolicy,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    proxy: Option<ProxyConfig>,
+    transport: Option<BoxService>,
+    credentials: Option<Arc<dyn CredentialProvider>>,
+    token_cache: Option<TokenCache>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            plain_http: None,
+            tls: tls::TlsOptions::default(),
+            ca_files: Vec::new(),
+            cert_files: None,
+            headers: Vec::new(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            retry: RetryPolicy::default(),
+            timeout: None,
+            connect_timeout: Some(Duration::from_secs(30)),
+            proxy: None,
+            transport: None,
+            credentials: None,
+            token_cache: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values may hold secrets: only their names are shown.
+        let header_names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("ClientConfig")
+            .field("plain_http", &self.plain_http)
+            .field("insecure", &self.tls.insecure)
+            .field("ca_files", &self.ca_files)
+            .field("headers", &header_names)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfig {
+    /// The defaults: https (plain http for `localhost[:port]`), system
+    /// roots, oras-go's retry policy, proxies from the environment.
+    pub fn new() -> Self {
+        ClientConfig::default()
+    }
+
+    /// Uses plain HTTP (`--plain-http`); when never called, plain HTTP is
+    /// used for `localhost` and `localhost:<port>` only (oras `isPlainHTTP`).
+    pub fn plain_http(mut self, plain: bool) -> Self {
+        self.plain_http = Some(plain);
+        self
+    }
+
+    /// Skips TLS verification (`--insecure`).
+    pub fn insecure(mut self, insecure: bool) -> Self {
+        self.tls.insecure = insecure;
+        self
+    }
+
+    /// Also trusts the CA certificates in this PEM file (`--ca-file`); read
+    /// when the registry is built.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_files.push(path.into());
+        self
+    }
+
+    /// Also trusts these PEM CA certificates.
+    pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls.ca_pem.push(pem.into());
+        self
+    }
+
+    /// Trusts only the CAs given here, not the system's roots.
+    pub fn without_system_roots(mut self) -> Self {
+        self.tls.skip_system_roots = true;
+        self
+    }
+
+    /// Presents this client certificate and key (PEM files, `--cert-file`
+    /// and `--key-file`) to the registry's origin only.
+    pub fn client_cert_files(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.cert_files = Some((cert.into(), key.into()));
+        self
+    }
+
+    /// Presents this client certificate chain and key (PEM) to the
+    /// registry's origin only.
+    pub fn client_cert_pem(mut self, cert: impl Into<Vec<u8>>, key: impl Into<Vec<u8>>) -> Self {
+        self.tls.client_identity = Some((cert.into(), key.into()));
+        self
+    }
+
+    /// Adds a header (`-H "Name: value"`) to requests for the registry's
+    /// origin only; checked when the registry is built.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Replaces the user agent.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = agent.into();
+        self
+    }
+
+    /// Replaces the retry policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Fails a request whose response headers do not arrive within `timeout`
+    /// (none by default: a monolithic upload can take long). A timeout is
+    /// retried.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Limits TCP connection set-up (30s by default).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Uses these proxy settings instead of the environment's.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// Logs in with the credentials `provider` gives for the registry host
+    /// (anonymous when never called).
+    pub fn credentials(mut self, provider: Arc<dyn CredentialProvider>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
+
+    /// Shares `cache` (tokens per origin and scope set) with other clients
+    /// holding a clone of it; a fresh cache otherwise.
+    pub fn token_cache(mut self, cache: TokenCache) -> Self {
+        self.token_cache = Some(cache);
+        self
+    }
+
+    /// Sends requests with `service` instead of the network (an in-process
+    /// registry; tests). The stack above it is unchanged.
+    pub fn transport<S>(mut self, service: S) -> Self
+    where
+        S: Service<Request<Body>, Response = Response<ResponseBody>, Error = BoxError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        self.transport = Some(BoxCloneSyncService::new(service));
+        self
+    }
+
+    fn parsed_headers(&self) -> Result<HeaderMap, Error> {
+        let mut map = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
+            let value = HeaderValue::from_str(value.trim())
+                .map_err(|_| Error::Config(format!("invalid value for header {name}")))?;
+            map.append(name, value);
+        }
+        Ok(map)
+    }
+
+    fn tls_options(&self) -> Result<tls::TlsOptions, Error> {
+        let mut options = self.tls.clone();
+        for path in &self.ca_files {
+            let pem = std::fs::read(path)
+                .map_err(|e| Error::Config(format!("reading CA file {}: {e}", path.display())))?;
+            options.ca_pem.push(pem);
+        }
+        if let Some((cert, key)) = &self.cert_files {
+            let read = |p: &PathBuf| {
+                std::fs::read(p).map_err(|e| Error::Config(format!("reading {}: {e}", p.display())))
+            };
+            options.client_identity = Some((read(cert)?, read(key)?));
+        }
+        Ok(options)
+    }
+}
+
+/// The HTTP client of one registry: the whole tower stack, cheap to clone.
+/// It is the `tower::Service` every request of the registry goes through.
+#[derive(Clone)]
+pub struct Client {
+    service: BoxService,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Client")
+    }
+}
+
+impl Client {
+    /// Builds the stack for the registry at `registry_url`
+    /// (`scheme://host[:port]`).
+    pub(crate) fn new(registry_url: &url::Url, config: &ClientConfig) -> Result<Client, Error> {
+        let registry = Origin::of_url(registry_url)
+            .ok_or_else(|| Error::Config(format!("invalid registry URL {registry_url}")))?;
+        let headers = config.parsed_headers()?;
+        let custom_names: Vec<HeaderName> = headers.keys().cloned().collect();
+
+        let transport = match &config.transport {
+            Some(service) => service.clone(),
+            None => {
+                let tls = config.tls_options()?.build()?;
+                let proxy = config.proxy.clone().unwrap_or_else(ProxyConfig::from_env);
+                BoxCloneSyncService::new(transport::Transport::new(
+                    &tls,
+                    proxy,
+                    &registry,
+                    config.connect_timeout,
+                ))
+            }
+        };
+        let with_headers = headers::RegistryHeadersLayer {
+            headers: Arc::new(headers),
+            registry,
+        }
+        .layer(transport);
+        let timed: BoxService = match config.timeout {
+            Some(limit) => BoxCloneSyncService::new(
+                tower::timeout::TimeoutLayer::new(limit).layer(with_headers),
+            ),
+            None => BoxCloneSyncService::new(with_headers),
+        };
+        let redirects = redirect::RedirectLayer {
+            custom: Arc::new(custom_names),
+        }
+        .layer(timed);
+        let provider = config
+            .credentials
+            .clone()
+            .unwrap_or_else(|| Arc::new(StaticCredential::anonymous()));
+        let cache = config.token_cache.clone().unwrap_or_default();
+        let authed = BoxCloneSyncService::new(AuthLayer::new(provider, cache).layer(redirects));
+        let retried = tower::retry::Retry::new(retry::Attempts::new(config.retry.clone()), authed);
+        let agent = HeaderValue::from_str(&config.user_agent)
+            .map_err(|_| Error::Config("invalid user agent".into()))?;
+        let stack = trace::TraceLayer.layer(user_agent::UserAgentLayer(agent).layer(retried));
+        Ok(Client {
+            service: BoxCloneSyncService::new(stack),
+        })
+    }
+
+    /// Sends `request` through the stack.
+    pub fn send(
+        &self,
+        request: Request<Body>,
+    ) -> impl Future<Output = Result<Response<ResponseBody>, BoxError>> + Send + 'static {
+        self.service.clone().oneshot(request)
+    }
+}
+
+impl Service<Request<Body>> for Client {
+    type Response = Response<ResponseBody>;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<Response<ResponseBody>, BoxError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.service.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        Box::pin(self.service.call(request))
+    }
+}

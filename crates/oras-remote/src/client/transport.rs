@@ -1,0 +1,76 @@
+//! The bottom of the stack: hyper-util's pooled client (keep-alive
+//! connections reused per origin) over [`RegistryConnector`].
+
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use http::header::{HeaderValue, PROXY_AUTHORIZATION};
+use http::{Request, Response};
+use hyper_util::client::legacy::Client as PoolClient;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use oras_auth::Body;
+use tower::Service;
+
+use super::body::ResponseBody;
+use super::connector::{ProxyConnector, RegistryConnector, proxy_authorization};
+use super::origin::Origin;
+use super::proxy::ProxyConfig;
+use super::tls::TlsConfigs;
+use crate::error::BoxError;
+
+/// Sends requests on pooled connections.
+#[derive(Clone)]
+pub(crate) struct Transport {
+    client: PoolClient<RegistryConnector, Body>,
+    proxy: Arc<ProxyConfig>,
+}
+
+impl Transport {
+    pub(crate) fn new(
+        tls: &TlsConfigs,
+        proxy: ProxyConfig,
+        registry: &Origin,
+        connect_timeout: Option<Duration>,
+    ) -> Self {
+        let proxy = Arc::new(proxy);
+        let tcp = ProxyConnector::new(proxy.clone(), connect_timeout);
+        let connector = RegistryConnector::new(tcp, tls, registry.authority());
+        let client = PoolClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_timer(TokioTimer::new())
+            .build(connector);
+        Transport { client, proxy }
+    }
+}
+
+impl Service<Request<Body>> for Transport {
+    type Response = Response<ResponseBody>;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<Response<ResponseBody>, BoxError>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut req: Request<Body>) -> Self::Future {
+        // Absolute-form requests through an http proxy carry its credentials;
+        // https requests carry them on the CONNECT instead.
+        if let Some(origin) = Origin::of(req.uri())
+            && origin.scheme == "http"
+            && let Some(proxy) = self
+                .proxy
+                .proxy_for(&origin.scheme, &origin.host, origin.port)
+            && let Some(auth) = proxy_authorization(proxy)
+            && let Ok(value) = HeaderValue::from_str(&auth)
+        {
+            req.headers_mut().insert(PROXY_AUTHORIZATION, value);
+        }
+        let future = self.client.request(req);
+        Box::pin(async move {
+            let response = future.await?;
+            Ok(response.map(ResponseBody::new))
+        })
+    }
+}

@@ -1,0 +1,349 @@
+//! [`Repository`]: one repository of a registry, implementing the
+//! oras-content traits (oras-go `registry/remote.Repository`). Requests go
+//! to blobs or manifests by media type (`is_manifest` against the Accept
+//! list); every request carries its scope hints (pull for reads,
+//! pull+push for writes, delete for deletes).
+
+mod blob_fetch;
+mod blobs;
+mod manifests;
+mod referrers;
+mod response;
+mod tags;
+mod traits;
+mod upload;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+
+use oras_auth::{Action, Scopes};
+use oras_spec::{Digest, Reference, ReferenceTarget, media_type};
+use url::Url;
+
+use crate::client::ClientConfig;
+use crate::error::Error;
+use crate::registry::Registry;
+use crate::remote::{Remote, repository_scopes};
+
+pub use upload::{BlobSource, FileSource};
+
+/// Tunables of a repository, with oras-go's defaults where it has them.
+#[derive(Clone, Debug)]
+pub struct RepositoryOptions {
+    /// `n` for tag and catalog listing pages (registry default when `None`).
+    pub page_size: Option<u32>,
+    /// `n` for referrers pages (registry default when `None`).
+    pub referrers_page_size: Option<u32>,
+    /// Most pages a listing follows before failing with `TooManyPages`.
+    pub max_pages: usize,
+    /// Cap on manifests, indexes, tag lists and other metadata read into
+    /// memory (4 MiB).
+    pub max_metadata_bytes: u64,
+    /// The `Accept` list for manifests; also decides which media types
+    /// are manifests.
+    pub manifest_media_types: Vec<String>,
+    /// Keep the old referrers index after a tag-schema update (oras-go
+    /// `SkipReferrersGC`).
+    pub skip_referrers_gc: bool,
+    /// Size of each PATCH of a chunked upload (raised to the registry's
+    /// `OCI-Chunk-Min-Length`).
+    pub chunk_size: u64,
+    /// Blobs larger than this are uploaded in chunks.
+    pub chunked_threshold: u64,
+    /// Upload every blob in chunks.
+    pub force_chunked: bool,
+    /// How many times an interrupted upload or download is resumed.
+    pub max_resumes: u32,
+}
+
+impl Default for RepositoryOptions {
+    fn default() -> Self {
+        RepositoryOptions {
+            page_size: None,
+            referrers_page_size: None,
+            max_pages: 1000,
+            max_metadata_bytes: oras_content::MAX_METADATA_BYTES,
+            manifest_media_types: media_type::DEFAULT_MANIFEST_ACCEPT
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            skip_referrers_gc: false,
+            chunk_size: 16 * 1024 * 1024,
+            chunked_threshold: 64 * 1024 * 1024,
+            force_chunked: false,
+            max_resumes: 5,
+        }
+    }
+}
+
+const REFERRERS_UNKNOWN: u8 = 0;
+const REFERRERS_SUPPORTED: u8 = 1;
+const REFERRERS_UNSUPPORTED: u8 = 2;
+
+pub(crate) struct Inner {
+    registry: String,
+    name: String,
+    remote: Remote,
+    options: RepositoryOptions,
+    referrers: AtomicU8,
+    /// One lock per referrers tag, so concurrent index updates of one
+    /// subject do not lose each other's entries.
+    referrer_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// A repository of a registry. Cheap to clone; clones share the referrers
+/// capability state.
+#[derive(Clone)]
+pub struct Repository {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Repository {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Repository({}/{})", self.inner.registry, self.inner.name)
+    }
+}
+
+impl Repository {
+    pub(crate) fn from_parts(
+        registry: String,
+        name: String,
+        remote: Remote,
+        options: RepositoryOptions,
+    ) -> Repository {
+        Repository {
+            inner: Arc::new(Inner {
+                registry,
+                name,
+                remote,
+                options,
+                referrers: AtomicU8::new(REFERRERS_UNKNOWN),
+                referrer_locks: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The repository `registry/name` (a tag or digest is ignored) with the
+    /// default client.
+    pub fn new(reference: &str) -> Result<Repository, Error> {
+        Repository::with_config(reference, ClientConfig::new())
+    }
+
+    /// The repository `registry/name` with a client built from `config`.
+    pub fn with_config(reference: &str, config: ClientConfig) -> Result<Repository, Error> {
+        let parsed = Reference::parse(reference).map_err(|e| Error::InvalidReference {
+            reference: reference.to_owned(),
+            reason: e.to_string(),
+        })?;
+        Registry::with_config(parsed.registry(), config)?.repository(parsed.repository())
+    }
+
+    /// The registry name, as given.
+    pub fn registry(&self) -> &str {
+        &self.inner.registry
+    }
+
+    /// The repository name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &RepositoryOptions {
+        &self.inner.options
+    }
+
+    /// Whether the registry supports the referrers API: `None` until known.
+    pub fn referrers_capability(&self) -> Option<bool> {
+        match self.inner.referrers.load(Ordering::SeqCst) {
+            REFERRERS_SUPPORTED => Some(true),
+            REFERRERS_UNSUPPORTED => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Sets whether the registry supports the referrers API (the CLI's
+    /// `--distribution-spec v1.1-referrers-api` / `v1.1-referrers-tag`).
+    /// Setting it to another value than an earlier one fails
+    /// (oras-go `ErrReferrersCapabilityAlreadySet`).
+    pub fn set_referrers_capability(&self, supported: bool) -> Result<(), Error> {
+        let want = if supported {
+            REFERRERS_SUPPORTED
+        } else {
+            REFERRERS_UNSUPPORTED
+        };
+        match self.inner.referrers.compare_exchange(
+            REFERRERS_UNKNOWN,
+            want,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        ) {
+            Ok(_) => Ok(()),
+            Err(current) if current == want => Ok(()),
+            Err(_) => Err(Error::ReferrersCapabilityAlreadySet),
+        }
+    }
+
+    /// Records a detected capability unless one is already set.
+    fn detect_referrers_capability(&self, supported: bool) {
+        let _ = self.set_referrers_capability(supported);
+    }
+
+    /// Parses a reference the way oras-go's `Repository.ParseReference`
+    /// does: a bare tag, a bare digest, `tag@digest` (the tag is dropped),
+    /// or a full reference that must name this registry and repository.
+    pub fn parse_reference(&self, reference: &str) -> Result<ReferenceTarget, Error> {
+        let invalid = |reason: String| Error::InvalidReference {
+            reference: reference.to_owned(),
+            reason,
+        };
+        if let Ok(full) = Reference::parse(reference) {
+            if full.registry() != self.inner.registry || full.repository() != self.inner.name {
+                return Err(invalid(format!(
+                    "mismatch between received {:?} and expected \"{}/{}\"",
+                    full.to_string(),
+                    self.inner.registry,
+                    self.inner.name
+                )));
+            }
+            return full
+                .target()
+                .cloned()
+                .ok_or_else(|| invalid("missing tag or digest".into()));
+        }
+        if let Some((_, digest)) = reference.split_once('@') {
+            return digest
+                .parse::<Digest>()
+                .map(ReferenceTarget::Digest)
+                .map_err(|e| invalid(e.to_string()));
+        }
+        if reference.is_empty() {
+            return Err(invalid("empty reference".into()));
+        }
+        reference
+            .parse::<ReferenceTarget>()
+            .map_err(|e| invalid(e.to_string()))
+    }
+
+    fn remote(&self) -> &Remote {
+        &self.inner.remote
+    }
+
+    /// Whether `media_type` goes to the manifests endpoint.
+    fn is_manifest(&self, media_type: &str) -> bool {
+        self.inner
+            .options
+            .manifest_media_types
+            .iter()
+            .any(|m| m == media_type)
+    }
+
+    /// `/v2/<name>/<rest>`.
+    fn url(&self, rest: &str) -> Result<Url, Error> {
+        self.remote()
+            .url(&format!("/v2/{}/{rest}", self.inner.name))
+    }
+
+    fn scopes(&self, actions: &[Action]) -> Scopes {
+        repository_scopes(&self.inner.name, actions)
+    }
+
+    fn pull_scopes(&self) -> Scopes {
+        self.scopes(&[Action::Pull])
+    }
+
+    fn push_scopes(&self) -> Scopes {
+        self.scopes(&[Action::Pull, Action::Push])
+    }
+
+    fn delete_scopes(&self) -> Scopes {
+        self.scopes(&[Action::Delete])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo() -> Repository {
+        Registry::with_config(
+            "localhost:5000",
+            ClientConfig::new().proxy(crate::client::ProxyConfig::none()),
+        )
+        .unwrap()
+        .repository("hello/world")
+        .unwrap()
+    }
+
+    #[test]
+    fn parses_references_like_oras_go() {
+        let r = repo();
+        let digest = Digest::sha256(b"x");
+        assert_eq!(
+            r.parse_reference("v1").unwrap(),
+            ReferenceTarget::Tag("v1".into())
+        );
+        assert_eq!(
+            r.parse_reference(&digest.to_string()).unwrap(),
+            ReferenceTarget::Digest(digest.clone())
+        );
+        assert_eq!(
+            r.parse_reference(&format!("v1@{digest}")).unwrap(),
+            ReferenceTarget::Digest(digest.clone())
+        );
+        assert_eq!(
+            r.parse_reference("localhost:5000/hello/world:v2").unwrap(),
+            ReferenceTarget::Tag("v2".into())
+        );
+        for bad in [
+            "",
+            "localhost:5000/other:v1",
+            "other:5000/hello/world:v1",
+            "bad tag",
+            "v1@sha256:abc",
+            "localhost:5000/hello/world",
+        ] {
+            let err = r.parse_reference(bad).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                oras_content::ErrorKind::InvalidReference,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn capability_is_set_once() {
+        let r = repo();
+        assert_eq!(r.referrers_capability(), None);
+        r.set_referrers_capability(true).unwrap();
+        r.set_referrers_capability(true).unwrap();
+        assert!(matches!(
+            r.set_referrers_capability(false),
+            Err(Error::ReferrersCapabilityAlreadySet)
+        ));
+        assert_eq!(r.referrers_capability(), Some(true));
+        let clone = r.clone();
+        assert_eq!(clone.referrers_capability(), Some(true));
+    }
+
+    #[test]
+    fn localhost_is_plain_http_by_default() {
+        let registry = Registry::new("localhost:5000").unwrap();
+        assert_eq!(registry.base_url().as_str(), "http://localhost:5000/");
+        let registry = Registry::new("r.example").unwrap();
+        assert_eq!(registry.base_url().as_str(), "https://r.example/");
+        let registry =
+            Registry::with_config("localhost", ClientConfig::new().plain_http(false)).unwrap();
+        assert_eq!(registry.base_url().as_str(), "https://localhost/");
+        let registry = Registry::new("docker.io").unwrap();
+        assert_eq!(
+            registry.base_url().as_str(),
+            "https://registry-1.docker.io/"
+        );
+        let registry =
+            Registry::with_config("127.0.0.1:5000", ClientConfig::new().plain_http(true)).unwrap();
+        assert_eq!(registry.base_url().as_str(), "http://127.0.0.1:5000/");
+    }
+}
