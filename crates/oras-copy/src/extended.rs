@@ -175,8 +175,14 @@ where
             source,
         })
     })?;
-    let found: Vec<Vec<Descriptor>> = stream::iter(index.manifests.iter())
+    // The futures are built first so the stream holds no borrowing closure
+    // (which would keep the whole copy future from being `Send`).
+    let lookups: Vec<_> = index
+        .manifests
+        .iter()
         .map(|child| find_predecessors(proxy, opts, child))
+        .collect();
+    let found: Vec<Vec<Descriptor>> = stream::iter(lookups)
         .buffered(opts.graph.effective_concurrency())
         .try_collect()
         .await?;

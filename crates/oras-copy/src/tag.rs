@@ -84,21 +84,20 @@ where
         return Ok(desc);
     }
     let desc = target.resolve(src).await?;
-    stream::iter(dsts.iter().map(|dst| {
-        let desc = &desc;
-        async move {
+    let desc_ref = &desc;
+    let jobs: Vec<_> = dsts
+        .iter()
+        .map(|dst| async move {
             target
-                .tag(desc, dst.as_ref())
+                .tag(desc_ref, dst.as_ref())
                 .await
                 .map_err(|source| Error::Tag {
                     reference: format!("{src} as {}", dst.as_ref()),
                     source,
                 })
-        }
-    }))
-    .buffer_unordered(concurrency(opts.concurrency))
-    .try_collect::<Vec<()>>()
-    .await?;
+        })
+        .collect();
+    run_limited(jobs, concurrency(opts.concurrency)).await?;
     Ok(desc)
 }
 
@@ -172,25 +171,25 @@ where
     R: AsRef<str> + Sync,
 {
     if let Some(pusher) = target.as_reference_pusher() {
-        return stream::iter(references.iter().map(|reference| {
-            let content = content.clone();
-            async move {
-                match pusher
-                    .push_reference(desc, bytes_reader(content), reference.as_ref())
-                    .await
-                {
-                    Err(e) if e.kind() != ErrorKind::AlreadyExists => Err(Error::Tag {
-                        reference: reference.as_ref().to_owned(),
-                        source: e,
-                    }),
-                    _ => Ok(()),
+        let jobs: Vec<_> = references
+            .iter()
+            .map(|reference| {
+                let content = content.clone();
+                async move {
+                    match pusher
+                        .push_reference(desc, bytes_reader(content), reference.as_ref())
+                        .await
+                    {
+                        Err(e) if e.kind() != ErrorKind::AlreadyExists => Err(Error::Tag {
+                            reference: reference.as_ref().to_owned(),
+                            source: e,
+                        }),
+                        _ => Ok(()),
+                    }
                 }
-            }
-        }))
-        .buffer_unordered(concurrency)
-        .try_collect::<Vec<()>>()
-        .await
-        .map(|_| ());
+            })
+            .collect();
+        return run_limited(jobs, concurrency).await;
     }
     match target.push(desc, bytes_reader(content)).await {
         Err(e) if e.kind() != ErrorKind::AlreadyExists => {
@@ -201,17 +200,31 @@ where
         }
         _ => {}
     }
-    stream::iter(references.iter().map(|reference| async move {
-        target
-            .tag(desc, reference.as_ref())
-            .await
-            .map_err(|source| Error::Tag {
-                reference: reference.as_ref().to_owned(),
-                source,
-            })
-    }))
-    .buffer_unordered(concurrency)
-    .try_collect::<Vec<()>>()
-    .await
-    .map(|_| ())
+    let jobs: Vec<_> = references
+        .iter()
+        .map(|reference| async move {
+            target
+                .tag(desc, reference.as_ref())
+                .await
+                .map_err(|source| Error::Tag {
+                    reference: reference.as_ref().to_owned(),
+                    source,
+                })
+        })
+        .collect();
+    run_limited(jobs, concurrency).await
+}
+
+/// Runs `jobs`, at most `limit` at once, stopping at the first error. The
+/// jobs are built before the stream so that it holds no borrowing closure
+/// (which would keep the caller's future from being `Send`).
+async fn run_limited<F>(jobs: Vec<F>, limit: usize) -> Result<()>
+where
+    F: std::future::Future<Output = Result<()>>,
+{
+    stream::iter(jobs)
+        .buffer_unordered(limit)
+        .try_collect::<Vec<()>>()
+        .await
+        .map(|_| ())
 }

@@ -412,3 +412,43 @@ async fn a_cyclic_successor_finder_is_an_error_not_a_hang() {
         .unwrap_err();
     assert!(matches!(err, oras_copy::Error::Cycle(_)), "{err}");
 }
+
+fn assert_send<T: Send>(t: T) -> T {
+    t
+}
+
+#[tokio::test]
+async fn works_with_trait_objects_and_can_be_spawned() {
+    use oras_content::GraphTarget;
+    let g = shared_graph();
+    oras_content::Tagger::tag(g.src.as_ref(), &g.index, "v1")
+        .await
+        .unwrap();
+    let src: Arc<dyn GraphTarget> = g.src.clone();
+    let dst: Arc<dyn GraphTarget> = Arc::new(memory::Store::new());
+    let (s, d) = (src.clone(), dst.clone());
+    let task = tokio::spawn(async move {
+        assert_send(copy(&*s, "v1", &*d, "", &CopyOptions::default())).await
+    });
+    let root = bounded(task).await.unwrap().unwrap();
+    assert_eq!(dst.resolve("v1").await.unwrap().digest, root.digest);
+    let opts = oras_copy::ExtendedCopyOptions::default();
+    let ext = oras_copy::extended_copy(&*src, "v1", &*dst, "v2", &opts);
+    assert_send(ext).await.unwrap();
+    let tags = ["a", "b"];
+    let tag_opts = oras_copy::TagNOptions::default();
+    let tagging = oras_copy::tag_n(&*dst, "v2", &tags, &tag_opts);
+    assert_send(tagging).await.unwrap();
+    let pack_opts = oras_copy::PackManifestOptions::default();
+    let packing = oras_copy::pack_manifest(
+        &*dst,
+        oras_copy::PackManifestVersion::V1_1,
+        "a/b",
+        &pack_opts,
+    );
+    assert_send(packing).await.unwrap();
+    let graph_opts = CopyGraphOptions::default();
+    assert_send(copy_graph(&*src, &*dst, &g.m1, &graph_opts))
+        .await
+        .unwrap();
+}

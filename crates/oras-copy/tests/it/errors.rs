@@ -110,3 +110,18 @@ impl ExistsSync for memory::Store {
         futures::executor::block_on(oras_content::ReadOnlyStorage::exists(self, d)).unwrap()
     }
 }
+
+#[tokio::test]
+async fn manifests_over_the_metadata_limit_are_refused() {
+    let src = memory::Store::new();
+    let m = manifest(&src, vec![layer(&src, "l")]);
+    let opts = CopyGraphOptions {
+        max_metadata_bytes: 64,
+        ..CopyGraphOptions::default()
+    };
+    let err = copy_graph(&src, &memory::Store::new(), &m, &opts)
+        .await
+        .unwrap_err();
+    assert_eq!(err.as_copy_error().unwrap().op, "FindSuccessors");
+    assert_eq!(err.kind(), ErrorKind::SizeExceedsLimit);
+}
