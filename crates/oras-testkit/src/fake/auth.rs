@@ -131,7 +131,9 @@ impl Need {
         match self {
             Need::Nothing | Need::AnyToken => None,
             Need::Catalog => Some("registry:catalog:*".to_owned()),
-            Need::Repository(name, actions) => Some(format!("repository:{name}:{}", actions.join(","))),
+            Need::Repository(name, actions) => {
+                Some(format!("repository:{name}:{}", actions.join(",")))
+            }
         }
     }
 }
@@ -145,7 +147,8 @@ pub(crate) fn check(ex: &Exchange, route: &Route) -> Option<Resp> {
     match &ex.config().auth {
         Auth::None => None,
         Auth::Basic { username, password } => {
-            if basic_credentials(&ex.headers).is_some_and(|(u, p)| u == *username && p == *password) {
+            if basic_credentials(&ex.headers).is_some_and(|(u, p)| u == *username && p == *password)
+            {
                 None
             } else {
                 Some(unauthorized("Basic realm=\"fake-registry\"".to_owned()))
@@ -157,7 +160,9 @@ pub(crate) fn check(ex: &Exchange, route: &Route) -> Option<Resp> {
             match grants {
                 Some(grants) if need.satisfied_by(&grants) => None,
                 Some(_) => Some(challenge(ex, bearer, &need, Some("insufficient_scope"))),
-                None if token.is_some() => Some(challenge(ex, bearer, &need, Some("invalid_token"))),
+                None if token.is_some() => {
+                    Some(challenge(ex, bearer, &need, Some("invalid_token")))
+                }
                 None => Some(challenge(ex, bearer, &need, None)),
             }
         }
@@ -258,8 +263,15 @@ pub(crate) async fn token(ex: &mut Exchange) -> Result<Resp, Abort> {
 }
 
 /// Authenticates a token request and issues the token.
-fn issue(ex: &Exchange, bearer: &BearerAuth, params: &Query, is_post: bool, record: &mut TokenRequest) -> Resp {
-    let bad_request = |detail: &str| body::error(StatusCode::BAD_REQUEST, ErrorCode::Unsupported, detail);
+fn issue(
+    ex: &Exchange,
+    bearer: &BearerAuth,
+    params: &Query,
+    is_post: bool,
+    record: &mut TokenRequest,
+) -> Resp {
+    let bad_request =
+        |detail: &str| body::error(StatusCode::BAD_REQUEST, ErrorCode::Unsupported, detail);
     if record.service.as_deref() != Some(bearer.service.as_str()) {
         return bad_request("unknown or missing service");
     }
@@ -272,7 +284,9 @@ fn issue(ex: &Exchange, bearer: &BearerAuth, params: &Query, is_post: bool, reco
             Some("password") => {
                 let user = params.get("username").unwrap_or_default();
                 record.username = Some(user.to_owned());
-                if user != bearer.username || params.get("password") != Some(bearer.password.as_str()) {
+                if user != bearer.username
+                    || params.get("password") != Some(bearer.password.as_str())
+                {
                     return unauthorized_token();
                 }
                 true
@@ -312,7 +326,10 @@ fn issue(ex: &Exchange, bearer: &BearerAuth, params: &Query, is_post: bool, reco
                     return None;
                 }
                 scope.actions.retain(|a| a == "pull" || a == "*");
-                scope.actions.iter_mut().for_each(|a| *a = "pull".to_owned());
+                scope
+                    .actions
+                    .iter_mut()
+                    .for_each(|a| *a = "pull".to_owned());
                 scope.actions.dedup();
             }
             (!scope.actions.is_empty()).then_some(scope)

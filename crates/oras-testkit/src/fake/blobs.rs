@@ -49,7 +49,11 @@ pub(crate) fn get(ex: &Exchange, name: &str, digest: &str) -> Resp {
         RangeRequest::Bytes(first, last) => {
             let (first, last) = (first as usize, last as usize);
             let mut resp = with_blob(StatusCode::PARTIAL_CONTENT, data.slice(first..=last));
-            set_header(&mut resp, "content-range", &format!("bytes {first}-{last}/{total}"));
+            set_header(
+                &mut resp,
+                "content-range",
+                &format!("bytes {first}-{last}/{total}"),
+            );
             resp
         }
         RangeRequest::Unsatisfiable => {
@@ -63,7 +67,10 @@ pub(crate) fn get(ex: &Exchange, name: &str, digest: &str) -> Resp {
     }
     digest_header(&mut resp, ex.config().blob_digest_header, &digest);
     if ex.is_head() {
-        let len = resp.headers().get("content-length").and_then(|v| v.to_str().ok());
+        let len = resp
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok());
         let len = len.and_then(|v| v.parse().ok()).unwrap_or(0);
         return body::head_of(resp, len);
     }
@@ -114,7 +121,11 @@ pub(crate) fn delete(ex: &Exchange, name: &str, digest: &str) -> Resp {
 /// Parses a digest from a path, or the 400 `DIGEST_INVALID` answer.
 pub(crate) fn parse_digest(text: &str) -> Result<Digest, Resp> {
     text.parse().map_err(|err: oras_spec::Error| {
-        body::error(StatusCode::BAD_REQUEST, ErrorCode::DigestInvalid, &err.to_string())
+        body::error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::DigestInvalid,
+            &err.to_string(),
+        )
     })
 }
 

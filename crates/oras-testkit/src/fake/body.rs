@@ -206,8 +206,8 @@ impl Body for DroppingBody {
         match ready!(Pin::new(&mut this.inner).poll_frame(cx)) {
             Some(Ok(frame)) => match frame.into_data() {
                 Ok(data) => {
-                    let take = usize::try_from(this.remaining)
-                        .map_or(data.len(), |r| r.min(data.len()));
+                    let take =
+                        usize::try_from(this.remaining).map_or(data.len(), |r| r.min(data.len()));
                     this.remaining -= take as u64;
                     Poll::Ready(Some(Ok(Frame::data(data.slice(..take)))))
                 }

@@ -233,7 +233,10 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_matches(b"/v2/*/blobs/sha*", b"/v2/a/b/blobs/sha256:00"));
+        assert!(glob_matches(
+            b"/v2/*/blobs/sha*",
+            b"/v2/a/b/blobs/sha256:00"
+        ));
         assert!(!glob_matches(b"/v2/*/blobs/sha*", b"/v2/a/blobs/uploads/x"));
         assert!(glob_matches(b"*", b""));
         assert!(glob_matches(b"/v2/", b"/v2/"));
@@ -246,6 +249,10 @@ mod tests {
         let f = Fault::status(Method::GET, "*", 500).nth(2).times(2);
         let hits: Vec<bool> = (0..5).map(|i| f.applies_to(i)).collect();
         assert_eq!(hits, [false, true, true, false, false]);
-        assert!(Fault::status(Method::GET, "*", 500).always().applies_to(1000));
+        assert!(
+            Fault::status(Method::GET, "*", 500)
+                .always()
+                .applies_to(1000)
+        );
     }
 }

@@ -97,7 +97,9 @@ fn link(ex: &Exchange, resp: &mut Resp, path: &str, next: Option<String>) {
     } else {
         ex.origin
     };
-    let url = ex.shared.url_for(ex.origin, target, &format!("{path}?{query}"));
+    let url = ex
+        .shared
+        .url_for(ex.origin, target, &format!("{path}?{query}"));
     set_header(resp, "link", &format!("<{url}>; rel=\"next\""));
 }
 
@@ -193,7 +195,12 @@ pub(crate) fn referrers(ex: &Exchange, name: &str, digest: &str) -> Resp {
         Some(wanted) => format!("{query}&artifactType={}", encode(wanted)),
         None => query,
     });
-    link(ex, &mut resp, &format!("/v2/{name}/referrers/{subject}"), next);
+    link(
+        ex,
+        &mut resp,
+        &format!("/v2/{name}/referrers/{subject}"),
+        next,
+    );
     resp
 }
 

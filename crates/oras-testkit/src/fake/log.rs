@@ -63,7 +63,8 @@ impl RequestRecord {
 
     /// Whether an `Authorization` header was sent.
     pub fn has_authorization(&self) -> bool {
-        self.request_headers.contains_key(http::header::AUTHORIZATION)
+        self.request_headers
+            .contains_key(http::header::AUTHORIZATION)
     }
 
     /// The request's `Range` header (blob downloads).

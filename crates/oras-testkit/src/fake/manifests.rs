@@ -12,7 +12,9 @@
 use bytes::Bytes;
 use http::StatusCode;
 use http::header::CONTENT_TYPE;
-use oras_spec::{Algorithm, ArtifactManifest, Descriptor, Digest, Index, Manifest, Reference, media_type};
+use oras_spec::{
+    Algorithm, ArtifactManifest, Descriptor, Digest, Index, Manifest, Reference, media_type,
+};
 
 use super::blobs::{digest_header, parse_digest};
 use super::body::{self, Resp};
@@ -64,7 +66,11 @@ pub(crate) fn get(ex: &Exchange, name: &str, reference: &str) -> Resp {
     };
     let len = manifest.bytes.len();
     let mut resp = body::with_body(StatusCode::OK, &manifest.media_type, manifest.bytes);
-    digest_header(&mut resp, ex.config().manifest_digest_header, &manifest.digest);
+    digest_header(
+        &mut resp,
+        ex.config().manifest_digest_header,
+        &manifest.digest,
+    );
     if ex.is_head() {
         return body::head_of(resp, len);
     }
@@ -110,7 +116,9 @@ pub(crate) async fn put(ex: &mut Exchange, name: &str, reference: &str) -> Resul
         Err(resp) => return Ok(resp),
     };
 
-    let algorithm = by_digest.as_ref().map_or(Algorithm::Sha256, Digest::algorithm);
+    let algorithm = by_digest
+        .as_ref()
+        .map_or(Algorithm::Sha256, Digest::algorithm);
     let digest = Digest::compute(algorithm, &bytes);
     if let Some(expected) = &by_digest
         && *expected != digest
@@ -132,7 +140,11 @@ pub(crate) async fn put(ex: &mut Exchange, name: &str, reference: &str) -> Resul
         .put_manifest(name, digest.clone(), &checked.media_type, bytes, &tags);
 
     let mut resp = body::status(StatusCode::CREATED);
-    set_header(&mut resp, "location", &ex.location(&format!("/v2/{name}/manifests/{digest}")));
+    set_header(
+        &mut resp,
+        "location",
+        &ex.location(&format!("/v2/{name}/manifests/{digest}")),
+    );
     set_header(&mut resp, "docker-content-digest", &digest.to_string());
     let config = ex.config();
     if let Some(subject) = &checked.subject
@@ -159,8 +171,8 @@ struct Checked {
 
 /// Checks the body against its media type; the references to verify.
 fn check(content_type: Option<&str>, bytes: &[u8]) -> Result<Checked, Resp> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|err| invalid(&format!("manifest is not JSON: {err}")))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|err| invalid(&format!("manifest is not JSON: {err}")))?;
     let Some(object) = value.as_object() else {
         return Err(invalid("manifest is not a JSON object"));
     };
@@ -176,7 +188,9 @@ fn check(content_type: Option<&str>, bytes: &[u8]) -> Result<Checked, Resp> {
         (None, None) => return Err(invalid("no Content-Type and no mediaType")),
     };
     if !media_type::is_manifest(&media_type) {
-        return Err(invalid(&format!("unsupported manifest media type {media_type:?}")));
+        return Err(invalid(&format!(
+            "unsupported manifest media type {media_type:?}"
+        )));
     }
     let parse_error = |err: serde_json::Error| invalid(&format!("invalid {media_type}: {err}"));
     let mut checked = Checked {
@@ -215,7 +229,10 @@ fn check(content_type: Option<&str>, bytes: &[u8]) -> Result<Checked, Resp> {
         if let Some(data) = &desc.data
             && (data.len() as u64 != desc.size || !desc.digest.verifies(data))
         {
-            return Err(invalid(&format!("embedded data does not match {}", desc.digest)));
+            return Err(invalid(&format!(
+                "embedded data does not match {}",
+                desc.digest
+            )));
         }
     }
     Ok(checked)
@@ -280,14 +297,20 @@ pub(crate) fn delete(ex: &Exchange, name: &str, reference: &str) -> Resp {
     let removed = match target {
         Ref::Digest(digest) => {
             if !ex.config().manifest_delete {
-                return unsupported(StatusCode::METHOD_NOT_ALLOWED, "manifest deletion is disabled");
+                return unsupported(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "manifest deletion is disabled",
+                );
             }
-            state.repos.get_mut(name).and_then(|repo| {
-                let removed = repo.manifests.remove(&digest)?;
-                repo.tags.retain(|_, d| *d != digest);
-                Some(removed)
-            })
-            .is_some()
+            state
+                .repos
+                .get_mut(name)
+                .and_then(|repo| {
+                    let removed = repo.manifests.remove(&digest)?;
+                    repo.tags.retain(|_, d| *d != digest);
+                    Some(removed)
+                })
+                .is_some()
         }
         Ref::Tag(tag) => match ex.config().tag_delete {
             TagDelete::Allow => state

@@ -227,6 +227,9 @@ mod tests {
         assert_eq!(q.get("n"), Some("2"));
         assert_eq!(q.get("flag"), Some(""));
         assert_eq!(Query::parse(Some("x=%zz%4")).get("x"), Some("%zz%4"));
-        assert_eq!(encode("application/vnd.a+json"), "application%2Fvnd.a%2Bjson");
+        assert_eq!(
+            encode("application/vnd.a+json"),
+            "application%2Fvnd.a%2Bjson"
+        );
     }
 }

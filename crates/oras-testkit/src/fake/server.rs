@@ -38,7 +38,11 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// Shared state for servers at `registry_addr` and `other_addr`.
-    pub(crate) fn new(config: FakeConfig, registry_addr: SocketAddr, other_addr: SocketAddr) -> Self {
+    pub(crate) fn new(
+        config: FakeConfig,
+        registry_addr: SocketAddr,
+        other_addr: SocketAddr,
+    ) -> Self {
         let mut state = State::default();
         state.fault_matches = vec![0; config.faults.len()];
         Shared {
@@ -178,7 +182,11 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, origin: Or
 }
 
 /// One request: fault, auth, route, decorate, log.
-async fn handle(shared: Arc<Shared>, origin: Origin, req: Request<Incoming>) -> Result<Resp, Abort> {
+async fn handle(
+    shared: Arc<Shared>,
+    origin: Origin,
+    req: Request<Incoming>,
+) -> Result<Resp, Abort> {
     let (parts, incoming) = req.into_parts();
     let path = parts.uri.path().to_owned();
     let fault = shared.fault_for(origin, &parts.method, &path);
@@ -306,7 +314,11 @@ async fn dispatch(ex: &mut Exchange, route: Route) -> Result<Resp, Abort> {
     let resp = match route {
         Route::Base if get_or_head => {
             let resp = body::json(StatusCode::OK, &serde_json::json!({}));
-            if ex.is_head() { body::head_of(resp, 2) } else { resp }
+            if ex.is_head() {
+                body::head_of(resp, 2)
+            } else {
+                resp
+            }
         }
         Route::Catalog if method == Method::GET => listing::catalog(ex),
         Route::Token

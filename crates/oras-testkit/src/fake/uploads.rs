@@ -203,7 +203,8 @@ fn session(ex: &Exchange, name: &str, id: &str) -> Result<u64, Resp> {
             &format!("upload {id} unknown to repository {name}"),
         ));
     };
-    if ex.config().upload_state_param && ex.query.get("_state") != Some(upload.state_token.as_str()) {
+    if ex.config().upload_state_param && ex.query.get("_state") != Some(upload.state_token.as_str())
+    {
         return Err(body::error(
             StatusCode::BAD_REQUEST,
             ErrorCode::BlobUploadInvalid,
@@ -263,13 +264,27 @@ fn check_chunk(ex: &Exchange, name: &str, id: &str, len: u64) -> Result<Option<u
     let (first, last) = range?;
     let in_order = first == len && last >= first;
     if !in_order && ex.config().out_of_order_416 {
-        return Err(progress(ex, StatusCode::RANGE_NOT_SATISFIABLE, name, id, len));
+        return Err(progress(
+            ex,
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            name,
+            id,
+            len,
+        ));
     }
     if last < first {
-        return Err(progress(ex, StatusCode::RANGE_NOT_SATISFIABLE, name, id, len));
+        return Err(progress(
+            ex,
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            name,
+            id,
+            len,
+        ));
     }
     let expected = last - first + 1;
-    let declared = ex.header("content-length").and_then(|v| v.parse::<u64>().ok());
+    let declared = ex
+        .header("content-length")
+        .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|declared| declared != expected) {
         return Err(body::error(
             StatusCode::BAD_REQUEST,
@@ -282,7 +297,12 @@ fn check_chunk(ex: &Exchange, name: &str, id: &str, len: u64) -> Result<Option<u
 
 /// Streams a chunk into the session and checks its length; the new
 /// session length, or the answer for a refused chunk.
-async fn receive_chunk(ex: &mut Exchange, name: &str, id: &str, len: u64) -> Result<Result<u64, Resp>, Abort> {
+async fn receive_chunk(
+    ex: &mut Exchange,
+    name: &str,
+    id: &str,
+    len: u64,
+) -> Result<Result<u64, Resp>, Abort> {
     let expected = match check_chunk(ex, name, id, len) {
         Ok(expected) => expected,
         Err(resp) => return Ok(Err(resp)),
