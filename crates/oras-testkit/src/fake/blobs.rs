@@ -80,9 +80,8 @@ pub(crate) fn get(ex: &Exchange, name: &str, digest: &str) -> Resp {
 /// A blob response: octet-stream, `Content-Length` from the slice.
 fn with_blob(status: StatusCode, data: Bytes) -> Resp {
     let len = data.len();
-    let resp = body::with_body(status, media_type::OCTET_STREAM, data);
-    // Kept in the headers so a HEAD can announce the same length.
-    let mut resp = resp;
+    let mut resp = body::with_body(status, media_type::OCTET_STREAM, data);
+    // Written out (hyper would derive it) so a HEAD can announce it too.
     resp.headers_mut()
         .insert("content-length", http::HeaderValue::from(len));
     resp
