@@ -65,6 +65,19 @@
 //!   [`FakeRegistry::tags`], [`FakeRegistry::uploads`]. Seeding checks
 //!   nothing, so a test can plant content a strict push would refuse.
 //!
+//! # Recipes
+//!
+//! | to test | configure | then check |
+//! |---|---|---|
+//! | resume of a download | `faults: vec![dropping_download(k, 1)]` | the second GET carries `Range: bytes=k-` ([`RequestRecord::range`]) |
+//! | resume of a chunked upload | `faults: vec![dropping_upload(k, 1)]` | a `GET <location>` then a PATCH from byte `k` |
+//! | retries | [`Fault::server_errors`], [`Fault::too_many_requests`] | the count of matching requests in [`FakeRegistry::requests`] |
+//! | referrers fallback | `referrers_api: false` | the `sha256-<hex>` tag in [`FakeRegistry::tags`] |
+//! | no credential to a CDN | `blob_redirect: true` with [`Auth::basic`] | no [`RequestRecord::has_authorization`] on [`Origin::Other`] |
+//! | token caching | [`Auth::bearer`] | [`FakeRegistry::token_request_count`]; [`FakeRegistry::revoke_tokens`] forces a re-fetch |
+//! | Link and page caps | `page_size: Some(n)`, `cross_origin_link: true` | the pages requested |
+//! | a digest-header lie | `blob_digest_header: DigestHeader::Wrong` | the client's error |
+//!
 //! # Memory
 //!
 //! Blobs are stored as `bytes::Bytes`; mounts share them, GETs and range

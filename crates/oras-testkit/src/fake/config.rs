@@ -1,18 +1,4 @@
 //! [`FakeConfig`]: the switches of the fake registry.
-//!
-//! The default is a strict, correct OCI distribution-spec v1.1 registry.
-//! Every other field breaks exactly one rule or enables exactly one
-//! optional feature, so a test can say which behaviour it exercises:
-//!
-//! ```
-//! use oras_testkit::fake::{DigestHeader, FakeConfig};
-//!
-//! let config = FakeConfig {
-//!     blob_digest_header: DigestHeader::Wrong,
-//!     ..FakeConfig::default()
-//! };
-//! assert!(config.referrers_api);
-//! ```
 
 use super::fault::Fault;
 
@@ -123,8 +109,21 @@ impl BearerAuth {
     }
 }
 
-/// The switches of a [`FakeRegistry`](super::FakeRegistry). `Default` is
-/// a strict registry; see each field for what changing it does.
+/// The switches of a [`FakeRegistry`](super::FakeRegistry).
+///
+/// `Default` is a strict, correct OCI distribution-spec v1.1 registry.
+/// Every other value of a field breaks exactly one rule or enables exactly
+/// one optional feature, so a test says which behaviour it exercises:
+///
+/// ```
+/// use oras_testkit::fake::{DigestHeader, FakeConfig};
+///
+/// let lying = FakeConfig {
+///     blob_digest_header: DigestHeader::Wrong,
+///     ..FakeConfig::default()
+/// };
+/// assert!(lying.referrers_api, "everything else stays strict");
+/// ```
 #[derive(Clone, Debug)]
 pub struct FakeConfig {
     /// Authentication of `/v2/…` on the registry origin. Default: none.

@@ -1,19 +1,5 @@
 //! Injected faults: make the Nth request matching a method and a path
 //! pattern fail in a chosen way, a given number of times.
-//!
-//! Faults are checked in order before authentication and routing; the
-//! first fault whose window covers the request applies. Each fault counts
-//! its own matching requests, so `Fault::status(GET, "/v2/*/blobs/*",
-//! 503).times(2)` fails the first two blob GETs and lets the third pass.
-//!
-//! ```
-//! use http::Method;
-//! use oras_testkit::fake::Fault;
-//!
-//! // The third manifest PUT gets a 500, then all is well again.
-//! let fault = Fault::status(Method::PUT, "/v2/*/manifests/*", 500).nth(3);
-//! assert_eq!((fault.skip, fault.times), (2, 1));
-//! ```
 
 use std::time::Duration;
 
@@ -49,6 +35,22 @@ pub enum FaultAction {
 }
 
 /// One injected fault: which requests it hits and what it does.
+///
+/// Faults are checked in order before authentication and routing; the
+/// first fault whose window covers a request applies. Each fault counts
+/// its own matching requests (whether or not it applied to them), so
+/// `Fault::status(Method::GET, "/v2/*/blobs/*", 503).times(2)` fails the
+/// first two blob GETs and lets the third pass. The request log marks the
+/// requests a fault hit ([`RequestRecord::fault`](super::RequestRecord::fault)).
+///
+/// ```
+/// use http::Method;
+/// use oras_testkit::fake::Fault;
+///
+/// // The third manifest PUT gets a 500, then all is well again.
+/// let fault = Fault::status(Method::PUT, "/v2/*/manifests/*", 500).nth(3);
+/// assert_eq!((fault.skip, fault.times), (2, 1));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fault {
     /// The method to match; `None` matches every method.

@@ -171,7 +171,7 @@ pub(crate) fn referrers(ex: &Exchange, name: &str, digest: &str) -> Resp {
     let filter = ex
         .query
         .get("artifactType")
-        .filter(|_| ex.config().referrers_filtering)
+        .filter(|wanted| !wanted.is_empty() && ex.config().referrers_filtering)
         .map(str::to_owned);
     if let Some(wanted) = &filter {
         found.retain(|m| m.artifact_type.as_deref() == Some(wanted.as_str()));

@@ -62,6 +62,12 @@ async fn referrers_api_lists_and_filters() {
         assert_eq!(filtered.header("oci-filters-applied"), Some("artifactType"));
         assert_eq!(filtered.json()["manifests"].as_array().unwrap().len(), 2);
 
+        let empty_filter = api.get(&format!("{path}?artifactType=")).await;
+        assert_eq!(empty_filter.header("oci-filters-applied"), None);
+        assert_eq!(
+            empty_filter.json()["manifests"].as_array().unwrap().len(),
+            3
+        );
         let unknown = api
             .get(&format!("/v2/r/referrers/{}", Digest::sha256(b"none")))
             .await;
