@@ -45,10 +45,7 @@ pub(crate) fn violations(metadata: &serde_json::Value) -> Result<Vec<String>> {
     let packages = metadata["packages"]
         .as_array()
         .context("cargo metadata has no packages array")?;
-    let members: BTreeSet<&str> = packages
-        .iter()
-        .filter_map(|p| p["name"].as_str())
-        .collect();
+    let members: BTreeSet<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
     let allowed = allowed();
     let mut out = Vec::new();
     for package in packages {
@@ -133,7 +130,10 @@ mod tests {
             "oras-spec-user",
             &[("oras-content", None)],
         )]));
-        assert!(violations(&m).unwrap().is_empty(), "unknown crates are not layered");
+        assert!(
+            violations(&m).unwrap().is_empty(),
+            "unknown crates are not layered"
+        );
         // A lower crate importing a higher one counts as a build dependency too.
         let m = metadata(vec![
             package("oras-spec", &[("oras-content", Some("build"))]),
@@ -154,7 +154,13 @@ mod tests {
     #[test]
     fn the_real_workspace_passes() {
         let output = std::process::Command::new(env!("CARGO"))
-            .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output()
             .unwrap();

@@ -21,11 +21,14 @@ fn main() -> ExitCode {
         "ci" => ci(),
         "test" => test(&args[1..]),
         "check-layers" => check_layers(),
+        "conformance" => conformance(&args[1..]),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
         }
-        other => Err(anyhow::anyhow!("unknown job {other:?}; try `cargo xtask help`")),
+        other => Err(anyhow::anyhow!(
+            "unknown job {other:?}; try `cargo xtask help`"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -51,7 +54,14 @@ fn ci() -> Result<()> {
     step("format", cargo(&["fmt", "--all", "--", "--check"]))?;
     step(
         "clippy",
-        cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+        cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     step("check-layers", check_layers())?;
     step("tests", test(&[]))?;
@@ -83,9 +93,19 @@ fn deny() -> Result<()> {
         .output()
         .is_ok_and(|out| out.status.success());
     if !found {
-        bail!("cargo-deny is not installed; run `cargo install --locked cargo-deny` (.ci/run does)");
+        bail!(
+            "cargo-deny is not installed; run `cargo install --locked cargo-deny` (.ci/run does)"
+        );
     }
     cargo(&["deny", "check", "bans", "licenses", "sources"])
+}
+
+/// The distribution-spec conformance runner (`conformance/`), built in
+/// release mode; ARGS go to `oras-conformance` (see its `--help`).
+fn conformance(extra: &[String]) -> Result<()> {
+    let mut args = vec!["run", "--release", "-p", "oras-conformance", "--"];
+    args.extend(extra.iter().map(String::as_str));
+    cargo(&args)
 }
 
 fn check_layers() -> Result<()> {
