@@ -1,0 +1,222 @@
+//! `oras attach`: push a referrer artifact whose subject is an existing
+//! manifest (Go `root/attach.go`). Always image-spec v1.1, never tagged.
+
+use clap::Args;
+use oras_spec::{Platform, media_type};
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::error::{CliError, Result, check_mutually_exclusive};
+use crate::options::{
+    AttachPlatformOption, Common, DistributionSpecOption, FormatOptions, OutputFormat,
+    PackerOptions, Target, TargetOptions, Terminal, parse_platform,
+};
+use crate::parse::{Annotations, FileRef, parse_file_ref};
+
+/// Usage facts of `oras attach`.
+pub const INFO: CommandInfo = CommandInfo {
+    path: "oras attach",
+    usage: "oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<layer_media_type>]|--annotation <key>=<value>} [...]",
+};
+
+const EXAMPLES: &str = "\
+Example - Attach 'hi.txt' with the artifact type 'doc/example' to the manifest 'hello:v1':
+  oras attach --artifact-type doc/example localhost:5000/hello:v1 hi.txt
+
+Example - Attach 'hi.txt' to the linux/amd64 manifest of the index 'hello:v1':
+  oras attach --artifact-type doc/example --platform linux/amd64 localhost:5000/hello:v1 hi.txt
+
+Example - Attach 'hi.txt' as a layer of type 'application/vnd.me.hi':
+  oras attach --artifact-type doc/example localhost:5000/hello:v1 hi.txt:application/vnd.me.hi
+
+Example - Attach 'hi.txt' through the referrers API, or through the tag schema:
+  oras attach --artifact-type doc/example --distribution-spec v1.1-referrers-api localhost:5000/hello:v1 hi.txt
+  oras attach --artifact-type doc/example --distribution-spec v1.1-referrers-tag localhost:5000/hello:v1 hi.txt
+
+Example - Attach 'hi.txt' with the annotations of 'annotation.json':
+  oras attach --artifact-type doc/example --annotation-file annotation.json localhost:5000/hello:v1 hi.txt
+
+Example - Attach an artifact made only of manifest annotations:
+  oras attach --artifact-type doc/example --annotation \"key1=val1\" --annotation \"key2=val2\" localhost:5000/hello:v1
+
+Example - [Experimental] Attach 'hi.txt' and print the result as JSON:
+  oras attach --artifact-type doc/example localhost:5000/hello:v1 hi.txt --format json
+
+Example - [Experimental] Attach 'hi.txt' and print only the digest with a Go template:
+  oras attach --artifact-type doc/example localhost:5000/hello:v1 hi.txt --format go-template --template \"{{.digest}}\"
+
+Example - Attach 'hi.txt' and save the pushed manifest to 'manifest.json':
+  oras attach --artifact-type doc/example --export-manifest manifest.json localhost:5000/hello:v1 hi.txt
+
+Example - Attach 'hi.txt' to the manifest tagged 'v1' in the OCI image layout folder 'layout-dir':
+  oras attach --oci-layout --artifact-type doc/example layout-dir:v1 hi.txt
+
+Example - Attach 'hi.txt' with the config 'config.json' of type 'application/vnd.me.config':
+  oras attach --artifact-type doc/example --config config.json:application/vnd.me.config localhost:5000/hello:v1 hi.txt
+";
+
+/// Flags and arguments of `oras attach`.
+#[derive(Args, Clone, Debug, Default)]
+#[command(
+    about = "Attach files to an existing artifact",
+    override_usage = "oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<layer_media_type>]|--annotation <key>=<value>} [...]",
+    after_help = EXAMPLES
+)]
+pub struct AttachArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: Common,
+    /// Annotation and packing flags.
+    #[command(flatten)]
+    pub packer: PackerOptions,
+    /// Target flags.
+    #[command(flatten)]
+    pub target: TargetOptions,
+    /// `--distribution-spec`.
+    #[command(flatten)]
+    pub spec: DistributionSpecOption,
+    /// `--format`, `--template`.
+    #[command(flatten)]
+    pub format: FormatOptions,
+    /// `--platform` of the subject.
+    #[command(flatten)]
+    pub platform: AttachPlatformOption,
+    /// `--no-tty`.
+    #[command(flatten)]
+    pub terminal: Terminal,
+    /// The artifact type (required).
+    #[arg(long, value_name = "string", help = "artifact type")]
+    pub artifact_type: Option<String>,
+    /// The config file, `path[:mediaType]`.
+    #[arg(long, value_name = "path", help = "path of image config file")]
+    pub config: Option<String>,
+    /// Parallel uploads.
+    #[arg(
+        long,
+        value_name = "int",
+        default_value_t = 5,
+        help = "concurrency level"
+    )]
+    pub concurrency: usize,
+    /// Subject and files.
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+/// Validated `oras attach` options.
+#[derive(Clone, Debug)]
+pub struct AttachOptions {
+    /// Shared flags.
+    pub common: Common,
+    /// The subject.
+    pub target: Target,
+    /// The files to attach.
+    pub files: Vec<FileRef>,
+    /// Annotations per target.
+    pub annotations: Annotations,
+    /// The artifact type.
+    pub artifact_type: String,
+    /// The config file and its type, if any.
+    pub config: Option<(String, String)>,
+    /// The platform of the subject within an index.
+    pub platform: Option<Platform>,
+    /// `--export-manifest`.
+    pub export_manifest: Option<std::path::PathBuf>,
+    /// Output format.
+    pub format: OutputFormat,
+    /// Whether to draw progress bars on stderr.
+    pub tty: bool,
+    /// `--concurrency`.
+    pub concurrency: usize,
+}
+
+impl AttachArgs {
+    /// Checks the flags and arguments: `--artifact-type` is required, and
+    /// at least one file or annotation.
+    pub fn validate(self, env: &mut ValidateEnv) -> Result<AttachOptions> {
+        INFO.check_args(
+            &self.args,
+            ArgCount::AtLeast(1),
+            "the destination artifact for attaching.",
+        )?;
+        let Some(artifact_type) = self.artifact_type.clone() else {
+            return Err(CliError::new("required flag(s) \"artifact-type\" not set"));
+        };
+        let file_args = &self.args[1..];
+        let format = self.format.parse()?;
+        let annotations = self.packer.parse(file_args)?;
+        let mut target = self
+            .target
+            .parse(&self.args[0])
+            .map_err(|err| missing_subject_hint(err, file_args))?;
+        target.remote.distribution_spec = self.spec.distribution_spec;
+        check_mutually_exclusive(&[
+            ("config", self.config.is_some()),
+            ("platform", self.platform.platform.is_some()),
+        ])?;
+        target
+            .ensure_reference(&INFO, true)
+            .map_err(|err| missing_subject_hint(err, file_args))?;
+        if file_args.is_empty() && annotations.manifest().is_empty() {
+            return Err(CliError::new("neither file nor annotation provided in the command")
+                .with_usage(INFO.usage)
+                .with_recommendation(
+                    "To attach to an existing artifact, please provide files via argument or annotations via flag \"--annotation\". Run \"oras attach -h\" for more options and examples",
+                ));
+        }
+        media_type::validate(&artifact_type).map_err(|err| CliError::new(err.to_string()))?;
+        let files = file_args
+            .iter()
+            .map(|f| FileRef::parse(f, ""))
+            .collect::<Result<Vec<_>>>()?;
+        let config = match &self.config {
+            Some(raw) => {
+                let (path, ty) = parse_file_ref(raw, media_type::UNKNOWN_CONFIG)?;
+                Some((
+                    path,
+                    if ty.is_empty() {
+                        media_type::UNKNOWN_CONFIG.to_owned()
+                    } else {
+                        ty
+                    },
+                ))
+            }
+            None => None,
+        };
+        if let Some(note) = self.common.deprecation_warning() {
+            env.notes.push(note.to_owned());
+        }
+        Ok(AttachOptions {
+            tty: self
+                .terminal
+                .use_tty(env.stderr_is_tty, self.common.debug, false),
+            platform: parse_platform(self.platform.platform.as_deref())?,
+            common: self.common,
+            target,
+            files,
+            annotations,
+            artifact_type,
+            config,
+            export_manifest: self.packer.export_manifest,
+            format,
+            concurrency: self.concurrency,
+        })
+    }
+}
+
+/// With no file argument, a bad reference probably means the reference is
+/// missing (Go attach `PreRunE`).
+fn missing_subject_hint(mut err: CliError, files: &[String]) -> CliError {
+    if files.is_empty()
+        && let Some(rec) = err.recommendation.take()
+    {
+        err.recommendation = Some(format!(
+            "Are you missing an artifact reference to attach to? {rec}"
+        ));
+    }
+    err
+}
+
+/// Runs `oras attach` (not wired yet: needs oras-store-file, oras-remote and oras-copy).
+pub async fn run(_options: AttachOptions, _ctx: &Context) -> anyhow::Result<()> {
+    Err(not_available("attach"))
+}

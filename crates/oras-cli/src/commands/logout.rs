@@ -1,0 +1,73 @@
+//! `oras logout`: remove a stored credential (Go `root/logout.go`).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::error::Result;
+
+/// Usage facts of `oras logout`.
+pub const INFO: CommandInfo = CommandInfo {
+    path: "oras logout",
+    usage: "oras logout [flags] <registry>",
+};
+
+const EXAMPLES: &str = "\
+Example - Log out from the registry 'localhost:5000':
+  oras logout localhost:5000
+
+Example - Log out using a custom auth file:
+  oras logout --registry-config ~/.config/oras/auth.json localhost:5000
+";
+
+/// Flags and arguments of `oras logout`.
+#[derive(Args, Clone, Debug, Default)]
+#[command(
+    about = "Log out from a remote registry",
+    override_usage = "oras logout [flags] <registry>",
+    after_help = EXAMPLES
+)]
+pub struct LogoutArgs {
+    /// Debug logs.
+    #[arg(short = 'd', long, help = "debug mode")]
+    pub debug: bool,
+    /// Authentication files.
+    #[arg(long, value_name = "stringArray", help = "auth config path")]
+    pub registry_config: Vec<PathBuf>,
+    /// The registry.
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+/// Validated `oras logout` options.
+#[derive(Clone, Debug)]
+pub struct LogoutOptions {
+    /// `-d`.
+    pub debug: bool,
+    /// The registry host name.
+    pub registry: String,
+    /// `--registry-config` files.
+    pub registry_configs: Vec<PathBuf>,
+}
+
+impl LogoutArgs {
+    /// Checks the arguments.
+    pub fn validate(self, _env: &mut ValidateEnv) -> Result<LogoutOptions> {
+        INFO.check_args(
+            &self.args,
+            ArgCount::Exactly(1),
+            "the registry you want to log out",
+        )?;
+        Ok(LogoutOptions {
+            debug: self.debug,
+            registry: self.args[0].clone(),
+            registry_configs: self.registry_config,
+        })
+    }
+}
+
+/// Runs `oras logout` (not wired yet: needs oras-credentials).
+pub async fn run(_options: LogoutOptions, _ctx: &Context) -> anyhow::Result<()> {
+    Err(not_available("logout"))
+}

@@ -1,0 +1,167 @@
+//! `oras manifest fetch` (aliases `get`, `show`): print a manifest or its
+//! descriptor (Go `root/manifest/fetch.go`).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use oras_spec::Platform;
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::error::{CliError, Result, check_mutually_exclusive};
+use crate::options::{
+    Common, DescriptorOption, ManifestFormatOptions, OutputFormat, PlatformOption, Pretty, Target,
+    TargetOptions, parse_platform,
+};
+
+/// Usage facts of `oras manifest fetch`.
+pub const INFO: CommandInfo = CommandInfo {
+    path: "oras manifest fetch",
+    usage: "oras manifest fetch [flags] <name>{:<tag>|@<digest>}",
+};
+
+const EXAMPLES: &str = "\
+Example - Print the raw manifest of 'hello:v1':
+  oras manifest fetch localhost:5000/hello:v1
+
+Example - Print the manifest of the linux/amd64 variant of 'hello:v1':
+  oras manifest fetch --platform linux/amd64 localhost:5000/hello:v1
+
+Example - Print the manifest, accepting only the OCI image manifest type:
+  oras manifest fetch --media-type application/vnd.oci.image.manifest.v1+json localhost:5000/hello:v1
+
+Example - Print only the descriptor of the manifest:
+  oras manifest fetch --descriptor localhost:5000/hello:v1
+
+Example - Print the manifest indented:
+  oras manifest fetch --pretty localhost:5000/hello:v1
+
+Example - Save the manifest into the file 'manifest.json':
+  oras manifest fetch --output manifest.json localhost:5000/hello:v1
+
+Example - [Experimental] Print the manifest and its descriptor as JSON:
+  oras manifest fetch --format json localhost:5000/hello:v1
+
+Example - [Experimental] Print the media type with a Go template:
+  oras manifest fetch --format go-template='{{.mediaType}}' localhost:5000/hello:v1
+
+Example - Print the manifest tagged 'v1' in the OCI image layout folder 'layout-dir':
+  oras manifest fetch --oci-layout layout-dir:v1
+";
+
+/// Flags and arguments of `oras manifest fetch`.
+#[derive(Args, Clone, Debug, Default)]
+#[command(
+    about = "Fetch manifest of the target artifact",
+    override_usage = "oras manifest fetch [flags] <name>{:<tag>|@<digest>}",
+    after_help = EXAMPLES,
+)]
+pub struct FetchArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: Common,
+    /// `--descriptor`.
+    #[command(flatten)]
+    pub descriptor: DescriptorOption,
+    /// `--platform`.
+    #[command(flatten)]
+    pub platform: PlatformOption,
+    /// `--pretty`.
+    #[command(flatten)]
+    pub pretty: Pretty,
+    /// Target flags.
+    #[command(flatten)]
+    pub target: TargetOptions,
+    /// `--format`, `--template`.
+    #[command(flatten)]
+    pub format: ManifestFormatOptions,
+    /// Accepted media types.
+    #[arg(
+        long,
+        value_name = "strings",
+        value_delimiter = ',',
+        help = "accepted media types"
+    )]
+    pub media_type: Vec<String>,
+    /// Output file, or `-` for stdout.
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "path",
+        help = "file path to write the fetched manifest to, use - for stdout"
+    )]
+    pub output: Option<String>,
+    /// The manifest reference.
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+/// Validated `oras manifest fetch` options.
+#[derive(Clone, Debug)]
+pub struct FetchOptions {
+    /// Shared flags.
+    pub common: Common,
+    /// The manifest.
+    pub target: Target,
+    /// The platform to select from an index.
+    pub platform: Option<Platform>,
+    /// Accept header (remote only); empty means the default list.
+    pub media_types: Vec<String>,
+    /// Output file; `Some("-")` is stdout.
+    pub output: Option<PathBuf>,
+    /// `--descriptor`.
+    pub descriptor: bool,
+    /// `--pretty`.
+    pub pretty: bool,
+    /// Output format.
+    pub format: OutputFormat,
+}
+
+impl FetchArgs {
+    /// Checks the flags and arguments.
+    pub fn validate(self, env: &mut ValidateEnv) -> Result<FetchOptions> {
+        INFO.check_args(&self.args, ArgCount::Exactly(1), "the manifest to fetch")?;
+        let format_given = self.format.format.is_some();
+        let to_stdout = self.output.as_deref() == Some("-");
+        if to_stdout && format_given && self.format.format.as_deref() != Some("text") {
+            return Err(CliError::new(format!(
+                "`--output -` cannot be used with `--format {}` at the same time",
+                self.format.format.as_deref().unwrap_or_default()
+            )));
+        }
+        if to_stdout && self.descriptor.descriptor {
+            return Err(CliError::new(
+                "`--descriptor` cannot be used with `--output -` at the same time",
+            ));
+        }
+        check_mutually_exclusive(&[("format", format_given), ("pretty", self.pretty.pretty)])?;
+        check_mutually_exclusive(&[
+            ("format", format_given),
+            ("descriptor", self.descriptor.descriptor),
+        ])?;
+        let format = self.format.parse()?;
+        let target = self.target.parse(&self.args[0])?;
+        target.ensure_reference(&INFO, true)?;
+        for media_type in &self.media_type {
+            oras_spec::media_type::validate(media_type)
+                .map_err(|err| CliError::new(err.to_string()))?;
+        }
+        if let Some(note) = self.common.deprecation_warning() {
+            env.notes.push(note.to_owned());
+        }
+        Ok(FetchOptions {
+            platform: parse_platform(self.platform.platform.as_deref())?,
+            common: self.common,
+            target,
+            media_types: self.media_type,
+            output: self.output.map(PathBuf::from),
+            descriptor: self.descriptor.descriptor,
+            pretty: self.pretty.pretty,
+            format,
+        })
+    }
+}
+
+/// Runs `oras manifest fetch` (not wired yet: needs oras-remote and oras-store-oci).
+pub async fn run(_options: FetchOptions, _ctx: &Context) -> anyhow::Result<()> {
+    Err(not_available("manifest fetch"))
+}

@@ -1,0 +1,123 @@
+//! `oras manifest fetch-config` (alias `get-config`): print the config of
+//! an image manifest (Go `root/manifest/fetch_config.go`).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use oras_spec::Platform;
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::error::{CliError, Result};
+use crate::options::{
+    Common, DescriptorOption, PlatformOption, Pretty, Target, TargetOptions, parse_platform,
+};
+
+/// Usage facts of `oras manifest fetch-config`.
+pub const INFO: CommandInfo = CommandInfo {
+    path: "oras manifest fetch-config",
+    usage: "oras manifest fetch-config [flags] <name>{:<tag>|@<digest>}",
+};
+
+const EXAMPLES: &str = "\
+Example - Print the config of the manifest 'hello:v1':
+  oras manifest fetch-config localhost:5000/hello:v1
+
+Example - Print the config of the linux/arm64 variant of 'hello:v1':
+  oras manifest fetch-config --platform linux/arm64 localhost:5000/hello:v1
+
+Example - Print only the descriptor of the config:
+  oras manifest fetch-config --descriptor localhost:5000/hello:v1
+
+Example - Save the config into the file 'config.json':
+  oras manifest fetch-config --output config.json localhost:5000/hello:v1
+
+Example - Print the config of the manifest tagged 'v1' in the OCI image layout folder 'layout-dir':
+  oras manifest fetch-config --oci-layout layout-dir:v1
+";
+
+/// Flags and arguments of `oras manifest fetch-config`.
+#[derive(Args, Clone, Debug, Default)]
+#[command(
+    about = "Fetch the config of a manifest from a registry or an OCI image layout",
+    override_usage = "oras manifest fetch-config [flags] <name>{:<tag>|@<digest>}",
+    after_help = EXAMPLES,
+)]
+pub struct FetchConfigArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: Common,
+    /// `--descriptor`.
+    #[command(flatten)]
+    pub descriptor: DescriptorOption,
+    /// `--platform`.
+    #[command(flatten)]
+    pub platform: PlatformOption,
+    /// `--pretty`.
+    #[command(flatten)]
+    pub pretty: Pretty,
+    /// Target flags.
+    #[command(flatten)]
+    pub target: TargetOptions,
+    /// Output file, or `-` for stdout.
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "path",
+        help = "file path to write the fetched config to, use - for stdout"
+    )]
+    pub output: Option<String>,
+    /// The manifest reference.
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+/// Validated `oras manifest fetch-config` options.
+#[derive(Clone, Debug)]
+pub struct FetchConfigOptions {
+    /// Shared flags.
+    pub common: Common,
+    /// The manifest whose config is fetched.
+    pub target: Target,
+    /// The platform to select from an index.
+    pub platform: Option<Platform>,
+    /// Output file; `Some("-")` is stdout.
+    pub output: Option<PathBuf>,
+    /// `--descriptor`.
+    pub descriptor: bool,
+    /// `--pretty`.
+    pub pretty: bool,
+}
+
+impl FetchConfigArgs {
+    /// Checks the flags and arguments.
+    pub fn validate(self, env: &mut ValidateEnv) -> Result<FetchConfigOptions> {
+        INFO.check_args(
+            &self.args,
+            ArgCount::Exactly(1),
+            "the manifest config to fetch",
+        )?;
+        if self.output.as_deref() == Some("-") && self.descriptor.descriptor {
+            return Err(CliError::new(
+                "`--output -` cannot be used with `--descriptor` at the same time",
+            ));
+        }
+        let target = self.target.parse(&self.args[0])?;
+        target.ensure_reference(&INFO, true)?;
+        if let Some(note) = self.common.deprecation_warning() {
+            env.notes.push(note.to_owned());
+        }
+        Ok(FetchConfigOptions {
+            platform: parse_platform(self.platform.platform.as_deref())?,
+            common: self.common,
+            target,
+            output: self.output.map(PathBuf::from),
+            descriptor: self.descriptor.descriptor,
+            pretty: self.pretty.pretty,
+        })
+    }
+}
+
+/// Runs `oras manifest fetch-config` (not wired yet: needs oras-remote and oras-store-oci).
+pub async fn run(_options: FetchConfigOptions, _ctx: &Context) -> anyhow::Result<()> {
+    Err(not_available("manifest fetch-config"))
+}

@@ -1,0 +1,135 @@
+//! `oras manifest index create` (alias `pack`, experimental): build an
+//! index from manifests of one repository (Go `root/manifest/index/create.go`).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::error::{CliError, Result};
+use crate::options::{AnnotationOptions, Common, Pretty, Target, TargetOptions};
+use crate::parse::{Annotations, split_multi_tag};
+
+/// Usage facts of `oras manifest index create`.
+pub const INFO: CommandInfo = CommandInfo {
+    path: "oras manifest index create",
+    usage: "oras manifest index create [flags] <target>[:<tag[,<tag>][...]] <sources>[{<tag>|<digest>}...]",
+};
+
+const EXAMPLES: &str = "\
+All manifests must be in the same repository.
+
+Example - Create an index from the manifests tagged 'linux-amd64' and 'linux-arm64' and push it untagged:
+  oras manifest index create localhost:5000/hello linux-amd64 linux-arm64
+
+Example - Create an index from manifests given by tag and by digest, and tag it 'v1':
+  oras manifest index create localhost:5000/hello:v1 linux-amd64 sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9
+
+Example - Create an index and tag it 'v1', 'v2' and 'v3':
+  oras manifest index create localhost:5000/hello:v1,v2,v3 linux-amd64 linux-arm64
+
+Example - Create an index with an annotation:
+  oras manifest index create localhost:5000/hello:v1 linux-amd64 --annotation \"key=val\"
+
+Example - Create an index with an artifact type:
+  oras manifest index create localhost:5000/hello:v1 linux-amd64 --artifact-type application/vnd.me.index
+
+Example - Write the index to 'index.json' instead of pushing it:
+  oras manifest index create localhost:5000/hello linux-amd64 --output index.json
+
+Example - Print the index to stdout, indented, instead of pushing it:
+  oras manifest index create localhost:5000/hello linux-amd64 --output - --pretty
+
+Example - Create an index in the OCI image layout folder 'layout-dir':
+  oras manifest index create --oci-layout layout-dir:v1 linux-amd64 linux-arm64
+";
+
+/// Flags and arguments of `oras manifest index create`.
+#[derive(Args, Clone, Debug, Default)]
+#[command(
+    about = "[Experimental] Create and push an index from provided manifests",
+    override_usage = "oras manifest index create [flags] <target>[:<tag[,<tag>][...]] <sources>[{<tag>|<digest>}...]",
+    after_help = EXAMPLES,
+)]
+pub struct CreateArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: Common,
+    /// Target flags.
+    #[command(flatten)]
+    pub target: TargetOptions,
+    /// `--pretty`.
+    #[command(flatten)]
+    pub pretty: Pretty,
+    /// `-a`.
+    #[command(flatten)]
+    pub annotation: AnnotationOptions,
+    /// The index's artifact type.
+    #[arg(long, value_name = "string", help = "artifact type for overall index")]
+    pub artifact_type: Option<String>,
+    /// Write the index to a file or stdout instead of pushing it.
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "path",
+        help = "file path to write the created index to, use - for stdout"
+    )]
+    pub output: Option<String>,
+    /// The index and its sources.
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+/// Validated `oras manifest index create` options.
+#[derive(Clone, Debug)]
+pub struct CreateOptions {
+    /// Shared flags.
+    pub common: Common,
+    /// Where the index goes (first tag in `reference`).
+    pub target: Target,
+    /// Tags after the first.
+    pub extra_tags: Vec<String>,
+    /// Source tags or digests in the same repository.
+    pub sources: Vec<String>,
+    /// Index annotations.
+    pub annotations: Annotations,
+    /// `--artifact-type`.
+    pub artifact_type: Option<String>,
+    /// `--output`; `Some("-")` is stdout.
+    pub output: Option<PathBuf>,
+    /// `--pretty`.
+    pub pretty: bool,
+}
+
+impl CreateArgs {
+    /// Checks the flags and arguments.
+    pub fn validate(self, _env: &mut ValidateEnv) -> Result<CreateOptions> {
+        INFO.check_args(
+            &self.args,
+            ArgCount::AtLeast(1),
+            "the destination index to create.",
+        )?;
+        let (raw, extra_tags) = split_multi_tag(&self.args[0]);
+        let target = self.target.parse(&raw)?;
+        let annotations = self.annotation.parse()?;
+        if let Some(artifact_type) = &self.artifact_type {
+            oras_spec::media_type::validate(artifact_type)
+                .map_err(|_| CliError::new(format!("{artifact_type}: invalid media type")))?;
+        }
+        Ok(CreateOptions {
+            common: self.common,
+            target,
+            extra_tags,
+            sources: self.args[1..].to_vec(),
+            annotations,
+            artifact_type: self.artifact_type,
+            output: self.output.map(PathBuf::from),
+            pretty: self.pretty.pretty,
+        })
+    }
+}
+
+/// Runs `oras manifest index create` (not wired yet: needs oras-remote and oras-store-oci).
+pub async fn run(_options: CreateOptions, _ctx: &Context) -> anyhow::Result<()> {
+    Err(not_available("manifest index create"))
+}

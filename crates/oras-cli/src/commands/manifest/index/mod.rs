@@ -1,0 +1,17 @@
+//! `oras manifest index …` (experimental): create and update image
+//! indexes (Go `root/manifest/index`).
+
+use clap::Subcommand;
+
+pub mod create;
+pub mod update;
+
+/// The subcommands of `oras manifest index`.
+#[derive(Subcommand, Clone, Debug)]
+pub enum IndexCommand {
+    /// [Experimental] Create and push an index from provided manifests
+    #[command(alias = "pack")]
+    Create(create::CreateArgs),
+    /// [Experimental] Update and push an image index
+    Update(update::UpdateArgs),
+}

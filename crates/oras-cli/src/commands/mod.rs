@@ -1,0 +1,146 @@
+//! One module per command. Each has:
+//!
+//! * `…Args`: the clap flags and positional arguments, as typed;
+//! * `…Args::validate(self, notes) -> Result<…Options, CliError>`: every
+//!   usage check of the Go CLI that needs no network, producing the parsed
+//!   `…Options` (targets, annotations, platform, format …); deprecation
+//!   notices go to `notes` and are printed on stderr;
+//! * `run(options, &Context) -> anyhow::Result<()>`: the execution seam.
+//!   Commands whose libraries are not wired yet return
+//!   [`not_available`].
+
+use std::io::IsTerminal;
+
+use crate::error::CliError;
+use crate::output::Printer;
+
+pub mod attach;
+pub mod backup;
+pub mod blob;
+pub mod completion;
+pub mod copy;
+pub mod discover;
+pub mod login;
+pub mod logout;
+pub mod manifest;
+pub mod pull;
+pub mod push;
+pub mod repo;
+pub mod resolve;
+pub mod restore;
+pub mod tag;
+pub mod version;
+
+/// Names a command in usage errors (Go `cmd.CommandPath()` and `cmd.Use`).
+#[derive(Clone, Copy, Debug)]
+pub struct CommandInfo {
+    /// The command path, e.g. `oras pull`.
+    pub path: &'static str,
+    /// The usage line, e.g. `oras pull [flags] <name>{:<tag>|@<digest>}`.
+    pub usage: &'static str,
+}
+
+/// How many positional arguments a command takes.
+#[derive(Clone, Copy, Debug)]
+pub enum ArgCount {
+    /// Exactly this many.
+    Exactly(usize),
+    /// At least this many.
+    AtLeast(usize),
+}
+
+impl CommandInfo {
+    /// Checks the number of positional arguments (Go `oerrors.CheckArgs`).
+    pub fn check_args(&self, args: &[String], count: ArgCount, what: &str) -> Result<(), CliError> {
+        let (ok, text) = match count {
+            ArgCount::Exactly(n) => (args.len() == n, format!("exactly {n} argument")),
+            ArgCount::AtLeast(n) => (args.len() >= n, format!("at least {n} argument")),
+        };
+        if ok {
+            return Ok(());
+        }
+        Err(CliError::new(format!(
+            "\"{}\" requires {text} but got {}",
+            self.path,
+            args.len()
+        ))
+        .with_usage(self.usage)
+        .with_recommendation(format!(
+            "Please specify {text} as {what}. Run \"{} -h\" for more options and examples",
+            self.path
+        )))
+    }
+}
+
+/// What validation may consult and report: whether stderr is a terminal
+/// (for the progress decision) and notices to print on stderr.
+#[derive(Clone, Debug, Default)]
+pub struct ValidateEnv {
+    /// Whether stderr is a terminal.
+    pub stderr_is_tty: bool,
+    /// Deprecation notices and warnings, printed before the command runs.
+    pub notes: Vec<String>,
+}
+
+/// What every command's `run` gets besides its options.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// Output streams.
+    pub printer: Printer,
+    /// Whether stderr is a terminal (progress bars go there).
+    pub stderr_is_tty: bool,
+}
+
+impl Context {
+    /// The context of the running process.
+    pub fn from_process() -> Self {
+        Context {
+            printer: Printer::stdio(),
+            stderr_is_tty: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// The error of a command whose execution is not wired to the libraries yet.
+pub fn not_available(command: &str) -> anyhow::Error {
+    anyhow::Error::new(CliError::new(format!(
+        "\"{command}\" is not available in this build yet"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arg_count_errors_read_like_go() {
+        let info = CommandInfo {
+            path: "oras pull",
+            usage: "oras pull [flags] <name>{:<tag>|@<digest>}",
+        };
+        assert!(
+            info.check_args(&["a".into()], ArgCount::Exactly(1), "x")
+                .is_ok()
+        );
+        let err = info
+            .check_args(
+                &[],
+                ArgCount::Exactly(1),
+                "the artifact reference you want to pull",
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"oras pull\" requires exactly 1 argument but got 0\nUsage: oras pull [flags] <name>{:<tag>|@<digest>}\nPlease specify exactly 1 argument as the artifact reference you want to pull. Run \"oras pull -h\" for more options and examples"
+        );
+        assert!(info.check_args(&[], ArgCount::AtLeast(1), "x").is_err());
+    }
+
+    #[test]
+    fn not_available_names_the_command() {
+        assert_eq!(
+            not_available("push").to_string(),
+            "\"push\" is not available in this build yet"
+        );
+    }
+}

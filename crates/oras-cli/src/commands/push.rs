@@ -1,0 +1,326 @@
+//! `oras push`: pack files into a manifest and push it (Go `root/push.go`).
+//!
+//! Beyond the Go CLI: a file argument `-` (or `-:<type>`) reads one layer
+//! from stdin; `--size` is then required, as for `blob push` (oras#346).
+
+use clap::Args;
+use oras_spec::{Platform, media_type};
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::error::{CliError, Result, check_mutually_exclusive};
+use crate::options::packer::is_stdin_arg;
+use crate::options::{
+    ArtifactPlatformOption, Common, FormatOptions, ImageSpec, OutputFormat, PackerOptions, Target,
+    TargetOptions, Terminal, parse_platform,
+};
+use crate::parse::{Annotations, FileRef, parse_file_ref, split_multi_tag};
+
+/// Usage facts of `oras push`.
+pub const INFO: CommandInfo = CommandInfo {
+    path: "oras push",
+    usage: "oras push [flags] <name>[:<tag>[,<tag>][...]] <file>[:<type>] [...]",
+};
+
+const EXAMPLES: &str = "\
+Example - Push file 'hi.txt' as a layer of the default type 'application/vnd.oci.image.layer.v1.tar':
+  oras push localhost:5000/hello:v1 hi.txt
+
+Example - Push 'hi.txt' and save the pushed manifest to 'manifest.json':
+  oras push --export-manifest manifest.json localhost:5000/hello:v1 hi.txt
+
+Example - Push 'hi.txt' as a layer of type 'application/vnd.me.hi':
+  oras push localhost:5000/hello:v1 hi.txt:application/vnd.me.hi
+
+Example - Push two files, each with its own layer type:
+  oras push localhost:5000/hello:v1 hi.txt:application/vnd.me.hi bye.txt:application/vnd.me.bye
+
+Example - Push the file named 'hi:txt' with the default type (note the trailing colon):
+  oras push localhost:5000/hello:v1 hi:txt:
+
+Example - Push 'hi.txt' with the artifact type 'application/vnd.example+type':
+  oras push --artifact-type application/vnd.example+type localhost:5000/hello:v1 hi.txt
+
+Example - Push an image-spec v1.0 manifest whose config has the type 'application/vnd.me.config':
+  oras push --image-spec v1.0 --artifact-type application/vnd.me.config localhost:5000/hello:v1 hi.txt
+
+Example - Push 'hi.txt' with the config file 'config.json' of type 'application/vnd.me.config':
+  oras push --config config.json:application/vnd.me.config localhost:5000/hello:v1 hi.txt
+
+Example - [Experimental] Push and print the result as JSON:
+  oras push localhost:5000/hello:v1 hi.txt --format json
+
+Example - [Experimental] Push and print only the digest with a Go template:
+  oras push localhost:5000/hello:v1 hi.txt --format go-template=\"{{.digest}}\"
+
+Example - Push to a registry with a self-signed certificate:
+  oras push --insecure localhost:5000/hello:v1 hi.txt
+
+Example - Push to a registry over plain HTTP:
+  oras push --plain-http localhost:5000/hello:v1 hi.txt
+
+Example - Push an artifact with a manifest annotation:
+  oras push --annotation \"key=val\" localhost:5000/hello:v1
+
+Example - Push an artifact with the annotations of a file:
+  oras push --annotation-file annotation.json localhost:5000/hello:v1
+
+Example - [Experimental] Push an artifact for the platform linux/arm/v5:
+  oras push --artifact-platform linux/arm/v5 localhost:5000/hello:v1
+
+Example - Push 'hi.txt' and tag it three times:
+  oras push localhost:5000/hello:tag1,tag2,tag3 hi.txt
+
+Example - Push with 6 concurrent uploads:
+  oras push --concurrency 6 localhost:5000/hello:tag1,tag2,tag3 hi.txt
+
+Example - Push a layer read from stdin:
+  tar cz dir | oras push --size 1024 localhost:5000/hello:v1 -:application/vnd.oci.image.layer.v1.tar+gzip
+
+Example - Push 'hi.txt' into the OCI image layout folder 'layout-dir' with the tag 'test':
+  oras push --oci-layout layout-dir:test hi.txt
+
+Example - Push 'hi.txt' into the OCI image layout folder 'layout-dir' with the tag 'example.com:test':
+  oras push example.com:test hi.txt --oci-layout-path layout-dir
+";
+
+/// Flags and arguments of `oras push`.
+#[derive(Args, Clone, Debug, Default)]
+#[command(
+    about = "Push files to a registry or an OCI image layout",
+    override_usage = "oras push [flags] <name>[:<tag>[,<tag>][...]] <file>[:<type>] [...]",
+    after_help = EXAMPLES
+)]
+pub struct PushArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: Common,
+    /// Annotation and packing flags.
+    #[command(flatten)]
+    pub packer: PackerOptions,
+    /// `--artifact-platform`.
+    #[command(flatten)]
+    pub artifact_platform: ArtifactPlatformOption,
+    /// Destination target flags.
+    #[command(flatten)]
+    pub target: TargetOptions,
+    /// `--format`, `--template`.
+    #[command(flatten)]
+    pub format: FormatOptions,
+    /// `--no-tty`.
+    #[command(flatten)]
+    pub terminal: Terminal,
+    /// `--image-spec`.
+    #[arg(
+        long,
+        value_name = "string",
+        value_parser = ImageSpec::parse,
+        help = "[Preview] specify manifest type for building artifact. Options: v1.1, v1.0 (default v1.1, overridden to v1.0 if --config is used without --artifact-type)"
+    )]
+    pub image_spec: Option<ImageSpec>,
+    /// The config file, `path[:mediaType]`.
+    #[arg(long, value_name = "path", help = "path of image config file")]
+    pub config: Option<String>,
+    /// The artifact type.
+    #[arg(long, value_name = "string", help = "artifact type")]
+    pub artifact_type: Option<String>,
+    /// Re-push content under manifests that already exist.
+    #[arg(
+        long,
+        help = "force a deep traversal of the destination graph before tagging the root; useful when the destination is partially populated (e.g. by a registry cache)"
+    )]
+    pub force: bool,
+    /// Size of the layer read from stdin.
+    #[arg(
+        long,
+        value_name = "int",
+        help = "size of the layer read from stdin (required with the file argument -)"
+    )]
+    pub size: Option<u64>,
+    /// Parallel uploads.
+    #[arg(
+        long,
+        value_name = "int",
+        default_value_t = 5,
+        help = "concurrency level"
+    )]
+    pub concurrency: usize,
+    /// Destination and files.
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+/// How the manifest is packed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// No config: the empty JSON (v1.1) or `{}` with the artifact type (v1.0).
+    None,
+    /// A config file and its media type.
+    File {
+        /// Path of the file.
+        path: String,
+        /// Its media type.
+        media_type: String,
+    },
+    /// A platform config (`--artifact-platform`): the JSON of the platform
+    /// with type `application/vnd.oci.image.config.v1+json`.
+    Platform(Platform),
+}
+
+/// Validated `oras push` options.
+#[derive(Clone, Debug)]
+pub struct PushOptions {
+    /// Shared flags.
+    pub common: Common,
+    /// The destination (first tag in `reference`).
+    pub target: Target,
+    /// Tags after the first (`name:t1,t2,t3`).
+    pub extra_tags: Vec<String>,
+    /// The files, in argument order.
+    pub files: Vec<FileRef>,
+    /// Annotations per target (`$manifest`, `$config`, raw file argument).
+    pub annotations: Annotations,
+    /// Manifest version to pack.
+    pub image_spec: ImageSpec,
+    /// The artifact type (v1.1: defaulted to `application/vnd.unknown.artifact.v1`
+    /// when there is no config; v1.0: the config type when not empty).
+    pub artifact_type: String,
+    /// The config.
+    pub config: ConfigSource,
+    /// `--export-manifest`.
+    pub export_manifest: Option<std::path::PathBuf>,
+    /// `--force`.
+    pub force: bool,
+    /// Size of the stdin layer, when a file argument is `-`.
+    pub stdin_size: Option<u64>,
+    /// Output format.
+    pub format: OutputFormat,
+    /// Whether to draw progress bars on stderr.
+    pub tty: bool,
+    /// `--concurrency`.
+    pub concurrency: usize,
+}
+
+impl PushArgs {
+    /// Checks the flags and arguments, including the image-spec / config /
+    /// artifact-type matrix of reference §2.3.
+    pub fn validate(self, env: &mut ValidateEnv) -> Result<PushOptions> {
+        INFO.check_args(
+            &self.args,
+            ArgCount::AtLeast(1),
+            "the destination for pushing",
+        )?;
+        let (raw, extra_tags) = split_multi_tag(&self.args[0]);
+        let file_args = &self.args[1..];
+        let format = self.format.parse()?;
+        let target = self.target.parse(&raw)?;
+        let annotations = self.packer.parse(file_args)?;
+        let stdin_files = file_args.iter().filter(|f| is_stdin_arg(f)).count();
+        match (stdin_files, self.size) {
+            (0, Some(_)) => {
+                return Err(CliError::new(
+                    "`--size` can only be used when a file is read from stdin (`-`)",
+                ));
+            }
+            (1, None) => {
+                return Err(CliError::new(
+                    "`--size` must be provided if the blob is read from stdin",
+                ));
+            }
+            (1, Some(_)) => self.target.remote.check_stdin_conflict()?,
+            (n, _) if n > 1 => return Err(CliError::new("stdin (`-`) can only be read once")),
+            _ => {}
+        }
+        let files = file_args
+            .iter()
+            .map(|f| FileRef::parse(f, ""))
+            .collect::<Result<Vec<_>>>()?;
+
+        let artifact_type = self.artifact_type.clone().unwrap_or_default();
+        let mut image_spec = self.image_spec.unwrap_or(ImageSpec::V1_1);
+        if self.config.is_some() && artifact_type.is_empty() {
+            match self.image_spec {
+                None => image_spec = ImageSpec::V1_0,
+                Some(ImageSpec::V1_1) => {
+                    return Err(CliError::new(
+                        "missing artifact type for OCI image-spec v1.1 artifacts",
+                    )
+                    .with_recommendation(
+                        "set an artifact type via `--artifact-type` or consider image spec v1.0",
+                    ));
+                }
+                Some(ImageSpec::V1_0) => {}
+            }
+        }
+        check_mutually_exclusive(&[
+            ("config", self.config.is_some()),
+            (
+                "artifact-platform",
+                self.artifact_platform.artifact_platform.is_some(),
+            ),
+        ])?;
+        let platform = parse_platform(self.artifact_platform.artifact_platform.as_deref())?;
+        let mut artifact_type = artifact_type;
+        match image_spec {
+            ImageSpec::V1_0 => {
+                if self.config.is_some() && !artifact_type.is_empty() {
+                    return Err(CliError::new(
+                        "--artifact-type and --config cannot both be provided for 1.0 OCI image",
+                    ));
+                }
+                if platform.is_some() && !artifact_type.is_empty() {
+                    return Err(CliError::new(
+                        "artifact type cannot be customized for OCI image-spec v1.0 when platform is specified",
+                    )
+                    .with_recommendation("consider using image spec v1.1 or remove --artifact-type"));
+                }
+            }
+            ImageSpec::V1_1 => {
+                if self.config.is_none() && artifact_type.is_empty() {
+                    artifact_type = media_type::UNKNOWN_ARTIFACT.to_owned();
+                }
+            }
+        }
+        if !artifact_type.is_empty() {
+            media_type::validate(&artifact_type).map_err(|err| CliError::new(err.to_string()))?;
+        }
+        let config = match (&self.config, platform) {
+            (Some(raw), _) => {
+                let (path, media_type) = parse_file_ref(raw, media_type::UNKNOWN_CONFIG)?;
+                let media_type = if media_type.is_empty() {
+                    media_type::UNKNOWN_CONFIG.to_owned()
+                } else {
+                    media_type
+                };
+                ConfigSource::File { path, media_type }
+            }
+            (None, Some(platform)) => ConfigSource::Platform(platform),
+            (None, None) => ConfigSource::None,
+        };
+        if let Some(note) = self.common.deprecation_warning() {
+            env.notes.push(note.to_owned());
+        }
+        Ok(PushOptions {
+            tty: self
+                .terminal
+                .use_tty(env.stderr_is_tty, self.common.debug, false),
+            common: self.common,
+            target,
+            extra_tags,
+            files,
+            annotations,
+            image_spec,
+            artifact_type,
+            config,
+            export_manifest: self.packer.export_manifest,
+            force: self.force,
+            stdin_size: self.size,
+            format,
+            concurrency: self.concurrency,
+        })
+    }
+}
+
+/// Runs `oras push` (not wired yet: needs oras-store-file, oras-remote and oras-copy).
+pub async fn run(_options: PushOptions, _ctx: &Context) -> anyhow::Result<()> {
+    Err(not_available("push"))
+}

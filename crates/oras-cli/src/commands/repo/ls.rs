@@ -1,0 +1,147 @@
+//! `oras repo ls` (alias `list`): list the repositories of a registry,
+//! optionally under a namespace (Go `root/repo/ls.go`).
+
+use clap::Args;
+use oras_spec::Reference;
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::error::{CliError, Result};
+use crate::options::{Common, FormatOptions, OutputFormat, RemoteOptions, RemoteSettings};
+
+/// Usage facts of `oras repo ls`.
+pub const INFO: CommandInfo = CommandInfo {
+    path: "oras repo ls",
+    usage: "oras repo ls [flags] <registry>",
+};
+
+const EXAMPLES: &str = "\
+Example - List the repositories of the registry 'localhost:5000':
+  oras repo ls localhost:5000
+
+Example - List the repositories under the namespace 'example.com/foo':
+  oras repo ls localhost:5000/example.com/foo
+
+Example - List the repositories that sort after 'last_repo':
+  oras repo ls --last last_repo localhost:5000
+
+Example - [Experimental] List the repositories as JSON:
+  oras repo ls localhost:5000 --format json
+";
+
+/// Flags and arguments of `oras repo ls`.
+#[derive(Args, Clone, Debug, Default)]
+#[command(
+    about = "List the repositories under the registry",
+    override_usage = "oras repo ls [flags] <registry>",
+    after_help = EXAMPLES,
+)]
+pub struct LsArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: Common,
+    /// Remote flags.
+    #[command(flatten)]
+    pub remote: RemoteOptions,
+    /// `--format`, `--template`.
+    #[command(flatten)]
+    pub format: FormatOptions,
+    /// Start after this repository.
+    #[arg(
+        long,
+        value_name = "last",
+        help = "start after the repository specified by last"
+    )]
+    pub last: Option<String>,
+    /// The registry, optionally with a namespace.
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+/// Validated `oras repo ls` options.
+#[derive(Clone, Debug)]
+pub struct LsOptions {
+    /// Shared flags.
+    pub common: Common,
+    /// The registry host.
+    pub registry: String,
+    /// The namespace prefix (`ns/`), empty when none; matching repositories
+    /// are printed without it.
+    pub namespace: String,
+    /// `--last`.
+    pub last: Option<String>,
+    /// Connection settings.
+    pub remote: RemoteSettings,
+    /// Output format.
+    pub format: OutputFormat,
+}
+
+impl LsArgs {
+    /// Checks the flags and arguments.
+    pub fn validate(self, env: &mut ValidateEnv) -> Result<LsOptions> {
+        INFO.check_args(
+            &self.args,
+            ArgCount::Exactly(1),
+            "the target registry to list repositories from",
+        )?;
+        let format = self.format.parse()?;
+        let remote = self.remote.settings()?;
+        let (registry, namespace) = parse_remote_repository(&self.args[0]).map_err(|err| {
+            CliError::new(format!("could not parse repository path: {}", err.message))
+        })?;
+        if let Some(note) = self.common.deprecation_warning() {
+            env.notes.push(note.to_owned());
+        }
+        Ok(LsOptions {
+            common: self.common,
+            registry,
+            namespace,
+            last: self.last,
+            remote,
+            format,
+        })
+    }
+}
+
+/// Splits `<registry>[/namespace]` (Go `repository.ParseRemoteRepository`).
+pub fn parse_remote_repository(raw: &str) -> Result<(String, String)> {
+    let raw = raw.strip_suffix('/').unwrap_or(raw);
+    if !raw.contains('/') {
+        return Ok((raw.to_owned(), String::new()));
+    }
+    let parsed = Reference::parse(raw).map_err(|err| CliError::new(err.to_string()))?;
+    if parsed.target().is_some() {
+        return Err(CliError::new("tags or digests should not be provided"));
+    }
+    Ok((
+        parsed.registry().to_owned(),
+        format!("{}/", parsed.repository()),
+    ))
+}
+
+/// Runs `oras repo ls` (not wired yet: needs oras-remote).
+pub async fn run(_options: LsOptions, _ctx: &Context) -> anyhow::Result<()> {
+    Err(not_available("repo ls"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_and_namespace() {
+        assert_eq!(
+            parse_remote_repository("localhost:5000").unwrap(),
+            ("localhost:5000".into(), String::new())
+        );
+        assert_eq!(
+            parse_remote_repository("localhost:5000/a/b/").unwrap(),
+            ("localhost:5000".into(), "a/b/".into())
+        );
+        assert_eq!(
+            parse_remote_repository("localhost:5000/a:v1")
+                .unwrap_err()
+                .message,
+            "tags or digests should not be provided"
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! `oras resolve` (alias `digest`): print the digest of a reference (Go
+//! `root/resolve.go`).
+
+use clap::Args;
+use oras_spec::Platform;
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::error::Result;
+use crate::options::{Common, PlatformOption, Target, TargetOptions, parse_platform};
+
+/// Usage facts of `oras resolve`.
+pub const INFO: CommandInfo = CommandInfo {
+    path: "oras resolve",
+    usage: "oras resolve [flags] <name>{:<tag>|@<digest>}",
+};
+
+const EXAMPLES: &str = "\
+Example - Print the digest of the artifact 'hello-world:v1':
+  oras resolve localhost:5000/hello-world:v1
+
+Example - Print the full reference with the digest:
+  oras resolve -l localhost:5000/hello-world:v1
+";
+
+/// Flags and arguments of `oras resolve`.
+#[derive(Args, Clone, Debug, Default)]
+#[command(
+    about = "[Preview] Resolves digest of the target artifact",
+    override_usage = "oras resolve [flags] <name>{:<tag>|@<digest>}",
+    after_help = EXAMPLES,
+)]
+pub struct ResolveArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: Common,
+    /// `--platform`.
+    #[command(flatten)]
+    pub platform: PlatformOption,
+    /// Target flags.
+    #[command(flatten)]
+    pub target: TargetOptions,
+    /// Print `<repo>@<digest>`.
+    #[arg(
+        short = 'l',
+        long,
+        help = "print the full artifact reference with digest"
+    )]
+    pub full_reference: bool,
+    /// The reference.
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+/// Validated `oras resolve` options.
+#[derive(Clone, Debug)]
+pub struct ResolveOptions {
+    /// Shared flags.
+    pub common: Common,
+    /// The reference.
+    pub target: Target,
+    /// The platform to select from an index.
+    pub platform: Option<Platform>,
+    /// `-l`.
+    pub full_reference: bool,
+}
+
+impl ResolveArgs {
+    /// Checks the flags and arguments.
+    pub fn validate(self, env: &mut ValidateEnv) -> Result<ResolveOptions> {
+        INFO.check_args(
+            &self.args,
+            ArgCount::Exactly(1),
+            "the target artifact reference to resolve",
+        )?;
+        let target = self.target.parse(&self.args[0])?;
+        target.ensure_reference(&INFO, true)?;
+        if let Some(note) = self.common.deprecation_warning() {
+            env.notes.push(note.to_owned());
+        }
+        Ok(ResolveOptions {
+            platform: parse_platform(self.platform.platform.as_deref())?,
+            common: self.common,
+            target,
+            full_reference: self.full_reference,
+        })
+    }
+}
+
+/// Runs `oras resolve` (not wired yet: needs oras-remote and oras-store-oci).
+pub async fn run(_options: ResolveOptions, _ctx: &Context) -> anyhow::Result<()> {
+    Err(not_available("resolve"))
+}
