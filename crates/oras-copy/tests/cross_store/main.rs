@@ -1,0 +1,15 @@
+//! Cross-store integration tests of oras-copy: the copy engine between the
+//! real stores (memory, OCI image layout on disk and in a tar, file store),
+//! as issue 3's round trip and issue 5's "memory ↔ OCI layout ↔ file store"
+//! ask. The registry side lives elsewhere.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
+mod support;
+
+mod atomicity;
+mod directions;
+mod pull;
+mod referrers;
+mod round_trip;
+mod skipping;
