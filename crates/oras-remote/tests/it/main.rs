@@ -1,0 +1,13 @@
+//! Integration tests of oras-remote against scripted fakes and loopback
+//! servers (one test binary).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod blobs;
+mod manifests;
+mod referrers;
+mod retry;
+mod security;
+mod stack;
+mod tags;

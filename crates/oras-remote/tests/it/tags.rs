@@ -1,0 +1,132 @@
+//! Tag and catalog listing: `n`/`last`, `Link` pagination on the same
+//! origin, the page cap, the body cap, and ping.
+
+use http::Method;
+use oras_content::{ErrorKind, TagLister};
+use oras_remote::{Registry, RepositoryOptions};
+
+use crate::support::{Finish, Script, bounded, resp};
+
+#[tokio::test]
+async fn follows_same_origin_links_with_n_and_last() {
+    let script = Script::new();
+    script.expect(Method::GET, "/v2/app/tags/list?n=2&last=a", |seen| {
+        assert_eq!(seen.scopes, vec!["repository:app:pull".to_owned()]);
+        resp(200)
+            .header("link", r#"</v2/app/tags/list?n=2&last=c>; rel="next""#)
+            .body_bytes(r#"{"name":"app","tags":["b","c"]}"#)
+    });
+    script.expect(Method::GET, "/v2/app/tags/list?n=2&last=c", |_| {
+        resp(200)
+            .header(
+                "link",
+                r#"<https://r.example:443/v2/app/tags/list?n=2&last=e>; rel="next""#,
+            )
+            .body_bytes(r#"{"name":"app","tags":["d","e"]}"#)
+    });
+    script.expect(Method::GET, "/v2/app/tags/list?n=2&last=e", |_| {
+        resp(200).body_bytes(r#"{"name":"app","tags":null}"#)
+    });
+    let registry = Registry::with_config("r.example", script.config())
+        .unwrap()
+        .with_options(RepositoryOptions {
+            page_size: Some(2),
+            ..RepositoryOptions::default()
+        });
+    let repo = registry.repository("app").unwrap();
+    assert_eq!(
+        bounded(repo.tags(Some("a"))).await.unwrap(),
+        ["b", "c", "d", "e"]
+    );
+    script.finish();
+}
+
+#[tokio::test]
+async fn a_link_to_another_origin_is_refused() {
+    for link in [
+        "<https://evil.example/v2/app/tags/list?last=b>; rel=\"next\"",
+        "<http://r.example/v2/app/tags/list?last=b>; rel=\"next\"",
+        "<https://r.example:8443/v2/app/tags/list?last=b>; rel=\"next\"",
+    ] {
+        let script = Script::new();
+        script.expect(Method::GET, "/v2/app/tags/list", move |_| {
+            resp(200)
+                .header("link", link)
+                .body_bytes(r#"{"tags":["a"]}"#)
+        });
+        let err = bounded(script.repository("app").tags(None))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Denied, "{link}: {err}");
+        assert!(err.to_string().contains("another origin"), "{err}");
+        // Nothing was sent to the other origin.
+        assert_eq!(script.seen().len(), 1);
+        script.finish();
+    }
+}
+
+#[tokio::test]
+async fn pagination_stops_at_the_page_cap() {
+    let script = Script::new();
+    for _ in 0..3 {
+        script.expect(Method::GET, "/v2/app/tags/list", |_| {
+            resp(200)
+                .header("link", r#"</v2/app/tags/list>; rel="next""#)
+                .body_bytes(r#"{"tags":["loop"]}"#)
+        });
+    }
+    let registry = Registry::with_config("r.example", script.config())
+        .unwrap()
+        .with_options(RepositoryOptions {
+            max_pages: 3,
+            ..RepositoryOptions::default()
+        });
+    let err = bounded(registry.repository("app").unwrap().tags(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TooManyPages, "{err}");
+    script.finish();
+}
+
+#[tokio::test]
+async fn tag_list_bodies_are_capped() {
+    let script = Script::new();
+    script.expect(Method::GET, "/v2/app/tags/list", |_| {
+        // Chunked (no declared length) and over the cap.
+        let mut body = String::from(r#"{"tags":["#);
+        while body.len() < 5 * 1024 * 1024 {
+            body.push_str(r#""aaaaaaaaaaaaaaaa","#);
+        }
+        resp(200).body_bytes(body)
+    });
+    let err = bounded(script.repository("app").tags(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SizeExceedsLimit, "{err}");
+    script.finish();
+}
+
+#[tokio::test]
+async fn catalog_and_ping() {
+    let script = Script::new();
+    script.expect(Method::GET, "/v2/", |_| resp(200).body_bytes("{}"));
+    script.expect(Method::GET, "/v2/", |_| resp(404).empty());
+    script.expect(Method::GET, "/v2/_catalog", |seen| {
+        assert_eq!(seen.scopes, vec!["registry:catalog:*".to_owned()]);
+        resp(200)
+            .header("link", r#"</v2/_catalog?last=b>; rel="next""#)
+            .body_bytes(r#"{"repositories":["a","b"]}"#)
+    });
+    script.expect(Method::GET, "/v2/_catalog?last=b", |_| {
+        resp(200).body_bytes(r#"{"repositories":["c"]}"#)
+    });
+    let registry = Registry::with_config("r.example", script.config()).unwrap();
+    bounded(registry.ping()).await.unwrap();
+    let err = bounded(registry.ping()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(
+        bounded(registry.repositories(None)).await.unwrap(),
+        ["a", "b", "c"]
+    );
+    script.finish();
+}
