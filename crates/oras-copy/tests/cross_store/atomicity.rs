@@ -173,3 +173,104 @@ async fn into_memory_the_blob_is_refused() {
     })
     .await;
 }
+
+/// Flips every byte of the (read-only) blob file at `path`, keeping its
+/// length.
+fn flip_bytes(path: &Path) {
+    fs::set_permissions(path, fs::Permissions::from_mode(0o644)).unwrap();
+    let flipped: Vec<u8> = fs::read(path).unwrap().iter().map(|b| !b).collect();
+    fs::write(path, flipped).unwrap();
+}
+
+#[tokio::test]
+async fn a_corrupted_directory_blob_unpacks_nothing() {
+    bounded(async {
+        // A directory pushed from a file store into a layout, whose
+        // tar+gzip blob is then corrupted.
+        let source_dir = tempfile::tempdir().unwrap();
+        let tree = source_dir.path().join("tree");
+        fs::create_dir_all(tree.join("sub")).unwrap();
+        fs::write(tree.join("sub/file.txt"), b"inside\n").unwrap();
+        let source = FileStore::new(source_dir.path()).unwrap();
+        let dir_blob = source.add("tree", "", "").await.unwrap();
+        let opts = PackManifestOptions {
+            layers: vec![dir_blob.clone()],
+            manifest_annotations: created(),
+            ..Default::default()
+        };
+        let manifest = pack_manifest(&source, PackManifestVersion::V1_1, ARTIFACT_TYPE, &opts)
+            .await
+            .unwrap();
+        source.tag(&manifest, "v1").await.unwrap();
+        let layout_dir = tempfile::tempdir().unwrap();
+        {
+            let layout = OciStore::open(layout_dir.path()).await.unwrap();
+            copy(&source, "v1", &layout, "", &CopyOptions::default())
+                .await
+                .unwrap();
+        }
+        flip_bytes(&blob_path(layout_dir.path(), &dir_blob));
+        let layout = ReadOnlyStore::open(layout_dir.path()).await.unwrap();
+
+        let out = tempfile::tempdir().unwrap();
+        let temps = tempfile::tempdir().unwrap();
+        let dst = FileStore::with_options(
+            out.path(),
+            oras_store_file::Options {
+                temp_dir: Some(temps.path().to_owned()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let err = copy(&layout, "v1", &dst, "", &CopyOptions::default())
+            .await
+            .unwrap_err();
+        assert_digest_mismatch(&err);
+        assert_eq!(names_in(out.path()), Vec::<String>::new(), "no tree/");
+        assert_eq!(names_in(temps.path()), Vec::<String>::new(), "no temp gzip");
+        assert!(!dst.exists(&dir_blob).await.unwrap());
+        source.close().unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_truncated_blob_is_a_size_error_and_leaves_nothing() {
+    bounded(async {
+        let src = corrupted_layout().await;
+        let path = blob_path(src._dir.path(), &src.bad);
+        let short = fs::read(&path).unwrap()[..1000].to_vec();
+        fs::write(&path, short).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let dst = OciStore::open(out.path()).await.unwrap();
+        let err = copy(&src.store, "v1", &dst, "", &CopyOptions::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::SizeMismatch, "{err}");
+        assert!(!blob_path(out.path(), &src.bad).exists());
+        assert!(!dst.exists(&src.manifest).await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_missing_blob_fails_on_the_source() {
+    bounded(async {
+        let src = corrupted_layout().await;
+        fs::remove_file(blob_path(src._dir.path(), &src.bad)).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let dst = FileStore::new(out.path()).unwrap();
+        let err = copy(&src.store, "v1", &dst, "", &CopyOptions::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+        let copy_error = err.as_copy_error().unwrap();
+        assert_eq!(
+            (copy_error.op, copy_error.origin),
+            ("Fetch", Origin::Source)
+        );
+        assert!(!out.path().join("bad.bin").exists());
+        assert!(dst.resolve("v1").await.is_err());
+    })
+    .await;
+}

@@ -9,6 +9,7 @@ mod support;
 
 mod atomicity;
 mod directions;
+mod duplicates;
 mod pull;
 mod referrers;
 mod round_trip;

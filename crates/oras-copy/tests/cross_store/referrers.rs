@@ -7,8 +7,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use oras_content::{PredecessorFinder, Resolver, Tagger, Target, memory};
-use oras_copy::{ExtendedCopyOptions, extended_copy};
+use oras_content::{PredecessorFinder, ReadOnlyStorage, Resolver, Tagger, Target, memory};
+use oras_copy::{
+    ExtendedCopyOptions, PackManifestOptions, PackManifestVersion, extended_copy, pack_manifest,
+};
 use oras_spec::{Descriptor, Platform, media_type};
 use oras_store_oci::{ReadOnlyStore, Store as OciStore};
 use regex::Regex;
@@ -233,6 +235,52 @@ async fn from_an_oci_layout_into_another() {
             copied.resolve("v1").await.unwrap().digest,
             g.subject[0].digest
         );
+    })
+    .await;
+}
+
+/// An artifact and a signature attached to it in a file store (as `oras
+/// push` then `oras attach` build them) copy with `extended_copy` into a
+/// layout, which then lists the signature as a referrer.
+#[tokio::test]
+async fn from_a_file_store_into_a_layout() {
+    bounded(async {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.txt"), b"app\n").unwrap();
+        std::fs::write(dir.path().join("app.sig"), b"signature\n").unwrap();
+        let src = oras_store_file::Store::new(dir.path()).unwrap();
+        let app = src.add("app.txt", "", "").await.unwrap();
+        let sig_file = src.add("app.sig", "", "").await.unwrap();
+        let pack = |layers, subject| PackManifestOptions {
+            layers,
+            subject,
+            manifest_annotations: created(),
+            ..Default::default()
+        };
+        let v = PackManifestVersion::V1_1;
+        let subject = pack_manifest(&src, v, ARTIFACT_TYPE, &pack(vec![app.clone()], None))
+            .await
+            .unwrap();
+        src.tag(&subject, "v1").await.unwrap();
+        let opts = pack(vec![sig_file.clone()], Some(subject.clone()));
+        let sig = pack_manifest(&src, v, SIGNATURE, &opts).await.unwrap();
+
+        let out = tempfile::tempdir().unwrap();
+        {
+            let dst = OciStore::open(out.path()).await.unwrap();
+            extended_copy(&src, "v1", &dst, "", &ExtendedCopyOptions::default())
+                .await
+                .unwrap();
+        }
+        let copied = ReadOnlyStore::open(out.path()).await.unwrap();
+        let found = copied.predecessors(&subject).await.unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].digest, sig.digest);
+        for desc in [&subject, &sig, &app, &sig_file] {
+            assert!(copied.exists(desc).await.unwrap(), "{}", desc.digest);
+        }
+        assert_eq!(copied.resolve("v1").await.unwrap().digest, subject.digest);
+        src.close().unwrap();
     })
     .await;
 }
