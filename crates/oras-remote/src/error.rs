@@ -91,7 +91,11 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Response(e) => e.kind(),
-            Error::Transport { .. } => ErrorKind::Network,
+            Error::Transport { source, .. } => match source.downcast_ref::<oras_auth::Error>() {
+                Some(auth) if auth.is_unauthorized() => ErrorKind::Unauthorized,
+                Some(oras_auth::Error::UnsafeRealm { .. }) => ErrorKind::Denied,
+                _ => ErrorKind::Network,
+            },
             Error::Protocol { kind, .. } => *kind,
             Error::RefusedUrl { .. } => ErrorKind::Denied,
             Error::TooManyPages { .. } => ErrorKind::TooManyPages,

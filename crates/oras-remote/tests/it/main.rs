@@ -6,6 +6,7 @@ mod support;
 
 mod blobs;
 mod manifests;
+mod real;
 mod referrers;
 mod retry;
 mod security;
