@@ -1,0 +1,1046 @@
+//! The runner's configuration, from `OCI_*` variables (environment or
+//! command-line flags, see [`VARIABLES`]).
+//!
+//! Both upstream configurations are read (§1.2 and §2.2 of the
+//! reference): the Ginkgo suite's variables drive the Ginkgo tree exactly
+//! as upstream (workflows off unless `OCI_TEST_*` is true, teardown order
+//! true when unset, …), and the redesigned runner's `OCI_VERSION`,
+//! `OCI_API_*` and `OCI_DATA_*` drive the redesigned tree, with the
+//! legacy variables mapped onto them when the new ones are unset, as the
+//! redesign does. Booleans are parsed like Go's `strconv.ParseBool`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::random::Rng;
+
+/// Every variable: its name, the command-line flag that sets it, whether
+/// it is a boolean switch, and what it does.
+pub const VARIABLES: &[(&str, &str, bool, &str)] = &[
+    (
+        "OCI_ROOT_URL",
+        "root-url",
+        false,
+        "registry base URL, e.g. http://127.0.0.1:5000 (Ginkgo); wins over OCI_REGISTRY/OCI_TLS",
+    ),
+    (
+        "OCI_REGISTRY",
+        "registry",
+        false,
+        "registry host[:port] (redesign; default localhost:5000)",
+    ),
+    (
+        "OCI_TLS",
+        "tls",
+        false,
+        "enabled | insecure | disabled (redesign; default enabled for https URLs, disabled otherwise)",
+    ),
+    (
+        "OCI_NAMESPACE",
+        "namespace",
+        false,
+        "repository under test (Ginkgo)",
+    ),
+    (
+        "OCI_REPO1",
+        "repo1",
+        false,
+        "repository under test (redesign; wins over OCI_NAMESPACE; default conformance/repo1)",
+    ),
+    (
+        "OCI_CROSSMOUNT_NAMESPACE",
+        "crossmount-namespace",
+        false,
+        "mount target of the Ginkgo suite (default conformance-<random>)",
+    ),
+    (
+        "OCI_REPO2",
+        "repo2",
+        false,
+        "second repository of the redesign (default OCI_CROSSMOUNT_NAMESPACE, else conformance/repo2)",
+    ),
+    (
+        "OCI_USERNAME",
+        "username",
+        false,
+        "user for Basic auth or the token service",
+    ),
+    (
+        "OCI_PASSWORD",
+        "password",
+        false,
+        "password for Basic auth or the token service",
+    ),
+    (
+        "OCI_AUTH_SCOPE",
+        "auth-scope",
+        false,
+        "replaces the scope of token requests",
+    ),
+    (
+        "OCI_SUITE",
+        "suite",
+        false,
+        "ginkgo | redesign | all (default all)",
+    ),
+    (
+        "OCI_TEST_PULL",
+        "pull",
+        true,
+        "Ginkgo Pull workflow (default off)",
+    ),
+    (
+        "OCI_TEST_PUSH",
+        "push",
+        true,
+        "Ginkgo Push workflow (default off)",
+    ),
+    (
+        "OCI_TEST_CONTENT_DISCOVERY",
+        "content-discovery",
+        true,
+        "Ginkgo Content Discovery workflow (default off)",
+    ),
+    (
+        "OCI_TEST_CONTENT_MANAGEMENT",
+        "content-management",
+        true,
+        "Ginkgo Content Management workflow (default off)",
+    ),
+    (
+        "OCI_DELETE_MANIFEST_BEFORE_BLOBS",
+        "delete-manifest-before-blobs",
+        true,
+        "Ginkgo teardown order (default true)",
+    ),
+    (
+        "OCI_AUTOMATIC_CROSSMOUNT",
+        "automatic-crossmount",
+        true,
+        "unset: skip the mount-without-from specs; true: expect 201; false: expect 202",
+    ),
+    (
+        "OCI_TAG_NAME",
+        "tag-name",
+        false,
+        "existing tag for Pull (with the two digests, skips Pull setup)",
+    ),
+    (
+        "OCI_MANIFEST_DIGEST",
+        "manifest-digest",
+        false,
+        "existing manifest digest for Pull",
+    ),
+    (
+        "OCI_BLOB_DIGEST",
+        "blob-digest",
+        false,
+        "existing blob digest for Pull",
+    ),
+    (
+        "OCI_TAG_LIST",
+        "tag-list",
+        false,
+        "comma-separated existing tags for Content Discovery",
+    ),
+    (
+        "OCI_REPORT_DIR",
+        "report-dir",
+        false,
+        "where junit.xml, report.html and results.json go (default .; none disables)",
+    ),
+    ("OCI_DEBUG", "debug", true, "print every HTTP exchange"),
+    (
+        "OCI_HIDE_SKIPPED_WORKFLOWS",
+        "hide-skipped-workflows",
+        false,
+        "1 hides disabled workflows in report.html",
+    ),
+    (
+        "OCI_VERSION",
+        "version-profile",
+        false,
+        "redesign profile: 1.0 | 1.1 (default) | dev",
+    ),
+    (
+        "OCI_FILTER_TEST",
+        "filter-test",
+        false,
+        "run only checks whose id starts with this prefix",
+    ),
+    (
+        "OCI_TIMEOUT",
+        "timeout",
+        false,
+        "seconds per HTTP request (default 60)",
+    ),
+    (
+        "OCI_SEED",
+        "seed",
+        false,
+        "seed of the generated test data (default: from the clock)",
+    ),
+    ("OCI_API_PING", "api-ping", true, "redesign: GET /v2/"),
+    ("OCI_API_PULL", "api-pull", true, "redesign: pull checks"),
+    ("OCI_API_PUSH", "api-push", true, "redesign: push checks"),
+    (
+        "OCI_API_BLOBS_ATOMIC",
+        "api-blobs-atomic",
+        true,
+        "redesign: a deleted blob is gone at once",
+    ),
+    (
+        "OCI_API_BLOBS_DELETE",
+        "api-blobs-delete",
+        true,
+        "redesign: blob delete",
+    ),
+    (
+        "OCI_API_BLOBS_DIGEST_HEADER",
+        "api-blobs-digest-header",
+        true,
+        "redesign: Docker-Content-Digest required on blobs (dev)",
+    ),
+    (
+        "OCI_API_BLOBS_MOUNT_ANONYMOUS",
+        "api-blobs-mount-anonymous",
+        true,
+        "redesign: mount without from (off in 1.0)",
+    ),
+    (
+        "OCI_API_BLOBS_UPLOAD_CANCEL",
+        "api-blobs-upload-cancel",
+        true,
+        "redesign: DELETE of an upload session (dev)",
+    ),
+    (
+        "OCI_API_MANIFESTS_ATOMIC",
+        "api-manifests-atomic",
+        true,
+        "redesign: a deleted manifest is gone at once",
+    ),
+    (
+        "OCI_API_MANIFESTS_DELETE",
+        "api-manifests-delete",
+        true,
+        "redesign: manifest delete",
+    ),
+    (
+        "OCI_API_MANIFESTS_DIGEST_HEADER",
+        "api-manifests-digest-header",
+        true,
+        "redesign: Docker-Content-Digest required on manifests (dev)",
+    ),
+    (
+        "OCI_API_MANIFESTS_TAG_PARAM",
+        "api-manifests-tag-param",
+        true,
+        "redesign: PUT ?tag= (dev)",
+    ),
+    (
+        "OCI_API_TAGS_ATOMIC",
+        "api-tags-atomic",
+        true,
+        "redesign: a deleted tag is gone at once",
+    ),
+    (
+        "OCI_API_TAGS_DELETE",
+        "api-tags-delete",
+        true,
+        "redesign: tag delete",
+    ),
+    (
+        "OCI_API_TAGS_LIST",
+        "api-tags-list",
+        true,
+        "redesign: tag listing",
+    ),
+    (
+        "OCI_API_REFERRER",
+        "api-referrer",
+        true,
+        "redesign: referrers API and OCI-Subject (off in 1.0)",
+    ),
+    (
+        "OCI_DATA_IMAGE",
+        "data-image",
+        true,
+        "data sets image, image-uncompressed, large-manifest, bad-digest-image",
+    ),
+    (
+        "OCI_DATA_INDEX",
+        "data-index",
+        true,
+        "data sets index, empty-index",
+    ),
+    (
+        "OCI_DATA_INDEX_LIST",
+        "data-index-list",
+        true,
+        "data set nested-index",
+    ),
+    (
+        "OCI_DATA_SPARSE",
+        "data-sparse",
+        true,
+        "data set sparse (default off)",
+    ),
+    (
+        "OCI_DATA_ARTIFACT",
+        "data-artifact",
+        true,
+        "data sets artifact, artifact-without-layers",
+    ),
+    (
+        "OCI_DATA_ARTIFACT_LIST",
+        "data-artifact-list",
+        true,
+        "data set artifact-index",
+    ),
+    (
+        "OCI_DATA_SUBJECT",
+        "data-subject",
+        true,
+        "data set artifacts-with-subject",
+    ),
+    (
+        "OCI_DATA_SUBJECT_LIST",
+        "data-subject-list",
+        true,
+        "data set index-with-subject",
+    ),
+    (
+        "OCI_DATA_SUBJECT_MISSING",
+        "data-subject-missing",
+        true,
+        "data set missing-subject",
+    ),
+    (
+        "OCI_DATA_DATA_FIELD",
+        "data-data-field",
+        true,
+        "data set data-field",
+    ),
+    (
+        "OCI_DATA_NONDISTRIBUTABLE",
+        "data-nondistributable",
+        true,
+        "data set non-distributable-layers",
+    ),
+    (
+        "OCI_DATA_CUSTOM_FIELDS",
+        "data-custom-fields",
+        true,
+        "data set custom-fields",
+    ),
+    (
+        "OCI_DATA_NO_LAYERS",
+        "data-no-layers",
+        true,
+        "data set no-layers",
+    ),
+    (
+        "OCI_DATA_EMPTY_BLOB",
+        "data-empty-blob",
+        true,
+        "the well-known empty and {} blobs",
+    ),
+    (
+        "OCI_DATA_SHA512",
+        "data-sha512",
+        true,
+        "sha512 blobs and the sha512 data set",
+    ),
+];
+
+/// A configuration problem.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A variable has a value that cannot be used.
+    #[error("{name}: {message}")]
+    Invalid {
+        /// The variable.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn invalid(name: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name: name.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// `OCI_VERSION` profiles of the redesigned runner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// Spec 1.0: no referrers API, no anonymous mount.
+    V1_0,
+    /// Spec 1.1 (`stable`, the default).
+    V1_1,
+    /// `main`: upload cancel, required digest headers, tag parameters.
+    Dev,
+}
+
+impl Profile {
+    /// The profile's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::V1_0 => "1.0",
+            Profile::V1_1 => "1.1",
+            Profile::Dev => "dev",
+        }
+    }
+}
+
+/// Which trees run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Suites {
+    /// The Ginkgo v1.1 tree (79 specs).
+    pub ginkgo: bool,
+    /// The redesigned runner's tree.
+    pub redesign: bool,
+}
+
+/// The Ginkgo workflows (`OCI_TEST_*`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Workflows {
+    /// Pull.
+    pub pull: bool,
+    /// Push.
+    pub push: bool,
+    /// Content Discovery.
+    pub content_discovery: bool,
+    /// Content Management.
+    pub content_management: bool,
+}
+
+/// The redesign's API switches (`OCI_API_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)] // each field is its variable, documented in VARIABLES
+pub struct Apis {
+    pub ping: bool,
+    pub pull: bool,
+    pub push: bool,
+    pub blobs_atomic: bool,
+    pub blobs_delete: bool,
+    pub blobs_digest_header: bool,
+    pub blobs_mount_anonymous: bool,
+    pub blobs_upload_cancel: bool,
+    pub manifests_atomic: bool,
+    pub manifests_delete: bool,
+    pub manifests_digest_header: bool,
+    pub manifests_tag_param: bool,
+    pub tags_atomic: bool,
+    pub tags_delete: bool,
+    pub tags_list: bool,
+    pub referrer: bool,
+}
+
+/// The redesign's data switches (`OCI_DATA_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)] // each field is its variable, documented in VARIABLES
+pub struct Data {
+    pub image: bool,
+    pub index: bool,
+    pub index_list: bool,
+    pub sparse: bool,
+    pub artifact: bool,
+    pub artifact_list: bool,
+    pub subject: bool,
+    pub subject_list: bool,
+    pub subject_missing: bool,
+    pub data_field: bool,
+    pub nondistributable: bool,
+    pub custom_fields: bool,
+    pub no_layers: bool,
+    pub empty_blob: bool,
+    pub sha512: bool,
+}
+
+/// Everything a run needs to know.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The registry's base URL.
+    pub root_url: Url,
+    /// Verify TLS certificates (`OCI_TLS=enabled`).
+    pub verify_tls: bool,
+    /// The repository under test.
+    pub namespace: String,
+    /// The Ginkgo mount target.
+    pub crossmount_namespace: String,
+    /// The redesign's second repository.
+    pub repo2: String,
+    /// Credentials.
+    pub credentials: Option<(String, String)>,
+    /// `OCI_AUTH_SCOPE`.
+    pub auth_scope: Option<String>,
+    /// Which trees run.
+    pub suites: Suites,
+    /// Ginkgo workflows.
+    pub workflows: Workflows,
+    /// `OCI_DELETE_MANIFEST_BEFORE_BLOBS`.
+    pub delete_manifest_before_blobs: bool,
+    /// `OCI_AUTOMATIC_CROSSMOUNT`.
+    pub automatic_crossmount: Option<bool>,
+    /// `OCI_TAG_NAME`.
+    pub tag_name: Option<String>,
+    /// `OCI_MANIFEST_DIGEST`.
+    pub manifest_digest: Option<String>,
+    /// `OCI_BLOB_DIGEST`.
+    pub blob_digest: Option<String>,
+    /// `OCI_TAG_LIST`.
+    pub tag_list: Option<Vec<String>>,
+    /// Where reports go; `None` for `OCI_REPORT_DIR=none`.
+    pub report_dir: Option<PathBuf>,
+    /// `OCI_DEBUG`.
+    pub debug: bool,
+    /// `OCI_HIDE_SKIPPED_WORKFLOWS=1`.
+    pub hide_skipped_workflows: bool,
+    /// `OCI_VERSION`.
+    pub profile: Profile,
+    /// `OCI_API_*`.
+    pub api: Apis,
+    /// `OCI_DATA_*`.
+    pub data: Data,
+    /// `OCI_FILTER_TEST`.
+    pub filter: Option<String>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Seed of the generated data.
+    pub seed: u64,
+    /// The variables as given, for the reports (secrets masked there).
+    pub variables: BTreeMap<String, String>,
+    /// Non-fatal problems found while reading the variables.
+    pub warnings: Vec<String>,
+}
+
+/// Go's `strconv.ParseBool`.
+pub fn parse_go_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads variables from a map (names as in [`VARIABLES`]).
+struct Reader<'a> {
+    vars: &'a BTreeMap<String, String>,
+    warnings: Vec<String>,
+}
+
+impl Reader<'_> {
+    fn text(&self, name: &str) -> Option<String> {
+        self.vars
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A Go boolean; an unparsable value counts as false (as upstream's
+    /// `ParseBool` errors do) and is reported.
+    fn flag(&mut self, name: &str) -> Option<bool> {
+        let value = self.text(name)?;
+        match parse_go_bool(&value) {
+            Some(b) => Some(b),
+            None => {
+                let warning = format!("{name}={value:?} is not a boolean; taken as false");
+                if !self.warnings.contains(&warning) {
+                    self.warnings.push(warning);
+                }
+                Some(false)
+            }
+        }
+    }
+}
+
+impl Config {
+    /// The configuration from the process environment (every `OCI_*`).
+    ///
+    /// # Errors
+    /// See [`Config::from_vars`].
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_vars(&env_vars())
+    }
+
+    /// The configuration from a map of variables.
+    ///
+    /// # Errors
+    /// An unusable URL, TLS mode, profile, repository name, number, or a
+    /// partial credential.
+    pub fn from_vars(vars: &BTreeMap<String, String>) -> Result<Config, ConfigError> {
+        let mut r = Reader {
+            vars,
+            warnings: Vec::new(),
+        };
+        let (root_url, verify_tls) = registry_url(&r)?;
+        let namespace = r
+            .text("OCI_REPO1")
+            .or_else(|| r.text("OCI_NAMESPACE"))
+            .unwrap_or_else(|| "conformance/repo1".to_owned());
+        let seed = match r.text("OCI_SEED") {
+            Some(s) => s.parse().map_err(|_| invalid("OCI_SEED", "not a number"))?,
+            None => Rng::seed_from_clock(),
+        };
+        let crossmount_namespace = r
+            .text("OCI_CROSSMOUNT_NAMESPACE")
+            .unwrap_or_else(|| format!("conformance-{}", Rng::new(seed ^ 0x5eed).uuid()));
+        let repo2 = r
+            .text("OCI_REPO2")
+            .or_else(|| r.text("OCI_CROSSMOUNT_NAMESPACE"))
+            .unwrap_or_else(|| "conformance/repo2".to_owned());
+        for (name, value) in [
+            ("OCI_REPO1/OCI_NAMESPACE", &namespace),
+            ("OCI_CROSSMOUNT_NAMESPACE", &crossmount_namespace),
+            ("OCI_REPO2", &repo2),
+        ] {
+            if !valid_repository(value) {
+                return Err(invalid(
+                    name,
+                    format!("{value:?} is not a valid repository name"),
+                ));
+            }
+        }
+        let credentials = match (r.text("OCI_USERNAME"), r.text("OCI_PASSWORD")) {
+            (Some(user), Some(password)) => Some((user, password)),
+            (None, None) => None,
+            (Some(user), None) => Some((user, String::new())),
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "OCI_USERNAME",
+                    "OCI_PASSWORD is set without a user",
+                ));
+            }
+        };
+        let suites = match r.text("OCI_SUITE").as_deref() {
+            None | Some("all") => Suites {
+                ginkgo: true,
+                redesign: true,
+            },
+            Some("ginkgo") => Suites {
+                ginkgo: true,
+                redesign: false,
+            },
+            Some("redesign") => Suites {
+                ginkgo: false,
+                redesign: true,
+            },
+            Some(other) => {
+                return Err(invalid(
+                    "OCI_SUITE",
+                    format!("{other:?} is not ginkgo, redesign or all"),
+                ));
+            }
+        };
+        let workflows = Workflows {
+            pull: r.flag("OCI_TEST_PULL").unwrap_or(false),
+            push: r.flag("OCI_TEST_PUSH").unwrap_or(false),
+            content_discovery: r.flag("OCI_TEST_CONTENT_DISCOVERY").unwrap_or(false),
+            content_management: r.flag("OCI_TEST_CONTENT_MANAGEMENT").unwrap_or(false),
+        };
+        let profile = match r.text("OCI_VERSION").as_deref() {
+            None | Some("1.1") | Some("stable") => Profile::V1_1,
+            Some("1.0") => Profile::V1_0,
+            Some("dev") | Some("1.1+dev") => Profile::Dev,
+            Some(other) => {
+                return Err(invalid(
+                    "OCI_VERSION",
+                    format!("{other:?} is not 1.0, 1.1, stable, dev or 1.1+dev"),
+                ));
+            }
+        };
+        let api = apis(&mut r, profile);
+        let data = data(&mut r);
+        let report_dir = match r
+            .text("OCI_REPORT_DIR")
+            .or_else(|| r.text("OCI_RESULTS_DIR"))
+        {
+            Some(dir) if dir == "none" => None,
+            Some(dir) => Some(PathBuf::from(dir)),
+            None => Some(PathBuf::from(".")),
+        };
+        let timeout = match r.text("OCI_TIMEOUT") {
+            Some(s) => Duration::from_secs(
+                s.parse()
+                    .map_err(|_| invalid("OCI_TIMEOUT", "not a whole number of seconds"))?,
+            ),
+            None => Duration::from_secs(60),
+        };
+        let config = Config {
+            root_url,
+            verify_tls,
+            namespace,
+            crossmount_namespace,
+            repo2,
+            credentials,
+            auth_scope: r.text("OCI_AUTH_SCOPE"),
+            suites,
+            workflows,
+            delete_manifest_before_blobs: r
+                .flag("OCI_DELETE_MANIFEST_BEFORE_BLOBS")
+                .unwrap_or(true),
+            automatic_crossmount: r.flag("OCI_AUTOMATIC_CROSSMOUNT"),
+            tag_name: r.text("OCI_TAG_NAME"),
+            manifest_digest: r.text("OCI_MANIFEST_DIGEST"),
+            blob_digest: r.text("OCI_BLOB_DIGEST"),
+            tag_list: r.text("OCI_TAG_LIST").map(|list| {
+                list.split(',')
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+                    .collect()
+            }),
+            report_dir,
+            debug: r.flag("OCI_DEBUG").unwrap_or(false),
+            hide_skipped_workflows: r.text("OCI_HIDE_SKIPPED_WORKFLOWS").as_deref() == Some("1"),
+            profile,
+            api,
+            data,
+            filter: r.text("OCI_FILTER_TEST"),
+            timeout,
+            seed,
+            variables: vars.clone(),
+            warnings: Vec::new(),
+        };
+        Ok(Config {
+            warnings: r.warnings,
+            ..config
+        })
+    }
+
+    /// Whether Pull setup runs: not when all three of `OCI_TAG_NAME`,
+    /// `OCI_MANIFEST_DIGEST` and `OCI_BLOB_DIGEST` are set (§1.2).
+    pub fn run_pull_setup(&self) -> bool {
+        !(self.tag_name.is_some() && self.manifest_digest.is_some() && self.blob_digest.is_some())
+    }
+
+    /// The configuration as the reports list it: effective settings and
+    /// every variable given, credentials masked.
+    pub fn redacted(&self) -> Vec<(String, String)> {
+        let mut list = vec![
+            (
+                "OCI_ROOT_URL".to_owned(),
+                self.root_url.as_str().trim_end_matches('/').to_owned(),
+            ),
+            ("OCI_NAMESPACE".to_owned(), self.namespace.clone()),
+            (
+                "OCI_CROSSMOUNT_NAMESPACE".to_owned(),
+                self.crossmount_namespace.clone(),
+            ),
+            ("OCI_REPO2".to_owned(), self.repo2.clone()),
+            ("OCI_VERSION".to_owned(), self.profile.as_str().to_owned()),
+            ("OCI_SEED".to_owned(), self.seed.to_string()),
+        ];
+        for (name, value) in &self.variables {
+            if list.iter().any(|(n, _)| n == name) || value.is_empty() {
+                continue;
+            }
+            let shown = if name == "OCI_USERNAME" || crate::http::redact::is_secret_key(name) {
+                crate::http::redact::MASK.to_owned()
+            } else {
+                value.clone()
+            };
+            list.push((name.clone(), shown));
+        }
+        list
+    }
+}
+
+/// The `OCI_*` variables of the process environment.
+pub fn env_vars() -> BTreeMap<String, String> {
+    std::env::vars()
+        .filter(|(name, _)| name.starts_with("OCI_"))
+        .collect()
+}
+
+/// The base URL and whether to verify TLS.
+fn registry_url(r: &Reader<'_>) -> Result<(Url, bool), ConfigError> {
+    let tls = match r.text("OCI_TLS").as_deref() {
+        None => None,
+        Some("enabled") => Some((true, true)),
+        Some("insecure") => Some((true, false)),
+        Some("disabled") => Some((false, false)),
+        Some(other) => {
+            return Err(invalid(
+                "OCI_TLS",
+                format!("{other:?} is not enabled, insecure or disabled"),
+            ));
+        }
+    };
+    let url = if let Some(root) = r.text("OCI_ROOT_URL") {
+        let url = Url::parse(&root).map_err(|e| invalid("OCI_ROOT_URL", e.to_string()))?;
+        let https = url.scheme() == "https";
+        let verify = match tls {
+            Some((_, verify)) if https => verify,
+            _ => https,
+        };
+        (url, verify)
+    } else {
+        let host = r
+            .text("OCI_REGISTRY")
+            .unwrap_or_else(|| "localhost:5000".to_owned());
+        let (https, verify) = tls.unwrap_or((false, false));
+        let scheme = if https { "https" } else { "http" };
+        let url = Url::parse(&format!("{scheme}://{host}"))
+            .map_err(|e| invalid("OCI_REGISTRY", e.to_string()))?;
+        (url, verify)
+    };
+    if !matches!(url.0.scheme(), "http" | "https") || url.0.host_str().is_none() {
+        return Err(invalid(
+            "OCI_ROOT_URL",
+            format!("{} is not an http(s) URL", url.0),
+        ));
+    }
+    Ok(url)
+}
+
+/// `OCI_API_*`: profile defaults, then the legacy `OCI_TEST_*` mapping,
+/// then the variables themselves (§2.2 precedence).
+fn apis(r: &mut Reader<'_>, profile: Profile) -> Apis {
+    let dev = profile == Profile::Dev;
+    let v1_1 = profile != Profile::V1_0;
+    let mut api = Apis {
+        ping: true,
+        pull: true,
+        push: true,
+        blobs_atomic: true,
+        blobs_delete: true,
+        blobs_digest_header: dev,
+        blobs_mount_anonymous: v1_1,
+        blobs_upload_cancel: dev,
+        manifests_atomic: true,
+        manifests_delete: true,
+        manifests_digest_header: dev,
+        manifests_tag_param: dev,
+        tags_atomic: true,
+        tags_delete: true,
+        tags_list: true,
+        referrer: v1_1,
+    };
+    if let Some(on) = r.flag("OCI_TEST_PULL") {
+        api.pull = on;
+    }
+    if let Some(on) = r.flag("OCI_TEST_PUSH") {
+        api.push = on;
+    }
+    if let Some(on) = r.flag("OCI_TEST_CONTENT_DISCOVERY") {
+        api.tags_list = on;
+        api.referrer = on && v1_1;
+    }
+    if let Some(on) = r.flag("OCI_TEST_CONTENT_MANAGEMENT") {
+        api.tags_delete = on;
+        api.manifests_delete = on;
+        api.blobs_delete = on;
+    }
+    let mut set = |name: &str, field: &mut bool| {
+        if let Some(on) = r.flag(name) {
+            *field = on;
+        }
+    };
+    set("OCI_API_PING", &mut api.ping);
+    set("OCI_API_PULL", &mut api.pull);
+    set("OCI_API_PUSH", &mut api.push);
+    set("OCI_API_BLOBS_ATOMIC", &mut api.blobs_atomic);
+    set("OCI_API_BLOBS_DELETE", &mut api.blobs_delete);
+    set("OCI_API_BLOBS_DIGEST_HEADER", &mut api.blobs_digest_header);
+    set(
+        "OCI_API_BLOBS_MOUNT_ANONYMOUS",
+        &mut api.blobs_mount_anonymous,
+    );
+    set("OCI_API_BLOBS_UPLOAD_CANCEL", &mut api.blobs_upload_cancel);
+    set("OCI_API_MANIFESTS_ATOMIC", &mut api.manifests_atomic);
+    set("OCI_API_MANIFESTS_DELETE", &mut api.manifests_delete);
+    set(
+        "OCI_API_MANIFESTS_DIGEST_HEADER",
+        &mut api.manifests_digest_header,
+    );
+    set("OCI_API_MANIFESTS_TAG_PARAM", &mut api.manifests_tag_param);
+    set("OCI_API_TAGS_ATOMIC", &mut api.tags_atomic);
+    set("OCI_API_TAGS_DELETE", &mut api.tags_delete);
+    set("OCI_API_TAGS_LIST", &mut api.tags_list);
+    set("OCI_API_REFERRER", &mut api.referrer);
+    api
+}
+
+/// `OCI_DATA_*`: everything on but `SPARSE`.
+fn data(r: &mut Reader<'_>) -> Data {
+    let mut on = |name: &str, default: bool| r.flag(name).unwrap_or(default);
+    Data {
+        image: on("OCI_DATA_IMAGE", true),
+        index: on("OCI_DATA_INDEX", true),
+        index_list: on("OCI_DATA_INDEX_LIST", true),
+        sparse: on("OCI_DATA_SPARSE", false),
+        artifact: on("OCI_DATA_ARTIFACT", true),
+        artifact_list: on("OCI_DATA_ARTIFACT_LIST", true),
+        subject: on("OCI_DATA_SUBJECT", true),
+        subject_list: on("OCI_DATA_SUBJECT_LIST", true),
+        subject_missing: on("OCI_DATA_SUBJECT_MISSING", true),
+        data_field: on("OCI_DATA_DATA_FIELD", true),
+        nondistributable: on("OCI_DATA_NONDISTRIBUTABLE", true),
+        custom_fields: on("OCI_DATA_CUSTOM_FIELDS", true),
+        no_layers: on("OCI_DATA_NO_LAYERS", true),
+        empty_blob: on("OCI_DATA_EMPTY_BLOB", true),
+        sha512: on("OCI_DATA_SHA512", true),
+    }
+}
+
+/// The spec's `<name>` grammar (§3.2): path components of lower-case
+/// alphanumerics joined by `.`, `_`, `__` or dashes.
+pub fn valid_repository(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 255 && name.split('/').all(valid_component)
+}
+
+fn valid_component(component: &str) -> bool {
+    let bytes = component.as_bytes();
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if bytes.is_empty() || !alnum(bytes[0]) || !alnum(bytes[bytes.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if alnum(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        // A separator: `.`, `_`, `__` or one or more `-`, then alnum.
+        let start = i;
+        match bytes[i] {
+            b'.' => i += 1,
+            b'_' => {
+                i += if bytes.get(i + 1) == Some(&b'_') {
+                    2
+                } else {
+                    1
+                }
+            }
+            b'-' => {
+                while bytes.get(i) == Some(&b'-') {
+                    i += 1;
+                }
+            }
+            _ => return false,
+        }
+        if i == start || !bytes.get(i).copied().is_some_and(alnum) {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn ginkgo_defaults_follow_upstream() {
+        let c = Config::from_vars(&vars(&[
+            ("OCI_ROOT_URL", "http://127.0.0.1:5000"),
+            ("OCI_NAMESPACE", "myorg/repo"),
+        ]))
+        .unwrap();
+        assert_eq!(c.namespace, "myorg/repo");
+        assert_eq!(c.workflows, Workflows::default());
+        assert!(c.delete_manifest_before_blobs);
+        assert_eq!(c.automatic_crossmount, None);
+        assert!(c.crossmount_namespace.starts_with("conformance-"));
+        assert!(!c.verify_tls);
+        assert!(c.run_pull_setup());
+        assert_eq!(c.report_dir, Some(PathBuf::from(".")));
+        assert!(c.api.referrer && !c.api.blobs_upload_cancel);
+    }
+
+    #[test]
+    fn go_booleans_and_switches() {
+        let c = Config::from_vars(&vars(&[
+            ("OCI_TEST_PULL", "T"),
+            ("OCI_TEST_PUSH", "yes"),
+            ("OCI_DELETE_MANIFEST_BEFORE_BLOBS", "0"),
+            ("OCI_AUTOMATIC_CROSSMOUNT", "false"),
+            ("OCI_HIDE_SKIPPED_WORKFLOWS", "true"),
+            ("OCI_REPORT_DIR", "none"),
+            ("OCI_TAG_NAME", "t"),
+            ("OCI_MANIFEST_DIGEST", "sha256:x"),
+            ("OCI_BLOB_DIGEST", "sha256:y"),
+            ("OCI_TAG_LIST", "a, b,,c"),
+        ]))
+        .unwrap();
+        assert!(c.workflows.pull && !c.workflows.push);
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(!c.delete_manifest_before_blobs);
+        assert_eq!(c.automatic_crossmount, Some(false));
+        assert!(!c.hide_skipped_workflows, "only the exact value 1 hides");
+        assert_eq!(c.report_dir, None);
+        assert!(!c.run_pull_setup());
+        assert_eq!(c.tag_list.unwrap(), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn profiles_and_legacy_mapping() {
+        let c = Config::from_vars(&vars(&[("OCI_VERSION", "1.0")])).unwrap();
+        assert!(!c.api.referrer && !c.api.blobs_mount_anonymous);
+        let c = Config::from_vars(&vars(&[("OCI_VERSION", "dev")])).unwrap();
+        assert!(
+            c.api.blobs_upload_cancel && c.api.manifests_tag_param && c.api.blobs_digest_header
+        );
+        let c = Config::from_vars(&vars(&[
+            ("OCI_TEST_CONTENT_MANAGEMENT", "0"),
+            ("OCI_API_BLOBS_DELETE", "1"),
+        ]))
+        .unwrap();
+        assert!(!c.api.tags_delete && !c.api.manifests_delete && c.api.blobs_delete);
+        assert!(Config::from_vars(&vars(&[("OCI_VERSION", "2.0")])).is_err());
+    }
+
+    #[test]
+    fn registry_url_from_new_variables() {
+        let c = Config::from_vars(&vars(&[
+            ("OCI_REGISTRY", "reg.example:443"),
+            ("OCI_TLS", "insecure"),
+        ]))
+        .unwrap();
+        assert_eq!(c.root_url.as_str(), "https://reg.example/");
+        assert!(!c.verify_tls);
+        let c = Config::from_vars(&vars(&[("OCI_ROOT_URL", "https://reg.example")])).unwrap();
+        assert!(c.verify_tls);
+        assert!(Config::from_vars(&vars(&[("OCI_ROOT_URL", "ftp://x")])).is_err());
+    }
+
+    #[test]
+    fn repository_grammar() {
+        for ok in ["a", "a/b", "a.b", "a_b", "a__b", "a--b", "conformance-1f2e"] {
+            assert!(valid_repository(ok), "{ok}");
+        }
+        for bad in ["", "A", "a/", "-a", "a_", "a___b", "a..b", "a/B"] {
+            assert!(!valid_repository(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn redaction_masks_credentials() {
+        let c = Config::from_vars(&vars(&[("OCI_USERNAME", "u"), ("OCI_PASSWORD", "p")])).unwrap();
+        let listed = c.redacted();
+        assert!(
+            listed
+                .iter()
+                .any(|(n, v)| n == "OCI_USERNAME" && v == "*****")
+        );
+        assert!(
+            listed
+                .iter()
+                .any(|(n, v)| n == "OCI_PASSWORD" && v == "*****")
+        );
+        assert!(!listed.iter().any(|(_, v)| v == "u" || v == "p"));
+    }
+}
