@@ -1,4 +1,95 @@
-//! oras_remote (being built).
+//! The registry client of oras-rs: the OCI distribution spec v1.1 over
+//! hyper 1 and tower, behaving like oras-go v2.6's `registry/remote`.
+//!
+//! - [`Registry`]: one registry host: [`Registry::ping`] (`GET /v2/`),
+//!   [`Registry::repositories`] (the catalog, paginated) and
+//!   [`Registry::repository`].
+//! - [`Repository`]: one repository, implementing the oras-content traits
+//!   (`Fetcher`, `Pusher`, `ReadOnlyStorage`, `Resolver`, `Tagger`,
+//!   `Deleter`, `PredecessorFinder`, and through `Capabilities` the
+//!   registry-level ones: `ReferenceFetcher`, `ReferencePusher`,
+//!   `TagLister`, `ReferrerLister`, `Mounter`), so `oras-copy` and the CLI
+//!   use it like any store. Blobs and manifests are told apart by media
+//!   type.
+//! - [`ClientConfig`]: the remote flags of the oras CLI (plain HTTP,
+//!   `--insecure`, `--ca-file`, client certificate, `-H` headers,
+//!   credentials, user agent, retry policy, timeouts, proxies); it builds a
+//!   [`Client`], the tower service every request goes through.
+//! - [`Error`]: this crate's error; through the content traits it travels
+//!   as `oras_content::Error::External` with an `ErrorKind` (registry error
+//!   codes mapped: `*_UNKNOWN` → not found, `UNAUTHORIZED`, `DENIED`, 429 →
+//!   too many requests, `UNSUPPORTED` …) and the registry's own message.
+//!
+//! # The stack
+//!
+//! Outermost first: trace (a span per request; no header and no query
+//! string is ever logged) → user agent (`oras-rs/<version>`) → retry
+//! (oras-go's policy: 5 retries, 250 ms × 2ⁿ ±10% within [200 ms, 3 s], on
+//! 408/429/5xx and timeouts, `Retry-After` on 429; only replayable bodies)
+//! → auth (`oras_auth::AuthLayer`, fed scope hints by every request) →
+//! redirects (GET/HEAD; `Authorization`, cookies and custom headers
+//! dropped on any change of scheme, host or port) → custom headers (only
+//! on requests for the registry's origin) → timeout → hyper-util's pooled
+//! client over hyper-rustls (system roots plus extra CAs, the client
+//! certificate only for the registry's origin), direct or through
+//! `HTTP(S)_PROXY` (CONNECT for https) unless `NO_PROXY` says otherwise.
+//!
+//! # Content
+//!
+//! Manifests and other metadata are read whole under a 4 MiB cap and
+//! verified before anything is returned. Blobs stream: a download is
+//! verified as it is read (the stream ends only after size and digest
+//! matched) and resumes after a dropped connection, with `Range` when the
+//! registry advertises it; an upload streams from its source in constant
+//! memory, monolithic (`POST` + `PUT ?digest=`) or chunked (`PATCH` with
+//! `Content-Range`) for large blobs, and a chunked upload resumes from the
+//! registry's `Range` ([`Repository::push_from`], [`Repository::push_file`]).
+//! Upload `Location`s and `Link`s that leave the registry's origin are
+//! refused.
+//!
+//! # Example
+//!
+//! A repository over an in-process registry (a `tower::service_fn` in
+//! place of the network) that knows one tag:
+//!
+//! ```
+//! use oras_content::{Resolver, fetch_all};
+//! use oras_remote::{ClientConfig, Registry, ResponseBody};
+//! use oras_spec::{Descriptor, media_type};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let index: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#;
+//! let desc = Descriptor::from_bytes(media_type::IMAGE_INDEX, index);
+//! let digest = desc.digest.to_string();
+//!
+//! let registry = tower::service_fn(move |request: http::Request<oras_auth::Body>| {
+//!     let digest = digest.clone();
+//!     async move {
+//!         let path = request.uri().path().to_owned();
+//!         let response = http::Response::builder()
+//!             .header("content-type", media_type::IMAGE_INDEX)
+//!             .header("content-length", index.len())
+//!             .header("docker-content-digest", digest.as_str());
+//!         let response = match (request.method().as_str(), path.as_str()) {
+//!             ("HEAD", "/v2/hello/manifests/v1") => response.body(ResponseBody::empty()),
+//!             ("GET", p) if p == format!("/v2/hello/manifests/{digest}") => {
+//!                 response.body(ResponseBody::full(index))
+//!             }
+//!             _ => http::Response::builder().status(404).body(ResponseBody::empty()),
+//!         };
+//!         Ok::<_, oras_remote::BoxError>(response?)
+//!     }
+//! });
+//!
+//! let config = ClientConfig::new().transport(registry);
+//! let repository = Registry::with_config("registry.example", config)?.repository("hello")?;
+//! let resolved = repository.resolve("v1").await?;
+//! assert_eq!(resolved.digest, desc.digest);
+//! assert_eq!(fetch_all(&repository, &resolved, 1 << 20).await?, index);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod client;
 mod errcode;
@@ -10,5 +101,6 @@ mod repository;
 pub use client::{Client, ClientConfig, ProxyConfig, ResponseBody, RetryPolicy};
 pub use errcode::{ErrorDetail, MAX_ERROR_BODY_BYTES, ResponseError};
 pub use error::{BoxError, Error};
+pub use oras_auth::{Body, Credential, CredentialProvider, StaticCredential, TokenCache};
 pub use registry::Registry;
 pub use repository::{BlobSource, FileSource, Repository, RepositoryOptions};

@@ -5,6 +5,7 @@
 mod support;
 
 mod blobs;
+mod large;
 mod manifests;
 mod real;
 mod referrers;
