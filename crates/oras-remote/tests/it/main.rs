@@ -5,6 +5,7 @@
 mod support;
 
 mod blobs;
+mod fake;
 mod large;
 mod manifests;
 mod real;
