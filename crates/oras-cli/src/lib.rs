@@ -34,3 +34,4 @@ pub mod error;
 pub mod options;
 pub mod output;
 pub mod parse;
+pub mod template;

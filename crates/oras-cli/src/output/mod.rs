@@ -1,6 +1,38 @@
 //! What commands print: the shared [`Printer`], status lines and progress
-//! bars, text summaries and the JSON models of `--format json`.
+//! bars ([`status`]), text summaries ([`text`]), the JSON models of
+//! `--format json` ([`model`]), Go-compatible JSON ([`json`]), discover's
+//! tree and table ([`tree`]), and [`render`], which writes a model in the
+//! chosen format.
 
+pub mod json;
+pub mod model;
 mod printer;
+pub mod status;
+pub mod text;
+pub mod tree;
 
 pub use printer::{Captured, Printer};
+
+use serde::Serialize;
+
+use crate::options::OutputFormat;
+
+/// Writes `model` as `--format json` (indented) or `--format
+/// go-template=…` wants it; for the text formats, calls `text` instead.
+pub fn render<T: Serialize>(
+    printer: &Printer,
+    format: &OutputFormat,
+    model: &T,
+    text: impl FnOnce(&Printer) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match format {
+        OutputFormat::Json => printer.write_out(json::to_pretty_json(model)?.as_bytes())?,
+        OutputFormat::GoTemplate(source) => {
+            let data = json::template_data(model)?;
+            let out = crate::template::render(source, &data)?;
+            printer.write_out(out.as_bytes())?;
+        }
+        OutputFormat::Text | OutputFormat::Tree | OutputFormat::Table => text(printer)?,
+    }
+    Ok(())
+}
