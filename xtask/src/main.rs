@@ -8,6 +8,7 @@
 //! - `check-layers`: fails on any internal crate edge outside the table of
 //!   DEVELOPERS.md (see [`layers`]).
 
+mod bench;
 mod layers;
 
 use std::process::{Command, ExitCode};
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         "test" => test(&args[1..]),
         "check-layers" => check_layers(),
         "conformance" => conformance(&args[1..]),
+        "bench" => bench::run(&args[1..]),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())

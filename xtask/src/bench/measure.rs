@@ -1,0 +1,267 @@
+//! Running one tool once and measuring it.
+//!
+//! Every run is `timeout -k 5 N /usr/bin/time -f FORMAT -o FILE -- PROGRAM
+//! ARGS...`. GNU time reports the child's user and system CPU and its
+//! peak RSS from `wait4`'s `rusage`, so the numbers are the whole
+//! process's (every thread; `ru_maxrss` is the largest process among those
+//! it waited for). The harness itself cannot call `wait4`: std has no
+//! rusage API and the workspace denies `unsafe`, and `getrusage
+//! (RUSAGE_CHILDREN)` would only give a running maximum over all children,
+//! not one run's. Wall time is taken by the harness with `Instant` around
+//! the whole command (millisecond resolution, where GNU time's `%e` has
+//! 10 ms); it includes the start-up of `timeout` and `time` (about a
+//! millisecond, measured and printed as the harness overhead).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::stats::Sample;
+
+/// GNU time (Debian package `time`).
+pub(crate) const GNU_TIME: &str = "/usr/bin/time";
+
+/// The line GNU time writes; parsed by [`parse_time_output`].
+const FORMAT: &str = "oras-bench wall=%e user=%U sys=%S maxrss_kib=%M exit=%x";
+
+/// Lines of stderr kept when a run fails.
+const STDERR_TAIL_LINES: usize = 12;
+
+/// One command to measure.
+#[derive(Debug, Clone)]
+pub(crate) struct Invocation {
+    /// The program.
+    pub(crate) program: PathBuf,
+    /// Its arguments.
+    pub(crate) args: Vec<String>,
+    /// Its working directory.
+    pub(crate) cwd: PathBuf,
+    /// Killed after this long.
+    pub(crate) timeout: Duration,
+}
+
+impl Invocation {
+    /// The command line, for logs.
+    pub(crate) fn display(&self) -> String {
+        let mut shown = vec![self.program.display().to_string()];
+        for arg in &self.args {
+            shown.push(arg.clone());
+            if shown.len() > 12 {
+                shown.push(format!("… ({} arguments)", self.args.len()));
+                break;
+            }
+        }
+        shown.join(" ")
+    }
+}
+
+/// What GNU time wrote.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TimeOutput {
+    /// `%e`, seconds.
+    pub(crate) wall: f64,
+    /// `%U`, seconds.
+    pub(crate) user: f64,
+    /// `%S`, seconds.
+    pub(crate) sys: f64,
+    /// `%M`, KiB.
+    pub(crate) max_rss_kib: u64,
+    /// `%x`, the exit status.
+    pub(crate) exit: i32,
+}
+
+/// Parses the file GNU time wrote with [`FORMAT`]. Lines such as
+/// `Command exited with non-zero status 1` before it are ignored.
+pub(crate) fn parse_time_output(text: &str) -> Result<TimeOutput, String> {
+    let line = text
+        .lines()
+        .rev()
+        .find(|line| line.starts_with("oras-bench "))
+        .ok_or_else(|| format!("no measurement line in GNU time output {text:?}"))?;
+    let mut wall = None;
+    let mut user = None;
+    let mut sys = None;
+    let mut rss = None;
+    let mut exit = None;
+    for field in line.split_whitespace().skip(1) {
+        let (key, value) = field
+            .split_once('=')
+            .ok_or_else(|| format!("malformed field {field:?} in {line:?}"))?;
+        let bad = || format!("bad value {value:?} for {key} in {line:?}");
+        match key {
+            "wall" => wall = Some(value.parse::<f64>().map_err(|_| bad())?),
+            "user" => user = Some(value.parse::<f64>().map_err(|_| bad())?),
+            "sys" => sys = Some(value.parse::<f64>().map_err(|_| bad())?),
+            "maxrss_kib" => rss = Some(value.parse::<u64>().map_err(|_| bad())?),
+            "exit" => exit = Some(value.parse::<i32>().map_err(|_| bad())?),
+            _ => {}
+        }
+    }
+    match (wall, user, sys, rss, exit) {
+        (Some(wall), Some(user), Some(sys), Some(max_rss_kib), Some(exit)) => Ok(TimeOutput {
+            wall,
+            user,
+            sys,
+            max_rss_kib,
+            exit,
+        }),
+        _ => Err(format!("missing fields in {line:?}")),
+    }
+}
+
+/// The last `n` non-empty lines of `text`, each cut at 300 characters.
+pub(crate) fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|line| line.chars().take(300).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs `invocation` once under GNU time; `work` receives its output
+/// files. A failure is described with the exit status and stderr's tail.
+pub(crate) fn run(invocation: &Invocation, work: &Path) -> Result<Sample, String> {
+    let time_file = work.join("time.txt");
+    let stdout_file = work.join("stdout.txt");
+    let stderr_file = work.join("stderr.txt");
+    let _ = std::fs::remove_file(&time_file);
+    let open = |path: &Path| {
+        std::fs::File::create(path).map_err(|e| format!("creating {}: {e}", path.display()))
+    };
+    let mut command = Command::new("timeout");
+    command
+        .args(["-k", "5"])
+        .arg(invocation.timeout.as_secs().max(1).to_string())
+        .arg(GNU_TIME)
+        .args(["-f", FORMAT, "-o"])
+        .arg(&time_file)
+        .arg("--")
+        .arg(&invocation.program)
+        .args(&invocation.args)
+        .current_dir(&invocation.cwd)
+        .stdin(Stdio::null())
+        .stdout(open(&stdout_file)?)
+        .stderr(open(&stderr_file)?);
+    let started = Instant::now();
+    let status = command
+        .status()
+        .map_err(|e| format!("could not start {}: {e}", invocation.display()))?;
+    let wall = started.elapsed();
+    let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+    let stdout = std::fs::read_to_string(&stdout_file).unwrap_or_default();
+    let output_tail = || {
+        let text = if stderr.trim().is_empty() {
+            &stdout
+        } else {
+            &stderr
+        };
+        tail(text, STDERR_TAIL_LINES)
+    };
+    if wall >= invocation.timeout {
+        return Err(format!(
+            "timed out after {} s: {}\n{}",
+            invocation.timeout.as_secs(),
+            invocation.display(),
+            output_tail()
+        ));
+    }
+    let measured = std::fs::read_to_string(&time_file)
+        .map_err(|e| format!("{e}"))
+        .and_then(|text| parse_time_output(&text));
+    match measured {
+        Ok(time) if time.exit == 0 && status.success() => Ok(Sample {
+            wall: wall.as_secs_f64(),
+            user: time.user,
+            sys: time.sys,
+            max_rss_kib: time.max_rss_kib,
+        }),
+        Ok(time) => Err(format!(
+            "exit status {}: {}\n{}",
+            time.exit,
+            invocation.display(),
+            output_tail()
+        )),
+        Err(why) => Err(format!(
+            "{status} ({why}): {}\n{}",
+            invocation.display(),
+            output_tail()
+        )),
+    }
+}
+
+/// The median wall time of `runs` runs of `/bin/true` under the same
+/// wrappers: what the harness adds to every wall time.
+pub(crate) fn overhead(work: &Path, runs: usize) -> Option<f64> {
+    let invocation = Invocation {
+        program: PathBuf::from("true"),
+        args: Vec::new(),
+        cwd: work.to_path_buf(),
+        timeout: Duration::from_secs(10),
+    };
+    let walls: Vec<f64> = (0..runs)
+        .filter_map(|_| run(&invocation, work).ok())
+        .map(|s| s.wall)
+        .collect();
+    super::stats::median(&walls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_successful_run() {
+        let t =
+            parse_time_output("oras-bench wall=1.25 user=0.80 sys=0.15 maxrss_kib=40960 exit=0\n")
+                .unwrap();
+        assert_eq!(
+            t,
+            TimeOutput {
+                wall: 1.25,
+                user: 0.80,
+                sys: 0.15,
+                max_rss_kib: 40960,
+                exit: 0
+            }
+        );
+    }
+
+    #[test]
+    fn skips_gnu_time_notes_before_the_line() {
+        let text = "Command exited with non-zero status 3\n\
+                    oras-bench wall=0.01 user=0.00 sys=0.00 maxrss_kib=2048 exit=3\n";
+        assert_eq!(parse_time_output(text).unwrap().exit, 3);
+        let killed = "Command terminated by signal 9\n\
+                      oras-bench wall=5.00 user=1.00 sys=0.00 maxrss_kib=1 exit=0\n";
+        assert_eq!(parse_time_output(killed).unwrap().wall, 5.0);
+    }
+
+    #[test]
+    fn rejects_missing_or_bad_fields() {
+        assert!(parse_time_output("").is_err());
+        assert!(parse_time_output("oras-bench wall=1 user=1 sys=1 exit=0").is_err());
+        assert!(parse_time_output("oras-bench wall=x user=1 sys=1 maxrss_kib=1 exit=0").is_err());
+        assert!(parse_time_output("oras-bench wall").is_err());
+    }
+
+    #[test]
+    fn tail_keeps_the_last_non_empty_lines() {
+        assert_eq!(tail("a\n\nb\nc\n\n", 2), "b\nc");
+        assert_eq!(tail("", 3), "");
+        assert_eq!(tail(&"x".repeat(400), 1).len(), 300);
+    }
+
+    #[test]
+    fn long_command_lines_are_shortened_for_display() {
+        let invocation = Invocation {
+            program: PathBuf::from("oras"),
+            args: (0..100).map(|i| format!("f{i}")).collect(),
+            cwd: PathBuf::from("."),
+            timeout: Duration::from_secs(1),
+        };
+        let shown = invocation.display();
+        assert!(shown.starts_with("oras f0 f1"), "{shown}");
+        assert!(shown.ends_with("(100 arguments)"), "{shown}");
+    }
+}

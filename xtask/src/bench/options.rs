@@ -1,0 +1,221 @@
+//! The command line of `cargo xtask bench`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+
+use super::workload::WorkloadId;
+
+/// Default measured runs per tool and workload (after one warm-up run).
+pub(crate) const DEFAULT_ITERATIONS: usize = 3;
+
+/// What one invocation of the harness does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Options {
+    /// Small sizes, one run, no warm-up: a smoke test of the harness.
+    pub(crate) quick: bool,
+    /// Adds the 10 GiB push and pull.
+    pub(crate) long: bool,
+    /// Measured runs per tool and workload.
+    pub(crate) iterations: usize,
+    /// Unmeasured runs before the measured ones.
+    pub(crate) warmups: usize,
+    /// Only these workloads (all when empty).
+    pub(crate) only: Vec<WorkloadId>,
+    /// Install the missing peers (pip, apt-get) before running.
+    pub(crate) install_peers: bool,
+    /// Benchmark this `oras` binary instead of building the release one.
+    pub(crate) oras: Option<PathBuf>,
+    /// Leave `BENCHMARKS.md` alone.
+    pub(crate) no_markdown: bool,
+}
+
+/// The `--help` text.
+pub(crate) const USAGE: &str = "\
+cargo xtask bench [OPTIONS]
+
+Builds the release `oras`, starts a local CNCF Distribution registry (storage
+on tmpfs when there is room), and measures `oras` against its peers (oras-py,
+skopeo) and the references (`openssl dgst -sha256`, `curl`). Results go to
+stdout, target/bench/results.json and BENCHMARKS.md.
+
+options:
+  --quick            small sizes, 1 run, no warm-up (smoke test)
+  --long             also push and pull one 10 GiB file
+  --iterations N     measured runs per tool and workload (default 3, after 1 warm-up)
+  --only W[,W...]    only these workloads (repeatable); see the list below
+  --install-peers    install missing peers as root: pip install oras; apt-get install -y skopeo
+  --oras PATH        benchmark this oras binary instead of building the release one
+  --no-markdown      do not rewrite BENCHMARKS.md
+  -h, --help         this text
+
+workloads: ";
+
+impl Options {
+    /// Parses the arguments after `bench`. `Ok(None)` means help was asked.
+    pub(crate) fn parse(args: &[String]) -> Result<Option<Options>> {
+        let mut options = Options {
+            quick: false,
+            long: false,
+            iterations: DEFAULT_ITERATIONS,
+            warmups: 1,
+            only: Vec::new(),
+            install_peers: false,
+            oras: None,
+            no_markdown: false,
+        };
+        let mut iterations = None;
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
+                _ => (arg.as_str(), None),
+            };
+            let mut value = |name: &str| -> Result<String> {
+                match &inline {
+                    Some(v) => Ok(v.clone()),
+                    None => args
+                        .next()
+                        .cloned()
+                        .with_context(|| format!("{name} needs a value")),
+                }
+            };
+            match flag {
+                "-h" | "--help" => return Ok(None),
+                "--quick" => options.quick = true,
+                "--long" => options.long = true,
+                "--install-peers" => options.install_peers = true,
+                "--no-markdown" => options.no_markdown = true,
+                "--iterations" => {
+                    let text = value("--iterations")?;
+                    let n: usize = text
+                        .parse()
+                        .with_context(|| format!("--iterations {text:?} is not a number"))?;
+                    if n == 0 {
+                        bail!("--iterations must be at least 1");
+                    }
+                    iterations = Some(n);
+                }
+                "--only" => {
+                    for name in value("--only")?.split(',').filter(|s| !s.is_empty()) {
+                        let id = WorkloadId::from_name(name).with_context(|| {
+                            format!(
+                                "unknown workload {name:?}; one of: {}",
+                                WorkloadId::names().join(", ")
+                            )
+                        })?;
+                        if !options.only.contains(&id) {
+                            options.only.push(id);
+                        }
+                    }
+                }
+                "--oras" => options.oras = Some(PathBuf::from(value("--oras")?)),
+                other => bail!("unknown option {other:?}; see `cargo xtask bench --help`"),
+            }
+        }
+        if options.quick {
+            options.iterations = 1;
+            options.warmups = 0;
+        }
+        if let Some(n) = iterations {
+            options.iterations = n;
+        }
+        Ok(Some(options))
+    }
+
+    /// The workloads to run, in table order.
+    pub(crate) fn workloads(&self) -> Vec<WorkloadId> {
+        WorkloadId::ALL
+            .iter()
+            .copied()
+            .filter(|id| self.long || !id.is_long())
+            .filter(|id| self.only.is_empty() || self.only.contains(id))
+            .collect()
+    }
+
+    /// A short description for the report header, e.g. `quick, 1 run`.
+    pub(crate) fn describe(&self) -> String {
+        let mut parts = vec![if self.quick { "quick" } else { "full" }.to_owned()];
+        if self.long {
+            parts.push("long".to_owned());
+        }
+        parts.push(format!(
+            "{} measured run(s) after {} warm-up(s)",
+            self.iterations, self.warmups
+        ));
+        if !self.only.is_empty() {
+            let names: Vec<&str> = self.only.iter().map(|id| id.name()).collect();
+            parts.push(format!("only {}", names.join(",")));
+        }
+        parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Options>> {
+        let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        Options::parse(&args)
+    }
+
+    #[test]
+    fn defaults_are_three_runs_after_one_warm_up() {
+        let o = parse(&[]).unwrap().unwrap();
+        assert_eq!(
+            (o.iterations, o.warmups, o.quick, o.long),
+            (3, 1, false, false)
+        );
+        assert!(!o.workloads().iter().any(|w| w.is_long()));
+        assert!(o.workloads().contains(&WorkloadId::PushLarge));
+    }
+
+    #[test]
+    fn quick_means_one_run_without_warm_up_unless_iterations_say_otherwise() {
+        let o = parse(&["--quick"]).unwrap().unwrap();
+        assert_eq!((o.iterations, o.warmups), (1, 0));
+        let o = parse(&["--iterations", "4", "--quick"]).unwrap().unwrap();
+        assert_eq!((o.iterations, o.warmups), (4, 0));
+        let o = parse(&["--iterations=2"]).unwrap().unwrap();
+        assert_eq!(o.iterations, 2);
+    }
+
+    #[test]
+    fn only_takes_lists_and_repeats_and_rejects_unknown_names() {
+        let o = parse(&["--only", "push-large,pull-large", "--only=version"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            o.workloads(),
+            vec![
+                WorkloadId::Version,
+                WorkloadId::PushLarge,
+                WorkloadId::PullLarge
+            ]
+        );
+        let err = parse(&["--only", "nope"]).unwrap_err().to_string();
+        assert!(err.contains("unknown workload"), "{err}");
+    }
+
+    #[test]
+    fn long_adds_the_ten_gib_workloads() {
+        let o = parse(&["--long"]).unwrap().unwrap();
+        assert!(o.workloads().contains(&WorkloadId::PushHuge));
+        assert!(o.describe().contains("long"));
+    }
+
+    #[test]
+    fn bad_input_is_an_error_and_help_is_none() {
+        assert!(parse(&["--iterations", "0"]).is_err());
+        assert!(parse(&["--iterations", "x"]).is_err());
+        assert!(parse(&["--iterations"]).is_err());
+        assert!(parse(&["--frobnicate"]).is_err());
+        assert_eq!(parse(&["--help"]).unwrap(), None);
+        let o = parse(&["--oras", "/x/oras", "--install-peers", "--no-markdown"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(o.oras, Some(PathBuf::from("/x/oras")));
+        assert!(o.install_peers && o.no_markdown);
+    }
+}

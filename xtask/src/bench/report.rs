@@ -1,0 +1,533 @@
+//! The results: rows, ratios against the references, target verdicts, and
+//! their renderings (a Markdown table for stdout and `BENCHMARKS.md`, and
+//! JSON for `target/bench/results.json`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::machine::Machine;
+use super::stats::{Sample, Summary, ratio};
+use super::targets::{Measured, Verdict, overall};
+use super::workload::{Sizes, Tool, WorkloadId};
+
+/// How one tool fared on one workload.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Outcome {
+    /// Every run succeeded.
+    Measured(Summary),
+    /// A run failed: why, with the command's stderr tail.
+    Failed(String),
+    /// The tool was not run: why.
+    Skipped(String),
+}
+
+/// One line of the table.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row {
+    /// The workload.
+    pub(crate) workload: WorkloadId,
+    /// The tool.
+    pub(crate) tool: Tool,
+    /// What happened.
+    pub(crate) outcome: Outcome,
+    /// The measured runs (warm-ups excluded).
+    pub(crate) samples: Vec<Sample>,
+    /// CPU over `openssl dgst`'s CPU on the same workload.
+    pub(crate) cpu_vs_openssl: Option<f64>,
+    /// Wall over `curl`'s wall on the same workload.
+    pub(crate) wall_vs_curl: Option<f64>,
+    /// Our targets (our rows only).
+    pub(crate) verdicts: Vec<Verdict>,
+}
+
+impl Row {
+    /// A row without ratios or verdicts yet.
+    pub(crate) fn new(
+        workload: WorkloadId,
+        tool: Tool,
+        outcome: Outcome,
+        samples: Vec<Sample>,
+    ) -> Row {
+        Row {
+            workload,
+            tool,
+            outcome,
+            samples,
+            cpu_vs_openssl: None,
+            wall_vs_curl: None,
+            verdicts: Vec::new(),
+        }
+    }
+
+    fn summary(&self) -> Option<Summary> {
+        match self.outcome {
+            Outcome::Measured(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Fills in the ratios of every row and the verdicts of our rows.
+pub(crate) fn complete(rows: &mut [Row]) {
+    let workloads: Vec<WorkloadId> = {
+        let mut w: Vec<WorkloadId> = rows.iter().map(|r| r.workload).collect();
+        w.dedup();
+        w
+    };
+    for workload in workloads {
+        let of = |tool: Tool| {
+            rows.iter()
+                .find(|r| r.workload == workload && r.tool == tool)
+                .and_then(Row::summary)
+        };
+        let measured = Measured {
+            ours: of(Tool::Oras),
+            openssl: of(Tool::Openssl),
+            curl: of(Tool::Curl),
+            peers: rows
+                .iter()
+                .filter(|r| r.workload == workload && r.tool.is_peer())
+                .filter_map(|r| r.summary().map(|s| (r.tool, s)))
+                .collect(),
+        };
+        for row in rows.iter_mut().filter(|r| r.workload == workload) {
+            if let Some(s) = row.summary() {
+                row.cpu_vs_openssl = ratio(s.cpu, measured.openssl.map(|o| o.cpu));
+                row.wall_vs_curl = ratio(s.wall, measured.curl.map(|c| c.wall));
+            }
+            if row.tool == Tool::Oras {
+                row.verdicts = workload
+                    .targets()
+                    .iter()
+                    .map(|t| t.evaluate(&measured))
+                    .collect();
+            }
+        }
+    }
+}
+
+/// Everything one run of the harness found.
+#[derive(Debug, Clone)]
+pub(crate) struct Report {
+    /// When it ran (UTC, RFC 3339).
+    pub(crate) generated_at: String,
+    /// The command line.
+    pub(crate) command: String,
+    /// The options in words.
+    pub(crate) options: String,
+    /// The machine.
+    pub(crate) machine: Machine,
+    /// Where the registry kept its storage.
+    pub(crate) storage: String,
+    /// What the wrappers add to each wall time, in seconds.
+    pub(crate) overhead: Option<f64>,
+    /// The sizes used.
+    pub(crate) sizes: Sizes,
+    /// Tool → version line (or why it is missing).
+    pub(crate) tools: BTreeMap<String, String>,
+    /// The rows, in table order.
+    pub(crate) rows: Vec<Row>,
+    /// Notes about the run (installs, skipped peers).
+    pub(crate) notes: Vec<String>,
+}
+
+/// `12.3 ms` under a second, `1.234 s` above.
+pub(crate) fn seconds(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.1} ms", s * 1000.0)
+    } else {
+        format!("{s:.3} s")
+    }
+}
+
+fn times(r: Option<f64>) -> String {
+    r.map_or_else(|| "—".to_owned(), |r| format!("{r:.2} ×"))
+}
+
+/// The results table (Markdown, also printed to stdout).
+pub(crate) fn render_table(report: &Report) -> String {
+    let mut t = String::new();
+    t.push_str(
+        "| workload | tool | wall (median) | CPU user+sys | peak RSS | throughput | CPU / openssl | wall / curl | target |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    for row in &report.rows {
+        let workload = row.workload.describe(&report.sizes);
+        let target = if row.tool == Tool::Oras {
+            overall(&row.verdicts)
+        } else {
+            ""
+        };
+        let _ = match &row.outcome {
+            Outcome::Measured(s) => writeln!(
+                t,
+                "| {workload} | {} | {} | {} | {:.1} MiB | {} | {} | {} | {target} |",
+                row.tool.name(),
+                seconds(s.wall),
+                seconds(s.cpu),
+                s.peak_rss_mib,
+                s.throughput_mib_s
+                    .map_or_else(|| "—".to_owned(), |v| format!("{v:.0} MiB/s")),
+                times(row.cpu_vs_openssl),
+                times(row.wall_vs_curl),
+            ),
+            Outcome::Failed(_) => writeln!(
+                t,
+                "| {workload} | {} | FAILED (see below) | — | — | — | — | — | {target} |",
+                row.tool.name()
+            ),
+            Outcome::Skipped(_) => writeln!(
+                t,
+                "| {workload} | {} | skipped (see below) | — | — | — | — | — | |",
+                row.tool.name()
+            ),
+        };
+    }
+    t
+}
+
+/// The targets of our rows, one line per target.
+pub(crate) fn render_targets(report: &Report) -> String {
+    let mut t = String::new();
+    for row in report.rows.iter().filter(|r| r.tool == Tool::Oras) {
+        let _ = writeln!(
+            t,
+            "- **{}** ({}):",
+            row.workload.describe(&report.sizes),
+            overall(&row.verdicts)
+        );
+        for v in &row.verdicts {
+            let mark = match v.pass {
+                Some(true) => "pass",
+                Some(false) => "FAIL",
+                None => "not checked",
+            };
+            let _ = writeln!(t, "  - {}: {} → {mark}", v.target, v.measured);
+        }
+    }
+    t
+}
+
+/// Failures and skips, each with its reason.
+pub(crate) fn render_problems(report: &Report) -> (String, String) {
+    let mut failures = String::new();
+    let mut skips = String::new();
+    for row in &report.rows {
+        let name = format!("{} / {}", row.workload.name(), row.tool.name());
+        match &row.outcome {
+            Outcome::Failed(why) => {
+                let _ = writeln!(failures, "### {name}\n\n```text\n{}\n```\n", why.trim());
+            }
+            Outcome::Skipped(why) => {
+                let _ = writeln!(skips, "- {name}: {why}");
+            }
+            Outcome::Measured(_) => {}
+        }
+    }
+    (failures, skips)
+}
+
+/// The whole `BENCHMARKS.md`.
+pub(crate) fn render_markdown(report: &Report) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# Benchmarks\n");
+    let _ = writeln!(
+        md,
+        "Generated by `{}` on {} ({}). Do not edit by hand: run the harness again \
+         (see `cargo xtask bench --help`).\n",
+        report.command, report.generated_at, report.options
+    );
+    let ours_failed = report
+        .rows
+        .iter()
+        .any(|r| r.tool == Tool::Oras && matches!(r.outcome, Outcome::Failed(_)));
+    if ours_failed {
+        let _ = writeln!(
+            md,
+            "> Some rows of `oras (ours)` failed in this run: the command failed at the time \
+             (for instance not yet wired in the CLI). Their errors are under *Failures*; \
+             targets of those rows read FAIL until a later run measures them.\n"
+        );
+    }
+    let _ = writeln!(md, "## Machine\n");
+    let m = &report.machine;
+    let _ = writeln!(md, "- CPU: {} × {}", m.cpus, m.cpu_model);
+    let _ = writeln!(
+        md,
+        "- SHA-256 instructions: {}",
+        if m.sha_extensions {
+            "yes (sha_ni/sha2 in /proc/cpuinfo)"
+        } else {
+            "no"
+        }
+    );
+    let _ = writeln!(
+        md,
+        "- memory: {:.1} GiB",
+        m.memory_kib as f64 / (1024.0 * 1024.0)
+    );
+    let _ = writeln!(md, "- kernel: {}", m.kernel);
+    let _ = writeln!(md, "- OS: {}", m.os);
+    let _ = writeln!(md, "- registry storage: {}", report.storage);
+    if let Some(o) = report.overhead {
+        let _ = writeln!(
+            md,
+            "- wrapper overhead included in every wall time (`timeout` + GNU `time` running `true`): {}",
+            seconds(o)
+        );
+    }
+    let _ = writeln!(md, "\n## Tools\n");
+    for (tool, version) in &report.tools {
+        let _ = writeln!(md, "- {tool}: {version}");
+    }
+    let _ = writeln!(
+        md,
+        "\n## Results\n\nMedian over the measured runs; peak RSS is the highest over them \
+         (GNU time `%M`, the whole process); throughput is payload MiB over the median wall \
+         time. Ratios are against `openssl dgst -sha256` of the same bytes (hashing floor) \
+         and `curl` moving the same blob (registry ceiling).\n"
+    );
+    md.push_str(&render_table(report));
+    let _ = writeln!(
+        md,
+        "\n## Targets (issue 8; reported, not asserted)\n\n{}",
+        render_targets(report)
+    );
+    let (failures, skips) = render_problems(report);
+    if !failures.is_empty() {
+        let _ = writeln!(md, "## Failures\n\n{failures}");
+    }
+    if !skips.is_empty() {
+        let _ = writeln!(md, "## Skipped\n\n{skips}");
+    }
+    if !report.notes.is_empty() {
+        let _ = writeln!(md, "## Notes\n");
+        for note in &report.notes {
+            let _ = writeln!(md, "- {note}");
+        }
+    }
+    md
+}
+
+/// The JSON of `target/bench/results.json`.
+pub(crate) fn to_json(report: &Report) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = report
+        .rows
+        .iter()
+        .map(|row| {
+            let (status, summary, message) = match &row.outcome {
+                Outcome::Measured(s) => ("ok", Some(*s), None),
+                Outcome::Failed(why) => ("failed", None, Some(why.clone())),
+                Outcome::Skipped(why) => ("skipped", None, Some(why.clone())),
+            };
+            json!({
+                "workload": row.workload.name(),
+                "description": row.workload.describe(&report.sizes),
+                "payload_bytes": row.workload.payload_bytes(&report.sizes),
+                "tool": row.tool.name(),
+                "status": status,
+                "message": message,
+                "runs": summary.map(|s| s.runs),
+                "wall_s_median": summary.map(|s| s.wall),
+                "cpu_s_median": summary.map(|s| s.cpu),
+                "peak_rss_mib": summary.map(|s| s.peak_rss_mib),
+                "throughput_mib_s": summary.and_then(|s| s.throughput_mib_s),
+                "cpu_vs_openssl": row.cpu_vs_openssl,
+                "wall_vs_curl": row.wall_vs_curl,
+                "samples": row.samples.iter().map(|s| json!({
+                    "wall_s": s.wall,
+                    "user_s": s.user,
+                    "sys_s": s.sys,
+                    "max_rss_kib": s.max_rss_kib,
+                })).collect::<Vec<_>>(),
+                "targets": row.verdicts.iter().map(|v| json!({
+                    "target": v.target,
+                    "measured": v.measured,
+                    "pass": v.pass,
+                })).collect::<Vec<_>>(),
+                "verdict": (row.tool == Tool::Oras).then(|| overall(&row.verdicts)),
+            })
+        })
+        .collect();
+    json!({
+        "generated_at": report.generated_at,
+        "command": report.command,
+        "options": report.options,
+        "machine": report.machine.to_json(),
+        "registry_storage": report.storage,
+        "wrapper_overhead_s": report.overhead,
+        "tools": report.tools,
+        "results": rows,
+        "notes": report.notes,
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch (civil-from-days,
+/// proleptic Gregorian calendar).
+pub(crate) fn rfc3339_utc(unix_seconds: u64) -> String {
+    let days = (unix_seconds / 86_400) as i64;
+    let rem = unix_seconds % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(wall: f64, cpu: f64) -> Summary {
+        Summary {
+            runs: 3,
+            wall,
+            cpu,
+            peak_rss_mib: 20.0,
+            throughput_mib_s: Some(100.0),
+        }
+    }
+
+    fn measured(workload: WorkloadId, tool: Tool, wall: f64, cpu: f64) -> Row {
+        Row::new(
+            workload,
+            tool,
+            Outcome::Measured(summary(wall, cpu)),
+            Vec::new(),
+        )
+    }
+
+    fn report(rows: Vec<Row>) -> Report {
+        Report {
+            generated_at: "2025-01-01T00:00:00Z".into(),
+            command: "cargo xtask bench --quick".into(),
+            options: "quick".into(),
+            machine: Machine {
+                cpus: 2,
+                cpu_model: "Test CPU".into(),
+                sha_extensions: true,
+                memory_kib: 1024 * 1024,
+                kernel: "Linux 6".into(),
+                os: "Debian".into(),
+            },
+            storage: "tmpfs".into(),
+            overhead: Some(0.001),
+            sizes: Sizes::quick(),
+            tools: BTreeMap::from([("curl".to_owned(), "curl 7.88.1".to_owned())]),
+            rows,
+            notes: vec!["a note".into()],
+        }
+    }
+
+    fn rows() -> Vec<Row> {
+        let w = WorkloadId::PushLarge;
+        let mut rows = vec![
+            measured(w, Tool::Oras, 1.0, 0.6),
+            measured(w, Tool::OrasPy, 3.0, 2.0),
+            Row::new(
+                w,
+                Tool::Skopeo,
+                Outcome::Skipped("not installed".into()),
+                Vec::new(),
+            ),
+            measured(w, Tool::Openssl, 0.5, 0.5),
+            measured(w, Tool::Curl, 0.9, 0.2),
+            Row::new(
+                WorkloadId::PullLarge,
+                Tool::Oras,
+                Outcome::Failed("exit status 1: oras pull\nError: boom".into()),
+                Vec::new(),
+            ),
+        ];
+        complete(&mut rows);
+        rows
+    }
+
+    #[test]
+    fn ratios_are_against_the_references_of_the_same_workload() {
+        let rows = rows();
+        assert_eq!(rows[0].cpu_vs_openssl, Some(1.2));
+        assert!((rows[0].wall_vs_curl.unwrap() - 1.0 / 0.9).abs() < 1e-9);
+        assert_eq!(rows[1].cpu_vs_openssl, Some(4.0));
+        assert_eq!(rows[2].cpu_vs_openssl, None);
+        // The failed pull has no references, and its targets fail.
+        assert_eq!(rows[5].wall_vs_curl, None);
+        assert_eq!(overall(&rows[5].verdicts), "FAIL");
+        // Push: RSS ok, CPU 1.2 ≤ 1.5, wall 1.11 ≤ 1.15, faster than oras-py.
+        assert_eq!(overall(&rows[0].verdicts), "pass", "{:?}", rows[0].verdicts);
+        assert!(rows[1].verdicts.is_empty());
+    }
+
+    #[test]
+    fn the_table_has_a_line_per_row_with_units() {
+        let table = render_table(&report(rows()));
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 2 + 6);
+        assert!(lines[2].starts_with("| push 1 file of 64 MiB | oras (ours) | 1.000 s | 600.0 ms | 20.0 MiB | 100 MiB/s | 1.20 × | 1.11 × | pass |"), "{}", lines[2]);
+        assert!(lines[4].contains("skipped"), "{}", lines[4]);
+        assert!(
+            lines[7].contains("FAILED") && lines[7].ends_with("| FAIL |"),
+            "{}",
+            lines[7]
+        );
+    }
+
+    #[test]
+    fn the_markdown_names_the_machine_failures_and_skips() {
+        let md = render_markdown(&report(rows()));
+        for needle in [
+            "# Benchmarks",
+            "cargo xtask bench --quick",
+            "- CPU: 2 × Test CPU",
+            "## Failures",
+            "Error: boom",
+            "## Skipped",
+            "pull-large / oras (ours)",
+            "not installed",
+            "Some rows of `oras (ours)` failed",
+            "CPU ≤ 1.5 × openssl dgst: 1.20 × → pass",
+            "- curl: curl 7.88.1",
+            "- a note",
+        ] {
+            assert!(md.contains(needle), "missing {needle:?} in\n{md}");
+        }
+    }
+
+    #[test]
+    fn the_json_has_every_row_with_status_and_numbers() {
+        let v = to_json(&report(rows()));
+        let results = v["results"].as_array().unwrap();
+        assert_eq!(results.len(), 6);
+        assert_eq!(results[0]["status"], "ok");
+        assert_eq!(results[0]["wall_s_median"], 1.0);
+        assert_eq!(results[0]["cpu_vs_openssl"], 1.2);
+        assert_eq!(results[0]["verdict"], "pass");
+        assert_eq!(results[1]["verdict"], serde_json::Value::Null);
+        assert_eq!(results[2]["status"], "skipped");
+        assert_eq!(results[5]["status"], "failed");
+        assert!(results[5]["message"].as_str().unwrap().contains("boom"));
+        assert_eq!(v["machine"]["cpus"], 2);
+        assert_eq!(v["tools"]["curl"], "curl 7.88.1");
+    }
+
+    #[test]
+    fn dates_are_rfc3339_utc() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(seconds(0.0123), "12.3 ms");
+        assert_eq!(seconds(2.0), "2.000 s");
+    }
+}

@@ -1,0 +1,215 @@
+//! The speed and memory targets of issue 8, checked against a run's
+//! numbers. They are reported (a pass/FAIL column), never asserted.
+
+use super::stats::{Summary, ratio};
+use super::workload::Tool;
+
+/// One target for our `oras` on one workload.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Target {
+    /// Peak RSS below this many MiB.
+    RssBelow {
+        /// The limit.
+        mib: f64,
+    },
+    /// CPU seconds at most this multiple of `openssl dgst -sha256`'s.
+    CpuVsOpenssl {
+        /// The allowed multiple.
+        at_most: f64,
+    },
+    /// Wall time at most this multiple of `curl`'s.
+    WallVsCurl {
+        /// The allowed multiple.
+        at_most: f64,
+    },
+    /// Every measured peer takes at least `factor` times our wall time.
+    FasterThanPeers {
+        /// 1.0 for "faster", 2.0 for "2 × faster".
+        factor: f64,
+    },
+    /// Wall time below this many seconds.
+    WallBelow {
+        /// The limit.
+        seconds: f64,
+    },
+}
+
+/// The numbers a target is checked against.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Measured {
+    /// Our row, when it ran.
+    pub(crate) ours: Option<Summary>,
+    /// The `openssl dgst` row, when it ran.
+    pub(crate) openssl: Option<Summary>,
+    /// The `curl` row, when it ran.
+    pub(crate) curl: Option<Summary>,
+    /// The peers that ran.
+    pub(crate) peers: Vec<(Tool, Summary)>,
+}
+
+/// A target with what was measured.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Verdict {
+    /// The target in words, e.g. `CPU ≤ 1.5 × openssl`.
+    pub(crate) target: String,
+    /// What was measured, e.g. `1.21 ×`.
+    pub(crate) measured: String,
+    /// `None` when it could not be checked (a row missing).
+    pub(crate) pass: Option<bool>,
+}
+
+impl Target {
+    /// The target in words.
+    pub(crate) fn describe(&self) -> String {
+        match *self {
+            Target::RssBelow { mib } => format!("peak RSS < {mib} MiB"),
+            Target::CpuVsOpenssl { at_most } => format!("CPU ≤ {at_most} × openssl dgst"),
+            Target::WallVsCurl { at_most } => format!("wall ≤ {at_most} × curl"),
+            Target::FasterThanPeers { factor } if factor > 1.0 => {
+                format!("≥ {factor} × faster than every peer")
+            }
+            Target::FasterThanPeers { .. } => "faster than every peer".to_owned(),
+            Target::WallBelow { seconds } => format!("wall < {} ms", seconds * 1000.0),
+        }
+    }
+
+    /// Checks the target against `m`.
+    pub(crate) fn evaluate(&self, m: &Measured) -> Verdict {
+        let verdict = |measured: String, pass: Option<bool>| Verdict {
+            target: self.describe(),
+            measured,
+            pass,
+        };
+        let Some(ours) = m.ours else {
+            return verdict("oras did not run".to_owned(), Some(false));
+        };
+        match *self {
+            Target::RssBelow { mib } => verdict(
+                format!("{:.1} MiB", ours.peak_rss_mib),
+                Some(ours.peak_rss_mib < mib),
+            ),
+            Target::WallBelow { seconds } => verdict(
+                format!("{:.1} ms", ours.wall * 1000.0),
+                Some(ours.wall < seconds),
+            ),
+            Target::CpuVsOpenssl { at_most } => match ratio(ours.cpu, m.openssl.map(|s| s.cpu)) {
+                Some(r) => verdict(format!("{r:.2} ×"), Some(r <= at_most)),
+                None => verdict("no openssl row".to_owned(), None),
+            },
+            Target::WallVsCurl { at_most } => match ratio(ours.wall, m.curl.map(|s| s.wall)) {
+                Some(r) => verdict(format!("{r:.2} ×"), Some(r <= at_most)),
+                None => verdict("no curl row".to_owned(), None),
+            },
+            Target::FasterThanPeers { factor } => {
+                let speedups: Vec<(Tool, f64)> = m
+                    .peers
+                    .iter()
+                    .filter_map(|(tool, s)| ratio(s.wall, Some(ours.wall)).map(|r| (*tool, r)))
+                    .collect();
+                let Some(slowest_margin) = speedups.iter().map(|(_, r)| *r).reduce(f64::min) else {
+                    return verdict("no peer ran".to_owned(), None);
+                };
+                let text = speedups
+                    .iter()
+                    .map(|(tool, r)| format!("{r:.2} × vs {}", tool.name()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                // "Faster" with factor 1 means strictly faster; "2 × faster"
+                // allows equality with the factor.
+                let pass = if factor > 1.0 {
+                    slowest_margin >= factor
+                } else {
+                    slowest_margin > factor
+                };
+                verdict(text, Some(pass))
+            }
+        }
+    }
+}
+
+/// `FAIL` if any verdict failed, `pass` if all that could be checked
+/// passed (and at least one could), `n/a` otherwise.
+pub(crate) fn overall(verdicts: &[Verdict]) -> &'static str {
+    if verdicts.iter().any(|v| v.pass == Some(false)) {
+        "FAIL"
+    } else if verdicts.iter().any(|v| v.pass == Some(true)) {
+        "pass"
+    } else {
+        "n/a"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(wall: f64, cpu: f64, rss: f64) -> Summary {
+        Summary {
+            runs: 1,
+            wall,
+            cpu,
+            peak_rss_mib: rss,
+            throughput_mib_s: None,
+        }
+    }
+
+    fn measured() -> Measured {
+        Measured {
+            ours: Some(summary(1.0, 1.2, 20.0)),
+            openssl: Some(summary(0.9, 1.0, 2.0)),
+            curl: Some(summary(0.9, 0.3, 5.0)),
+            peers: vec![
+                (Tool::OrasPy, summary(3.0, 2.0, 900.0)),
+                (Tool::Skopeo, summary(1.5, 2.0, 60.0)),
+            ],
+        }
+    }
+
+    #[test]
+    fn each_target_passes_or_fails_on_its_number() {
+        let m = measured();
+        let rss = Target::RssBelow { mib: 64.0 }.evaluate(&m);
+        assert_eq!((rss.measured.as_str(), rss.pass), ("20.0 MiB", Some(true)));
+        let cpu = Target::CpuVsOpenssl { at_most: 1.5 }.evaluate(&m);
+        assert_eq!((cpu.measured.as_str(), cpu.pass), ("1.20 ×", Some(true)));
+        let wall = Target::WallVsCurl { at_most: 1.1 }.evaluate(&m);
+        assert_eq!((wall.measured.as_str(), wall.pass), ("1.11 ×", Some(false)));
+        let faster = Target::FasterThanPeers { factor: 1.0 }.evaluate(&m);
+        assert_eq!(faster.pass, Some(true));
+        assert!(faster.measured.contains("1.50 × vs skopeo"), "{faster:?}");
+        let twice = Target::FasterThanPeers { factor: 2.0 }.evaluate(&m);
+        assert_eq!(twice.pass, Some(false));
+        let startup = Target::WallBelow { seconds: 0.010 }.evaluate(&m);
+        assert_eq!(startup.pass, Some(false));
+    }
+
+    #[test]
+    fn missing_rows_are_not_checked_but_a_missing_oras_fails() {
+        let m = Measured {
+            ours: Some(summary(1.0, 1.0, 1.0)),
+            ..Measured::default()
+        };
+        for target in [
+            Target::CpuVsOpenssl { at_most: 1.5 },
+            Target::WallVsCurl { at_most: 1.2 },
+            Target::FasterThanPeers { factor: 2.0 },
+        ] {
+            assert_eq!(target.evaluate(&m).pass, None, "{target:?}");
+        }
+        let none = Target::RssBelow { mib: 64.0 }.evaluate(&Measured::default());
+        assert_eq!(none.pass, Some(false));
+    }
+
+    #[test]
+    fn overall_is_fail_over_pass_over_not_applicable() {
+        let v = |pass| Verdict {
+            target: String::new(),
+            measured: String::new(),
+            pass,
+        };
+        assert_eq!(overall(&[v(Some(true)), v(None)]), "pass");
+        assert_eq!(overall(&[v(Some(true)), v(Some(false))]), "FAIL");
+        assert_eq!(overall(&[v(None)]), "n/a");
+        assert_eq!(overall(&[]), "n/a");
+    }
+}
