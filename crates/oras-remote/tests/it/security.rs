@@ -12,7 +12,10 @@ use oras_content::{ErrorKind, Pusher, bytes_reader, fetch_all};
 use oras_remote::{ClientConfig, Registry};
 use oras_spec::{Descriptor, media_type};
 
-use crate::support::{Finish, Script, bounded, loopback_config, resp, serve, server_full};
+use crate::support::{
+    Finish, Script, bounded, loopback_config, resp, serve, serve_tls_recording, server_full,
+    test_pki,
+};
 
 type Headers = Arc<Mutex<Vec<http::HeaderMap>>>;
 
@@ -245,4 +248,45 @@ fn client_config_debug_shows_no_header_values() {
     let config = ClientConfig::new().header("Authorization", "Bearer secret-value");
     let text = format!("{config:?}");
     assert!(!text.contains("secret-value"), "{text}");
+}
+
+#[tokio::test]
+async fn the_client_certificate_goes_to_the_registry_origin_only() {
+    let pki = test_pki(&["127.0.0.1"]);
+    let (cdn, cdn_certs) =
+        serve_tls_recording(&pki, |_req: Request<hyper::body::Incoming>| async {
+            Response::builder()
+                .status(200)
+                .body(server_full("blob"))
+                .unwrap()
+        })
+        .await;
+    let (registry, registry_certs) = serve_tls_recording(
+        &pki,
+        move |_req: Request<hyper::body::Incoming>| async move {
+            Response::builder()
+                .status(307)
+                .header("location", format!("https://{cdn}/blob"))
+                .body(server_full(""))
+                .unwrap()
+        },
+    )
+    .await;
+    let config = ClientConfig::new()
+        .proxy(oras_remote::ProxyConfig::none())
+        .retry(oras_remote::RetryPolicy::none())
+        .without_system_roots()
+        .ca_pem(pki.ca_pem.clone())
+        .client_cert_pem(pki.client_cert_pem.clone(), pki.client_key_pem.clone());
+    let repo = Registry::with_config(&registry.to_string(), config)
+        .unwrap()
+        .repository("app")
+        .unwrap();
+    let desc = Descriptor::from_bytes(media_type::IMAGE_LAYER, b"blob");
+    assert_eq!(
+        bounded(fetch_all(&repo, &desc, 100)).await.unwrap(),
+        b"blob"
+    );
+    assert_eq!(*registry_certs.lock().unwrap(), vec![true]);
+    assert_eq!(*cdn_certs.lock().unwrap(), vec![false]);
 }

@@ -280,6 +280,9 @@ pub struct TestPki {
     pub ca_pem: String,
     pub cert_pem: String,
     pub key_pem: String,
+    /// A client certificate and key signed by the same CA.
+    pub client_cert_pem: String,
+    pub client_key_pem: String,
 }
 
 pub fn test_pki(names: &[&str]) -> TestPki {
@@ -296,10 +299,18 @@ pub fn test_pki(names: &[&str]) -> TestPki {
         rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
             .unwrap();
     let cert = params.signed_by(&key, &issuer).unwrap();
+    let client_key = rcgen::KeyPair::generate().unwrap();
+    let mut client_params = rcgen::CertificateParams::new(vec!["client".to_owned()]).unwrap();
+    client_params
+        .extended_key_usages
+        .push(rcgen::ExtendedKeyUsagePurpose::ClientAuth);
+    let client_cert = client_params.signed_by(&client_key, &issuer).unwrap();
     TestPki {
         ca_pem: ca_cert.pem(),
         cert_pem: cert.pem(),
         key_pem: key.serialize_pem(),
+        client_cert_pem: client_cert.pem(),
+        client_key_pem: client_key.serialize_pem(),
     }
 }
 
@@ -309,19 +320,44 @@ where
     F: Fn(Request<hyper::body::Incoming>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Response<ServerBody>> + Send + 'static,
 {
+    serve_tls_recording(pki, handler).await.0
+}
+
+/// Like [`serve_tls`], asking for (not requiring) a client certificate
+/// and recording, per connection, whether one was presented.
+pub async fn serve_tls_recording<F, Fut>(
+    pki: &TestPki,
+    handler: F,
+) -> (SocketAddr, Arc<Mutex<Vec<bool>>>)
+where
+    F: Fn(Request<hyper::body::Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Response<ServerBody>> + Send + 'static,
+{
+    let presented = Arc::new(Mutex::new(Vec::new()));
+    let record = presented.clone();
     use rustls::pki_types::pem::PemObject;
     let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_slice_iter(pki.cert_pem.as_bytes())
         .collect::<Result<_, _>>()
         .unwrap();
     let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(pki.key_pem.as_bytes()).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in rustls::pki_types::CertificateDer::pem_slice_iter(pki.ca_pem.as_bytes()) {
+        roots.add(ca.unwrap()).unwrap();
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .allow_unauthenticated()
+    .build()
     .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -332,10 +368,17 @@ where
             };
             let handler = handler.clone();
             let acceptor = acceptor.clone();
+            let record = record.clone();
             tokio::spawn(async move {
                 let Ok(tls) = acceptor.accept(stream).await else {
                     return;
                 };
+                let has_cert = tls
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .is_some_and(|c| !c.is_empty());
+                record.lock().unwrap().push(has_cert);
                 let service = hyper::service::service_fn(move |req| {
                     let handler = handler.clone();
                     async move { Ok::<_, Infallible>(handler(req).await) }
@@ -346,5 +389,5 @@ where
             });
         }
     });
-    addr
+    (addr, presented)
 }
