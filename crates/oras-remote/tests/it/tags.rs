@@ -130,3 +130,18 @@ async fn catalog_and_ping() {
     );
     script.finish();
 }
+
+#[tokio::test]
+async fn error_bodies_are_read_only_up_to_8_kib() {
+    let script = Script::new();
+    script.expect(Method::GET, "/v2/app/tags/list", |_| {
+        // A huge error body: only its start is read, the status decides.
+        resp(403).body_bytes(vec![b'x'; 16 * 1024 * 1024])
+    });
+    let err = bounded(script.repository("app").tags(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Denied);
+    assert!(err.to_string().ends_with("403: forbidden"), "{err}");
+    script.finish();
+}
