@@ -109,6 +109,9 @@ pub fn not_available(command: &str) -> anyhow::Error {
 }
 
 #[cfg(test)]
+mod validation_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

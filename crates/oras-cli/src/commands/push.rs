@@ -1,7 +1,9 @@
 //! `oras push`: pack files into a manifest and push it (Go `root/push.go`).
 //!
-//! Beyond the Go CLI: a file argument `-` (or `-:<type>`) reads one layer
-//! from stdin; `--size` is then required, as for `blob push` (oras#346).
+//! Beyond the Go CLI: the file argument `-` reads one layer (of the default
+//! type, without a title unless the annotation file gives one under the
+//! key `-`) from stdin; `--size` is then required, as for `blob push`
+//! (oras#346).
 
 use clap::Args;
 use oras_spec::{Platform, media_type};
@@ -74,7 +76,7 @@ Example - Push with 6 concurrent uploads:
   oras push --concurrency 6 localhost:5000/hello:tag1,tag2,tag3 hi.txt
 
 Example - Push a layer read from stdin:
-  tar cz dir | oras push --size 1024 localhost:5000/hello:v1 -:application/vnd.oci.image.layer.v1.tar+gzip
+  cat hi.txt | oras push --size 3 localhost:5000/hello:v1 -
 
 Example - Push 'hi.txt' into the OCI image layout folder 'layout-dir' with the tag 'test':
   oras push --oci-layout layout-dir:test hi.txt

@@ -68,9 +68,9 @@ impl PackerOptions {
     }
 }
 
-/// Whether a file argument reads stdin (`-` or `-:<type>`).
+/// Whether a file argument reads stdin (`-`).
 pub fn is_stdin_arg(arg: &str) -> bool {
-    arg == "-" || arg.starts_with("-:")
+    arg == "-"
 }
 
 #[cfg(test)]

@@ -28,9 +28,9 @@ impl FileRef {
         })
     }
 
-    /// Whether this argument reads from standard input (`-` or `-:<type>`).
+    /// Whether this argument reads from standard input (`-`).
     pub fn is_stdin(&self) -> bool {
-        self.path == "-"
+        self.raw == "-"
     }
 }
 
@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(f.raw, "dir/a.txt:text/plain");
         assert!(!f.is_stdin());
         assert!(FileRef::parse("-", "").unwrap().is_stdin());
-        assert!(FileRef::parse("-:text/plain", "").unwrap().is_stdin());
+        assert!(!FileRef::parse("-:text/plain", "").unwrap().is_stdin());
     }
 
     #[cfg(unix)]

@@ -1,0 +1,277 @@
+//! Runs the built `oras` binary: help texts, `version`, completion, usage
+//! errors and exit codes.
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn oras() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oras"));
+    cmd.timeout(Duration::from_secs(30));
+    cmd
+}
+
+#[test]
+fn root_help_lists_every_command() {
+    let out = oras()
+        .arg("--help")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.starts_with("Usage:\n  oras [command]\n\nAvailable Commands:\n"),
+        "{text}"
+    );
+    for name in [
+        "attach",
+        "backup",
+        "blob",
+        "completion",
+        "cp",
+        "discover",
+        "login",
+        "logout",
+        "manifest",
+        "pull",
+        "push",
+        "repo",
+        "resolve",
+        "restore",
+        "tag",
+        "version",
+    ] {
+        assert!(
+            text.contains(&format!("\n  {name} ")),
+            "{name} missing in\n{text}"
+        );
+    }
+    assert!(text.contains("  -h, --help  help for oras"));
+    assert!(
+        text.ends_with("Use \"oras [command] --help\" for more information about a command.\n")
+    );
+    oras().arg("-h").assert().success().stdout(text);
+}
+
+#[test]
+fn command_help_reads_like_go() {
+    let assert = oras().args(["push", "--help"]).assert().success();
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.starts_with("Push files to a registry or an OCI image layout\n\nExample - "),
+        "{text}"
+    );
+    assert!(text.contains("\nUsage:\n  oras push [flags] <name>[:<tag>[,<tag>][...]] <file>[:<type>] [...]\n\nFlags:\n"));
+    for flag in [
+        "-a, --annotation <stringArray>",
+        "--annotation-file <string>",
+        "--artifact-platform",
+        "--artifact-type <string>",
+        "--concurrency <int>",
+        "--config <path>",
+        "-d, --debug",
+        "--disable-path-validation",
+        "--export-manifest <path>",
+        "--format <string>",
+        "-H, --header <stringArray>",
+        "--image-spec <string>",
+        "--oci-layout",
+        "--oci-layout-path <string>",
+        "-p, --password <string>",
+        "--password-stdin",
+        "--plain-http",
+        "--resolve",
+        "--template <string>",
+        "-u, --username <string>",
+        "-h, --help",
+    ] {
+        assert!(text.contains(flag), "{flag} missing in\n{text}");
+    }
+    oras().args(["push", "-h"]).assert().success().stdout(text);
+    oras()
+        .args(["help", "push"])
+        .assert()
+        .success()
+        .stdout(contains("Usage:\n  oras push [flags]"));
+}
+
+#[test]
+fn aliases_and_groups() {
+    oras()
+        .args(["copy", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("Aliases:\n  cp, copy\n"));
+    oras()
+        .args(["digest", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("Aliases:\n  resolve, digest\n"));
+    oras()
+        .args(["manifest", "get", "-h"])
+        .assert()
+        .success()
+        .stdout(contains("Aliases:\n  fetch, get, show\n"));
+    oras().arg("blob").assert().success().stdout(
+        contains("Usage:\n  oras blob [command]")
+            .and(contains("Use \"oras blob [command] --help\"")),
+    );
+    oras()
+        .args(["manifest", "index", "--help"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "  create  [Experimental] Create and push an index from provided manifests",
+        ));
+    oras().args(["cp", "--help"]).assert().success().stdout(
+        contains("--from-oci-layout-path <string>")
+            .and(contains("--to-distribution-spec <string>"))
+            .and(contains("--from-username <string>"))
+            .and(contains("-r, --recursive")),
+    );
+}
+
+#[test]
+fn version_prints_aligned_fields() {
+    let assert = oras().arg("version").assert().success().stderr("");
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let keys: Vec<&str> = text
+        .lines()
+        .map(|l| l.split(':').next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "Version",
+            "Rust version",
+            "OS/Arch",
+            "Git commit",
+            "Git tree state"
+        ]
+    );
+    let column = text
+        .lines()
+        .map(|l| l.len() - l.split_once(": ").unwrap().1.trim_start().len())
+        .collect::<Vec<_>>();
+    assert!(column.windows(2).all(|w| w[0] == w[1]), "{text}");
+    assert!(text.contains(&format!(
+        "OS/Arch:        {}/",
+        if cfg!(target_os = "macos") {
+            "darwin"
+        } else {
+            std::env::consts::OS
+        }
+    )));
+    oras()
+        .args(["version", "foo", "bar"])
+        .assert()
+        .success()
+        .stderr("warning: `oras version` requires no argument, \"foo,bar\" will be ignored\n");
+}
+
+#[test]
+fn usage_errors_exit_1_with_go_messages() {
+    oras().arg("pull").assert().code(1).stdout("").stderr(
+        "Error: \"oras pull\" requires exactly 1 argument but got 0\n\
+         Usage: oras pull [flags] <name>{:<tag>|@<digest>}\n\
+         Please specify exactly 1 argument as the artifact reference you want to pull. Run \"oras pull -h\" for more options and examples\n",
+    );
+    oras()
+        .args(["pull", "--bogus", "x"])
+        .assert()
+        .code(1)
+        .stderr("Error: unknown flag: --bogus\n");
+    oras()
+        .args(["pull", "-Z", "x"])
+        .assert()
+        .code(1)
+        .stderr("Error: unknown shorthand flag: 'Z' in -Z\n");
+    oras()
+        .arg("nosuch")
+        .assert()
+        .code(1)
+        .stderr(contains("Error: "));
+    oras()
+        .args([
+            "push",
+            "--format",
+            "json",
+            "--template",
+            "{{.digest}}",
+            "localhost:5000/a:v1",
+        ])
+        .assert()
+        .code(1)
+        .stderr("Error: --template must be used with --format go-template\n");
+    oras()
+        .args(["blob", "delete", "--descriptor", "localhost:5000/a@sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"])
+        .assert()
+        .code(1)
+        .stderr("Error: must apply --force to confirm the deletion if the descriptor is outputted\n");
+    oras()
+        .args(["attach", "--artifact-type", "doc/example", "localhost:5000/Hello:v1", "f.txt"])
+        .assert()
+        .code(1)
+        .stderr(
+            "Error: \"localhost:5000/Hello:v1\": invalid reference: invalid repository \"Hello\"\n\
+             Please make sure the provided reference is in the form of <registry>/<repo>[:tag|@digest]\n",
+        );
+    oras()
+        .args([
+            "discover",
+            "--distribution-spec",
+            "v9",
+            "localhost:5000/a:v1",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("unknown distribution specification flag: v9"));
+}
+
+#[test]
+fn deprecation_notes_go_to_stderr() {
+    oras()
+        .args(["discover", "--format", "table", "localhost:5000/a:v1"])
+        .assert()
+        .code(1)
+        .stderr(
+            "Format \"table\" is deprecated and will be removed in a future release.\n\
+             Error: \"discover\" is not available in this build yet\n",
+        );
+}
+
+#[test]
+fn commands_without_a_library_say_so() {
+    for args in [
+        vec!["pull", "localhost:5000/a:v1"],
+        vec!["repo", "tags", "localhost:5000/a"],
+        vec!["manifest", "index", "create", "localhost:5000/a:v1", "x"],
+    ] {
+        oras()
+            .args(&args)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(contains("is not available in this build yet"));
+    }
+}
+
+#[test]
+fn completion_scripts() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        oras()
+            .args(["completion", shell])
+            .assert()
+            .success()
+            .stdout(contains("oras").and(contains("discover")));
+    }
+    oras()
+        .args(["completion", "bash", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("source <(oras completion bash)"));
+}
