@@ -1,9 +1,136 @@
-//! The redesigned runner's tree (§2.3).
+//! The redesigned runner's tree (§2.3 of the reference): `ping`, `empty`,
+//! `sha256 blobs` and `sha512 blobs` (every upload flavour, range
+//! requests, well-known blobs, bad digests), the data sets, the missing
+//! manifests and the invalid digest format, with the "unsupported ⇒ skip"
+//! downgrades of §2.4.
+//!
+//! Checks are named `OCI Conformance Test/<group>/…/<leaf>` and gated by
+//! `OCI_API_*` / `OCI_DATA_*` (a gated-off check is reported Disabled).
+//! Upload locations are followed by URL resolution against the request
+//! (RFC 7231 §7.1.2), as the redesign does. A check whose setup failed
+//! (e.g. `blob-get` after a refused upload) is reported Skip with the
+//! name of the failed check, so one fault fails exactly its own checks.
 
-use crate::runner::Runner;
+mod blobs;
+mod data;
+mod datasets;
+mod misc;
+mod upload;
+
+use url::Url;
+
+use crate::outcome::Status;
+use crate::random::Rng;
+use crate::runner::{Check, Runner};
 
 /// The top-level container's text.
 pub const SUITE: &str = "OCI Conformance Test";
 
+/// Whether a check runs.
+#[derive(Clone, Debug)]
+pub(crate) enum Gate {
+    /// It runs.
+    Run,
+    /// Its switch is off (the variable's name).
+    Off(&'static str),
+    /// A check it depends on failed (that check's name).
+    Blocked(String),
+}
+
+impl Gate {
+    /// `Run` when `on`, else `Off(variable)`.
+    pub(crate) fn switch(on: bool, variable: &'static str) -> Gate {
+        if on { Gate::Run } else { Gate::Off(variable) }
+    }
+
+    /// This gate, or `Blocked(what)` when `ok` is false.
+    pub(crate) fn and_after(self, ok: bool, what: &str) -> Gate {
+        match self {
+            Gate::Run if !ok => Gate::Blocked(what.to_owned()),
+            other => other,
+        }
+    }
+}
+
+/// The tree's context.
+pub(crate) struct Suite<'a, 'p> {
+    pub(crate) r: &'a mut Runner<'p>,
+    pub(crate) repo1: String,
+    pub(crate) repo2: String,
+    pub(crate) rng: Rng,
+}
+
+impl Suite<'_, '_> {
+    /// Starts a check at `[SUITE, path…]`, or records why it does not run.
+    pub(crate) fn begin(
+        &mut self,
+        path: &[&str],
+        name: &str,
+        spec: &str,
+        endpoints: &[&'static str],
+        gate: Gate,
+    ) -> Option<Check> {
+        let mut full = vec![SUITE];
+        full.extend_from_slice(path);
+        let meta = self.r.meta("oci", &full, name, spec, endpoints);
+        match gate {
+            Gate::Run => Some(self.r.start(meta)),
+            Gate::Off(variable) => {
+                self.r
+                    .record(meta, Status::Disabled, format!("disabled by {variable}"));
+                None
+            }
+            Gate::Blocked(what) => {
+                self.r.record(
+                    meta,
+                    Status::Skip,
+                    format!("not run: {what} did not succeed"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Ends a check; true when it passed or was skipped as unsupported.
+    pub(crate) fn end(&mut self, check: Check, step: crate::outcome::Step) -> bool {
+        !self.r.finish(check, step).is_failure()
+    }
+
+    /// `/v2/<repo><tail>` on the registry.
+    pub(crate) fn url(&self, repo: &str, tail: &str) -> Url {
+        self.r.client.url(&format!("/v2/{repo}{tail}"))
+    }
+
+    /// The id prefix of a group, for `OCI_FILTER_TEST`.
+    pub(crate) fn wants(&self, group: &str) -> bool {
+        self.r.wants(&format!("oci/{}", crate::runner::slug(group)))
+    }
+}
+
 /// Runs the redesigned tree.
-pub async fn run(_runner: &mut Runner<'_>) {}
+pub async fn run(runner: &mut Runner<'_>) {
+    let seed = runner.config.seed ^ 0x0c1_c0f_f0e;
+    let mut s = Suite {
+        repo1: runner.config.namespace.clone(),
+        repo2: runner.config.repo2.clone(),
+        rng: Rng::new(seed),
+        r: runner,
+    };
+    misc::ping(&mut s).await;
+    misc::empty(&mut s).await;
+    blobs::run(&mut s, oras_spec::Algorithm::Sha256).await;
+    if s.r.config.data.sha512 {
+        blobs::run(&mut s, oras_spec::Algorithm::Sha512).await;
+    } else if s.wants("sha512 blobs") {
+        let _ = s.begin(
+            &["sha512 blobs"],
+            "sha512 blobs",
+            "Pushing blobs",
+            &[],
+            Gate::Off("OCI_DATA_SHA512"),
+        );
+    }
+    datasets::run(&mut s).await;
+    misc::missing_manifests(&mut s).await;
+    misc::invalid_digest_format(&mut s).await;
+}
