@@ -8,6 +8,7 @@ pub mod json;
 pub mod model;
 mod printer;
 pub mod status;
+pub mod summary;
 pub mod text;
 pub mod tree;
 
