@@ -28,7 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Attach files to an existing artifact
     Attach(attach::AttachArgs),
-    /// [Experimental] Back up artifacts from a registry into an OCI image layout
+    /// Back up artifacts from a registry into an OCI image layout (experimental).
+    #[command(about = "[Experimental] Back up artifacts from a registry into an OCI image layout")]
     Backup(backup::BackupArgs),
     /// Blob operations
     #[command(
@@ -48,7 +49,10 @@ pub enum Command {
     /// Copy artifacts from one target to another
     #[command(name = "cp", alias = "copy")]
     Cp(copy::CopyArgs),
-    /// [Preview] Discover referrers of a manifest in a registry or an OCI image layout
+    /// Discover referrers of a manifest in a registry or an OCI image layout (preview).
+    #[command(
+        about = "[Preview] Discover referrers of a manifest in a registry or an OCI image layout"
+    )]
     Discover(discover::DiscoverArgs),
     /// Log in to a remote registry
     Login(login::LoginArgs),
@@ -73,10 +77,14 @@ pub enum Command {
         override_usage = "oras repo [command]"
     )]
     Repo(repo::RepoCommand),
-    /// [Preview] Resolves digest of the target artifact
-    #[command(alias = "digest")]
+    /// Resolves digest of the target artifact (preview).
+    #[command(
+        about = "[Preview] Resolves digest of the target artifact",
+        alias = "digest"
+    )]
     Resolve(resolve::ResolveArgs),
-    /// [Experimental] Restore artifacts to a registry from an OCI image layout
+    /// Restore artifacts to a registry from an OCI image layout (experimental).
+    #[command(about = "[Experimental] Restore artifacts to a registry from an OCI image layout")]
     Restore(restore::RestoreArgs),
     /// Tag a manifest in a registry or an OCI image layout
     Tag(tag::TagArgs),

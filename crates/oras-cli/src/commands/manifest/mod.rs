@@ -20,7 +20,7 @@ pub enum ManifestCommand {
     /// Fetch the config of a manifest from a registry or an OCI image layout
     #[command(name = "fetch-config", alias = "get-config")]
     FetchConfig(fetch_config::FetchConfigArgs),
-    /// [Experimental] Index operations
+    /// Index operations (experimental).
     #[command(
         subcommand,
         about = "[Experimental] Index operations",

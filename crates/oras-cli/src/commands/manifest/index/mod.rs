@@ -9,9 +9,13 @@ pub mod update;
 /// The subcommands of `oras manifest index`.
 #[derive(Subcommand, Clone, Debug)]
 pub enum IndexCommand {
-    /// [Experimental] Create and push an index from provided manifests
-    #[command(alias = "pack")]
+    /// Create and push an index from provided manifests (experimental).
+    #[command(
+        about = "[Experimental] Create and push an index from provided manifests",
+        alias = "pack"
+    )]
     Create(create::CreateArgs),
-    /// [Experimental] Update and push an image index
+    /// Update and push an image index (experimental).
+    #[command(about = "[Experimental] Update and push an image index")]
     Update(update::UpdateArgs),
 }
