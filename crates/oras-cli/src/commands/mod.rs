@@ -9,7 +9,7 @@
 //!   Commands whose libraries are not wired yet return
 //!   [`not_available`].
 
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal, Read};
 
 use crate::error::CliError;
 use crate::output::Printer;
@@ -101,6 +101,29 @@ impl Context {
     }
 }
 
+/// Asks `prompt` (already ending in `[y/N] `) on stdout and reads one line
+/// of `input`; `y` or `yes` (any case) confirms, anything else prints
+/// `Operation cancelled.` (Go `Confirmation.AskForConfirmation`). With
+/// `force` nothing is asked.
+pub fn confirm(
+    force: bool,
+    prompt: &str,
+    input: &mut dyn std::io::BufRead,
+    printer: &Printer,
+) -> std::io::Result<bool> {
+    if force {
+        return Ok(true);
+    }
+    printer.write_out(prompt.as_bytes())?;
+    let mut line = String::new();
+    input.take(4096).read_line(&mut line)?;
+    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        return Ok(true);
+    }
+    printer.println("Operation cancelled.")?;
+    Ok(false)
+}
+
 /// The error of a command whose execution is not wired to the libraries yet.
 pub fn not_available(command: &str) -> anyhow::Error {
     anyhow::Error::new(CliError::new(format!(
@@ -137,6 +160,23 @@ mod tests {
             "\"oras pull\" requires exactly 1 argument but got 0\nUsage: oras pull [flags] <name>{:<tag>|@<digest>}\nPlease specify exactly 1 argument as the artifact reference you want to pull. Run \"oras pull -h\" for more options and examples"
         );
         assert!(info.check_args(&[], ArgCount::AtLeast(1), "x").is_err());
+    }
+
+    #[test]
+    fn confirmation() {
+        let (printer, out, _) = Printer::captured();
+        let prompt = manifest::delete::prompt("sha256:abc");
+        assert!(confirm(false, &prompt, &mut "YES\n".as_bytes(), &printer).unwrap());
+        assert!(!confirm(false, &prompt, &mut "n\n".as_bytes(), &printer).unwrap());
+        assert!(confirm(true, &prompt, &mut "".as_bytes(), &printer).unwrap());
+        assert_eq!(
+            out.text(),
+            format!("{prompt}{prompt}Operation cancelled.\n")
+        );
+        assert_eq!(
+            prompt,
+            "Are you sure you want to delete the manifest \"sha256:abc\" and all tags associated with it? [y/N] "
+        );
     }
 
     #[test]
