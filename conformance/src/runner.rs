@@ -38,13 +38,24 @@ impl Check {
     /// Sends a request, recording the exchange; a transport failure stops
     /// the check with [`Stop::Error`].
     pub async fn send(&mut self, client: &Client, request: Request) -> Step<Response> {
-        client.send(&request, &mut self.log).await.map_err(|e| {
-            Stop::Error(format!(
-                "{} {}: {e}",
-                request.method,
-                crate::http::redact::query_params(request.url.as_str())
-            ))
-        })
+        let what = format!(
+            "{} {}",
+            request.method,
+            crate::http::redact::query_params(request.url.as_str())
+        );
+        let response = client
+            .send(&request, &mut self.log)
+            .await
+            .map_err(|e| Stop::Error(format!("{what}: {e}")))?;
+        match &response.truncated {
+            // The registry answered, but not with a well-formed message.
+            Some(why) => Err(Stop::Fail(format!(
+                "{what}: the {} answer's body broke off ({why}); Content-Length {}",
+                response.status,
+                response.header("content-length").unwrap_or("absent")
+            ))),
+            None => Ok(response),
+        }
     }
 
     /// Adds a warning (shown, never failing).

@@ -103,6 +103,8 @@ pub struct Response {
     pub body: Bytes,
     /// The URL that answered (after redirects).
     pub url: Url,
+    /// Why the body broke off after the headers, if it did.
+    pub truncated: Option<String>,
 }
 
 impl Response {
@@ -177,18 +179,17 @@ impl Exchange {
         if !self.request_body.is_empty() {
             out.push_str(&format!(">\n> {}\n", self.request_body));
         }
-        match (self.status, &self.error) {
-            (Some(status), _) => {
-                out.push_str(&format!("< {status}\n"));
-                for (name, value) in &self.response_headers {
-                    out.push_str(&format!("< {name}: {value}\n"));
-                }
-                if !self.response_body.is_empty() {
-                    out.push_str(&format!("<\n< {}\n", self.response_body));
-                }
+        if let Some(status) = self.status {
+            out.push_str(&format!("< {status}\n"));
+            for (name, value) in &self.response_headers {
+                out.push_str(&format!("< {name}: {value}\n"));
             }
-            (None, Some(error)) => out.push_str(&format!("! {error}\n")),
-            (None, None) => {}
+            if !self.response_body.is_empty() {
+                out.push_str(&format!("<\n< {}\n", self.response_body));
+            }
+        }
+        if let Some(error) = &self.error {
+            out.push_str(&format!("! {error}\n"));
         }
         out
     }
@@ -482,6 +483,10 @@ impl Client {
                     })
                     .collect();
                 exchange.response_body = redact::body(&preview(&response.body, PREVIEW_BYTES));
+                exchange.error = response
+                    .truncated
+                    .as_ref()
+                    .map(|t| format!("the body broke off: {t}"));
             }
             Err(e) => exchange.error = Some(e.to_string()),
         }
@@ -549,22 +554,22 @@ impl Client {
                 .await
                 .map_err(|e| Error::Transport(error_chain(&e)))?;
             let (parts, body) = response.into_parts();
-            let body = Limited::new(body, MAX_BODY)
-                .collect()
-                .await
-                .map_err(|e| {
-                    if e.is::<http_body_util::LengthLimitError>() {
-                        Error::TooLarge
-                    } else {
-                        Error::Transport(format!("reading the body: {e}"))
-                    }
-                })?
-                .to_bytes();
+            // A body that breaks off after the headers is the registry's
+            // fault (e.g. a Content-Length larger than what it sends):
+            // keep the status and report it, rather than a bare error.
+            let (body, truncated) = match Limited::new(body, MAX_BODY).collect().await {
+                Ok(collected) => (collected.to_bytes(), None),
+                Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                    return Err(Error::TooLarge);
+                }
+                Err(e) => (Bytes::new(), Some(error_chain(e.as_ref()))),
+            };
             Ok(Response {
                 status: parts.status.as_u16(),
                 headers: parts.headers,
                 body,
                 url: url.clone(),
+                truncated,
             })
         };
         tokio::time::timeout(timeout, exchange)

@@ -34,6 +34,12 @@ fn assert_failures(report: &Report, ginkgo: &[String], oci: impl Fn(&str) -> boo
     assert_eq!(actual, expected, "failures:\n{}", explain(report));
 }
 
+/// A feature switched off, and which checks must then be skips.
+type SkipCase = (&'static str, FakeConfig, fn(&str) -> bool);
+
+/// A registry variation and the variables the run needs for it.
+type PassCase = (&'static str, FakeConfig, Vec<(&'static str, &'static str)>);
+
 fn strict() -> FakeConfig {
     FakeConfig::strict()
 }
@@ -276,7 +282,7 @@ async fn manifest_delete_refused() {
 /// the feature are skipped.
 #[tokio::test]
 async fn unsupported_optional_features_are_skips() {
-    let cases: Vec<(&str, FakeConfig, fn(&str) -> bool)> = vec![
+    let cases: Vec<SkipCase> = vec![
         (
             "range",
             FakeConfig {
@@ -356,7 +362,7 @@ async fn unsupported_optional_features_are_skips() {
 /// everything.
 #[tokio::test]
 async fn allowed_variations_pass() {
-    let cases: Vec<(&str, FakeConfig, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<PassCase> = vec![
         (
             "absolute locations with _state",
             FakeConfig {

@@ -9,22 +9,24 @@ use crate::support::run_fake;
 
 /// Parses the three files of `dir` and checks they describe `report`.
 pub(crate) fn check_report_files(dir: &Path, report: &Report) {
+    check_files(dir, report.results.len(), report.summary().failed);
+}
+
+/// Parses the three files of `dir`: well-formed, `results` testcases and
+/// results, `failed` failures.
+pub(crate) fn check_files(dir: &Path, results: usize, failed: usize) {
     let junit = std::fs::read_to_string(dir.join("junit.xml")).expect("junit.xml");
     let doc = roxmltree::Document::parse(&junit).expect("junit.xml is well-formed XML");
     let cases: Vec<_> = doc
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), report.results.len(), "one testcase per check");
+    assert_eq!(cases.len(), results, "one testcase per check");
     let failures = doc
         .descendants()
         .filter(|n| n.has_tag_name("failure"))
         .count();
-    assert_eq!(
-        failures,
-        report.summary().failed,
-        "one <failure> per failed check"
-    );
+    assert_eq!(failures, failed, "one <failure> per failed check");
     for case in &cases {
         assert!(case.attribute("name").is_some_and(|n| !n.is_empty()));
         assert!(matches!(
@@ -37,11 +39,8 @@ pub(crate) fn check_report_files(dir: &Path, report: &Report) {
         &std::fs::read_to_string(dir.join("results.json")).expect("results.json"),
     )
     .expect("results.json is JSON");
-    assert_eq!(
-        json["results"].as_array().map(Vec::len),
-        Some(report.results.len())
-    );
-    assert_eq!(json["summary"]["failed"], report.summary().failed);
+    assert_eq!(json["results"].as_array().map(Vec::len), Some(results));
+    assert_eq!(json["summary"]["failed"], failed);
     assert!(
         json["endpoints"]
             .as_array()
