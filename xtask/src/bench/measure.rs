@@ -36,6 +36,8 @@ pub(crate) struct Invocation {
     pub(crate) args: Vec<String>,
     /// Its working directory.
     pub(crate) cwd: PathBuf,
+    /// Extra environment variables.
+    pub(crate) env: Vec<(String, String)>,
     /// Killed after this long.
     pub(crate) timeout: Duration,
 }
@@ -140,6 +142,7 @@ pub(crate) fn run(invocation: &Invocation, work: &Path) -> Result<Sample, String
         .arg(&invocation.program)
         .args(&invocation.args)
         .current_dir(&invocation.cwd)
+        .envs(invocation.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(open(&stdout_file)?)
         .stderr(open(&stderr_file)?);
@@ -197,6 +200,7 @@ pub(crate) fn overhead(work: &Path, runs: usize) -> Option<f64> {
         program: PathBuf::from("true"),
         args: Vec::new(),
         cwd: work.to_path_buf(),
+        env: Vec::new(),
         timeout: Duration::from_secs(10),
     };
     let walls: Vec<f64> = (0..runs)
@@ -258,6 +262,7 @@ mod tests {
             program: PathBuf::from("oras"),
             args: (0..100).map(|i| format!("f{i}")).collect(),
             cwd: PathBuf::from("."),
+            env: Vec::new(),
             timeout: Duration::from_secs(1),
         };
         let shown = invocation.display();

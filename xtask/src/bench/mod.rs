@@ -162,8 +162,13 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&scratch)?;
     let script = scratch.join("oras_py.py");
     std::fs::write(&script, ORAS_PY_SCRIPT).context("writing the oras-py driver")?;
+    let (skopeo_cache, skopeo_note) =
+        peers::skopeo_cache_isolation(&scratch.join("skopeo-cache").join("probe"));
+    notes.extend(skopeo_note);
     let env = Env {
         oras,
+        skopeo_cache,
+        skopeo_cache_root: scratch.join("skopeo-cache"),
         oras_py_script: script,
         registry: host.clone(),
         other_registry: other

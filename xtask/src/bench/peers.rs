@@ -5,7 +5,10 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Result, bail};
 
+use std::path::Path;
+
 use super::measure::GNU_TIME;
+use super::plan::{SKOPEO_SYSTEM_CACHE, SkopeoCache};
 use super::workload::Tool;
 
 /// Upper bound for one install command, in seconds.
@@ -85,6 +88,39 @@ pub(crate) fn running_as_root() -> bool {
                 .map(|effective| effective == "0")
         })
         .unwrap_or(false)
+}
+
+/// How skopeo runs can get a blob-info cache of their own here (see
+/// [`SkopeoCache`]); `probe` is an empty directory to try the bind mount
+/// with. A shared cache comes with a note for the report.
+pub(crate) fn skopeo_cache_isolation(probe: &Path) -> (SkopeoCache, Option<String>) {
+    if !running_as_root() {
+        return (SkopeoCache::XdgDataHome, None);
+    }
+    let works = std::fs::create_dir_all(SKOPEO_SYSTEM_CACHE).is_ok()
+        && std::fs::create_dir_all(probe).is_ok()
+        && Command::new("unshare")
+            .args(["-m", "sh", "-c"])
+            .arg(format!("mount --bind \"$1\" {SKOPEO_SYSTEM_CACHE}"))
+            .arg("sh")
+            .arg(probe)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if works {
+        (SkopeoCache::BindMount, None)
+    } else {
+        (
+            SkopeoCache::Shared,
+            Some(format!(
+                "skopeo's blob-info cache ({SKOPEO_SYSTEM_CACHE}) could not be isolated \
+                 (`unshare -m` + bind mount failed), so skopeo runs share it and may mount \
+                 blobs seen in earlier runs instead of uploading them"
+            )),
+        )
+    }
 }
 
 /// Makes sure GNU time is at `/usr/bin/time`, installing Debian's `time`

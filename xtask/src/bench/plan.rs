@@ -28,6 +28,26 @@ pub(crate) struct Seeded {
     pub(crate) artifact: Artifact,
 }
 
+/// How skopeo's blob-info cache (which remembers where each blob was
+/// seen and then mounts it from there) is kept from carrying state from
+/// one run into the next. Every skopeo run gets an empty cache directory
+/// of its own, except on the mount workload, where warm-up and measured
+/// runs share one so that skopeo can mount as a returning user's would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SkopeoCache {
+    /// Root: the run's directory is bind-mounted over
+    /// `/var/lib/containers/cache` in a private mount namespace
+    /// (`unshare -m`), the only place root's skopeo keeps it.
+    BindMount,
+    /// Not root: `XDG_DATA_HOME` points at the run's directory.
+    XdgDataHome,
+    /// Neither works: the machine's cache is shared (said in the report).
+    Shared,
+}
+
+/// Where root's skopeo keeps its blob-info cache.
+pub(crate) const SKOPEO_SYSTEM_CACHE: &str = "/var/lib/containers/cache";
+
 /// What the workloads run against.
 #[derive(Debug, Clone)]
 pub(crate) struct Env {
@@ -41,6 +61,10 @@ pub(crate) struct Env {
     pub(crate) other_registry: String,
     /// Where pulls and layout copies write (emptied around every run).
     pub(crate) out: PathBuf,
+    /// How skopeo's blob-info cache is isolated.
+    pub(crate) skopeo_cache: SkopeoCache,
+    /// Parent of the per-run skopeo cache directories.
+    pub(crate) skopeo_cache_root: PathBuf,
     /// The sizes in use.
     pub(crate) sizes: Sizes,
     /// One file of `sizes.large`.
@@ -168,8 +192,9 @@ impl Env {
             ),
             (W::PushLarge | W::PushHuge | W::PushSmall, Tool::Skopeo) => {
                 let seeded = self.seeded(workload)?;
-                invoke(
-                    "skopeo",
+                self.skopeo(
+                    workload,
+                    run,
                     vec![
                         "--insecure-policy".into(),
                         "copy".into(),
@@ -181,7 +206,7 @@ impl Env {
                     &out,
                     pushed_to(a),
                     timeout,
-                )
+                )?
             }
             (W::PushLarge | W::PushHuge | W::PullLarge | W::PullHuge, Tool::Openssl) => {
                 let seeded = self.seeded(workload)?;
@@ -268,11 +293,13 @@ impl Env {
                         }
                     }
                 };
-                invoke(
-                    "skopeo",
+                self.skopeo(
+                    workload,
+                    run,
                     vec![
                         "--insecure-policy".into(),
                         "copy".into(),
+                        "--preserve-digests".into(),
                         "--src-tls-verify=false".into(),
                         format!("docker://{}", seeded.artifact.reference(a)),
                         oci(&out),
@@ -280,7 +307,7 @@ impl Env {
                     &out,
                     check,
                     timeout,
-                )
+                )?
             }
             (W::PullLarge | W::PullHuge, Tool::Curl) => {
                 let seeded = self.seeded(workload)?;
@@ -326,8 +353,9 @@ impl Env {
             (W::CopyMount | W::CopyNoMount, Tool::Skopeo) => {
                 let seeded = self.seeded(workload)?;
                 let host = self.copy_host(workload);
-                invoke(
-                    "skopeo",
+                self.skopeo(
+                    workload,
+                    run,
                     vec![
                         "--insecure-policy".into(),
                         "copy".into(),
@@ -340,7 +368,7 @@ impl Env {
                     &out,
                     pushed_to(host),
                     timeout,
-                )
+                )?
             }
             (W::CopyToLayout, Tool::Oras) => {
                 let seeded = self.seeded(workload)?;
@@ -359,11 +387,13 @@ impl Env {
             }
             (W::CopyToLayout, Tool::Skopeo) => {
                 let seeded = self.seeded(workload)?;
-                invoke(
-                    "skopeo",
+                self.skopeo(
+                    workload,
+                    run,
                     vec![
                         "--insecure-policy".into(),
                         "copy".into(),
+                        "--preserve-digests".into(),
                         "--src-tls-verify=false".into(),
                         format!("docker://{}", seeded.artifact.reference(a)),
                         oci(&out),
@@ -371,7 +401,7 @@ impl Env {
                     &out,
                     layout_written(&out, seeded),
                     timeout,
-                )
+                )?
             }
             (W::CopyFromLayout, Tool::Oras) => {
                 let seeded = self.seeded(workload)?;
@@ -390,8 +420,9 @@ impl Env {
             }
             (W::CopyFromLayout, Tool::Skopeo) => {
                 let seeded = self.seeded(workload)?;
-                invoke(
-                    "skopeo",
+                self.skopeo(
+                    workload,
+                    run,
                     vec![
                         "--insecure-policy".into(),
                         "copy".into(),
@@ -403,13 +434,62 @@ impl Env {
                     &out,
                     pushed_to(a),
                     timeout,
-                )
+                )?
             }
             (W::CopyMount | W::CopyNoMount | W::CopyToLayout | W::CopyFromLayout, Tool::OrasPy) => {
                 unsupported(tool, "has no copy command")
             }
             (_, tool) => unsupported(tool, "has no command for this workload"),
         })
+    }
+
+    /// `skopeo ARGS` with a cache of its own (see [`SkopeoCache`]).
+    fn skopeo(
+        &self,
+        workload: WorkloadId,
+        run: usize,
+        args: Vec<String>,
+        cwd: &Path,
+        check: Check,
+        timeout: Duration,
+    ) -> Result<Plan, String> {
+        let cache = if workload == WorkloadId::CopyMount {
+            self.skopeo_cache_root.join(workload.name())
+        } else {
+            self.skopeo_cache_root
+                .join(workload.name())
+                .join(format!("run-{run}"))
+        };
+        if self.skopeo_cache != SkopeoCache::Shared {
+            std::fs::create_dir_all(&cache)
+                .map_err(|e| format!("creating {}: {e}", cache.display()))?;
+        }
+        let mut plan = invoke("skopeo", args, cwd, check, timeout);
+        if let Plan::Run { invocation, .. } = &mut plan {
+            match self.skopeo_cache {
+                SkopeoCache::BindMount => {
+                    let mut wrapped = vec![
+                        "-m".to_owned(),
+                        "sh".to_owned(),
+                        "-c".to_owned(),
+                        format!(
+                            "mount --bind \"$1\" {SKOPEO_SYSTEM_CACHE} && shift && exec \"$@\""
+                        ),
+                        "sh".to_owned(),
+                        cache.display().to_string(),
+                        "skopeo".to_owned(),
+                    ];
+                    wrapped.append(&mut invocation.args);
+                    invocation.program = PathBuf::from("unshare");
+                    invocation.args = wrapped;
+                }
+                SkopeoCache::XdgDataHome => invocation
+                    .env
+                    .push(("XDG_DATA_HOME".to_owned(), cache.display().to_string())),
+                SkopeoCache::Shared => {}
+            }
+        }
+        Ok(plan)
     }
 
     fn oras(
@@ -440,6 +520,7 @@ impl Env {
                 program: binary.clone(),
                 args,
                 cwd: cwd.to_path_buf(),
+                env: Vec::new(),
                 timeout,
             },
             check,
@@ -500,6 +581,7 @@ fn invoke(program: &str, args: Vec<String>, cwd: &Path, check: Check, timeout: D
             program: PathBuf::from(program),
             args,
             cwd: cwd.to_path_buf(),
+            env: Vec::new(),
             timeout,
         },
         check,
@@ -633,6 +715,8 @@ mod tests {
             registry: "127.0.0.1:1".into(),
             other_registry: "127.0.0.1:2".into(),
             out: PathBuf::from("/scratch/out"),
+            skopeo_cache: SkopeoCache::Shared,
+            skopeo_cache_root: PathBuf::from("/scratch/skopeo-cache"),
             sizes: Sizes::quick(),
             large: Some(seeded(&["large.bin"])),
             huge: None,
@@ -750,6 +834,45 @@ mod tests {
                 "a".repeat(64)
             )
         );
+    }
+
+    #[test]
+    fn skopeo_gets_a_cache_of_its_own_per_run_but_one_per_mount_workload() {
+        let root = tempfile::tempdir().unwrap();
+        let mut e = env(Ok(PathBuf::from("/bin/oras")));
+        e.skopeo_cache_root = root.path().to_path_buf();
+        e.skopeo_cache = SkopeoCache::BindMount;
+        let (program, a, _) = args(&e.plan(WorkloadId::PushLarge, Tool::Skopeo, 2));
+        assert_eq!(program, "unshare");
+        let cache = root.path().join("push-large/run-2");
+        assert!(cache.is_dir());
+        assert_eq!(a[..3], ["-m", "sh", "-c"]);
+        assert!(a[3].contains(SKOPEO_SYSTEM_CACHE), "{a:?}");
+        assert_eq!(
+            a[4..7],
+            [
+                "sh".to_owned(),
+                cache.display().to_string(),
+                "skopeo".to_owned()
+            ]
+        );
+        assert_eq!(a[7], "--insecure-policy");
+        let (_, a, _) = args(&e.plan(WorkloadId::CopyMount, Tool::Skopeo, 1));
+        assert_eq!(a[5], root.path().join("copy-mount").display().to_string());
+        e.skopeo_cache = SkopeoCache::XdgDataHome;
+        match e.plan(WorkloadId::PullSmall, Tool::Skopeo, 0) {
+            Plan::Run { invocation, .. } => {
+                assert_eq!(invocation.program, PathBuf::from("skopeo"));
+                assert_eq!(
+                    invocation.env,
+                    [(
+                        "XDG_DATA_HOME".to_owned(),
+                        root.path().join("pull-small/run-0").display().to_string()
+                    )]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -133,6 +133,25 @@ pub(crate) struct Report {
     pub(crate) notes: Vec<String>,
 }
 
+/// How the numbers are made, for the report.
+const METHOD: &str = "\
+- Inputs are random bytes (SplitMix64, the same on every machine), generated once under \
+  `target/bench/data`. The registry is CNCF Distribution (Debian `docker-registry`) on \
+  127.0.0.1, plain HTTP, started by `oras_testkit::real`.
+- Every pull and copy reads an artifact the harness itself seeded over HTTP (an OCI image \
+  manifest with titled layers), so no tool depends on another having pushed. Every push \
+  and copy goes to a new repository.
+- Each run is `timeout` + GNU `time` around the tool: CPU is user+sys of the whole process, \
+  peak RSS is `ru_maxrss`; wall time is taken by the harness around the command.
+- Our `oras` uses the Go CLI syntax with its default concurrency. oras-py runs through a \
+  small driver script (library defaults). skopeo copies with `--preserve-digests` (no \
+  recompression) between OCI layouts and the registry, each run with an empty blob-info \
+  cache of its own (except the mount workload, whose runs share one so skopeo can mount as \
+  a returning user's copy would).
+- References: `openssl dgst -sha256` of the same file; `curl -T` of the blob to an upload \
+  URL the harness opened (push) and `curl -o` of the blob URL (pull).
+";
+
 /// `12.3 ms` under a second, `1.234 s` above.
 pub(crate) fn seconds(s: f64) -> String {
     if s < 1.0 {
@@ -278,7 +297,8 @@ pub(crate) fn render_markdown(report: &Report) -> String {
             seconds(o)
         );
     }
-    let _ = writeln!(md, "\n## Tools\n");
+    let _ = writeln!(md, "\n## Method\n\n{METHOD}");
+    let _ = writeln!(md, "## Tools\n");
     for (tool, version) in &report.tools {
         let _ = writeln!(md, "- {tool}: {version}");
     }
