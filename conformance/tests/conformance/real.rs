@@ -220,6 +220,10 @@ async fn distribution_fails_only_the_known_checks() {
             )
         })
         .collect();
+    println!("summary: {}", json["summary"]);
+    for r in results.iter().filter(|r| r["status"] == "skip") {
+        println!("SKIPPED {}: {}", r["id"], r["message"]);
+    }
     for (id, message) in &failed {
         println!("FAILED {id}: {message}");
     }
