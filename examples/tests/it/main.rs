@@ -9,6 +9,7 @@
     clippy::expect_used
 )]
 
+mod copies;
 mod credentials;
 mod files;
 mod support;
