@@ -9,13 +9,14 @@ use oras_spec::Algorithm;
 
 use super::upload::{
     BlobData, Flavour, blob_delete, blob_get, blob_head, chunk_size, corrupt, location,
-    open_session, split, upload,
+    open_session, upload,
 };
 use super::{Gate, Suite};
 use crate::http::Request;
 use crate::outcome::{Step, ensure, expect_status, fail};
 
 const PUSH: &str = "Pushing blobs";
+const OCTET: &str = "application/octet-stream";
 const PULL: &str = "Pulling blobs";
 
 /// Runs the group for `algorithm`.
@@ -157,8 +158,7 @@ async fn mounts(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
             "mount anonymous",
             true,
             Gate::switch(api.push, "OCI_API_PUSH")
-                .and_after(true, "")
-                .clone_if(api.blobs_mount_anonymous, "OCI_API_BLOBS_MOUNT_ANONYMOUS"),
+                .and_switch(api.blobs_mount_anonymous, "OCI_API_BLOBS_MOUNT_ANONYMOUS"),
         ),
     ] {
         let blob = BlobData::new(algorithm, s.rng.bytes(512));
@@ -240,24 +240,11 @@ async fn mounts(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     blob_checks(s, &[g, "mount missing"], &repo1, &blob, stored).await;
 }
 
-trait GateExt {
-    fn clone_if(self, on: bool, variable: &'static str) -> Gate;
-}
-
-impl GateExt for Gate {
-    fn clone_if(self, on: bool, variable: &'static str) -> Gate {
-        match self {
-            Gate::Run if !on => Gate::Off(variable),
-            other => other,
-        }
-    }
-}
-
 /// `post cancel`: `DELETE <location>` ends a session (end-14, `main`).
 async fn cancel(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     let api = s.r.config.api;
     let gate = Gate::switch(api.push, "OCI_API_PUSH")
-        .clone_if(api.blobs_upload_cancel, "OCI_API_BLOBS_UPLOAD_CANCEL");
+        .and_switch(api.blobs_upload_cancel, "OCI_API_BLOBS_UPLOAD_CANCEL");
     if let Some(mut c) = s.begin(
         &[g, "post cancel"],
         "cancel",
@@ -404,7 +391,7 @@ async fn well_known(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
         let blob = BlobData::new(algorithm, data);
         let mut stored = false;
         let gate = Gate::switch(api.push, "OCI_API_PUSH")
-            .clone_if(s.r.config.data.empty_blob, "OCI_DATA_EMPTY_BLOB");
+            .and_switch(s.r.config.data.empty_blob, "OCI_DATA_EMPTY_BLOB");
         let disabled = !matches!(gate, Gate::Run);
         if let Some(mut c) = s.begin(&[g, name], "upload", PUSH, &["end-4a", "end-6"], gate) {
             let step = upload(
@@ -424,7 +411,8 @@ async fn well_known(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     }
 }
 
-/// Bad-digest uploads: the closing request must get 400.
+/// Bad-digest uploads: the body is corrupted, the digest is the
+/// original's, and the request that closes the upload must get 400.
 async fn bad_digests(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     let api = s.r.config.api;
     const FLAVOURS: [&str; 5] = [
@@ -436,83 +424,87 @@ async fn bad_digests(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     ];
     for name in FLAVOURS {
         let blob = BlobData::new(algorithm, s.rng.bytes(512));
-        let wrong = corrupt(&blob.data);
         let endpoints: &[&'static str] = if name == "post only" {
             &["end-4b", "end-6"]
         } else {
             &["end-4a", "end-5", "end-6"]
         };
-        if let Some(mut c) = s.begin(
-            &[g, "bad digest"],
-            name,
-            PUSH,
-            endpoints,
-            Gate::switch(api.push, "OCI_API_PUSH"),
-        ) {
-            let step = async {
-                let digest = blob.digest.to_string();
-                let octet = (CONTENT_TYPE, "application/octet-stream");
-                let closing = match name {
-                    "post only" => {
-                        let mut url = s.url(&s.repo1, "/blobs/uploads/");
-                        url.query_pairs_mut().append_pair("digest", &digest);
-                        let resp = c.send(&s.r.client, Request::new(Method::POST, url).header(octet.0.clone(), octet.1).body(wrong.clone())).await?;
-                        if resp.status == 202 {
-                            c.unsupported("the registry answered the single POST with 202 (an upload session)");
-                            let mut put = location(&resp)?;
-                            put.query_pairs_mut().append_pair("digest", &digest);
-                            c.send(&s.r.client, Request::new(Method::PUT, put).header(octet.0.clone(), octet.1).body(wrong.clone())).await?
-                        } else {
-                            resp
-                        }
-                    }
-                    _ => {
-                        let (mut at, _) = open_session(s, &mut c, &s.repo1, algorithm).await?;
-                        let mut last: Option<Bytes> = None;
-                        match name {
-                            "post+put" => last = Some(wrong.clone()),
-                            "chunked" | "stream" => {
-                                let mut req = Request::new(Method::PATCH, at).header(octet.0.clone(), octet.1);
-                                if name == "chunked" {
-                                    req = req.header(CONTENT_RANGE, format!("0-{}", wrong.len() - 1));
-                                }
-                                let resp = c.send(&s.r.client, req.body(wrong.clone())).await?;
-                                expect_status(&resp, &[202])?;
-                                at = location(&resp)?;
-                            }
-                            _ => {
-                                let parts = split(&wrong, wrong.len() / 2 + 1);
-                                let req = Request::new(Method::PATCH, at)
-                                    .header(octet.0.clone(), octet.1)
-                                    .header(CONTENT_RANGE, format!("0-{}", parts[0].1.len() - 1))
-                                    .body(parts[0].1.clone());
-                                let resp = c.send(&s.r.client, req).await?;
-                                expect_status(&resp, &[202])?;
-                                at = location(&resp)?;
-                                last = Some(parts[1].1.clone());
-                                let mut put = at;
-                                put.query_pairs_mut().append_pair("digest", &digest);
-                                let body = last.take().unwrap_or_default();
-                                let req = Request::new(Method::PUT, put)
-                                    .header(octet.0.clone(), octet.1)
-                                    .header(CONTENT_RANGE, format!("{}-{}", parts[1].0, wrong.len() - 1))
-                                    .body(body);
-                                let resp = c.send(&s.r.client, req).await?;
-                                return expect_status(&resp, &[400]);
-                            }
-                        }
-                        at.query_pairs_mut().append_pair("digest", &digest);
-                        let mut req = Request::new(Method::PUT, at).header(octet.0.clone(), octet.1);
-                        if let Some(body) = last {
-                            req = req.body(body);
-                        }
-                        c.send(&s.r.client, req).await?
-                    }
-                };
-                expect_status(&closing, &[400])
-            }
-            .await;
+        let gate = Gate::switch(api.push, "OCI_API_PUSH");
+        if let Some(mut c) = s.begin(&[g, "bad digest"], name, PUSH, endpoints, gate) {
+            let step = bad_digest_upload(s, &mut c, name, &blob).await;
             s.end(c, step);
         }
     }
+}
+
+/// One bad-digest upload in flavour `name`.
+async fn bad_digest_upload(
+    s: &Suite<'_, '_>,
+    c: &mut crate::runner::Check,
+    name: &str,
+    blob: &BlobData,
+) -> Step {
+    let wrong = corrupt(&blob.data);
+    let put = |at: url::Url, range: Option<(usize, usize)>, body: Bytes| {
+        let mut url = at;
+        url.query_pairs_mut()
+            .append_pair("digest", &blob.digest.to_string());
+        let mut req = Request::new(Method::PUT, url).header(CONTENT_TYPE, OCTET);
+        if let Some((first, last)) = range {
+            req = req.header(CONTENT_RANGE, format!("{first}-{last}"));
+        }
+        req.body(body)
+    };
+    let patch = |at: url::Url, range: Option<(usize, usize)>, body: Bytes| {
+        let mut req = Request::new(Method::PATCH, at).header(CONTENT_TYPE, OCTET);
+        if let Some((first, last)) = range {
+            req = req.header(CONTENT_RANGE, format!("{first}-{last}"));
+        }
+        req.body(body)
+    };
+    let closing = if name == "post only" {
+        let mut url = s.url(&s.repo1, "/blobs/uploads/");
+        url.query_pairs_mut()
+            .append_pair("digest", &blob.digest.to_string());
+        let req = Request::new(Method::POST, url)
+            .header(CONTENT_TYPE, OCTET)
+            .body(wrong.clone());
+        let resp = c.send(&s.r.client, req).await?;
+        if resp.status != 202 {
+            resp
+        } else {
+            c.unsupported("the registry answered the single POST with 202 (an upload session)");
+            c.send(&s.r.client, put(location(&resp)?, None, wrong))
+                .await?
+        }
+    } else {
+        let (at, _) = open_session(s, c, &s.repo1, blob.digest.algorithm()).await?;
+        let end = wrong.len() - 1;
+        match name {
+            "post+put" => c.send(&s.r.client, put(at, None, wrong)).await?,
+            "chunked and put chunk" => {
+                let half = wrong.len() / 2;
+                let resp = c
+                    .send(
+                        &s.r.client,
+                        patch(at, Some((0, half - 1)), wrong.slice(..half)),
+                    )
+                    .await?;
+                expect_status(&resp, &[202])?;
+                c.send(
+                    &s.r.client,
+                    put(location(&resp)?, Some((half, end)), wrong.slice(half..)),
+                )
+                .await?
+            }
+            _ => {
+                let range = (name == "chunked").then_some((0, end));
+                let resp = c.send(&s.r.client, patch(at, range, wrong)).await?;
+                expect_status(&resp, &[202])?;
+                c.send(&s.r.client, put(location(&resp)?, None, Bytes::new()))
+                    .await?
+            }
+        }
+    };
+    expect_status(&closing, &[400])
 }

@@ -43,6 +43,14 @@ impl Gate {
         if on { Gate::Run } else { Gate::Off(variable) }
     }
 
+    /// This gate, or `Off(variable)` when `on` is false.
+    pub(crate) fn and_switch(self, on: bool, variable: &'static str) -> Gate {
+        match self {
+            Gate::Run if !on => Gate::Off(variable),
+            other => other,
+        }
+    }
+
     /// This gate, or `Blocked(what)` when `ok` is false.
     pub(crate) fn and_after(self, ok: bool, what: &str) -> Gate {
         match self {

@@ -297,7 +297,7 @@ async fn skip_ahead(
 
 /// `data` in chunks of `size`, the last one possibly shorter, with their
 /// offsets.
-pub(crate) fn split(data: &Bytes, size: usize) -> Vec<(usize, Bytes)> {
+fn split(data: &Bytes, size: usize) -> Vec<(usize, Bytes)> {
     (0..data.len())
         .step_by(size.max(1))
         .map(|start| (start, data.slice(start..(start + size).min(data.len()))))

@@ -132,3 +132,38 @@ async fn reports_are_well_formed_and_redacted() {
         std::fs::copy(dir.path().join("junit.xml"), "/tmp/conformance-junit.xml").unwrap();
     }
 }
+
+#[tokio::test]
+async fn binary_exits_zero_and_writes_reports_when_everything_passes() {
+    let registry = oras_testkit::fake::FakeRegistry::start(FakeConfig::strict()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_oras-conformance"))
+        .env_clear()
+        .args([
+            "--root-url",
+            &registry.url(),
+            "--namespace",
+            "bin/test",
+            "--pull",
+            "--push",
+        ])
+        .args([
+            "--suite",
+            "ginkgo",
+            "--report-dir",
+            &dir.path().display().to_string(),
+        ])
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(120), output)
+        .await
+        .expect("the run finished in time")
+        .expect("the binary started");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("PASS") && stdout.contains("Content Discovery"),
+        "{stdout}"
+    );
+    check_files(dir.path(), 79, 0);
+}

@@ -85,3 +85,38 @@ async fn strict_fake_passes_the_dev_profile() {
         );
     }
 }
+
+#[tokio::test]
+async fn filter_runs_only_matching_checks() {
+    let (_registry, report) = run_fake(
+        FakeConfig::strict(),
+        &[("OCI_FILTER_TEST", "oci/sha256-blobs/post-put/")],
+    )
+    .await;
+    let ids: Vec<&str> = report.results.iter().map(|r| r.meta.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "oci/sha256-blobs/post-put/upload",
+            "oci/sha256-blobs/post-put/blob-head",
+            "oci/sha256-blobs/post-put/blob-get",
+            "oci/sha256-blobs/post-put/blob-delete"
+        ]
+    );
+    assert!(report.passed());
+}
+
+#[tokio::test]
+async fn uploads_send_their_real_content_length() {
+    let (registry, _report) = run_fake(FakeConfig::strict(), &[("OCI_SUITE", "ginkgo")]).await;
+    for r in registry.requests() {
+        if matches!(r.method.as_str(), "POST" | "PUT" | "PATCH") {
+            assert!(
+                r.request_headers.contains_key("content-length"),
+                "{} {} has no Content-Length",
+                r.method,
+                r.path
+            );
+        }
+    }
+}
