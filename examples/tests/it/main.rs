@@ -12,4 +12,5 @@
 mod copies;
 mod credentials;
 mod files;
+mod local;
 mod support;
