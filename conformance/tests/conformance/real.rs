@@ -247,3 +247,37 @@ async fn distribution_fails_only_the_known_checks() {
     );
     registry.stop().unwrap();
 }
+
+/// Token auth against Distribution: the runner answers its Bearer
+/// challenges (scopes from the challenge) and gets the same verdicts as
+/// without auth.
+#[tokio::test]
+async fn distribution_with_token_auth() {
+    let Some(registry) = start_for_test_async(Mode::Token).await else {
+        return;
+    };
+    let mut vars = all_on(&registry.url());
+    vars.insert("OCI_SUITE".to_owned(), "ginkgo".to_owned());
+    vars.insert(
+        "OCI_USERNAME".to_owned(),
+        registry.username().unwrap().to_owned(),
+    );
+    vars.insert(
+        "OCI_PASSWORD".to_owned(),
+        registry.password().unwrap().to_owned(),
+    );
+    let report = crate::support::run(&vars).await;
+    let known: Vec<&str> = KNOWN_FAILURES.iter().map(|(id, _)| *id).collect();
+    let unexpected: Vec<String> = crate::support::failures(&report)
+        .into_iter()
+        .filter(|id| !known.contains(&id.as_str()))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "failures beyond the known ones:\n{}",
+        crate::support::explain(&report)
+    );
+    assert!(report.summary().passed > 40, "{:?}", report.summary());
+    assert!(registry.token_server().unwrap().request_count() > 0);
+    registry.stop().unwrap();
+}
