@@ -177,11 +177,11 @@ where
 /// Prints `Error: <message>` (a [`CliError`] with its usage and
 /// recommendation lines; other errors with their cause chain).
 pub fn report_error(err: &anyhow::Error, ctx: &Context) {
-    let text = match err.downcast_ref::<CliError>() {
-        Some(cli) => cli.to_string(),
-        None => format!("{err:#}"),
+    let (prefix, text) = match err.downcast_ref::<CliError>() {
+        Some(cli) => (cli.prefix(), cli.to_string()),
+        None => ("Error:", format!("{err:#}")),
     };
-    let _ = ctx.printer.eprintln(&format!("Error: {text}"));
+    let _ = ctx.printer.eprintln(&format!("{prefix} {text}"));
 }
 
 /// Help and version requests print to stdout and succeed; parse errors

@@ -13,6 +13,9 @@ pub struct CliError {
     pub usage: Option<String>,
     /// A hint on what to do instead, if any.
     pub recommendation: Option<String>,
+    /// What is printed before the message instead of `Error:` (the Go
+    /// CLI's `cmd.SetErrPrefix`, e.g. `Error response from registry:`).
+    pub prefix: Option<String>,
 }
 
 impl CliError {
@@ -22,6 +25,7 @@ impl CliError {
             message: message.into(),
             usage: None,
             recommendation: None,
+            prefix: None,
         }
     }
 
@@ -29,6 +33,17 @@ impl CliError {
     pub fn with_usage(mut self, usage: impl Into<String>) -> Self {
         self.usage = Some(usage.into());
         self
+    }
+
+    /// Replaces the `Error:` prefix of the printed line.
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// The prefix of the printed line: `Error:` unless replaced.
+    pub fn prefix(&self) -> &str {
+        self.prefix.as_deref().unwrap_or("Error:")
     }
 
     /// Adds a recommendation line.

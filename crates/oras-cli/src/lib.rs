@@ -30,6 +30,7 @@
 
 pub mod app;
 pub mod commands;
+pub mod connect;
 pub mod error;
 pub mod options;
 pub mod output;

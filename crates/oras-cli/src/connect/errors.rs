@@ -1,0 +1,405 @@
+//! The Go CLI's error shapes (`cmd/oras/internal/errors`,
+//! `option.Target.ModifyError`, `option.Remote.ModifyError`, the copy
+//! error handling of `cp`):
+//!
+//! * an error response of the registry a target names is printed as
+//!   `Error response from registry: <the registry's errors>` (only the
+//!   `errors` list, e.g. `unauthorized: authentication required`; the
+//!   request line when the body had none), with the docker.io namespace
+//!   hint for a 401 on a single-segment repository;
+//! * a "not found" from a registry target keeps its message under the same
+//!   prefix; errors of OCI layouts keep `Error:`;
+//! * a failed copy step names its side: `Error from source registry for
+//!   "<ref>": …` (or `destination`, `oci-layout`);
+//! * a refused path traversal recommends `--allow-path-traversal`.
+//!
+//! Library errors reach the CLI wrapped in one another (oras-copy's
+//! `CopyError` around an `oras_content::Error` around oras-remote's error
+//! …); [`causes`] walks all of them, including the `External` errors the
+//! standard `source()` chain does not expose.
+
+use oras_content::ErrorKind;
+use oras_remote::ResponseError;
+
+use crate::error::{CliError, quote};
+use crate::options::{Target, TargetKind};
+
+/// The prefix of errors from a registry (Go `RegistryErrorPrefix`).
+pub const REGISTRY_ERROR_PREFIX: &str = "Error response from registry:";
+
+/// Which registry an error response must come from to get the registry
+/// prefix.
+#[derive(Clone, Copy, Debug)]
+pub enum RegistryErrorScope<'a> {
+    /// Any registry (Go `Remote.ModifyError`: login, repo ls).
+    Any,
+    /// The registry of this target (Go `Target.ModifyError`).
+    Target(&'a Target),
+}
+
+/// Every error inside `err`: its `source()` chain, and inside each
+/// `oras_content::Error::External` the wrapped error and its chain.
+pub fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
+    let mut out: Vec<&(dyn std::error::Error + 'static)> = Vec::new();
+    let mut pending: Vec<&(dyn std::error::Error + 'static)> = err.chain().collect();
+    pending.reverse();
+    // Bounded: error chains are short; a cycle would be a bug elsewhere.
+    while let Some(cause) = pending.pop() {
+        if out.len() >= 64 {
+            break;
+        }
+        out.push(cause);
+        let mut inner: Vec<&(dyn std::error::Error + 'static)> = Vec::new();
+        if let Some(content) = cause.downcast_ref::<oras_content::Error>()
+            && let Some(external) = content.external_source()
+        {
+            let external: &(dyn std::error::Error + 'static) = external;
+            inner.push(external);
+        }
+        if let Some(next) = cause.source() {
+            inner.push(next);
+        }
+        inner.reverse();
+        pending.extend(inner);
+    }
+    out
+}
+
+/// The registry error response inside `err`, if any.
+pub fn response_error(err: &anyhow::Error) -> Option<&ResponseError> {
+    causes(err).into_iter().find_map(|cause| {
+        cause.downcast_ref::<ResponseError>().or_else(|| {
+            cause
+                .downcast_ref::<oras_remote::Error>()
+                .and_then(oras_remote::Error::response)
+        })
+    })
+}
+
+/// The kind of the first library error inside `err` that has one.
+pub fn error_kind(err: &anyhow::Error) -> Option<ErrorKind> {
+    causes(err).into_iter().find_map(|cause| {
+        if let Some(e) = cause.downcast_ref::<oras_copy::Error>() {
+            Some(e.kind())
+        } else if let Some(e) = cause.downcast_ref::<oras_content::Error>() {
+            Some(e.kind())
+        } else if let Some(e) = cause.downcast_ref::<oras_remote::Error>() {
+            Some(e.kind())
+        } else if let Some(e) = cause.downcast_ref::<oras_store_file::Error>() {
+            Some(e.kind())
+        } else {
+            cause
+                .downcast_ref::<oras_store_oci::Error>()
+                .map(|e| e.kind())
+        }
+    })
+}
+
+/// Whether `err` holds a library error of `kind`.
+pub fn has_kind(err: &anyhow::Error, kind: ErrorKind) -> bool {
+    causes(err).into_iter().any(|cause| {
+        cause
+            .downcast_ref::<oras_content::Error>()
+            .is_some_and(|e| e.kind() == kind)
+            || cause
+                .downcast_ref::<oras_copy::Error>()
+                .is_some_and(|e| e.kind() == kind)
+            || cause
+                .downcast_ref::<oras_remote::Error>()
+                .is_some_and(|e| e.kind() == kind)
+            || cause
+                .downcast_ref::<oras_store_file::Error>()
+                .is_some_and(|e| e.kind() == kind)
+    })
+}
+
+/// The text Go's `ReportErrResp` gives: the registry's errors, or the
+/// whole response line when it sent none.
+pub fn report_response(resp: &ResponseError) -> String {
+    match resp.errors.as_slice() {
+        [] => resp.to_string(),
+        [one] => one.to_string(),
+        many => {
+            // Go errcode.Errors: "N errors occurred:\n\t* a\n\t* b".
+            let mut text = format!("{} errors occurred:", many.len());
+            for e in many {
+                text.push_str(&format!("\n\t* {e}"));
+            }
+            text
+        }
+    }
+}
+
+/// `host[:port]` of an error response's URL.
+fn response_host(resp: &ResponseError) -> &str {
+    let rest = resp
+        .url
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(&resp.url);
+    rest.split(['/', '?']).next().unwrap_or_default()
+}
+
+/// Maps the error of an operation on a registry (Go
+/// `Remote.ModifyError`, used by login and repo ls): an error response
+/// gets the registry prefix and only the registry's errors.
+pub fn registry_error(err: anyhow::Error) -> anyhow::Error {
+    if err.downcast_ref::<CliError>().is_some() {
+        return err;
+    }
+    match response_error(&err) {
+        Some(resp) => CliError::new(report_response(resp))
+            .with_prefix(REGISTRY_ERROR_PREFIX)
+            .into(),
+        None => err,
+    }
+}
+
+/// Maps the error of an operation on `target` (Go `Target.ModifyError`).
+/// `command` is the command path (`oras pull`) for the docker.io hint.
+pub fn target_error(err: anyhow::Error, target: &Target, command: &str) -> anyhow::Error {
+    if target.kind == TargetKind::OciLayout || err.downcast_ref::<CliError>().is_some() {
+        return err;
+    }
+    let Some(reference) = &target.remote_reference else {
+        return err;
+    };
+    if let Some(resp) = response_error(&err) {
+        if !response_host(resp).eq_ignore_ascii_case(reference.host()) {
+            return err;
+        }
+        let mut cli = CliError::new(report_response(resp)).with_prefix(REGISTRY_ERROR_PREFIX);
+        if let Some(hint) = namespace_hint(target, resp, command) {
+            cli = cli.with_recommendation(hint);
+        }
+        return cli.into();
+    }
+    if has_kind(&err, ErrorKind::NotFound) {
+        return CliError::new(format!("{err:#}"))
+            .with_prefix(REGISTRY_ERROR_PREFIX)
+            .into();
+    }
+    err
+}
+
+/// The docker.io hint: a 401 on `docker.io/<name>` suggests
+/// `docker.io/library/<name>`.
+fn namespace_hint(target: &Target, resp: &ResponseError, command: &str) -> Option<String> {
+    let reference = target.remote_reference.as_ref()?;
+    if reference.registry() != "docker.io"
+        || resp.status != http::StatusCode::UNAUTHORIZED
+        || reference.repository().contains('/')
+    {
+        return None;
+    }
+    let suggested = match reference.target() {
+        Some(oras_spec::ReferenceTarget::Tag(tag)) => {
+            format!("docker.io/library/{}:{tag}", reference.repository())
+        }
+        Some(oras_spec::ReferenceTarget::Digest(d)) => {
+            format!("docker.io/library/{}@{d}", reference.repository())
+        }
+        None => format!("docker.io/library/{}", reference.repository()),
+    };
+    Some(format!(
+        "Namespace seems missing. Do you mean `{command} {suggested}`?"
+    ))
+}
+
+/// Maps the error of a copy between `source` and `destination` (Go `cp`):
+/// a failed copy step is reported as `Error from <side> <kind> for
+/// "<reference>": <inner error>`, where an inner registry error response
+/// is shortened to the registry's errors. Other errors go through
+/// [`target_error`] for the source.
+pub fn copy_error(
+    err: anyhow::Error,
+    source: &Target,
+    destination: &Target,
+    command: &str,
+) -> anyhow::Error {
+    if err.downcast_ref::<CliError>().is_some() {
+        return err;
+    }
+    let copy = causes(&err).into_iter().find_map(|cause| {
+        cause.downcast_ref::<oras_copy::CopyError>().or_else(|| {
+            cause
+                .downcast_ref::<oras_copy::Error>()
+                .and_then(oras_copy::Error::as_copy_error)
+        })
+    });
+    let Some(copy) = copy else {
+        return target_error(err, source, command);
+    };
+    let side = match copy.origin {
+        oras_copy::Origin::Source => source,
+        oras_copy::Origin::Destination => destination,
+    };
+    let message = match response_error(&err) {
+        Some(resp) => report_response(resp),
+        None => copy.source.to_string(),
+    };
+    CliError::new(message)
+        .with_prefix(format!(
+            "Error from {} {} for {}:",
+            copy.origin,
+            side.kind,
+            quote(&side.raw_reference)
+        ))
+        .into()
+}
+
+/// The pull hint for a refused path traversal (Go `pull.go`): the error
+/// message is prefixed with the advice to use `--allow-path-traversal`.
+pub fn path_traversal_hint(err: anyhow::Error) -> anyhow::Error {
+    if !has_kind(&err, ErrorKind::PathTraversal) {
+        return err;
+    }
+    CliError::new(format!(
+        "use flag --allow-path-traversal to allow insecurely pulling files outside of working directory: {err:#}"
+    ))
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::TargetOptions;
+    use http::{Method, StatusCode};
+
+    fn response(status: StatusCode, body: &str, url: &str) -> anyhow::Error {
+        let resp = ResponseError::new(Method::GET, url.into(), status, body.as_bytes());
+        let remote = oras_remote::Error::Response(Box::new(resp));
+        let content: oras_content::Error = remote.into();
+        anyhow::Error::new(content)
+    }
+
+    const UNAUTHORIZED: &str =
+        r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#;
+
+    #[test]
+    fn registry_errors_get_the_prefix_and_only_the_registry_text() {
+        let target = TargetOptions::default()
+            .parse("localhost:5000/hello:v1")
+            .unwrap();
+        let err = response(
+            StatusCode::UNAUTHORIZED,
+            UNAUTHORIZED,
+            "http://localhost:5000/v2/hello/manifests/v1",
+        );
+        let mapped = target_error(err, &target, "oras pull");
+        let cli = mapped.downcast_ref::<CliError>().unwrap();
+        assert_eq!(cli.prefix(), "Error response from registry:");
+        assert_eq!(cli.to_string(), "unauthorized: authentication required");
+    }
+
+    #[test]
+    fn responses_of_other_hosts_are_left_alone() {
+        let target = TargetOptions::default()
+            .parse("localhost:5000/hello:v1")
+            .unwrap();
+        let err = response(
+            StatusCode::UNAUTHORIZED,
+            UNAUTHORIZED,
+            "https://auth.example/token",
+        );
+        let mapped = target_error(err, &target, "oras pull");
+        assert!(mapped.downcast_ref::<CliError>().is_none());
+    }
+
+    #[test]
+    fn docker_hub_namespace_hint() {
+        let target = TargetOptions::default()
+            .parse("docker.io/alpine:3")
+            .unwrap();
+        let err = response(
+            StatusCode::UNAUTHORIZED,
+            UNAUTHORIZED,
+            "https://registry-1.docker.io/v2/alpine/manifests/3",
+        );
+        let mapped = target_error(err, &target, "oras pull");
+        let cli = mapped.downcast_ref::<CliError>().unwrap();
+        assert_eq!(
+            cli.recommendation.as_deref(),
+            Some("Namespace seems missing. Do you mean `oras pull docker.io/library/alpine:3`?")
+        );
+    }
+
+    #[test]
+    fn not_found_from_a_registry_gets_the_prefix() {
+        let target = TargetOptions::default()
+            .parse("localhost:5000/hello:v2")
+            .unwrap();
+        let err = anyhow::Error::new(oras_content::Error::NotFound("v2".into()));
+        let mapped = target_error(err, &target, "oras pull");
+        let cli = mapped.downcast_ref::<CliError>().unwrap();
+        assert_eq!(cli.prefix(), REGISTRY_ERROR_PREFIX);
+        assert_eq!(cli.to_string(), "v2: not found");
+
+        let layout = TargetOptions {
+            oci_layout: true,
+            ..Default::default()
+        }
+        .parse("dir:v2")
+        .unwrap();
+        let err = anyhow::Error::new(oras_content::Error::NotFound("v2".into()));
+        assert!(
+            target_error(err, &layout, "oras pull")
+                .downcast_ref::<CliError>()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn copy_errors_name_the_side() {
+        let (src, dst) = crate::options::BinaryTargetOptions::default()
+            .parse("localhost:5000/a:v1", "localhost:5000/b:v1")
+            .unwrap();
+        let resp = ResponseError::new(
+            Method::PUT,
+            "http://localhost:5000/v2/b/manifests/v1".into(),
+            StatusCode::FORBIDDEN,
+            br#"{"errors":[{"code":"DENIED","message":"no"}]}"#,
+        );
+        let content: oras_content::Error = oras_remote::Error::Response(Box::new(resp)).into();
+        let err = oras_copy::Error::Copy(oras_copy::CopyError::new(
+            "Push",
+            oras_copy::Origin::Destination,
+            content,
+        ));
+        let mapped = copy_error(anyhow::Error::new(err), &src, &dst, "oras cp");
+        let cli = mapped.downcast_ref::<CliError>().unwrap();
+        assert_eq!(
+            cli.prefix(),
+            r#"Error from destination registry for "localhost:5000/b:v1":"#
+        );
+        assert_eq!(cli.to_string(), "denied: no");
+    }
+
+    #[test]
+    fn path_traversal_recommends_the_flag() {
+        let err = anyhow::Error::new(oras_content::Error::external(
+            ErrorKind::PathTraversal,
+            std::io::Error::other("../x"),
+        ));
+        let mapped = path_traversal_hint(err);
+        assert!(
+            mapped
+                .to_string()
+                .starts_with("use flag --allow-path-traversal to allow insecurely pulling files outside of working directory: ")
+        );
+    }
+
+    #[test]
+    fn several_errors_are_listed_like_go() {
+        let resp = ResponseError::new(
+            Method::GET,
+            "http://x/v2/".into(),
+            StatusCode::BAD_REQUEST,
+            br#"{"errors":[{"code":"A","message":"a"},{"code":"B","message":"b"}]}"#,
+        );
+        assert_eq!(
+            report_response(&resp),
+            "2 errors occurred:\n\t* a: a\n\t* b: b"
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! The stores behind a [`Target`]: a registry repository, or an OCI image
+//! layout (Go `option/target.go` `NewTarget`, `NewReadonlyTarget`).
+//!
+//! [`WriteTarget`] is for commands that write (push, attach, tag, cp's
+//! destination …): the repository, or a read-write layout directory
+//! (created when missing). [`ReadTarget`] is for commands that only read
+//! (pull, fetch, resolve, discover …): the repository, or a read-only
+//! layout that may also be a tar archive (`oci.NewFromTar`).
+//!
+//! Both implement the storage traits by delegation, so they are used
+//! directly as a copy source or destination; [`WriteTarget::repository`]
+//! and [`ReadTarget::repository`] give the registry-only operations.
+
+use async_trait::async_trait;
+use oras_content::{
+    BlobReader, Capabilities, Deleter, Fetcher, Mounter, PredecessorFinder, Pusher,
+    ReadOnlyStorage, ReferenceFetcher, ReferencePusher, ReferrerLister, Resolver, Result,
+    TagLister, Tagger, Untagger,
+};
+use oras_remote::Repository;
+use oras_spec::Descriptor;
+
+use crate::commands::Context;
+use crate::error::{CliError, quote};
+use crate::options::{Target, TargetKind};
+
+/// A store commands write to.
+// A command holds one or two of these: the size of the layout variant
+// does not matter, and boxing it would only add a deref.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum WriteTarget {
+    /// A registry repository.
+    Registry(Repository),
+    /// An OCI image layout directory.
+    Layout(oras_store_oci::Store),
+}
+
+/// A store commands read from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum ReadTarget {
+    /// A registry repository.
+    Registry(Repository),
+    /// An OCI image layout, directory or tar archive.
+    Layout(oras_store_oci::ReadOnlyStore),
+}
+
+/// Opens `target` for writing: the repository (flag credentials are read
+/// now, warnings go to `ctx`'s stderr), or the layout directory, created
+/// when it does not exist.
+pub async fn open_write_target(target: &Target, ctx: &Context) -> anyhow::Result<WriteTarget> {
+    match target.kind {
+        TargetKind::Registry => Ok(WriteTarget::Registry(super::open_repository(target, ctx)?)),
+        TargetKind::OciLayout => {
+            let store = oras_store_oci::Store::open(&target.path)
+                .await
+                .map_err(|err| layout_error(target, err))?;
+            Ok(WriteTarget::Layout(store))
+        }
+    }
+}
+
+/// Opens `target` for reading: the repository, or the layout directory or
+/// tar archive, which must exist.
+pub async fn open_read_target(target: &Target, ctx: &Context) -> anyhow::Result<ReadTarget> {
+    match target.kind {
+        TargetKind::Registry => Ok(ReadTarget::Registry(super::open_repository(target, ctx)?)),
+        TargetKind::OciLayout => {
+            let store = oras_store_oci::ReadOnlyStore::open(&target.path)
+                .await
+                .map_err(|err| layout_error(target, err))?;
+            Ok(ReadTarget::Layout(store))
+        }
+    }
+}
+
+fn layout_error(target: &Target, err: oras_store_oci::Error) -> anyhow::Error {
+    CliError::new(format!(
+        "failed to open OCI layout {}: {err}",
+        quote(&target.path)
+    ))
+    .into()
+}
+
+impl WriteTarget {
+    /// The repository, for a registry target.
+    pub fn repository(&self) -> Option<&Repository> {
+        match self {
+            WriteTarget::Registry(repo) => Some(repo),
+            WriteTarget::Layout(_) => None,
+        }
+    }
+
+    /// The layout store, for a layout target.
+    pub fn layout(&self) -> Option<&oras_store_oci::Store> {
+        match self {
+            WriteTarget::Layout(store) => Some(store),
+            WriteTarget::Registry(_) => None,
+        }
+    }
+}
+
+impl ReadTarget {
+    /// The repository, for a registry target.
+    pub fn repository(&self) -> Option<&Repository> {
+        match self {
+            ReadTarget::Registry(repo) => Some(repo),
+            ReadTarget::Layout(_) => None,
+        }
+    }
+}
+
+/// Forwards a trait method to whichever store the enum holds.
+macro_rules! delegate {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            Self::Registry($store) => $call,
+            Self::Layout($store) => $call,
+        }
+    };
+}
+
+#[async_trait]
+impl Fetcher for WriteTarget {
+    async fn fetch(&self, target: &Descriptor) -> Result<BlobReader> {
+        delegate!(self, s => s.fetch(target).await)
+    }
+}
+
+#[async_trait]
+impl Pusher for WriteTarget {
+    async fn push(&self, expected: &Descriptor, content: BlobReader) -> Result<()> {
+        delegate!(self, s => s.push(expected, content).await)
+    }
+}
+
+#[async_trait]
+impl ReadOnlyStorage for WriteTarget {
+    async fn exists(&self, target: &Descriptor) -> Result<bool> {
+        delegate!(self, s => s.exists(target).await)
+    }
+}
+
+#[async_trait]
+impl Resolver for WriteTarget {
+    async fn resolve(&self, reference: &str) -> Result<Descriptor> {
+        delegate!(self, s => s.resolve(reference).await)
+    }
+}
+
+#[async_trait]
+impl Tagger for WriteTarget {
+    async fn tag(&self, desc: &Descriptor, reference: &str) -> Result<()> {
+        delegate!(self, s => s.tag(desc, reference).await)
+    }
+}
+
+#[async_trait]
+impl PredecessorFinder for WriteTarget {
+    async fn predecessors(&self, node: &Descriptor) -> Result<Vec<Descriptor>> {
+        delegate!(self, s => s.predecessors(node).await)
+    }
+}
+
+#[async_trait]
+impl Deleter for WriteTarget {
+    async fn delete(&self, target: &Descriptor) -> Result<()> {
+        delegate!(self, s => s.delete(target).await)
+    }
+}
+
+#[async_trait]
+impl TagLister for WriteTarget {
+    async fn tags(&self, last: Option<&str>) -> Result<Vec<String>> {
+        delegate!(self, s => s.tags(last).await)
+    }
+}
+
+impl Capabilities for WriteTarget {
+    fn as_reference_fetcher(&self) -> Option<&dyn ReferenceFetcher> {
+        delegate!(self, s => s.as_reference_fetcher())
+    }
+    fn as_reference_pusher(&self) -> Option<&dyn ReferencePusher> {
+        delegate!(self, s => s.as_reference_pusher())
+    }
+    fn as_mounter(&self) -> Option<&dyn Mounter> {
+        delegate!(self, s => s.as_mounter())
+    }
+    fn as_deleter(&self) -> Option<&dyn Deleter> {
+        delegate!(self, s => s.as_deleter())
+    }
+    fn as_untagger(&self) -> Option<&dyn Untagger> {
+        delegate!(self, s => s.as_untagger())
+    }
+    fn as_tag_lister(&self) -> Option<&dyn TagLister> {
+        delegate!(self, s => s.as_tag_lister())
+    }
+    fn as_referrer_lister(&self) -> Option<&dyn ReferrerLister> {
+        delegate!(self, s => s.as_referrer_lister())
+    }
+    fn as_predecessor_finder(&self) -> Option<&dyn PredecessorFinder> {
+        delegate!(self, s => s.as_predecessor_finder())
+    }
+}
+
+#[async_trait]
+impl Fetcher for ReadTarget {
+    async fn fetch(&self, target: &Descriptor) -> Result<BlobReader> {
+        delegate!(self, s => s.fetch(target).await)
+    }
+}
+
+#[async_trait]
+impl ReadOnlyStorage for ReadTarget {
+    async fn exists(&self, target: &Descriptor) -> Result<bool> {
+        delegate!(self, s => s.exists(target).await)
+    }
+}
+
+#[async_trait]
+impl Resolver for ReadTarget {
+    async fn resolve(&self, reference: &str) -> Result<Descriptor> {
+        delegate!(self, s => s.resolve(reference).await)
+    }
+}
+
+#[async_trait]
+impl PredecessorFinder for ReadTarget {
+    async fn predecessors(&self, node: &Descriptor) -> Result<Vec<Descriptor>> {
+        delegate!(self, s => s.predecessors(node).await)
+    }
+}
+
+#[async_trait]
+impl TagLister for ReadTarget {
+    async fn tags(&self, last: Option<&str>) -> Result<Vec<String>> {
+        delegate!(self, s => s.tags(last).await)
+    }
+}
+
+impl Capabilities for ReadTarget {
+    fn as_reference_fetcher(&self) -> Option<&dyn ReferenceFetcher> {
+        delegate!(self, s => s.as_reference_fetcher())
+    }
+    fn as_tag_lister(&self) -> Option<&dyn TagLister> {
+        delegate!(self, s => s.as_tag_lister())
+    }
+    fn as_referrer_lister(&self) -> Option<&dyn ReferrerLister> {
+        delegate!(self, s => s.as_referrer_lister())
+    }
+    fn as_predecessor_finder(&self) -> Option<&dyn PredecessorFinder> {
+        delegate!(self, s => s.as_predecessor_finder())
+    }
+}
