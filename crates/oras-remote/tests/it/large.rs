@@ -186,3 +186,68 @@ async fn one_gib_push_and_pull_in_constant_memory() {
     assert!(peak < 64 * 1024, "peak RSS {peak} KiB");
     eprintln!("peak RSS {peak} KiB");
 }
+
+/// The same 1 GiB round trip against the real CNCF Distribution registry
+/// (issue 4's "Done when"): the registry runs in its own process, so the
+/// peak resident memory measured here is the client's alone. Run with
+/// `cargo test -p oras-remote --test it -- --ignored one_gib_real`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "moves 2 GiB through the real registry; run explicitly"]
+async fn one_gib_real_registry_push_and_pull_in_constant_memory() {
+    use oras_testkit::real::{Mode, start_for_test_async};
+    let Some(registry) = start_for_test_async(Mode::Plain).await else {
+        return;
+    };
+    let mut digester = Digester::new(oras_spec::Algorithm::Sha256);
+    let mut pattern = Pattern {
+        position: 0,
+        size: SIZE,
+    };
+    let mut buf = vec![0u8; PIECE];
+    loop {
+        let n = pattern.read(&mut buf).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        digester.update(&buf[..n]);
+    }
+    let desc = Descriptor::new(media_type::IMAGE_LAYER, digester.finish(), SIZE);
+    let repo = oras_remote::Registry::with_config(
+        &registry.host(),
+        oras_remote::ClientConfig::new()
+            .plain_http(true)
+            .proxy(oras_remote::ProxyConfig::none()),
+    )
+    .unwrap()
+    .repository("big/blob")
+    .unwrap();
+
+    let work = async {
+        repo.push(
+            &desc,
+            Box::pin(Pattern {
+                position: 0,
+                size: SIZE,
+            }),
+        )
+        .await
+        .unwrap();
+        // The fetched stream is verified: reading to the end checks the digest.
+        let mut reader = oras_content::VerifyReader::new(repo.fetch(&desc).await.unwrap(), &desc);
+        let mut total = 0u64;
+        loop {
+            let n = reader.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+        }
+        assert_eq!(total, SIZE);
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(1200), work)
+        .await
+        .expect("1 GiB round trip timed out");
+    let peak = peak_rss_kib();
+    eprintln!("peak RSS {peak} KiB");
+    assert!(peak < 64 * 1024, "peak RSS {peak} KiB");
+}
