@@ -13,4 +13,5 @@ mod copies;
 mod credentials;
 mod files;
 mod local;
+mod repository;
 mod support;
