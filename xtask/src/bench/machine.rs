@@ -18,6 +18,9 @@ pub(crate) struct Machine {
     pub(crate) kernel: String,
     /// PRETTY_NAME from /etc/os-release.
     pub(crate) os: String,
+    /// The 1, 5 and 15 minute load averages when detected (the machine
+    /// may be shared).
+    pub(crate) load: String,
 }
 
 impl Machine {
@@ -40,6 +43,10 @@ impl Machine {
             memory_kib: meminfo_kib(&meminfo, "MemTotal").unwrap_or(0),
             kernel,
             os: os_name(&os_release).unwrap_or_else(|| "unknown".to_owned()),
+            load: std::fs::read_to_string("/proc/loadavg")
+                .ok()
+                .map(|l| load_average(&l))
+                .unwrap_or_else(|| "unknown".to_owned()),
         }
     }
 
@@ -69,6 +76,7 @@ impl Machine {
             "memory_kib": self.memory_kib,
             "kernel": self.kernel,
             "os": self.os,
+            "load_average": self.load,
         })
     }
 }
@@ -102,6 +110,15 @@ pub(crate) fn meminfo_kib(meminfo: &str, key: &str) -> Option<u64> {
         }
         v.split_whitespace().next()?.parse().ok()
     })
+}
+
+/// The first three fields of /proc/loadavg.
+pub(crate) fn load_average(loadavg: &str) -> String {
+    loadavg
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// PRETTY_NAME from os-release text.
@@ -151,6 +168,7 @@ mod tests {
             memory_kib: 24 * 1024 * 1024,
             kernel: "Linux 6.1".into(),
             os: "Debian 12".into(),
+            load: "0.00 0.00 0.00".into(),
         };
         assert_eq!(
             m.describe(),

@@ -218,7 +218,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
             ));
         }
     }
-    report::complete(&mut rows);
+    report::complete(&mut rows, overhead);
 
     let report = Report {
         generated_at: rfc3339_now(),
@@ -273,12 +273,17 @@ fn measure_row(
     let total = options.warmups + options.iterations;
     let mut samples = Vec::new();
     for run in 0..total {
-        let invocation_and_check = match env.plan(workload, tool, run) {
-            Plan::Skip(why) => return Row::new(workload, tool, Outcome::Skipped(why), Vec::new()),
-            Plan::Fail(why) => return Row::new(workload, tool, Outcome::Failed(why), Vec::new()),
+        let (invocation, check) = match env.plan(workload, tool, run) {
+            Plan::Skip(why) => {
+                eprintln!("bench: {label} skipped: {why}");
+                return Row::new(workload, tool, Outcome::Skipped(why), Vec::new());
+            }
+            Plan::Fail(why) => {
+                eprintln!("bench: {label} FAILED: {}", first_line(&why));
+                return Row::new(workload, tool, Outcome::Failed(why), Vec::new());
+            }
             Plan::Run { invocation, check } => (invocation, check),
         };
-        let (invocation, check) = invocation_and_check;
         let reset = || {
             let _ = std::fs::remove_dir_all(&env.out);
             std::fs::create_dir_all(&env.out)

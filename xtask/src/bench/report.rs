@@ -69,8 +69,9 @@ impl Row {
     }
 }
 
-/// Fills in the ratios of every row and the verdicts of our rows.
-pub(crate) fn complete(rows: &mut [Row]) {
+/// Fills in the ratios of every row and the verdicts of our rows;
+/// `overhead` is the wrappers' share of every wall time.
+pub(crate) fn complete(rows: &mut [Row], overhead: Option<f64>) {
     let workloads: Vec<WorkloadId> = {
         let mut w: Vec<WorkloadId> = rows.iter().map(|r| r.workload).collect();
         w.dedup();
@@ -83,6 +84,7 @@ pub(crate) fn complete(rows: &mut [Row]) {
                 .and_then(Row::summary)
         };
         let measured = Measured {
+            overhead,
             ours: of(Tool::Oras),
             openssl: of(Tool::Openssl),
             curl: of(Tool::Curl),
@@ -161,6 +163,17 @@ pub(crate) fn seconds(s: f64) -> String {
     }
 }
 
+/// `830 MiB/s`, `7.4 MiB/s`, `0.52 MiB/s`.
+pub(crate) fn throughput(mib_s: f64) -> String {
+    if mib_s >= 100.0 {
+        format!("{mib_s:.0} MiB/s")
+    } else if mib_s >= 1.0 {
+        format!("{mib_s:.1} MiB/s")
+    } else {
+        format!("{mib_s:.2} MiB/s")
+    }
+}
+
 fn times(r: Option<f64>) -> String {
     r.map_or_else(|| "—".to_owned(), |r| format!("{r:.2} ×"))
 }
@@ -188,7 +201,7 @@ pub(crate) fn render_table(report: &Report) -> String {
                 seconds(s.cpu),
                 s.peak_rss_mib,
                 s.throughput_mib_s
-                    .map_or_else(|| "—".to_owned(), |v| format!("{v:.0} MiB/s")),
+                    .map_or_else(|| "—".to_owned(), throughput),
                 times(row.cpu_vs_openssl),
                 times(row.wall_vs_curl),
             ),
@@ -233,11 +246,18 @@ pub(crate) fn render_targets(report: &Report) -> String {
 pub(crate) fn render_problems(report: &Report) -> (String, String) {
     let mut failures = String::new();
     let mut skips = String::new();
+    let mut first_with: Vec<(&str, String)> = Vec::new();
     for row in &report.rows {
         let name = format!("{} / {}", row.workload.name(), row.tool.name());
         match &row.outcome {
             Outcome::Failed(why) => {
-                let _ = writeln!(failures, "### {name}\n\n```text\n{}\n```\n", why.trim());
+                let why = why.trim();
+                if let Some((_, first)) = first_with.iter().find(|(w, _)| *w == why) {
+                    let _ = writeln!(failures, "### {name}\n\nThe same error as {first}.\n");
+                } else {
+                    let _ = writeln!(failures, "### {name}\n\n```text\n{why}\n```\n");
+                    first_with.push((why, name));
+                }
             }
             Outcome::Skipped(why) => {
                 let _ = writeln!(skips, "- {name}: {why}");
@@ -288,6 +308,7 @@ pub(crate) fn render_markdown(report: &Report) -> String {
         m.memory_kib as f64 / (1024.0 * 1024.0)
     );
     let _ = writeln!(md, "- kernel: {}", m.kernel);
+    let _ = writeln!(md, "- load average at start (1, 5, 15 min): {}", m.load);
     let _ = writeln!(md, "- OS: {}", m.os);
     let _ = writeln!(md, "- registry storage: {}", report.storage);
     if let Some(o) = report.overhead {
@@ -440,6 +461,7 @@ mod tests {
                 sha_extensions: true,
                 memory_kib: 1024 * 1024,
                 kernel: "Linux 6".into(),
+                load: "0.10 0.20 0.30".into(),
                 os: "Debian".into(),
             },
             storage: "tmpfs".into(),
@@ -471,7 +493,7 @@ mod tests {
                 Vec::new(),
             ),
         ];
-        complete(&mut rows);
+        complete(&mut rows, None);
         rows
     }
 
@@ -526,6 +548,29 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_error_is_printed_once() {
+        let failed = |w| {
+            Row::new(
+                w,
+                Tool::Oras,
+                Outcome::Failed("not built".into()),
+                Vec::new(),
+            )
+        };
+        let r = report(vec![
+            failed(WorkloadId::Version),
+            failed(WorkloadId::PushLarge),
+        ]);
+        let (failures, skips) = render_problems(&r);
+        assert_eq!(failures.matches("not built").count(), 1, "{failures}");
+        assert!(
+            failures.contains("The same error as version / oras (ours)."),
+            "{failures}"
+        );
+        assert!(skips.is_empty());
+    }
+
+    #[test]
     fn the_json_has_every_row_with_status_and_numbers() {
         let v = to_json(&report(rows()));
         let results = v["results"].as_array().unwrap();
@@ -549,5 +594,8 @@ mod tests {
         assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(seconds(0.0123), "12.3 ms");
         assert_eq!(seconds(2.0), "2.000 s");
+        assert_eq!(throughput(830.4), "830 MiB/s");
+        assert_eq!(throughput(7.44), "7.4 MiB/s");
+        assert_eq!(throughput(0.521), "0.52 MiB/s");
     }
 }
