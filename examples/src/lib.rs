@@ -57,14 +57,15 @@ use oras_auth::{Credential, StaticCredential};
 use oras_remote::ClientConfig;
 use serde_json::Value;
 
-/// How to reach a registry: the transport flags of the oras CLI.
+/// How to reach a registry: the transport flags of the oras CLI. The
+/// flags are global, so they may come before or after a subcommand.
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct ConnectArgs {
     /// Talk plain HTTP instead of HTTPS (oras `--plain-http`).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub plain_http: bool,
     /// Also trust the CA certificates in this PEM file (oras `--ca-file`).
-    #[arg(long, value_name = "PEM")]
+    #[arg(long, value_name = "PEM", global = true)]
     pub ca_file: Option<PathBuf>,
 }
 
@@ -88,10 +89,16 @@ impl ConnectArgs {
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct CredentialArgs {
     /// The username to log in with.
-    #[arg(short = 'u', long, env = "ORAS_USERNAME")]
+    #[arg(short = 'u', long, env = "ORAS_USERNAME", global = true)]
     pub username: Option<String>,
     /// The password to log in with.
-    #[arg(short = 'p', long, env = "ORAS_PASSWORD", hide_env_values = true)]
+    #[arg(
+        short = 'p',
+        long,
+        env = "ORAS_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
     pub password: Option<String>,
 }
 

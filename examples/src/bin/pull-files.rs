@@ -23,7 +23,8 @@ use oras_store_file::Store as FileStore;
 /// Pull the files of an artifact into a directory.
 #[derive(Parser)]
 struct Args {
-    /// What to pull: `registry/repository[:tag|@digest]`.
+    /// What to pull: `registry/repository[:tag|@digest]` (`latest` when
+    /// neither is given).
     reference: String,
     /// The directory the files are written to (created when missing).
     #[arg(short, long, default_value = ".")]
@@ -38,8 +39,11 @@ struct Args {
 async fn main() -> Result<()> {
     let args = Args::parse();
     let reference: Reference = args.reference.parse()?;
-    let tag = reference.reference_string();
-    let tag = if tag.is_empty() { "latest".into() } else { tag };
+    // A tag or a digest (`latest` when neither is given).
+    let target = match reference.reference_string() {
+        target if target.is_empty() => "latest".to_owned(),
+        target => target,
+    };
 
     // 0. Create a file store over the output directory. Titled content
     //    pushed into it becomes files there, written through a temp file
@@ -62,7 +66,7 @@ async fn main() -> Result<()> {
         }
         Ok(())
     });
-    let manifest = copy(&repo, &tag, &store, &tag, &CopyOptions::new(graph)).await?;
+    let manifest = copy(&repo, &target, &store, &target, &CopyOptions::new(graph)).await?;
     println!("manifest descriptor: {}", json(&manifest));
 
     // 3. Close the store: it removes its temp files (dropping it would too).

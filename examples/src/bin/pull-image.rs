@@ -8,7 +8,7 @@
 //!
 //! The OCI image layout is the on-disk format every OCI tool reads
 //! (`oci-layout`, `index.json`, `blobs/sha256/…`); the pulled manifest is
-//! tagged there with the same tag.
+//! recorded there under the same tag (or digest).
 
 use std::path::PathBuf;
 
@@ -23,7 +23,8 @@ use oras_store_oci::Store as OciStore;
 /// Pull an image (or any artifact) into an OCI image layout.
 #[derive(Parser)]
 struct Args {
-    /// What to pull: `registry/repository[:tag]`.
+    /// What to pull: `registry/repository[:tag|@digest]` (`latest` when
+    /// neither is given).
     reference: String,
     /// The OCI layout directory (created when missing).
     #[arg(long, default_value = "oci-layout-root")]
@@ -38,7 +39,11 @@ struct Args {
 async fn main() -> Result<()> {
     let args = Args::parse();
     let reference: Reference = args.reference.parse()?;
-    let tag = reference.tag().unwrap_or("latest");
+    // A tag or a digest; the layout records it as a reference either way.
+    let target = match reference.reference_string() {
+        target if target.is_empty() => "latest".to_owned(),
+        target => target,
+    };
 
     // 0. Open (or create) the OCI layout store.
     let store = OciStore::open(&args.oci_layout).await?;
@@ -52,8 +57,8 @@ async fn main() -> Result<()> {
     // 2. Copy from the repository to the layout: every blob streams into
     //    `blobs/` (verified before it gets its final name), the manifest
     //    last, then the tag is written to `index.json`.
-    let manifest = copy(&repo, tag, &store, tag, &CopyOptions::default()).await?;
+    let manifest = copy(&repo, &target, &store, &target, &CopyOptions::default()).await?;
     println!("manifest descriptor: {}", json(&manifest));
-    println!("tagged {tag} in {}", args.oci_layout.display());
+    println!("tagged {target} in {}", args.oci_layout.display());
     Ok(())
 }

@@ -27,7 +27,8 @@ use oras_store_oci::Store as OciStore;
 /// Pull an image into an OCI layout, logging in with Docker's credentials.
 #[derive(Parser)]
 struct Args {
-    /// What to pull: `registry/repository[:tag]`.
+    /// What to pull: `registry/repository[:tag|@digest]` (`latest` when
+    /// neither is given).
     reference: String,
     /// The OCI layout directory (created when missing).
     #[arg(long, default_value = "oci-layout-root")]
@@ -40,7 +41,11 @@ struct Args {
 async fn main() -> Result<()> {
     let args = Args::parse();
     let reference: Reference = args.reference.parse()?;
-    let tag = reference.tag().unwrap_or("latest");
+    // A tag or a digest; the layout records it as a reference either way.
+    let target = match reference.reference_string() {
+        target if target.is_empty() => "latest".to_owned(),
+        target => target,
+    };
 
     // 0. Open (or create) the OCI layout store.
     let store = OciStore::open(&args.oci_layout).await?;
@@ -63,7 +68,7 @@ async fn main() -> Result<()> {
     let repo = Repository::with_config(&args.reference, config)?;
 
     // 3. Copy from the repository to the OCI layout.
-    let manifest = copy(&repo, tag, &store, tag, &CopyOptions::default()).await?;
+    let manifest = copy(&repo, &target, &store, &target, &CopyOptions::default()).await?;
     println!(
         "manifest pulled: {} {}",
         manifest.digest, manifest.media_type

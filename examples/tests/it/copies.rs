@@ -89,10 +89,10 @@ async fn copy_between_memory_oci_layout_and_repositories() {
         let destination = repository(&registry, "examples/copy-destination");
         assert_eq!(destination.resolve("v2").await.unwrap().digest, root.digest);
 
-        // repository → memory: the three nodes arrive.
+        // repository → memory: the three nodes arrive. (The connection
+        // flags are global: here `--plain-http` follows the subcommand.)
         let stdout = Example::new(COPY)
-            .connect(&registry)
-            .args(["repository-to-memory", &source])
+            .args(["repository-to-memory", &source, "--plain-http"])
             .succeeds()
             .await;
         assert!(stdout.starts_with(EXAMPLE_IMAGE), "{stdout}");

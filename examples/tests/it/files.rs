@@ -97,6 +97,26 @@ async fn push_files_then_pull_them_back_as_files_and_as_an_oci_layout() {
                 fetch_all(&repo, layer, 1024).await.unwrap()
             );
         }
+
+        // pull-image by digest: the layout knows the manifest by digest.
+        let by_digest = format!("{}/examples/files@{}", registry.host(), root.digest);
+        let layout = out.path().join("by-digest");
+        Example::new(PULL_IMAGE)
+            .connect(&registry)
+            .arg(&by_digest)
+            .arg("--oci-layout")
+            .arg(&layout)
+            .succeeds()
+            .await;
+        let store = oras_store_oci::ReadOnlyStore::open(&layout).await.unwrap();
+        let found = store.resolve(&root.digest.to_string()).await.unwrap();
+        assert_eq!(found.digest, root.digest);
+        assert!(
+            oras_content::TagLister::tags(&store, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     })
     .await
     .expect("test timed out");
