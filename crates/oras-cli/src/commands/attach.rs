@@ -1,10 +1,22 @@
 //! `oras attach`: push a referrer artifact whose subject is an existing
 //! manifest (Go `root/attach.go`). Always image-spec v1.1, never tagged.
 
-use clap::Args;
-use oras_spec::{Platform, media_type};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use clap::Args;
+use oras_content::{MAX_METADATA_BYTES, fetch_all};
+use oras_copy::{
+    CopyGraphOptions, PackManifestOptions, PackManifestVersion, ResolveOptions, pack_manifest,
+};
+use oras_spec::{Descriptor, Platform, annotation, media_type};
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect::{self, WriteTarget};
+use crate::output::status::{Event, Mode, StatusDisplay, new_status};
+use crate::output::summary;
+use crate::parse::ANNOTATION_CONFIG;
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::{
     AttachPlatformOption, Common, DistributionSpecOption, FormatOptions, OutputFormat,
@@ -216,7 +228,210 @@ fn missing_subject_hint(mut err: CliError, files: &[String]) -> CliError {
     err
 }
 
-/// Runs `oras attach` (not wired yet: needs oras-store-file, oras-remote and oras-copy).
-pub async fn run(_options: AttachOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("attach"))
+/// Runs `oras attach` (Go `runAttach`): resolves the subject (with
+/// `--platform`, the matching child of an index), adds the files to a file
+/// store rooted at the working directory, packs an image-spec v1.1
+/// manifest whose `subject` is that manifest, and copies its graph to the
+/// target without tagging it (a referrer is found through its subject).
+pub async fn run(options: AttachOptions, ctx: &Context) -> anyhow::Result<()> {
+    let target = &options.target;
+    let dst = connect::open_write_target(target, ctx).await?;
+    let resolve_options = ResolveOptions {
+        target_platform: options.platform.clone(),
+        max_metadata_bytes: 0,
+    };
+    let subject = oras_copy::resolve(&dst, &target.reference, &resolve_options)
+        .await
+        .map_err(|err| {
+            let err = anyhow::Error::new(err)
+                .context(format!("failed to resolve {}", target.reference));
+            connect::target_error(err, target, INFO.path)
+        })?;
+
+    let store = oras_store_file::Store::new(std::env::current_dir()?)?;
+    let status = new_status(
+        Mode::Push,
+        options.tty,
+        options.format.is_text(),
+        &ctx.printer,
+        options.common.print_unnamed(),
+    );
+    let result = attach(&options, &store, &dst, &subject, status.clone()).await;
+    let _ = status.finish();
+    let closed = store.close();
+    let root = result.map_err(|err| connect::target_error(err, target, INFO.path))?;
+    closed?;
+
+    summary::attach(&ctx.printer, &options.format, target, &root, &subject)?;
+    Ok(())
+}
+
+/// Packs the referrer into `store` and copies it to `dst`; writes the
+/// manifest to `--export-manifest` when asked. Returns the manifest.
+async fn attach(
+    options: &AttachOptions,
+    store: &oras_store_file::Store,
+    dst: &WriteTarget,
+    subject: &Descriptor,
+    status: Arc<dyn StatusDisplay>,
+) -> anyhow::Result<Descriptor> {
+    let layers = load_files(store, &options.annotations, &options.files, status.as_ref()).await?;
+    let config_descriptor = match &options.config {
+        Some((path, media_type)) => {
+            // Go adds the config under the name `$config`, then replaces
+            // its annotations (title included) with the `$config` ones.
+            let mut desc = store.add(ANNOTATION_CONFIG, media_type, path).await?;
+            desc.annotations = options.annotations.config();
+            Some(desc)
+        }
+        None => None,
+    };
+    let pack_options = PackManifestOptions {
+        subject: Some(subject.clone()),
+        layers,
+        config_descriptor,
+        config_annotations: options.annotations.config(),
+        manifest_annotations: options.annotations.manifest(),
+    };
+    let root = pack_manifest(
+        store,
+        PackManifestVersion::V1_1,
+        &options.artifact_type,
+        &pack_options,
+    )
+    .await?;
+
+    let graph = skip_subject_of(
+        connect::progress::with_status(
+            CopyGraphOptions::default().with_concurrency(options.concurrency),
+            status,
+        ),
+        &root,
+        subject,
+    );
+    oras_copy::copy_graph(store, dst, &root, &graph).await?;
+
+    if let Some(path) = &options.export_manifest {
+        let bytes = fetch_all(store, &root, MAX_METADATA_BYTES).await?;
+        write_file_atomic(path, &bytes)?;
+    }
+    Ok(root)
+}
+
+/// The successors of the referrer `root` without its subject, which
+/// exists already (Go: "skip duplicated Resolve on subject").
+fn skip_subject_of(
+    graph: CopyGraphOptions,
+    root: &Descriptor,
+    subject: &Descriptor,
+) -> CopyGraphOptions {
+    let root = root.clone();
+    let subject = subject.clone();
+    graph.with_find_successors(move |fetcher, node| {
+        let is_root = node.same_content(&root);
+        let subject = subject.clone();
+        Box::pin(async move {
+            let mut found = oras_content::successors(fetcher, node).await?;
+            if is_root {
+                found.retain(|d| !d.same_content(&subject));
+            }
+            Ok(found)
+        })
+    })
+}
+
+/// Adds each file argument to `store` (Go `loadFiles`): the layer is named
+/// by the cleaned path (forward slashes when relative) unless the
+/// annotation file gives it a title, and gets the annotations listed under
+/// its path.
+async fn load_files(
+    store: &oras_store_file::Store,
+    annotations: &Annotations,
+    files: &[FileRef],
+    status: &dyn StatusDisplay,
+) -> anyhow::Result<Vec<Descriptor>> {
+    let mut layers = Vec::with_capacity(files.len());
+    for file in files {
+        let per_file = annotations.file(&file.path);
+        let name = match per_file.get(annotation::TITLE) {
+            Some(title) => title.clone(),
+            None => clean_name(&file.path),
+        };
+        status.event(Event::Preparing(&name))?;
+        let mut desc = store.add(&name, &file.media_type, &file.path).await?;
+        desc.annotations.extend(per_file);
+        layers.push(desc);
+    }
+    if layers.is_empty() {
+        status.event(Event::EmptyArtifact)?;
+    }
+    Ok(layers)
+}
+
+/// Go's `filepath.Clean` of a file argument, with forward slashes when
+/// the path is relative.
+fn clean_name(path: &str) -> String {
+    let absolute = Path::new(path).is_absolute();
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(std::path::is_separator) {
+        match part {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if absolute => {}
+                _ => parts.push(".."),
+            },
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => {
+            let sep = std::path::MAIN_SEPARATOR.to_string();
+            format!("{sep}{}", parts.join(&sep))
+        }
+        (false, true) => ".".to_owned(),
+        (false, false) => joined,
+    }
+}
+
+/// Writes `bytes` to `path` through a temp file in the same directory and
+/// a rename, so a partial manifest never appears under the final name.
+fn write_file_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_cleaned_like_go() {
+        assert_eq!(clean_name("a/./b//c.txt"), "a/b/c.txt");
+        assert_eq!(clean_name("./hi.txt"), "hi.txt");
+        assert_eq!(clean_name("a/../../b"), "../b");
+        assert_eq!(clean_name("."), ".");
+        #[cfg(unix)]
+        assert_eq!(clean_name("/tmp/../x/y"), "/x/y");
+    }
+
+    #[test]
+    fn export_is_atomic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        write_file_atomic(&path, b"{}").unwrap();
+        write_file_atomic(&path, b"{\"a\":1}").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":1}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

@@ -1,13 +1,26 @@
 //! `oras backup` (experimental): copy tagged artifacts of a repository into
 //! an OCI layout directory or tar (Go `root/backup.go`).
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use clap::Args;
+use oras_content::{
+    MAX_METADATA_BYTES, ReadOnlyGraphStorage, ReadOnlyTarget, Tagger, fetch_all,
+};
+use oras_copy::CopyGraphOptions;
+use oras_spec::{Descriptor, Digest, Index, Reference, media_type};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
-use crate::error::{CliError, Result};
-use crate::options::{Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Terminal};
+use crate::commands::copy::recursive_copy;
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
+use crate::error::{CliError, Result, quote};
+use crate::options::{
+    Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Target, TargetKind, Terminal,
+};
+use crate::output::status::{Mode, new_status};
+use crate::output::text;
 use crate::parse::split_repository_tags;
 
 /// Usage facts of `oras backup`.
@@ -143,7 +156,346 @@ impl BackupArgs {
     }
 }
 
-/// Runs `oras backup` (not wired yet: needs oras-remote, oras-store-oci and oras-copy).
-pub async fn run(_options: BackupOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("backup"))
+/// Runs `oras backup` (Go `runBackup`): copies each tag (every tag of the
+/// repository when none is given), with its referrers when asked, into an
+/// OCI layout, tags it there, removes `ingest/`, and for a `.tar` output
+/// archives the layout. The archive is written to a temp file next to the
+/// output and renamed into place, so no partial archive is ever left
+/// under the output's name.
+pub async fn run(options: BackupOptions, ctx: &Context) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let tags = backup(&options, ctx)
+        .await
+        .map_err(connect::registry_error)?;
+    ctx.printer.println(&text::backup_completed(
+        tags,
+        &options.repository,
+        &options.output.to_string_lossy(),
+        started.elapsed(),
+    ))?;
+    Ok(())
+}
+
+/// Where the layout is written: the output directory, or a temp
+/// directory for a tar output (with the temp file the archive goes to).
+struct Destination {
+    layout: PathBuf,
+    _temp_dir: Option<tempfile::TempDir>,
+    archive: Option<tempfile::NamedTempFile>,
+}
+
+/// Prepares the destination, failing early when a tar cannot be written
+/// where asked (Go: "fail early if there is an issue").
+fn prepare_destination(options: &BackupOptions) -> anyhow::Result<Destination> {
+    if !options.output_is_tar {
+        return Ok(Destination {
+            layout: options.output.clone(),
+            _temp_dir: None,
+            archive: None,
+        });
+    }
+    if options.output.is_dir() {
+        return Err(CliError::new(format!(
+            "the output path {} already exists and is a directory",
+            quote(&options.output.to_string_lossy())
+        ))
+        .with_recommendation(
+            "To back up to a tar archive, please specify a different output file name or remove the existing directory.",
+        )
+        .into());
+    }
+    let parent = match options.output.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let archive = tempfile::Builder::new()
+        .prefix(".oras-backup-")
+        .suffix(".tar")
+        .tempfile_in(parent)
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "unable to create output file {}: {err}",
+                options.output.display()
+            )
+        })?;
+    let temp_dir = tempfile::Builder::new()
+        .prefix("oras-backup-")
+        .tempdir()
+        .map_err(|err| {
+            anyhow::anyhow!("failed to create temporary directory for backup: {err}")
+        })?;
+    Ok(Destination {
+        layout: temp_dir.path().to_owned(),
+        _temp_dir: Some(temp_dir),
+        archive: Some(archive),
+    })
+}
+
+/// The backup itself; returns the number of tags backed up.
+async fn backup(options: &BackupOptions, ctx: &Context) -> anyhow::Result<usize> {
+    let destination = prepare_destination(options)?;
+    let target = repository_target(&options.repository, &options.remote)?;
+    let src = connect::open_repository(&target, ctx).map_err(|err| {
+        err.context(format!(
+            "failed to prepare repository {} for backup",
+            options.repository
+        ))
+    })?;
+    let dst = oras_store_oci::Store::open(&destination.layout)
+        .await
+        .map_err(|err| anyhow::anyhow!("failed to prepare OCI store for backup: {err}"))?;
+    let status = new_status(Mode::Backup, options.tty, true, &ctx.printer, true);
+
+    let (tags, roots) = resolve_tags(&src, &options.tags).await?;
+    if tags.is_empty() {
+        return Err(CliError::new(format!(
+            "no tags found in repository {}",
+            quote(&options.repository)
+        ))
+        .with_recommendation(format!(
+            "If you want to list available tags in {}, use \"oras repo tags\"",
+            quote(&options.repository)
+        ))
+        .into());
+    }
+    for line in text::tags_found(&tags, &options.repository) {
+        ctx.printer.println(&line)?;
+    }
+
+    let graph = connect::progress::with_status(
+        CopyGraphOptions::default().with_concurrency(options.concurrency),
+        status.clone(),
+    );
+    for (tag, root) in tags.iter().zip(&roots) {
+        let copied = async {
+            if options.include_referrers {
+                recursive_copy(&src, &dst, root, tag, graph.clone()).await?;
+                count_referrers(&dst, root).await
+            } else {
+                oras_copy::copy_graph(&src, &dst, root, &graph).await?;
+                dst.tag(root, tag).await.map_err(|err| {
+                    anyhow::Error::new(err)
+                        .context(format!("failed to tag {} with {}", quote(&root.digest.to_string()), quote(tag)))
+                })?;
+                Ok(0)
+            }
+        }
+        .await;
+        let referrers = copied.map_err(|err| {
+            err.context(format!(
+                "failed to back up tag {} from {} to {}",
+                quote(tag),
+                quote(&options.repository),
+                quote(&destination.layout.to_string_lossy())
+            ))
+        })?;
+        ctx.printer.println(&text::backup_pulled(tag, referrers))?;
+    }
+    let _ = status.finish();
+    finalize(options, destination, ctx).await?;
+    Ok(tags.len())
+}
+
+/// Removes `ingest/` and, for a tar output, archives the layout.
+async fn finalize(
+    options: &BackupOptions,
+    destination: Destination,
+    ctx: &Context,
+) -> anyhow::Result<()> {
+    let ingest = destination.layout.join("ingest");
+    if let Err(err) = tokio::fs::remove_dir_all(&ingest).await
+        && err.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::debug!("failed to remove ingest directory: {err}");
+    }
+    let Some(archive) = destination.archive else {
+        return Ok(());
+    };
+    let output = options.output.clone();
+    ctx.printer
+        .println(&format!("Exporting to {}", output.display()))?;
+    let layout = destination.layout.clone();
+    let size = tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
+        let mut archive = archive;
+        tar_directory(&layout, archive.as_file_mut())?;
+        archive.as_file().sync_all()?;
+        let size = archive.as_file().metadata()?.len();
+        archive.persist(&output).map_err(|err| err.error)?;
+        Ok(size)
+    })
+    .await?
+    .map_err(|err| {
+        err.context(format!(
+            "failed to create tar archive at {}",
+            options.output.display()
+        ))
+    })?;
+    ctx.printer.println(&text::exported(
+        &options.output.to_string_lossy(),
+        size,
+    ))?;
+    Ok(())
+}
+
+/// Writes the tree under `root` as an uncompressed ustar archive, as Go's
+/// `tar.Writer.AddFS` does: entries in lexical order, names relative to
+/// `root` with forward slashes and no `./` prefix, directories ending in
+/// `/`; only directories and regular files (anything else is an error).
+pub(crate) fn tar_directory(root: &Path, out: &mut std::fs::File) -> anyhow::Result<()> {
+    let mut builder = tar::Builder::new(out);
+    let mut pending: Vec<(PathBuf, String)> = vec![(root.to_owned(), String::new())];
+    while let Some((dir, prefix)) = pending.pop() {
+        let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)?
+            .map(|entry| {
+                let entry = entry?;
+                Ok((entry.file_name().to_string_lossy().into_owned(), entry.path()))
+            })
+            .collect::<std::io::Result<_>>()?;
+        entries.sort();
+        // Directories are walked depth first, in order: push in reverse.
+        let mut subdirs = Vec::new();
+        for (name, path) in entries {
+            let relative = format!("{prefix}{name}");
+            let meta = std::fs::symlink_metadata(&path)?;
+            let mut header = tar::Header::new_ustar();
+            header.set_metadata(&meta);
+            if meta.is_dir() {
+                header.set_path(format!("{relative}/"))?;
+                header.set_size(0);
+                header.set_cksum();
+                builder.append(&header, std::io::empty())?;
+                subdirs.push((path, format!("{relative}/")));
+            } else if meta.is_file() {
+                header.set_path(&relative)?;
+                header.set_cksum();
+                builder.append(&header, std::fs::File::open(&path)?)?;
+            } else {
+                anyhow::bail!("tar: cannot add non-regular file {relative}");
+            }
+        }
+        // Go's WalkDir visits a directory's contents right after it, so
+        // entries of `a/` come before `b`: handle subdirectories now.
+        for sub in subdirs.into_iter().rev() {
+            pending.push(sub);
+        }
+    }
+    builder.finish()?;
+    Ok(())
+}
+
+/// A registry target for `registry/repository` with `remote`'s settings,
+/// so backup and restore open it and map its errors as other commands do.
+pub(crate) fn repository_target(repository: &str, remote: &RemoteSettings) -> anyhow::Result<Target> {
+    let reference = Reference::parse(repository)
+        .map_err(|err| CliError::new(format!("invalid reference {}: {err}", quote(repository))))?;
+    Ok(Target {
+        kind: TargetKind::Registry,
+        raw_reference: repository.to_owned(),
+        path: repository.to_owned(),
+        reference: String::new(),
+        remote_reference: Some(reference),
+        remote: remote.clone(),
+    })
+}
+
+/// The tags to copy and what they point at (Go `resolveTags`): the given
+/// tags, or every tag `target` lists.
+pub(crate) async fn resolve_tags<T>(
+    target: &T,
+    tags: &[String],
+) -> anyhow::Result<(Vec<String>, Vec<Descriptor>)>
+where
+    T: ReadOnlyTarget + ?Sized,
+{
+    let tags = if tags.is_empty() {
+        let Some(lister) = target.as_tag_lister() else {
+            anyhow::bail!("the target does not support tag listing");
+        };
+        lister
+            .tags(None)
+            .await
+            .map_err(|err| anyhow::Error::new(err).context("failed to find tags"))?
+    } else {
+        tags.to_vec()
+    };
+    let mut roots = Vec::with_capacity(tags.len());
+    for tag in &tags {
+        let root = target.resolve(tag).await.map_err(|err| {
+            anyhow::Error::new(err).context(format!("failed to resolve tag {}", quote(tag)))
+        })?;
+        roots.push(root);
+    }
+    Ok((tags, roots))
+}
+
+/// How many referrers `root` has, at every level, plus those of its child
+/// manifests when it is an index (Go `countReferrers`). Visited sets keep
+/// a cyclic referrer graph from looping (GHSA-298f-872v-2rcx).
+pub(crate) async fn count_referrers<S>(src: &S, root: &Descriptor) -> anyhow::Result<usize>
+where
+    S: ReadOnlyGraphStorage + ?Sized,
+{
+    let mut count = recursive_referrers(src, std::slice::from_ref(root)).await?;
+    if matches!(
+        root.media_type.as_str(),
+        media_type::IMAGE_INDEX | media_type::DOCKER_MANIFEST_LIST
+    ) {
+        let bytes = fetch_all(src, root, MAX_METADATA_BYTES).await?;
+        let index: Index = serde_json::from_slice(&bytes)?;
+        count += recursive_referrers(src, &index.manifests).await?;
+    }
+    Ok(count)
+}
+
+/// The number of distinct referrers of `nodes`, level by level (Go
+/// `graph.RecursiveFindReferrers`).
+async fn recursive_referrers<S>(src: &S, nodes: &[Descriptor]) -> anyhow::Result<usize>
+where
+    S: ReadOnlyGraphStorage + ?Sized,
+{
+    let mut visited: HashSet<Digest> = HashSet::new();
+    let mut level: Vec<Descriptor> = nodes.to_vec();
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for node in &level {
+            for referrer in oras_copy::referrers(src, node, None).await? {
+                if visited.insert(referrer.digest.clone()) {
+                    next.push(referrer);
+                }
+            }
+        }
+        level = next;
+    }
+    Ok(visited.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tar_names_are_relative_and_ordered() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("layout");
+        std::fs::create_dir_all(root.join("blobs/sha256")).unwrap();
+        std::fs::write(root.join("oci-layout"), b"{}").unwrap();
+        std::fs::write(root.join("index.json"), b"{}").unwrap();
+        std::fs::write(root.join("blobs/sha256/abc"), b"abc").unwrap();
+        let tar_path = dir.path().join("out.tar");
+        let mut file = std::fs::File::create(&tar_path).unwrap();
+        tar_directory(&root, &mut file).unwrap();
+        drop(file);
+        let mut archive = tar::Archive::new(std::fs::File::open(&tar_path).unwrap());
+        let names: Vec<String> = archive
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            ["blobs/", "blobs/sha256/", "blobs/sha256/abc", "index.json", "oci-layout"]
+        );
+        let bytes = std::fs::read(&tar_path).unwrap();
+        assert_eq!(&bytes[257..262], b"ustar");
+    }
 }

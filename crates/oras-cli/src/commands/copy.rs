@@ -1,10 +1,20 @@
 //! `oras cp` / `oras copy`: copy an artifact between registries and OCI
 //! layouts (Go `root/cp.go`).
 
-use clap::Args;
-use oras_spec::Platform;
+use std::sync::Arc;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use clap::Args;
+use oras_content::{ErrorKind, ReadOnlyGraphStorage};
+use oras_copy::{
+    CopyGraphOptions, ExtendedCopyGraphOptions, Origin, ResolveOptions, TagNOptions,
+    referrers_finder,
+};
+use oras_spec::{Descriptor, Platform};
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect::{self, ReadTarget, WriteTarget};
+use crate::output::status::{Mode, StatusDisplay, new_status};
+use crate::output::text;
 use crate::error::Result;
 use crate::options::target::empty_tag_or_digest;
 use crate::options::{
@@ -154,7 +164,217 @@ impl CopyArgs {
     }
 }
 
-/// Runs `oras cp` (not wired yet: needs oras-remote, oras-store-oci and oras-copy).
-pub async fn run(_options: CopyOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("cp"))
+/// Runs `oras cp` (Go `runCopy`): copies the graph the source names to
+/// the destination (with `-r` also its referrers, those of an index's
+/// children included), tags it with the destination's tags, and prints
+/// `Copied [kind] <from> => [kind] <to>` and `Digest:`.
+pub async fn run(options: CopyOptions, ctx: &Context) -> anyhow::Result<()> {
+    let src = connect::open_read_target(&options.from, ctx).await?;
+    let dst = connect::open_write_target(&options.to, ctx).await?;
+    let status = new_status(
+        Mode::Copy,
+        options.tty,
+        true,
+        &ctx.printer,
+        options.common.print_unnamed(),
+    );
+    let plan = Plan {
+        options: &options,
+        src: &src,
+        dst: &dst,
+        status: status.clone(),
+    };
+    let result = plan.copy_with_mount_retry(mount_point(&options, &src, &dst)).await;
+    let _ = status.finish();
+    let root =
+        result.map_err(|err| connect::copy_error(err, &options.from, &options.to, INFO.path))?;
+
+    ctx.printer.println(&text::copied(
+        &source_display(&options.from, &root),
+        &options.to.display_reference(),
+    ))?;
+    if !options.extra_tags.is_empty() {
+        let tag_options = TagNOptions {
+            concurrency: options.concurrency,
+            ..TagNOptions::default()
+        };
+        oras_copy::tag_n(&dst, &options.to.reference, &options.extra_tags, &tag_options)
+            .await
+            .map_err(|err| connect::target_error(err.into(), &options.to, INFO.path))?;
+        for tag in &options.extra_tags {
+            ctx.printer.println(&text::tagged(tag))?;
+        }
+    }
+    ctx.printer.println(&text::digest_line(&root.digest))?;
+    Ok(())
+}
+
+/// The source as the summary shows it: when the source was named by a
+/// digest that is not the one copied (a platform was selected), the
+/// reference is corrected to `<path>@<copied digest>` (Go `runCopy`).
+fn source_display(from: &Target, root: &Descriptor) -> String {
+    if from.reference_is_digest() && from.reference != root.digest.to_string() {
+        let mut corrected = from.clone();
+        corrected.raw_reference = format!("{}@{}", from.path, root.digest);
+        return corrected.display_reference();
+    }
+    from.display_reference()
+}
+
+/// The repository to mount blobs from: only when both sides are
+/// repositories of the same registry and the command line gave both the
+/// same credential (Go `getMountPoint`, oras#1903).
+fn mount_point(options: &CopyOptions, src: &ReadTarget, dst: &WriteTarget) -> Option<String> {
+    let (Some(from), Some(to)) = (src.repository(), dst.repository()) else {
+        return None;
+    };
+    let same_credential = options.from.remote.username.as_deref().unwrap_or_default()
+        == options.to.remote.username.as_deref().unwrap_or_default()
+        && options.from.remote.secret == options.to.remote.secret;
+    (from.registry() == to.registry() && same_credential).then(|| from.name().to_owned())
+}
+
+/// One copy, as the flags ask for it.
+struct Plan<'a> {
+    options: &'a CopyOptions,
+    src: &'a ReadTarget,
+    dst: &'a WriteTarget,
+    status: Arc<dyn StatusDisplay>,
+}
+
+impl Plan<'_> {
+    /// Copies, mounting from `mount_from` when given; a mount the registry
+    /// refuses with 401 or 403 makes the whole copy run again without
+    /// mounting (oras#1924).
+    async fn copy_with_mount_retry(&self, mount_from: Option<String>) -> anyhow::Result<Descriptor> {
+        let mounting = mount_from.is_some();
+        match self.copy(mount_from).await {
+            Err(err) if mounting && is_refused_mount(&err) => self.copy(None).await,
+            other => other,
+        }
+    }
+
+    async fn copy(&self, mount_from: Option<String>) -> anyhow::Result<Descriptor> {
+        let options = self.options;
+        let mut graph = connect::progress::with_status(
+            CopyGraphOptions::default().with_concurrency(options.concurrency),
+            self.status.clone(),
+        );
+        graph.force = options.force;
+        if let Some(repository) = mount_from {
+            graph = graph.with_mount_from(move |_| {
+                let repository = repository.clone();
+                async move { Ok(vec![repository]) }
+            });
+        }
+        let from = &options.from.reference;
+        let to = &options.to.reference;
+        if options.recursive || to.is_empty() {
+            let resolve_options = ResolveOptions {
+                target_platform: options.platform.clone(),
+                max_metadata_bytes: 0,
+            };
+            let root = oras_copy::resolve(self.src, from, &resolve_options)
+                .await
+                .map_err(|err| anyhow::Error::new(err).context(format!("failed to resolve {from}")))?;
+            if options.recursive {
+                recursive_copy(self.src, self.dst, &root, to, graph).await?;
+            } else {
+                oras_copy::copy_graph(self.src, self.dst, &root, &graph).await?;
+            }
+            return Ok(root);
+        }
+        let mut copy_options = oras_copy::CopyOptions::new(graph);
+        if let Some(platform) = &options.platform {
+            copy_options = copy_options.with_target_platform(platform.clone());
+        }
+        Ok(oras_copy::copy(self.src, from, self.dst, to, &copy_options).await?)
+    }
+
+}
+
+/// Copies `root` with its referrers, and for an index the referrers of its
+/// children too, then tags it as `tag` unless that is empty or its digest
+/// (Go `recursiveCopy`, shared by cp, backup and restore; oras-copy's
+/// `index_child_referrers` is the CLI's rerooting for oras#1728).
+pub(crate) async fn recursive_copy<S, D>(
+    src: &S,
+    dst: &D,
+    root: &Descriptor,
+    tag: &str,
+    graph: CopyGraphOptions,
+) -> anyhow::Result<()>
+where
+    S: ReadOnlyGraphStorage + ?Sized,
+    D: oras_content::Target + ?Sized,
+{
+    let extended = ExtendedCopyGraphOptions {
+        find_predecessors: Some(referrers_finder()),
+        index_child_referrers: true,
+        ..ExtendedCopyGraphOptions::new(graph)
+    };
+    oras_copy::extended_copy_graph(src, dst, root, &extended).await?;
+    if !tag.is_empty() && tag != root.digest.to_string() {
+        dst.tag(root, tag)
+            .await
+            .map_err(|err| oras_copy::CopyError::new("Tag", Origin::Destination, err))?;
+    }
+    Ok(())
+}
+
+/// Whether `err` is a mount the destination refused for lack of rights.
+fn is_refused_mount(err: &anyhow::Error) -> bool {
+    connect::errors::causes(err).into_iter().any(|cause| {
+        let copy = cause.downcast_ref::<oras_copy::CopyError>().or_else(|| {
+            cause
+                .downcast_ref::<oras_copy::Error>()
+                .and_then(oras_copy::Error::as_copy_error)
+        });
+        copy.is_some_and(|c| {
+            c.op == "Mount" && matches!(c.kind(), ErrorKind::Unauthorized | ErrorKind::Denied)
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::TargetOptions;
+
+    #[test]
+    fn digest_source_is_corrected_after_platform_selection() {
+        let index = Descriptor::from_bytes(oras_spec::media_type::IMAGE_INDEX, b"index");
+        let child = Descriptor::from_bytes(oras_spec::media_type::IMAGE_MANIFEST, b"child");
+        let from = TargetOptions::default()
+            .parse(&format!("localhost:5000/a@{}", index.digest))
+            .unwrap();
+        assert_eq!(
+            source_display(&from, &child),
+            format!("[registry] localhost:5000/a@{}", child.digest)
+        );
+        assert_eq!(
+            source_display(&from, &index),
+            format!("[registry] localhost:5000/a@{}", index.digest)
+        );
+        let tagged = TargetOptions::default()
+            .parse("localhost:5000/a:v1")
+            .unwrap();
+        assert_eq!(source_display(&tagged, &child), "[registry] localhost:5000/a:v1");
+    }
+
+    #[test]
+    fn refused_mounts_are_recognised() {
+        let refused = oras_copy::CopyError::new(
+            "Mount",
+            Origin::Destination,
+            oras_content::Error::external(ErrorKind::Denied, "denied"),
+        );
+        assert!(is_refused_mount(&anyhow::Error::new(oras_copy::Error::from(refused))));
+        let other = oras_copy::CopyError::new(
+            "Push",
+            Origin::Destination,
+            oras_content::Error::external(ErrorKind::Denied, "denied"),
+        );
+        assert!(!is_refused_mount(&anyhow::Error::new(other)));
+    }
 }

@@ -1,10 +1,16 @@
 //! `oras discover`: list the referrers of a manifest, recursively (Go
 //! `root/discover.go`).
 
-use clap::Args;
-use oras_spec::Platform;
+use std::collections::HashSet;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use clap::Args;
+use oras_content::ReadOnlyGraphStorage;
+use oras_copy::ResolveOptions;
+use oras_spec::{Descriptor, Digest, Platform};
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
+use crate::output::summary;
 use crate::error::{CliError, Result};
 use crate::options::{
     Common, DiscoverFormatOptions, DistributionSpecOption, OutputFormat, PlatformOption, Target,
@@ -142,7 +148,122 @@ impl DiscoverArgs {
     }
 }
 
-/// Runs `oras discover` (not wired yet: needs oras-remote and oras-store-oci).
-pub async fn run(_options: DiscoverOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("discover"))
+/// Runs `oras discover` (Go `runDiscover`): resolves the subject (with
+/// `--platform`, the matching child of an index), then lists its
+/// referrers recursively and prints them in the chosen format.
+pub async fn run(options: DiscoverOptions, ctx: &Context) -> anyhow::Result<()> {
+    let target = &options.target;
+    let src = connect::open_read_target(target, ctx).await?;
+    let resolve_options = ResolveOptions {
+        target_platform: options.platform.clone(),
+        max_metadata_bytes: 0,
+    };
+    let found = async {
+        let subject = oras_copy::resolve(&src, &target.reference, &resolve_options).await?;
+        let found = all_referrers(&src, &subject, &options.artifact_type, options.depth).await?;
+        anyhow::Ok((subject, found))
+    }
+    .await
+    .map_err(|err| connect::target_error(err, target, INFO.path))?;
+    let (subject, found) = found;
+    summary::discover(
+        &ctx.printer,
+        &options.format,
+        target,
+        &subject,
+        &found,
+        options.color,
+    )
+}
+
+/// Every referrer of `subject`, recursively, as `(referrer, its subject)`
+/// pairs in Go's order (depth first, each referrer right before its own
+/// referrers). A visited set stops cycles a hostile registry may craft
+/// (GHSA-298f-872v-2rcx): each manifest's referrers are listed once.
+/// `depth` limits the levels (`None`: all).
+pub async fn all_referrers<S>(
+    src: &S,
+    subject: &Descriptor,
+    artifact_type: &str,
+    depth: Option<usize>,
+) -> anyhow::Result<Vec<(Descriptor, Descriptor)>>
+where
+    S: ReadOnlyGraphStorage + ?Sized,
+{
+    let filter = (!artifact_type.is_empty()).then_some(artifact_type);
+    let mut visited: HashSet<Digest> = HashSet::from([subject.digest.clone()]);
+    let mut found = Vec::new();
+    // (referrer, its subject, the level of the referrer: 1 = direct).
+    let mut pending: Vec<(Descriptor, Descriptor, usize)> = Vec::new();
+    let direct = oras_copy::referrers(src, subject, filter).await?;
+    pending.extend(direct.into_iter().rev().map(|r| (r, subject.clone(), 1)));
+    while let Some((referrer, of, level)) = pending.pop() {
+        found.push((referrer.clone(), of));
+        if depth.is_some_and(|max| level >= max) || !visited.insert(referrer.digest.clone()) {
+            continue;
+        }
+        // Go lists the referrers of a plain descriptor (type, digest, size).
+        let node = Descriptor::new(
+            referrer.media_type.clone(),
+            referrer.digest.clone(),
+            referrer.size,
+        );
+        let next = oras_copy::referrers(src, &node, filter).await?;
+        pending.extend(next.into_iter().rev().map(|r| (r, referrer.clone(), level + 1)));
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oras_content::{Pusher, bytes_reader, memory};
+    use oras_spec::{Manifest, Parsed, media_type};
+
+    async fn put_manifest(store: &memory::Store, subject: Option<&Descriptor>, kind: &str) -> Descriptor {
+        let manifest = Manifest {
+            schema_version: 2,
+            media_type: media_type::IMAGE_MANIFEST.into(),
+            artifact_type: kind.into(),
+            config: Descriptor::empty_json(),
+            layers: vec![],
+            subject: subject.map(Descriptor::plain),
+            annotations: Default::default(),
+        };
+        let parsed = Parsed::from_value(manifest);
+        let desc = parsed.descriptor(media_type::IMAGE_MANIFEST);
+        store
+            .push(&desc, bytes_reader(parsed.bytes().to_vec()))
+            .await
+            .unwrap();
+        desc
+    }
+
+    #[tokio::test]
+    async fn recursive_with_depth_and_filter() {
+        let store = memory::Store::new();
+        let root = put_manifest(&store, None, "root/type").await;
+        let sig = put_manifest(&store, Some(&root), "sig/type").await;
+        let sbom = put_manifest(&store, Some(&root), "sbom/type").await;
+        let sig_of_sbom = put_manifest(&store, Some(&sbom), "sig/type").await;
+
+        let all = all_referrers(&store, &root, "", None).await.unwrap();
+        let pairs: Vec<(String, String)> = all
+            .iter()
+            .map(|(r, s)| (r.artifact_type.clone(), s.digest.to_string()))
+            .collect();
+        assert_eq!(all.len(), 3);
+        assert!(pairs.contains(&("sig/type".into(), sbom.digest.to_string())));
+        assert!(pairs.contains(&("sig/type".into(), root.digest.to_string())));
+        // Each referrer comes right before its own referrers.
+        let sbom_at = all.iter().position(|(r, _)| r.digest == sbom.digest).unwrap();
+        assert_eq!(all[sbom_at + 1].0.digest, sig_of_sbom.digest);
+
+        let direct = all_referrers(&store, &root, "", Some(1)).await.unwrap();
+        assert_eq!(direct.len(), 2);
+
+        let sigs = all_referrers(&store, &root, "sig/type", None).await.unwrap();
+        assert_eq!(sigs.len(), 1);
+        assert_eq!(sigs[0].0.digest, sig.digest);
+    }
 }

@@ -1,12 +1,21 @@
 //! `oras restore` (experimental): push the tagged artifacts of an OCI
 //! layout directory or tar to a repository (Go `root/restore.go`).
 
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use clap::Args;
+use oras_copy::CopyGraphOptions;
+use oras_store_oci::ReadOnlyStore;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
-use crate::error::{CliError, Result};
+use crate::commands::backup::{count_referrers, repository_target, resolve_tags};
+use crate::commands::copy::recursive_copy;
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
+use crate::error::{CliError, Result, quote};
+use crate::output::status::{Mode, new_status};
+use crate::output::text;
 use crate::options::{Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Terminal};
 use crate::parse::split_repository_tags;
 
@@ -149,7 +158,161 @@ impl RestoreArgs {
     }
 }
 
-/// Runs `oras restore` (not wired yet: needs oras-remote, oras-store-oci and oras-copy).
-pub async fn run(_options: RestoreOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("restore"))
+/// Runs `oras restore` (Go `runRestore`): pushes each tag of the layout
+/// (every tag when none is given) to the repository, with its referrers
+/// unless `--exclude-referrers`; `--dry-run` only reports what it would
+/// push. The layout (a directory or a tar archive) is opened read-only.
+pub async fn run(options: RestoreOptions, ctx: &Context) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let tags = restore(&options, ctx)
+        .await
+        .map_err(connect::registry_error)?;
+    ctx.printer.println(&text::restore_completed(
+        tags,
+        &options.repository,
+        started.elapsed(),
+        options.dry_run,
+    ))?;
+    Ok(())
+}
+
+/// The restore itself; returns the number of tags restored.
+async fn restore(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<usize> {
+    let target = repository_target(&options.repository, &options.remote)?;
+    let dst = connect::open_repository(&target, ctx).map_err(|err| {
+        err.context(format!(
+            "failed to prepare target repository {}",
+            quote(&options.repository)
+        ))
+    })?;
+    let status = new_status(Mode::Restore, options.tty, true, &ctx.printer, true);
+    let src = open_input(&options.input, ctx).await?;
+
+    let input = options.input.to_string_lossy();
+    let (tags, roots) = resolve_tags(&src, &options.tags).await?;
+    if tags.is_empty() {
+        return Err(CliError::new(format!("no tags found in OCI layout {}", quote(&input)))
+            .with_recommendation(format!(
+                "If you want to list available tags in {}, use \"oras repo tags --oci-layout\"",
+                quote(&input)
+            ))
+            .into());
+    }
+    for line in text::tags_found(&tags, "the backup") {
+        ctx.printer.println(&line)?;
+    }
+
+    let graph = connect::progress::with_status(
+        CopyGraphOptions::default().with_concurrency(options.concurrency),
+        status.clone(),
+    );
+    for (tag, root) in tags.iter().zip(&roots) {
+        let referrers = if options.exclude_referrers {
+            0
+        } else {
+            count_referrers(&src, root).await.map_err(|err| {
+                err.context(format!("failed to count referrers for tag {}", quote(tag)))
+            })?
+        };
+        if options.dry_run {
+            ctx.printer
+                .println(&text::restore_pushed(tag, referrers, true))?;
+            continue;
+        }
+        let pushed = async {
+            if options.exclude_referrers {
+                let copy_options = oras_copy::CopyOptions::new(graph.clone());
+                oras_copy::copy(&src, tag, &dst, tag, &copy_options).await?;
+                Ok(())
+            } else {
+                recursive_copy(&src, &dst, root, tag, graph.clone()).await
+            }
+        }
+        .await;
+        pushed.map_err(|err: anyhow::Error| {
+            err.context(format!(
+                "failed to restore tag {} from {} to {}",
+                quote(tag),
+                quote(&input),
+                quote(&options.repository)
+            ))
+        })?;
+        ctx.printer
+            .println(&text::restore_pushed(tag, referrers, false))?;
+    }
+    let _ = status.finish();
+    Ok(tags.len())
+}
+
+/// Opens the layout to restore from (Go: a regular file must be a tar
+/// archive, by its `.tar` extension or its `ustar` magic; a directory is
+/// a layout directory).
+async fn open_input(input: &Path, ctx: &Context) -> anyhow::Result<ReadOnlyStore> {
+    let shown = quote(&input.to_string_lossy());
+    let meta = tokio::fs::metadata(input)
+        .await
+        .map_err(|err| anyhow::anyhow!("failed to access input path {shown}: {err}"))?;
+    if meta.is_file() {
+        if !is_tar_file(input)? {
+            anyhow::bail!("input path {shown} is not a tar archive");
+        }
+        let store = ReadOnlyStore::from_tar(input).await.map_err(|err| {
+            anyhow::anyhow!("failed to prepare OCI store from tar archive {shown}: {err}")
+        })?;
+        ctx.printer
+            .println(&text::archive_loaded(&input.to_string_lossy(), meta.len()))?;
+        return Ok(store);
+    }
+    if meta.is_dir() {
+        return ReadOnlyStore::from_dir(input).await.map_err(|err| {
+            anyhow::anyhow!("failed to prepare OCI store from directory {shown}: {err}")
+        });
+    }
+    anyhow::bail!("input path {shown} must be a directory or a tar archive")
+}
+
+/// Whether `path` is a tar archive: a `.tar` extension (any case), or the
+/// `ustar` magic at offset 257 (Go `IsTarFile`).
+fn is_tar_file(path: &Path) -> anyhow::Result<bool> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tar"))
+    {
+        return Ok(true);
+    }
+    let mut file = std::fs::File::open(path)
+        .map_err(|err| anyhow::anyhow!("failed to open file {}: {err}", path.display()))?;
+    let mut header = [0u8; 262];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..])? {
+            0 => return Ok(false),
+            n => read += n,
+        }
+    }
+    Ok(&header[257..262] == b"ustar")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tar_detection() {
+        let dir = tempfile::tempdir().unwrap();
+        let named = dir.path().join("backup.TAR");
+        std::fs::write(&named, b"").unwrap();
+        assert!(is_tar_file(&named).unwrap());
+        let short = dir.path().join("short");
+        std::fs::write(&short, b"tiny").unwrap();
+        assert!(!is_tar_file(&short).unwrap());
+        let mut bytes = vec![0u8; 512];
+        bytes[257..262].copy_from_slice(b"ustar");
+        let magic = dir.path().join("archive.bin");
+        std::fs::write(&magic, &bytes).unwrap();
+        assert!(is_tar_file(&magic).unwrap());
+        bytes[257] = b'x';
+        std::fs::write(&magic, &bytes).unwrap();
+        assert!(!is_tar_file(&magic).unwrap());
+    }
 }
