@@ -1,10 +1,15 @@
 //! `oras blob delete` (aliases `remove`, `rm`) (Go `root/blob/delete.go`).
 
 use clap::Args;
+use oras_content::{Deleter, ErrorKind, Resolver};
+use oras_spec::{Descriptor, media_type};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::commands::blob::remote::{RemoteBlobs, parse_blob_digest};
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, confirm};
+use crate::connect::{self, WriteTarget};
 use crate::error::{CliError, Result};
 use crate::options::{Common, Confirmation, DescriptorOption, Pretty, Target, TargetOptions};
+use crate::output::{summary, text};
 
 /// Usage facts of `oras blob delete`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -102,7 +107,68 @@ pub fn prompt(digest: &str) -> String {
     )
 }
 
-/// Runs `oras blob delete` (not wired yet: needs oras-remote and oras-store-oci).
-pub async fn run(_options: DeleteOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("blob delete"))
+/// Runs `oras blob delete` (Go `root/blob/delete.go`): resolves the
+/// blob (`HEAD` on a registry); a missing blob is an error, or with
+/// `--force` (and no `--descriptor`) prints `Missing <ref>`; asks for
+/// confirmation unless `--force`; deletes; prints `Deleted [kind] <ref>`
+/// or the descriptor.
+pub async fn run(options: DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
+    delete(&options, ctx)
+        .await
+        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+}
+
+async fn delete(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
+    let target = &options.target;
+    let digest = parse_blob_digest(&target.reference)?;
+    let (resolved, deleter): (oras_content::Result<Descriptor>, Box<dyn Deleter>) = if target
+        .is_layout()
+    {
+        match connect::open_write_target(target, ctx).await? {
+            WriteTarget::Layout(store) => (store.resolve(&target.reference).await, Box::new(store)),
+            WriteTarget::Registry(repo) => (repo.resolve(&target.reference).await, Box::new(repo)),
+        }
+    } else {
+        let blobs = RemoteBlobs::open(target, ctx)?;
+        (blobs.resolve(&digest).await, Box::new(blobs.repository))
+    };
+    let desc = match resolved {
+        Ok(desc) => desc,
+        Err(err) if err.kind() == ErrorKind::NotFound => {
+            if options.force && !options.descriptor {
+                ctx.printer.println(&text::missing(&target.raw_reference))?;
+                return Ok(());
+            }
+            return Err(CliError::new(format!(
+                "{}: the specified blob does not exist",
+                target.raw_reference
+            ))
+            .into());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let prompt = prompt(&desc.digest.to_string());
+    if !confirm(
+        options.force,
+        &prompt,
+        &mut std::io::stdin().lock(),
+        &ctx.printer,
+    )? {
+        return Ok(());
+    }
+    // The blob endpoint whatever type the registry reported: stores pick
+    // the endpoint by media type.
+    let mut blob = desc.clone();
+    if !target.is_layout() && media_type::is_manifest(&blob.media_type) {
+        blob.media_type = media_type::OCTET_STREAM.to_owned();
+    }
+    deleter.delete(&blob).await.map_err(|err| {
+        anyhow::Error::new(err).context(format!("failed to delete {}", target.raw_reference))
+    })?;
+    if options.descriptor {
+        return summary::descriptor(&ctx.printer, &desc, options.pretty);
+    }
+    ctx.printer
+        .println(&text::deleted(&target.display_reference()))?;
+    Ok(())
 }

@@ -1,11 +1,24 @@
 //! `oras blob push`: upload a file or stdin as a blob (Go `root/blob/push.go`).
 
-use clap::Args;
-use oras_spec::media_type;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
-use crate::error::{CliError, Result};
+use async_trait::async_trait;
+use clap::Args;
+use oras_content::{BlobReader, Pusher, ReadOnlyStorage};
+use oras_remote::BlobSource;
+use oras_spec::{Algorithm, Descriptor, Digest, media_type};
+use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+
+use crate::commands::blob::remote::parse_blob_digest;
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect::{self, WriteTarget};
+use crate::error::{CliError, Result, quote};
 use crate::options::{Common, DescriptorOption, Pretty, Target, TargetOptions, Terminal};
+use crate::output::status::{DiscardStatus, Event, Mode, StatusDisplay, new_status};
+use crate::output::{summary, text};
 
 /// Usage facts of `oras blob push`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -132,7 +145,202 @@ impl PushArgs {
     }
 }
 
-/// Runs `oras blob push` (not wired yet: needs oras-remote and oras-store-oci).
-pub async fn run(_options: PushOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("blob push"))
+/// Runs `oras blob push`: describes the content (the file's size and
+/// digest, or `--size` and the reference's digest for stdin), asks the
+/// target whether it has the blob (`HEAD`, "Exists"), otherwise streams
+/// it there in constant memory (Go `root/blob/push.go`). A file pushed to
+/// a registry is reopenable, so an interrupted chunked upload resumes.
+pub async fn run(options: PushOptions, ctx: &Context) -> anyhow::Result<()> {
+    push(&options, ctx)
+        .await
+        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+}
+
+/// Where the blob content comes from.
+enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+async fn push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
+    let target = connect::open_write_target(&options.target, ctx).await?;
+    let (desc, input) = prepare(options).await?;
+    let status: Arc<dyn StatusDisplay> = if options.descriptor {
+        Arc::new(DiscardStatus)
+    } else {
+        new_status(
+            Mode::Push,
+            options.tty,
+            true,
+            &ctx.printer,
+            options.common.print_unnamed(),
+        )
+    };
+    if target.exists(&desc).await? {
+        status.event(Event::Exists(&desc))?;
+    } else {
+        status.event(Event::Started(&desc))?;
+        upload(&target, &desc, input, &status).await?;
+        status.event(Event::Done(&desc))?;
+    }
+    status.finish()?;
+    if options.descriptor {
+        return summary::descriptor(&ctx.printer, &desc, options.pretty);
+    }
+    ctx.printer.println(&text::pushed_with_colon(
+        &options.target.display_reference(),
+    ))?;
+    ctx.printer.println(&text::digest_line(&desc.digest))?;
+    Ok(())
+}
+
+/// The descriptor of the content (Go `file.PrepareBlobContent`): a given
+/// digest is trusted (the push verifies it), a file's digest is computed
+/// by streaming it, a given `--size` must match the file's.
+async fn prepare(options: &PushOptions) -> anyhow::Result<(Descriptor, Input)> {
+    let digest = match options.target.reference.as_str() {
+        "" => None,
+        reference => Some(parse_blob_digest(reference)?),
+    };
+    if options.file == "-" {
+        let (Some(size), Some(digest)) = (options.size, digest) else {
+            return Err(CliError::new(
+                "`--size` and digest must be provided if the blob is read from stdin",
+            )
+            .into());
+        };
+        return Ok((
+            Descriptor::new(options.media_type.clone(), digest, size),
+            Input::Stdin,
+        ));
+    }
+    let path = PathBuf::from(&options.file);
+    let metadata = tokio::fs::metadata(&path)
+        .await
+        .map_err(|err| CliError::new(format!("failed to open {}: {err}", options.file)))?;
+    let actual = metadata.len();
+    if let Some(size) = options.size
+        && size != actual
+    {
+        return Err(CliError::new(format!(
+            "input size {size} does not match the actual content size {actual}"
+        ))
+        .into());
+    }
+    let digest = match digest {
+        Some(digest) => digest,
+        None => digest_file(&path).await?,
+    };
+    Ok((
+        Descriptor::new(options.media_type.clone(), digest, actual),
+        Input::File(path),
+    ))
+}
+
+/// The SHA-256 digest of the file at `path`, read in 64 KiB steps.
+async fn digest_file(path: &Path) -> anyhow::Result<Digest> {
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(|err| CliError::new(format!("failed to open {}: {err}", path.display())))?;
+    let mut digester = Algorithm::Sha256.digester();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .await
+            .map_err(|err| CliError::new(format!("failed to read {}: {err}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        digester.update(&buf[..n]);
+    }
+    Ok(digester.finish())
+}
+
+/// Streams the content to the target, reporting bytes to `status`.
+async fn upload(
+    target: &WriteTarget,
+    desc: &Descriptor,
+    input: Input,
+    status: &Arc<dyn StatusDisplay>,
+) -> anyhow::Result<()> {
+    match input {
+        Input::Stdin => {
+            let reader = Counting::new(Box::pin(tokio::io::stdin()), desc, status);
+            target.push(desc, Box::pin(reader)).await?;
+        }
+        Input::File(path) => {
+            let source = ProgressFile {
+                path,
+                desc: desc.clone(),
+                status: status.clone(),
+            };
+            match target {
+                WriteTarget::Registry(repository) => repository.push_from(desc, &source).await?,
+                WriteTarget::Layout(store) => store.push(desc, source.open().await?).await?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A file that reports what was read from it as progress.
+struct ProgressFile {
+    path: PathBuf,
+    desc: Descriptor,
+    status: Arc<dyn StatusDisplay>,
+}
+
+#[async_trait]
+impl BlobSource for ProgressFile {
+    async fn open(&self) -> oras_content::Result<BlobReader> {
+        let file = tokio::fs::File::open(&self.path).await.map_err(|err| {
+            oras_content::Error::io(
+                format!("opening {}", quote(&self.path.to_string_lossy())),
+                err,
+            )
+        })?;
+        Ok(Box::pin(Counting::new(
+            Box::pin(file),
+            &self.desc,
+            &self.status,
+        )))
+    }
+}
+
+/// Counts the bytes read through it and reports them as progress.
+struct Counting {
+    inner: BlobReader,
+    desc: Descriptor,
+    status: Arc<dyn StatusDisplay>,
+    read: u64,
+}
+
+impl Counting {
+    fn new(inner: BlobReader, desc: &Descriptor, status: &Arc<dyn StatusDisplay>) -> Self {
+        Counting {
+            inner,
+            desc: desc.clone(),
+            status: status.clone(),
+            read: 0,
+        }
+    }
+}
+
+impl AsyncRead for Counting {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = this.inner.as_mut().poll_read(cx, buf);
+        let fresh = buf.filled().len() - before;
+        if fresh > 0 {
+            this.read += fresh as u64;
+            let _ = this.status.event(Event::Progress(&this.desc, this.read));
+        }
+        polled
+    }
 }

@@ -2,12 +2,15 @@
 //! `root/manifest/delete.go`).
 
 use clap::Args;
+use oras_content::{ErrorKind, Resolver};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, confirm};
+use crate::connect;
 use crate::error::{CliError, Result};
 use crate::options::{
     Common, Confirmation, DescriptorOption, DistributionSpecOption, Pretty, Target, TargetOptions,
 };
+use crate::output::{summary, text};
 
 /// Usage facts of `oras manifest delete`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -113,7 +116,58 @@ pub fn prompt(digest: &str) -> String {
     )
 }
 
-/// Runs `oras manifest delete` (not wired yet: needs oras-remote and oras-store-oci).
-pub async fn run(_options: DeleteOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("manifest delete"))
+/// Runs `oras manifest delete` (Go `root/manifest/delete.go`): resolves
+/// the manifest; a missing one is an error, or with `--force` (and no
+/// `--descriptor`) prints `Missing <ref>`; asks for confirmation unless
+/// `--force` (an answer other than `y`/`yes`, or none, cancels); deletes
+/// it, maintaining the referrers tag schema where the registry needs it;
+/// prints `Deleted [kind] <ref>` or the descriptor.
+pub async fn run(options: DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
+    delete(&options, ctx)
+        .await
+        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+}
+
+async fn delete(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
+    let target = &options.target;
+    let store = connect::open_write_target(target, ctx).await?;
+    let desc = match store.resolve(&target.reference).await {
+        Ok(desc) => desc,
+        Err(err) if err.kind() == ErrorKind::NotFound => {
+            if options.force && !options.descriptor {
+                ctx.printer.println(&text::missing(&target.raw_reference))?;
+                return Ok(());
+            }
+            return Err(CliError::new(format!(
+                "{}: the specified manifest does not exist",
+                target.raw_reference
+            ))
+            .into());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if !confirm(
+        options.force,
+        &prompt(&desc.digest.to_string()),
+        &mut std::io::stdin().lock(),
+        &ctx.printer,
+    )? {
+        return Ok(());
+    }
+    let Some(deleter) = oras_content::Capabilities::as_deleter(&store) else {
+        return Err(CliError::new(format!(
+            "{}: deleting is not supported by this target",
+            target.raw_reference
+        ))
+        .into());
+    };
+    deleter.delete(&desc).await.map_err(|err| {
+        anyhow::Error::new(err).context(format!("failed to delete {}", target.raw_reference))
+    })?;
+    if options.descriptor {
+        return summary::descriptor(&ctx.printer, &desc, options.pretty);
+    }
+    ctx.printer
+        .println(&text::deleted(&target.display_reference()))?;
+    Ok(())
 }

@@ -4,13 +4,19 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use oras_spec::Platform;
+use oras_content::{MAX_METADATA_BYTES, fetch_all};
+use oras_copy::{FetchBytesOptions, ResolveOptions, fetch_bytes};
+use oras_spec::{Manifest, Platform};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
-use crate::error::{CliError, Result};
+use crate::commands::blob::file_output::write_bytes;
+use crate::commands::manifest::index::entries::is_image_manifest;
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
+use crate::error::{CliError, Result, quote};
 use crate::options::{
     Common, DescriptorOption, PlatformOption, Pretty, Target, TargetOptions, parse_platform,
 };
+use crate::output::summary;
 
 /// Usage facts of `oras manifest fetch-config`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -117,7 +123,46 @@ impl FetchConfigArgs {
     }
 }
 
-/// Runs `oras manifest fetch-config` (not wired yet: needs oras-remote and oras-store-oci).
-pub async fn run(_options: FetchConfigOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("manifest fetch-config"))
+/// Runs `oras manifest fetch-config` (Go `root/manifest/fetch_config.go`):
+/// fetches the manifest (with `--platform`, the matching one of an
+/// index), which must be an image manifest, then its config (at most
+/// 4 MiB, verified) to stdout or `--output`, and/or the config's
+/// descriptor.
+pub async fn run(options: FetchConfigOptions, ctx: &Context) -> anyhow::Result<()> {
+    fetch_config(&options, ctx)
+        .await
+        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+}
+
+async fn fetch_config(options: &FetchConfigOptions, ctx: &Context) -> anyhow::Result<()> {
+    let source = connect::open_cached_read_target(&options.target, ctx).await?;
+    let fetch_options = FetchBytesOptions {
+        resolve: ResolveOptions {
+            target_platform: options.platform.clone(),
+            ..ResolveOptions::default()
+        },
+        max_bytes: 0,
+    };
+    let (desc, content) = fetch_bytes(&source, &options.target.reference, &fetch_options).await?;
+    if !is_image_manifest(&desc) {
+        return Err(CliError::new(format!(
+            "{} is not an image manifest and does not have a config",
+            quote(&desc.digest.to_string())
+        ))
+        .into());
+    }
+    let manifest: Manifest = serde_json::from_slice(&content)
+        .map_err(|err| CliError::new(format!("invalid manifest {}: {err}", desc.digest)))?;
+    let config = manifest.config;
+    if !options.descriptor || options.output.is_some() {
+        let bytes = fetch_all(&source, &config, MAX_METADATA_BYTES).await?;
+        match options.output.as_deref() {
+            Some(path) if path.as_os_str() != "-" => write_bytes(path, &bytes).await?,
+            _ => summary::raw_json(&ctx.printer, &bytes, options.pretty)?,
+        }
+    }
+    if options.descriptor {
+        summary::descriptor(&ctx.printer, &config, options.pretty)?;
+    }
+    Ok(())
 }

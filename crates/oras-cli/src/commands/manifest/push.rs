@@ -1,13 +1,21 @@
 //! `oras manifest push`: push a manifest file or stdin (Go
 //! `root/manifest/push.go`).
 
+use bytes::Bytes;
 use clap::Args;
+use oras_content::{ErrorKind, MAX_METADATA_BYTES, Resolver};
+use oras_copy::{TagBytesNOptions, tag_bytes, tag_bytes_n};
+use oras_spec::{Descriptor, Digest};
+use tokio::io::AsyncReadExt;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
-use crate::error::{CliError, Result};
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect::{self, WriteTarget};
+use crate::error::{CliError, Result, quote};
 use crate::options::{
     Common, DescriptorOption, DistributionSpecOption, Pretty, Target, TargetOptions,
 };
+use crate::output::status::{Event, Mode, StatusDisplay, TextStatus};
+use crate::output::{summary, text};
 use crate::parse::split_multi_tag;
 
 /// Usage facts of `oras manifest push`.
@@ -137,7 +145,171 @@ impl PushArgs {
     }
 }
 
-/// Runs `oras manifest push` (not wired yet: needs oras-remote and oras-store-oci).
-pub async fn run(_options: PushOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("manifest push"))
+/// Runs `oras manifest push` (Go `root/manifest/push.go`): reads the
+/// manifest (a file or stdin, at most 4 MiB), takes its media type from
+/// `--media-type` or its `mediaType` field, skips the upload ("Exists")
+/// when the reference already resolves to the same digest, otherwise
+/// pushes it under the reference (or its digest), then sets the extra
+/// tags. Always through the manifest endpoint on a registry, whatever the
+/// media type.
+pub async fn run(options: PushOptions, ctx: &Context) -> anyhow::Result<()> {
+    push(&options, ctx)
+        .await
+        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+}
+
+async fn push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
+    let target = connect::open_write_target(&options.target, ctx).await?;
+    let content = read_manifest(&options.file).await?;
+    let media_type = match &options.media_type {
+        Some(media_type) => media_type.clone(),
+        None => extract_media_type(&content, &options.file)?,
+    };
+    let desc = Descriptor::from_bytes(&media_type, &content);
+    let status = TextStatus::new(
+        Mode::Push,
+        ctx.printer.clone(),
+        options.common.print_unnamed(),
+    );
+    let show = |event: Event<'_>| -> anyhow::Result<()> {
+        if !options.descriptor {
+            status.event(event)?;
+        }
+        Ok(())
+    };
+    let reference = match options.target.reference.as_str() {
+        "" => desc.digest.to_string(),
+        reference => reference.to_owned(),
+    };
+    if resolves_to(&target, &reference, &desc.digest).await? {
+        show(Event::Exists(&desc))?;
+    } else {
+        show(Event::Started(&desc))?;
+        tag_bytes(&target, &media_type, content.clone(), &reference).await?;
+        show(Event::Done(&desc))?;
+    }
+    let tag_options = TagBytesNOptions {
+        concurrency: options.concurrency,
+    };
+    if options.descriptor {
+        if !options.extra_tags.is_empty() {
+            tag_bytes_n(
+                &target,
+                &media_type,
+                content,
+                &options.extra_tags,
+                &tag_options,
+            )
+            .await?;
+        }
+        return summary::descriptor(&ctx.printer, &desc, options.pretty);
+    }
+    ctx.printer.println(&text::pushed_with_colon(
+        &options.target.display_reference(),
+    ))?;
+    if !options.extra_tags.is_empty() {
+        tag_bytes_n(
+            &target,
+            &media_type,
+            content,
+            &options.extra_tags,
+            &tag_options,
+        )
+        .await?;
+        for tag in &options.extra_tags {
+            ctx.printer.println(&text::tagged(tag))?;
+        }
+    }
+    ctx.printer.println(&text::digest_line(&desc.digest))?;
+    Ok(())
+}
+
+/// The manifest bytes of `file` (`-` is stdin), refused above 4 MiB (no
+/// registry takes a larger manifest, and nothing is read without a cap).
+async fn read_manifest(file: &str) -> anyhow::Result<Bytes> {
+    let read_error = |err: std::io::Error| CliError::new(format!("failed to read {file}: {err}"));
+    let limit = MAX_METADATA_BYTES;
+    let mut content = Vec::new();
+    if file == "-" {
+        tokio::io::stdin()
+            .take(limit + 1)
+            .read_to_end(&mut content)
+            .await
+            .map_err(read_error)?;
+    } else {
+        tokio::fs::File::open(file)
+            .await
+            .map_err(read_error)?
+            .take(limit + 1)
+            .read_to_end(&mut content)
+            .await
+            .map_err(read_error)?;
+    }
+    if content.len() as u64 > limit {
+        return Err(CliError::new(format!(
+            "failed to read {file}: the manifest exceeds {limit} bytes"
+        ))
+        .into());
+    }
+    Ok(Bytes::from(content))
+}
+
+/// The `mediaType` field of the manifest JSON (Go `manifest.ExtractMediaType`).
+fn extract_media_type(content: &[u8], file: &str) -> anyhow::Result<String> {
+    #[derive(serde::Deserialize)]
+    struct MediaTypeField {
+        #[serde(default, rename = "mediaType")]
+        media_type: String,
+    }
+    let parsed: MediaTypeField =
+        serde_json::from_slice(content).map_err(|_| CliError::new("not a valid json file"))?;
+    if parsed.media_type.is_empty() {
+        return Err(CliError::new(format!(
+            "media type is not specified via the flag \"--media-type\" nor in {}",
+            quote(file)
+        ))
+        .with_usage(INFO.usage)
+        .with_recommendation(
+            r#"Please specify a valid media type in the manifest JSON or via the "--media-type" flag"#,
+        )
+        .into());
+    }
+    Ok(parsed.media_type)
+}
+
+/// Whether `reference` already names `digest` in `target` (Go `matchDigest`).
+async fn resolves_to(
+    target: &WriteTarget,
+    reference: &str,
+    digest: &Digest,
+) -> anyhow::Result<bool> {
+    match target.resolve(reference).await {
+        Ok(found) => Ok(found.digest == *digest),
+        Err(err) if err.kind() == ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_type_from_the_manifest() {
+        assert_eq!(
+            extract_media_type(br#"{"mediaType":"a/b"}"#, "m.json").unwrap(),
+            "a/b"
+        );
+        assert_eq!(
+            extract_media_type(b"nope", "m.json")
+                .unwrap_err()
+                .to_string(),
+            "not a valid json file"
+        );
+        let err = extract_media_type(br#"{"schemaVersion":2}"#, "m.json").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "media type is not specified via the flag \"--media-type\" nor in \"m.json\"\nUsage: oras manifest push [flags] <name>[:<tag>[,<tag>][...]|@<digest>] <file>\nPlease specify a valid media type in the manifest JSON or via the \"--media-type\" flag"
+        );
+    }
 }

@@ -3,9 +3,15 @@
 
 use clap::Args;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
-use crate::error::Result;
+use oras_content::Resolver;
+use oras_spec::Reference;
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
+use crate::error::{CliError, Result};
 use crate::options::{Common, FormatOptions, OutputFormat, Target, TargetOptions};
+use crate::output::summary;
+use crate::parse::is_digest;
 
 /// Usage facts of `oras repo tags`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -106,24 +112,81 @@ impl TagsArgs {
     }
 }
 
-/// Whether `tag` looks like a referrers tag-schema tag (`<alg>-<hex>`).
+/// Whether `tag` looks like a referrers tag-schema tag: `<alg>-<hex>` is
+/// a valid digest once its first `-` becomes `:` (Go `isDigestTag`).
 pub fn is_digest_tag(tag: &str) -> bool {
-    match tag.split_once('-') {
-        Some((alg, hex)) => {
-            !alg.is_empty()
-                && alg
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                && hex.len() >= 32
-                && hex.bytes().all(|b| b.is_ascii_hexdigit())
-        }
-        None => false,
-    }
+    tag.replacen('-', ":", 1)
+        .parse::<oras_spec::Digest>()
+        .is_ok()
 }
 
-/// Runs `oras repo tags` (not wired yet: needs oras-remote and oras-store-oci).
-pub async fn run(_options: TagsOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("repo tags"))
+/// Runs `oras repo tags` (Go `root/repo/tags.go`): lists the tags after
+/// `--last`; `--exclude-digest-tags` hides `<alg>-<hex>` tags; a tag or
+/// digest in the argument keeps only the tags that resolve to the same
+/// digest (each tag is resolved); on a layout, a `host/repo` argument
+/// keeps the tags named `host/repo:<tag>`, shown without that prefix.
+pub async fn run(options: TagsOptions, ctx: &Context) -> anyhow::Result<()> {
+    list(&options, ctx)
+        .await
+        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+}
+
+async fn list(options: &TagsOptions, ctx: &Context) -> anyhow::Result<()> {
+    let target = &options.target;
+    let finder = connect::open_read_target(target, ctx).await?;
+    let prefix = layout_prefix(options);
+    let wanted_digest = match (&prefix, target.reference.as_str()) {
+        (None, reference) if !reference.is_empty() => {
+            let digest = if is_digest(reference) {
+                reference.to_owned()
+            } else {
+                finder.resolve(reference).await?.digest.to_string()
+            };
+            ctx.printer.eprintln(&format!(
+                "Warning: [Experimental] querying tags associated to {digest}, it may take a while..."
+            ))?;
+            Some(digest)
+        }
+        _ => None,
+    };
+    let Some(lister) = oras_content::Capabilities::as_tag_lister(&finder) else {
+        return Err(CliError::new("listing tags is not supported by this target").into());
+    };
+    let mut tags = Vec::new();
+    for tag in lister.tags(options.last.as_deref()).await? {
+        let tag = match &prefix {
+            Some(prefix) => match tag.strip_prefix(prefix.as_str()) {
+                Some(scoped) => scoped.to_owned(),
+                None => continue,
+            },
+            None => tag,
+        };
+        if options.exclude_digest_tags && is_digest_tag(&tag) {
+            continue;
+        }
+        if let Some(digest) = &wanted_digest
+            && tag != target.reference
+            && finder.resolve(&tag).await?.digest.to_string() != *digest
+        {
+            continue;
+        }
+        tags.push(tag);
+    }
+    summary::tags(&ctx.printer, &options.format, &tags)
+}
+
+/// `host/repo:` when the layout argument names a repository (Go: with
+/// `--oci-layout-path`, tags of a layout holding several repositories).
+fn layout_prefix(options: &TagsOptions) -> Option<String> {
+    let target = &options.target;
+    if !target.is_layout() {
+        return None;
+    }
+    let parsed = Reference::parse(&target.reference).ok()?;
+    parsed
+        .target()
+        .is_none()
+        .then(|| format!("{}/{}:", parsed.registry(), parsed.repository()))
 }
 
 #[cfg(test)]
@@ -137,5 +200,7 @@ mod tests {
         ));
         assert!(!is_digest_tag("v1"));
         assert!(!is_digest_tag("release-1"));
+        assert!(!is_digest_tag("md5-9a201d228ebd966211f7d1131be19f15"));
+        assert!(!is_digest_tag("sha256-9a201d228ebd"));
     }
 }

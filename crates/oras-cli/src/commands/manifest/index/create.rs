@@ -4,10 +4,16 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use oras_spec::{Descriptor, Index, media_type};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use super::entries::{
+    Destination, Status, fetch_entry, index_bytes, prompt, push_index, short, write_index,
+};
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
 use crate::error::{CliError, Result};
 use crate::options::{AnnotationOptions, Common, Pretty, Target, TargetOptions};
+use crate::output::text;
 use crate::parse::{Annotations, split_multi_tag};
 
 /// Usage facts of `oras manifest index create`.
@@ -129,7 +135,43 @@ impl CreateArgs {
     }
 }
 
-/// Runs `oras manifest index create` (not wired yet: needs oras-remote and oras-store-oci).
-pub async fn run(_options: CreateOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("manifest index create"))
+/// Runs `oras manifest index create` (Go `root/manifest/index/create.go`):
+/// fetches each source of the target's repository (or layout), builds an
+/// image index of their entries (platform from each image config,
+/// artifact types), then pushes and tags it, or with `--output` writes it
+/// to a file or stdout instead.
+pub async fn run(options: CreateOptions, ctx: &Context) -> anyhow::Result<()> {
+    create(&options, ctx)
+        .await
+        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+}
+
+async fn create(options: &CreateOptions, ctx: &Context) -> anyhow::Result<()> {
+    let target = connect::open_write_target(&options.target, ctx).await?;
+    let status = Status::new(&ctx.printer, options.output.as_deref());
+    let mut manifests = Vec::with_capacity(options.sources.len());
+    for source in &options.sources {
+        manifests.push(fetch_entry(&target, source, status).await?);
+    }
+    let mut index = Index::new(manifests);
+    index.artifact_type = options.artifact_type.clone().unwrap_or_default();
+    index.annotations = options.annotations.manifest();
+    let bytes = index_bytes(&index)?;
+    let desc = Descriptor::from_bytes(media_type::IMAGE_INDEX, &bytes);
+    status.line(prompt::PACKED, &[&short(&desc), media_type::IMAGE_INDEX])?;
+    match &options.output {
+        Some(output) => write_index(&ctx.printer, output, &bytes, options.pretty).await?,
+        None => {
+            let destination = Destination {
+                reference: &options.target.reference,
+                extra_tags: &options.extra_tags,
+                display: options.target.display_reference(),
+            };
+            push_index(&target, &desc, &bytes, &destination, status, &ctx.printer).await?;
+        }
+    }
+    if status.enabled() {
+        ctx.printer.println(&text::digest_line(&desc.digest))?;
+    }
+    Ok(())
 }

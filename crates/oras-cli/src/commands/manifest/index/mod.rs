@@ -4,6 +4,7 @@
 use clap::Subcommand;
 
 pub mod create;
+pub mod entries;
 pub mod update;
 
 /// The subcommands of `oras manifest index`.

@@ -5,10 +5,16 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use oras_spec::{Descriptor, Digest};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use super::entries::{
+    Destination, Status, fetch_entry, fetch_index, index_bytes, prompt, push_index, write_index,
+};
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::{Common, Pretty, Target, TargetOptions};
+use crate::output::text;
 use crate::parse::is_digest;
 
 /// Usage facts of `oras manifest index update`.
@@ -165,7 +171,136 @@ impl UpdateArgs {
     }
 }
 
-/// Runs `oras manifest index update` (not wired yet: needs oras-remote and oras-store-oci).
-pub async fn run(_options: UpdateOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("manifest index update"))
+/// Runs `oras manifest index update` (Go `root/manifest/index/update.go`):
+/// fetches the index, applies `--artifact-type`, then removes, adds and
+/// merges entries in that order, and pushes the result (tagged with the
+/// reference's tag and `--tag`s), or writes it with `--output`.
+pub async fn run(options: UpdateOptions, ctx: &Context) -> anyhow::Result<()> {
+    if options.is_noop() {
+        ctx.printer.println(text::NOTHING_TO_UPDATE)?;
+        return Ok(());
+    }
+    update(&options, ctx)
+        .await
+        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+}
+
+async fn update(options: &UpdateOptions, ctx: &Context) -> anyhow::Result<()> {
+    let target = connect::open_write_target(&options.target, ctx).await?;
+    if let Some(artifact_type) = options.artifact_type.as_deref().filter(|t| !t.is_empty()) {
+        oras_spec::media_type::validate(artifact_type)
+            .map_err(|_| CliError::new(format!("{artifact_type}: invalid media type")))?;
+    }
+    let reference = options.target.reference.as_str();
+    let status = Status::new(&ctx.printer, options.output.as_deref());
+    let (_, mut index) = fetch_index(&target, reference, status).await?;
+    if let Some(artifact_type) = &options.artifact_type {
+        index.artifact_type = artifact_type.clone();
+    }
+    let mut manifests = remove_entries(
+        std::mem::take(&mut index.manifests),
+        &options.remove,
+        reference,
+        status,
+    )?;
+    for added in &options.add {
+        let entry = fetch_entry(&target, added, status).await?;
+        status.reference(prompt::ADDED, added, &entry)?;
+        manifests.push(entry);
+    }
+    for merged in &options.merge {
+        let (desc, other) = fetch_index(&target, merged, status).await?;
+        manifests.extend(other.manifests);
+        status.reference(prompt::MERGED, merged, &desc)?;
+    }
+    index.manifests = manifests;
+    let bytes = index_bytes(&index)?;
+    let desc = Descriptor::from_bytes(&index.media_type, &bytes);
+    status.line(prompt::UPDATED, &[&desc.digest.to_string()])?;
+    match &options.output {
+        Some(output) => write_index(&ctx.printer, output, &bytes, options.pretty).await?,
+        None => {
+            // Go `getPushPath`: an index given by digest is shown by its path.
+            let display = if is_digest(reference) {
+                format!("[{}] {}", options.target.kind, options.target.path)
+            } else {
+                options.target.display_reference()
+            };
+            let destination = Destination {
+                reference,
+                extra_tags: &options.tags,
+                display,
+            };
+            push_index(&target, &desc, &bytes, &destination, status, &ctx.printer).await?;
+        }
+    }
+    if status.enabled() {
+        ctx.printer.println(&text::digest_line(&desc.digest))?;
+    }
+    Ok(())
+}
+
+/// Drops the entries whose digest is in `remove` (every one must be
+/// there: Go `doRemoveManifests`) and prints `Removed <digest>` for each.
+fn remove_entries(
+    manifests: Vec<Descriptor>,
+    remove: &[String],
+    index_reference: &str,
+    status: Status<'_>,
+) -> anyhow::Result<Vec<Descriptor>> {
+    let mut wanted: Vec<Digest> = Vec::new();
+    for raw in remove {
+        let digest: Digest = raw
+            .parse()
+            .map_err(|_| CliError::new(format!("remove: {raw} is not a digest")))?;
+        if !wanted.contains(&digest) {
+            wanted.push(digest);
+        }
+    }
+    let mut found = vec![false; wanted.len()];
+    let mut kept = Vec::with_capacity(manifests.len());
+    for entry in manifests {
+        match wanted.iter().position(|d| *d == entry.digest) {
+            Some(i) => found[i] = true,
+            None => kept.push(entry),
+        }
+    }
+    for (digest, found) in wanted.iter().zip(found) {
+        if !found {
+            return Err(CliError::new(format!(
+                "{digest} does not exist in the index {index_reference}"
+            ))
+            .into());
+        }
+        status.line(prompt::REMOVED, &[&digest.to_string()])?;
+    }
+    Ok(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Printer;
+
+    #[test]
+    fn removes_every_copy_and_requires_presence() {
+        let a = Descriptor::from_bytes("application/vnd.oci.image.manifest.v1+json", b"a");
+        let b = Descriptor::from_bytes("application/vnd.oci.image.manifest.v1+json", b"b");
+        let (printer, out, _) = Printer::captured();
+        let status = Status::new(&printer, None);
+        let kept = remove_entries(
+            vec![a.clone(), b.clone(), a.clone()],
+            &[a.digest.to_string()],
+            "v1",
+            status,
+        )
+        .unwrap();
+        assert_eq!(kept, vec![b.clone()]);
+        assert_eq!(out.text(), format!("Removed   {}\n", a.digest));
+        let err = remove_entries(vec![b], &[a.digest.to_string()], "v1", status).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{} does not exist in the index v1", a.digest)
+        );
+    }
 }
