@@ -3,8 +3,16 @@
 
 use clap::Args;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use std::io::{BufRead, IsTerminal, Read};
+
+use oras_auth::{BoxError, Credential};
+use oras_credentials::RegistryPing;
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
+use crate::error::CliError;
 use crate::error::Result;
+use crate::options::FlagCredential;
 use crate::options::{Common, RemoteOptions, RemoteSettings};
 
 /// Usage facts of `oras login`.
@@ -83,7 +91,134 @@ impl LoginArgs {
     }
 }
 
-/// Runs `oras login` (not wired yet: needs oras-credentials and oras-remote).
-pub async fn run(_options: LoginOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("login"))
+/// Runs `oras login` (Go `runLogin`): takes the credential from the
+/// flags or prompts for it (`Username: `, then `Password: `, or `Token: `
+/// when the username is empty), checks it with `GET /v2/`, saves it in
+/// the Docker config and prints `Login Succeeded`.
+pub async fn run(options: LoginOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
+    let flag = connect::remote::read_flag_credential(&options.remote, ctx)?;
+    let credential = match flag {
+        Some(flag) if !flag.secret.is_empty() => flag,
+        given => prompt_credential(given.map(|f| f.username).unwrap_or_default(), ctx)?,
+    };
+    let store = connect::credential_store(&options.remote.registry_configs)?;
+    let ping = Ping {
+        settings: options.remote.clone(),
+        flag: credential.clone(),
+    };
+    oras_credentials::login(
+        store.store.as_ref(),
+        &options.registry,
+        &connect::remote::flag_to_credential(&credential),
+        &ping,
+    )
+    .await
+    .map_err(|err| connect::registry_error(anyhow::Error::new(err)))?;
+    ctx.printer.println("Login Succeeded")?;
+    Ok(())
+}
+
+/// Checks a credential with `GET /v2/` on a client holding only it.
+struct Ping {
+    settings: RemoteSettings,
+    flag: FlagCredential,
+}
+
+#[async_trait::async_trait]
+impl RegistryPing for Ping {
+    async fn ping(&self, registry: &str, _credential: &Credential) -> Result<(), BoxError> {
+        let config = connect::client_config(&self.settings, registry, Some(&self.flag))?;
+        let registry = oras_remote::Registry::with_config(registry, config)?;
+        registry.ping().await?;
+        Ok(())
+    }
+}
+
+/// Asks for what the flags did not give, on stdout, reading stdin (Go
+/// `readLine`): the username unless given, then the password, or a token
+/// when the username is empty. Secrets are read with echo off when stdin
+/// is a terminal.
+fn prompt_credential(username: String, ctx: &Context) -> anyhow::Result<FlagCredential> {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let username = if username.is_empty() {
+        ctx.printer.write_out(b"Username: ")?;
+        read_line(&mut input)?.trim().to_owned()
+    } else {
+        username
+    };
+    let (prompt, missing) = if username.is_empty() {
+        ("Token: ", "token required")
+    } else {
+        ("Password: ", "password required")
+    };
+    ctx.printer.write_out(prompt.as_bytes())?;
+    let secret = if std::io::stdin().is_terminal() {
+        let _echo = EchoOff::new();
+        let line = read_line(&mut input)?;
+        ctx.printer.println("")?;
+        line
+    } else {
+        read_line(&mut input)?
+    };
+    if secret.is_empty() {
+        return Err(CliError::new(missing).into());
+    }
+    Ok(FlagCredential { username, secret })
+}
+
+/// One line without its line ending, at most 64 KiB.
+fn read_line(input: &mut dyn BufRead) -> anyhow::Result<String> {
+    let mut line = String::new();
+    input.take(64 * 1024).read_line(&mut line)?;
+    let line = line.strip_suffix('\n').unwrap_or(&line);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    Ok(line.to_owned())
+}
+
+/// Turns terminal echo off while it lives, with `stty` on the terminal
+/// that is stdin (this crate forbids the `unsafe` a termios call needs).
+/// When `stty` is missing the secret is read with echo on.
+struct EchoOff {
+    active: bool,
+}
+
+impl EchoOff {
+    fn new() -> Self {
+        EchoOff {
+            active: stty("-echo"),
+        }
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        if self.active {
+            stty("echo");
+        }
+    }
+}
+
+fn stty(setting: &str) -> bool {
+    std::process::Command::new("stty")
+        .arg(setting)
+        .stdin(std::process::Stdio::inherit())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_lose_their_endings() {
+        let mut input: &[u8] = b"alice\r\nsecret\n";
+        assert_eq!(read_line(&mut input).unwrap(), "alice");
+        assert_eq!(read_line(&mut input).unwrap(), "secret");
+        assert_eq!(read_line(&mut input).unwrap(), "");
+    }
 }

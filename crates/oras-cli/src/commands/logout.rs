@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
+use crate::error::CliError;
 use crate::error::Result;
 
 /// Usage facts of `oras logout`.
@@ -67,7 +69,13 @@ impl LogoutArgs {
     }
 }
 
-/// Runs `oras logout` (not wired yet: needs oras-credentials).
-pub async fn run(_options: LogoutOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("logout"))
+/// Runs `oras logout`: removes the registry's credential from the Docker
+/// config (the first `--registry-config` when given).
+pub async fn run(options: LogoutOptions, _ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.debug);
+    let store = connect::credential_store(&options.registry_configs)?;
+    oras_credentials::logout(store.store.as_ref(), &options.registry)
+        .await
+        .map_err(|err| CliError::new(err.to_string()))?;
+    Ok(())
 }

@@ -9,12 +9,30 @@
 use clap::Args;
 use oras_spec::Platform;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use oras_content::{Fetcher, Tagger, VerifyReader, fetch_all};
+use oras_copy::{
+    CopyEvent, CopyGraphOptions, CopyOptions, ResolveOptions, copy, copy_graph, resolve,
+};
+use oras_spec::{ArtifactManifest, Descriptor, Index, Manifest, annotation, media_type};
+use tokio::io::AsyncReadExt;
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
+use crate::error::quote;
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::{
     Common, FormatOptions, OutputFormat, PlatformOption, Target, TargetOptions, Terminal,
     parse_platform,
 };
+use crate::output::model::FileModel;
+use crate::output::status::{self, Event, Mode, StatusDisplay};
+use crate::output::summary;
 use crate::parse::parse_file_ref;
 
 /// Usage facts of `oras pull`.
@@ -231,7 +249,342 @@ impl PullArgs {
     }
 }
 
-/// Runs `oras pull` (not wired yet: needs oras-store-file, oras-remote and oras-copy).
-pub async fn run(_options: PullOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("pull"))
+/// Runs `oras pull` (Go `runPull`).
+pub async fn run(options: PullOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
+    let result = if options.to_oci_layout {
+        pull_to_layout(&options, ctx).await
+    } else if options.to_stdout {
+        pull_to_stdout(&options, ctx).await
+    } else {
+        pull_files(&options, ctx).await
+    };
+    result.map_err(|err| {
+        connect::target_error(
+            connect::path_traversal_hint(err),
+            &options.target,
+            INFO.path,
+        )
+    })
+}
+
+/// What the pull's hooks share: the nodes already reported, the files
+/// written, whether untitled layers were skipped.
+#[derive(Default)]
+struct PullState {
+    printed: Mutex<HashSet<String>>,
+    files: Mutex<Vec<FileModel>>,
+    layers_skipped: AtomicBool,
+    config_named: AtomicBool,
+}
+
+impl PullState {
+    /// True the first time `desc` (digest and title) is seen.
+    fn first_time(&self, desc: &Descriptor) -> bool {
+        let key = format!("{}{}", desc.digest, desc.title().unwrap_or_default());
+        lock(&self.printed).insert(key)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The copy options of a pull: the platform, and the Go CLI's successor
+/// rules (`doPull`'s `FindSuccessors`):
+/// * the subject only with `--include-subject`;
+/// * the config only when it is not the empty `{}` blob, or when
+///   `--config` names it (then it gets the title `--config` gives, if its
+///   type matches);
+/// * the empty-JSON layer dropped silently;
+/// * untitled leaves skipped (reported `Skipped`, and the hint printed
+///   at the end); untitled nodes with children (index entries) kept.
+fn find_successors(
+    options: &PullOptions,
+    state: Arc<PullState>,
+    display: Arc<dyn StatusDisplay>,
+) -> impl for<'a> Fn(
+    &'a dyn Fetcher,
+    &'a Descriptor,
+) -> BoxFuture<'a, oras_content::Result<Vec<Descriptor>>>
++ Send
++ Sync
++ 'static {
+    let include_subject = options.include_subject;
+    let config = options.config.clone();
+    move |fetcher, desc| {
+        let state = state.clone();
+        let display = display.clone();
+        let config = config.clone();
+        Box::pin(async move {
+            if !media_type::is_manifest(&desc.media_type) {
+                return Ok(Vec::new());
+            }
+            let bytes = fetch_all(fetcher, desc, oras_content::MAX_METADATA_BYTES).await?;
+            let parts = GraphParts::of(desc, &bytes)?;
+            let mut nodes = parts.nodes;
+            if let Some(subject) = parts.subject
+                && include_subject
+            {
+                nodes.push(subject);
+            }
+            if let Some(mut cfg) = parts.config {
+                if let Some((path, wanted)) = &config
+                    && !state.config_named.swap(true, Ordering::SeqCst)
+                    && (wanted.is_empty() || *wanted == cfg.media_type)
+                {
+                    cfg.annotations
+                        .insert(annotation::TITLE.to_owned(), path.clone());
+                }
+                let empty = Descriptor::empty_json();
+                if cfg.size != empty.size || cfg.digest != empty.digest || cfg.title().is_some() {
+                    nodes.push(cfg);
+                }
+            }
+            let mut kept = Vec::with_capacity(nodes.len());
+            for node in nodes {
+                if node.title().is_none() {
+                    if node.same_content(&Descriptor::empty_json())
+                        && node.media_type == media_type::EMPTY_JSON
+                    {
+                        continue;
+                    }
+                    if !media_type::is_manifest(&node.media_type) {
+                        if state.first_time(&node) {
+                            let _ = display.event(Event::Skipped(&node));
+                        }
+                        state.layers_skipped.store(true, Ordering::SeqCst);
+                        continue;
+                    }
+                }
+                kept.push(node);
+            }
+            Ok(kept)
+        })
+    }
+}
+
+/// The successors of a manifest, split as the pull rules need them.
+struct GraphParts {
+    nodes: Vec<Descriptor>,
+    subject: Option<Descriptor>,
+    config: Option<Descriptor>,
+}
+
+impl GraphParts {
+    fn of(desc: &Descriptor, bytes: &[u8]) -> oras_content::Result<GraphParts> {
+        let invalid = |e: serde_json::Error| {
+            oras_content::Error::external(oras_content::ErrorKind::InvalidContent, e)
+        };
+        Ok(match desc.media_type.as_str() {
+            media_type::IMAGE_MANIFEST | media_type::DOCKER_MANIFEST => {
+                let m: Manifest = serde_json::from_slice(bytes).map_err(invalid)?;
+                GraphParts {
+                    nodes: m.layers,
+                    subject: m.subject,
+                    config: Some(m.config),
+                }
+            }
+            media_type::IMAGE_INDEX | media_type::DOCKER_MANIFEST_LIST => {
+                let i: Index = serde_json::from_slice(bytes).map_err(invalid)?;
+                GraphParts {
+                    nodes: i.manifests,
+                    subject: i.subject,
+                    config: None,
+                }
+            }
+            media_type::ARTIFACT_MANIFEST => {
+                let a: ArtifactManifest = serde_json::from_slice(bytes).map_err(invalid)?;
+                GraphParts {
+                    nodes: a.blobs,
+                    subject: a.subject,
+                    config: None,
+                }
+            }
+            _ => GraphParts {
+                nodes: Vec::new(),
+                subject: None,
+                config: None,
+            },
+        })
+    }
+}
+
+/// Pulls the titled files into `--output` (a file store).
+async fn pull_files(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> {
+    let src = connect::open_cached_read_target(&options.target, ctx).await?;
+    let output = PathBuf::from(&options.output);
+    let files = Arc::new(oras_store_file::Store::with_options(
+        &output,
+        oras_store_file::Options {
+            allow_path_traversal_on_write: options.allow_path_traversal,
+            disable_overwrite: options.keep_old_files,
+            preserve_permissions: options.preserve_permissions,
+            ..oras_store_file::Options::default()
+        },
+    )?);
+    let display = status::new_status(
+        Mode::Pull,
+        options.tty,
+        options.format.is_text(),
+        &ctx.printer,
+        options.common.print_unnamed(),
+    );
+    let state = Arc::new(PullState::default());
+    let progress = {
+        let (display, state, files, target) = (
+            display.clone(),
+            state.clone(),
+            files.clone(),
+            options.target.clone(),
+        );
+        let output = files.working_dir().to_path_buf();
+        move |event: &CopyEvent<'_>| {
+            let record = |desc: &Descriptor| {
+                if let Some(name) = desc.title()
+                    && let Ok(model) = summary::pulled_file(name, &output, desc, &target)
+                {
+                    lock(&state.files).push(model);
+                }
+            };
+            let shown = match *event {
+                CopyEvent::Started(d) if d.title().is_none() => Event::Processing(d),
+                CopyEvent::Started(d) => Event::Started(d),
+                CopyEvent::Progress { desc, bytes } => Event::Progress(desc, bytes),
+                CopyEvent::Done(d) => {
+                    state.first_time(d);
+                    record(d);
+                    let _ = display.event(Event::Done(d));
+                    for restored in files.take_restored() {
+                        if state.first_time(&restored) {
+                            record(&restored);
+                            let _ = display.event(Event::Restored(&restored));
+                        }
+                    }
+                    return;
+                }
+                CopyEvent::Exists(d) => {
+                    record(d);
+                    Event::Exists(d)
+                }
+                CopyEvent::Skipped(d) => Event::Skipped(d),
+                CopyEvent::Mounted(d) => Event::Mounted(d),
+            };
+            let _ = display.event(shown);
+        }
+    };
+    let graph = CopyGraphOptions {
+        concurrency: options.concurrency,
+        ..CopyGraphOptions::default()
+    }
+    .with_find_successors(find_successors(options, state.clone(), display.clone()))
+    .with_progress(progress);
+    let mut copy_options = CopyOptions::new(graph);
+    if let Some(platform) = &options.platform {
+        copy_options = copy_options.with_target_platform(platform.clone());
+    }
+    let reference = &options.target.reference;
+    let copied = copy(&src, reference, files.as_ref(), reference, &copy_options).await;
+    display.finish()?;
+    let root = copied?;
+    files.close()?;
+    let pulled = std::mem::take(&mut *lock(&state.files));
+    summary::pull(
+        &ctx.printer,
+        &options.format,
+        &options.target,
+        &root,
+        pulled,
+        state.layers_skipped.load(Ordering::SeqCst),
+    )
+}
+
+/// `--to-oci-layout`: copies the whole artifact into an OCI layout at
+/// `--output`, as `oras cp --to-oci-layout` does, tagged like the source
+/// reference when that is a tag.
+async fn pull_to_layout(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> {
+    let src = connect::open_cached_read_target(&options.target, ctx).await?;
+    let dst = oras_store_oci::Store::open(&options.output).await?;
+    let display = status::new_status(
+        Mode::Pull,
+        options.tty,
+        options.format.is_text(),
+        &ctx.printer,
+        options.common.print_unnamed(),
+    );
+    let graph = connect::with_status(
+        CopyGraphOptions {
+            concurrency: options.concurrency,
+            ..CopyGraphOptions::default()
+        },
+        display.clone(),
+    );
+    let resolve_options = ResolveOptions {
+        target_platform: options.platform.clone(),
+        ..ResolveOptions::default()
+    };
+    let copied = async {
+        let root = resolve(&src, &options.target.reference, &resolve_options).await?;
+        copy_graph(&src, &dst, &root, &graph).await?;
+        if !options.target.reference_is_digest() {
+            dst.tag(&root, &options.target.reference).await?;
+        }
+        anyhow::Ok(root)
+    }
+    .await;
+    display.finish()?;
+    let root = copied?;
+    summary::pull(
+        &ctx.printer,
+        &options.format,
+        &options.target,
+        &root,
+        Vec::new(),
+        false,
+    )
+}
+
+/// `-o -`: writes the one layer of a single-file artifact to stdout,
+/// verified as it streams; nothing else is printed on stdout.
+async fn pull_to_stdout(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> {
+    let src = connect::open_cached_read_target(&options.target, ctx).await?;
+    let resolve_options = ResolveOptions {
+        target_platform: options.platform.clone(),
+        ..ResolveOptions::default()
+    };
+    let root = resolve(&src, &options.target.reference, &resolve_options).await?;
+    let bytes = fetch_all(&src, &root, oras_content::MAX_METADATA_BYTES).await?;
+    let parts = GraphParts::of(&root, &bytes)?;
+    let layers: Vec<Descriptor> = parts
+        .nodes
+        .into_iter()
+        .filter(|d| {
+            !(d.media_type == media_type::EMPTY_JSON && d.same_content(&Descriptor::empty_json()))
+        })
+        .collect();
+    let [layer] = layers.as_slice() else {
+        return Err(CliError::new(format!(
+            "`--output -` needs an artifact with exactly one layer, but {} has {}",
+            quote(&options.target.raw_reference),
+            layers.len()
+        ))
+        .into());
+    };
+    if media_type::is_manifest(&layer.media_type) {
+        return Err(CliError::new(
+            "`--output -` needs an artifact whose layer is a file, not a manifest",
+        )
+        .into());
+    }
+    let reader = src.fetch(layer).await?;
+    let mut verified = VerifyReader::new(reader, layer);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = verified.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        ctx.printer.write_out(&buf[..n])?;
+    }
+    Ok(())
 }

@@ -8,13 +8,27 @@
 use clap::Args;
 use oras_spec::{Platform, media_type};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use oras_content::{
+    BlobReader, Capabilities, Fetcher, ReadOnlyStorage, ReadOnlyTarget, Resolver, Tagger,
+    fetch_all, memory,
+};
+use oras_copy::{
+    CopyGraphOptions, CopyOptions, PackManifestOptions, PackManifestVersion, TagBytesNOptions,
+    copy, copy_graph, pack_manifest, tag_bytes_n,
+};
+use oras_spec::{Algorithm, Descriptor, annotation};
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect::{self, TagListener, Union};
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::packer::is_stdin_arg;
 use crate::options::{
     ArtifactPlatformOption, Common, FormatOptions, ImageSpec, OutputFormat, PackerOptions, Target,
     TargetOptions, Terminal, parse_platform,
 };
+use crate::output::status::{self, Event, Mode};
+use crate::output::{summary, text};
+use crate::parse::ANNOTATION_CONFIG;
 use crate::parse::{Annotations, FileRef, parse_file_ref, split_multi_tag};
 
 /// Usage facts of `oras push`.
@@ -322,7 +336,280 @@ impl PushArgs {
     }
 }
 
-/// Runs `oras push` (not wired yet: needs oras-store-file, oras-remote and oras-copy).
-pub async fn run(_options: PushOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("push"))
+/// Runs `oras push` (Go `runPush`): files go into a file store, the
+/// manifest is packed into a memory store, and both are copied to the
+/// destination as one source; extra tags are set from the manifest bytes.
+pub async fn run(options: PushOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
+    run_push(&options, ctx)
+        .await
+        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+}
+
+async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
+    let display = status::new_status(
+        Mode::Push,
+        options.tty,
+        options.format.is_text(),
+        &ctx.printer,
+        options.common.print_unnamed(),
+    );
+    let files = oras_store_file::Store::new(std::env::current_dir()?)?;
+    let memory = memory::Store::new();
+    let mut stdin_blob = None;
+    let mut layers = Vec::with_capacity(options.files.len());
+    for file in &options.files {
+        let extra = options.annotations.file(&file.raw);
+        if file.is_stdin() {
+            let blob = StdinBlob::read(options.stdin_size.unwrap_or(0), &file.media_type).await?;
+            let mut desc = blob.desc.clone();
+            desc.annotations.extend(extra);
+            layers.push(desc);
+            stdin_blob = Some(blob);
+            continue;
+        }
+        // The layer name is the cleaned path (forward slashes when
+        // relative); a title in the annotation file overrides it (oras#1872).
+        let name = match extra.get(annotation::TITLE) {
+            Some(title) => title.clone(),
+            None => layer_name(&file.path),
+        };
+        display.event(Event::Preparing(&name))?;
+        let mut desc = files.add(&name, &file.media_type, &file.path).await?;
+        desc.annotations.extend(extra);
+        layers.push(desc);
+    }
+    if layers.is_empty() {
+        display.event(Event::EmptyArtifact)?;
+    }
+
+    let mut pack = PackManifestOptions {
+        layers,
+        config_annotations: options.annotations.config(),
+        manifest_annotations: options.annotations.manifest(),
+        ..PackManifestOptions::default()
+    };
+    match &options.config {
+        ConfigSource::None => {}
+        ConfigSource::File { path, media_type } => {
+            let mut desc = files.add(ANNOTATION_CONFIG, media_type, path).await?;
+            desc.annotations = options.annotations.config();
+            pack.config_descriptor = Some(desc);
+        }
+        ConfigSource::Platform(platform) => {
+            let bytes = serde_json::to_vec(platform)?;
+            let mut desc = Descriptor::from_bytes(media_type::IMAGE_CONFIG, &bytes);
+            memory.push_bytes(&desc, bytes.into())?;
+            desc.annotations = options.annotations.config();
+            pack.config_descriptor = Some(desc);
+        }
+    }
+    let version = match options.image_spec {
+        ImageSpec::V1_0 => PackManifestVersion::V1_0,
+        ImageSpec::V1_1 => PackManifestVersion::V1_1,
+    };
+    let root = pack_manifest(&memory, version, &options.artifact_type, &pack).await?;
+    memory.tag(&root, &root.digest.to_string()).await?;
+
+    let dst = connect::open_write_target(&options.target, ctx).await?;
+    let mut sources: Vec<&dyn ReadOnlyTarget> = vec![&memory, &files];
+    if let Some(blob) = &stdin_blob {
+        sources.push(blob);
+    }
+    let union = Union::new(sources);
+    let graph = connect::with_status(
+        CopyGraphOptions {
+            concurrency: options.concurrency,
+            force: options.force,
+            ..CopyGraphOptions::default()
+        },
+        display.clone(),
+    );
+    let copied = if options.target.reference.is_empty() {
+        copy_graph(&union, &dst, &root, &graph)
+            .await
+            .map(|()| root.clone())
+    } else {
+        copy(
+            &union,
+            &root.digest.to_string(),
+            &dst,
+            &options.target.reference,
+            &CopyOptions::new(graph),
+        )
+        .await
+    };
+    display.finish()?;
+    copied?;
+
+    let text = options.format == OutputFormat::Text;
+    if text {
+        ctx.printer
+            .println(&text::pushed(&options.target.display_reference()))?;
+    }
+    let manifest = fetch_all(&memory, &root, oras_content::MAX_METADATA_BYTES).await?;
+    if !options.extra_tags.is_empty() {
+        let printer = ctx.printer.clone();
+        let listener = TagListener::new(&dst, move |_, tag| {
+            if text {
+                let _ = printer.println(&text::tagged(tag));
+            }
+        });
+        tag_bytes_n(
+            &listener,
+            &root.media_type,
+            manifest.clone().into(),
+            &options.extra_tags,
+            &TagBytesNOptions {
+                concurrency: options.concurrency,
+            },
+        )
+        .await?;
+    }
+    if text {
+        for line in text::push_summary(&root) {
+            ctx.printer.println(&line)?;
+        }
+    } else {
+        summary::push(
+            &ctx.printer,
+            &options.format,
+            &options.target,
+            &root,
+            &options.extra_tags,
+        )?;
+    }
+    if let Some(path) = &options.export_manifest {
+        connect::fs::write_atomic(path, &manifest)?;
+    }
+    files.close()?;
+    Ok(())
+}
+
+/// The layer name of a file argument (Go `filepath.Clean`, then forward
+/// slashes for a relative path).
+fn layer_name(path: &str) -> String {
+    let cleaned = clean_path(path);
+    if std::path::Path::new(&cleaned).is_absolute() {
+        cleaned
+    } else {
+        cleaned.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+/// Lexical path cleaning as Go's `filepath.Clean`: repeated separators
+/// and `.` removed, `..` folded where it can be.
+fn clean_path(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if absolute => {}
+                _ => parts.push(".."),
+            },
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_owned(),
+        (false, false) => joined,
+    }
+}
+
+/// The layer read from stdin (`-`): spooled to a temp file while it is
+/// hashed, refused unless it has exactly `--size` bytes, and served to the
+/// copy from there.
+struct StdinBlob {
+    desc: Descriptor,
+    file: tempfile::TempPath,
+}
+
+impl StdinBlob {
+    async fn read(size: u64, media_type: &str) -> anyhow::Result<StdinBlob> {
+        use std::io::{Read, Write};
+        let media_type = if media_type.is_empty() {
+            media_type::IMAGE_LAYER.to_owned()
+        } else {
+            media_type.to_owned()
+        };
+        tokio::task::spawn_blocking(move || -> anyhow::Result<StdinBlob> {
+            let mut temp = tempfile::Builder::new().prefix("oras_stdin_").tempfile()?;
+            let mut digester = Algorithm::Sha256.digester();
+            let mut input = std::io::stdin().lock().take(size.saturating_add(1));
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut total = 0u64;
+            loop {
+                let n = input.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                digester.update(&buf[..n]);
+                temp.write_all(&buf[..n])?;
+                total += n as u64;
+            }
+            if total != size {
+                return Err(CliError::new(format!(
+                    "the size of the content read from stdin does not match --size {size}"
+                ))
+                .into());
+            }
+            temp.as_file().sync_all()?;
+            Ok(StdinBlob {
+                desc: Descriptor::new(media_type, digester.finish(), size),
+                file: temp.into_temp_path(),
+            })
+        })
+        .await?
+    }
+}
+
+#[async_trait::async_trait]
+impl Fetcher for StdinBlob {
+    async fn fetch(&self, target: &Descriptor) -> oras_content::Result<BlobReader> {
+        if target.digest != self.desc.digest {
+            return Err(oras_content::Error::NotFound(target.digest.to_string()));
+        }
+        let file = tokio::fs::File::open(&self.file)
+            .await
+            .map_err(|e| oras_content::Error::io("opening the stdin layer", e))?;
+        Ok(Box::pin(file))
+    }
+}
+
+#[async_trait::async_trait]
+impl ReadOnlyStorage for StdinBlob {
+    async fn exists(&self, target: &Descriptor) -> oras_content::Result<bool> {
+        Ok(target.digest == self.desc.digest)
+    }
+}
+
+#[async_trait::async_trait]
+impl Resolver for StdinBlob {
+    async fn resolve(&self, reference: &str) -> oras_content::Result<Descriptor> {
+        Err(oras_content::Error::NotFound(reference.to_owned()))
+    }
+}
+
+impl Capabilities for StdinBlob {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_names_are_cleaned_like_go() {
+        assert_eq!(layer_name("hi.txt"), "hi.txt");
+        assert_eq!(layer_name("./a//b/../c.txt"), "a/c.txt");
+        assert_eq!(layer_name("dir/"), "dir");
+        assert_eq!(layer_name("../x"), "../x");
+        assert_eq!(layer_name("/abs/./x"), "/abs/x");
+        assert_eq!(layer_name("."), ".");
+    }
 }

@@ -4,9 +4,11 @@
 use clap::Args;
 use oras_spec::Platform;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect;
 use crate::error::Result;
 use crate::options::{Common, PlatformOption, Target, TargetOptions, parse_platform};
+use crate::output::text;
 
 /// Usage facts of `oras resolve`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -86,7 +88,24 @@ impl ResolveArgs {
     }
 }
 
-/// Runs `oras resolve` (not wired yet: needs oras-remote and oras-store-oci).
-pub async fn run(_options: ResolveOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("resolve"))
+/// Runs `oras resolve`: prints the digest (or `<path>@<digest>` with
+/// `-l`) of the reference, of the platform's manifest with `--platform`.
+pub async fn run(options: ResolveOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
+    let resolved = async {
+        let target = connect::open_read_target(&options.target, ctx).await?;
+        let opts = oras_copy::ResolveOptions {
+            target_platform: options.platform.clone(),
+            ..oras_copy::ResolveOptions::default()
+        };
+        anyhow::Ok(oras_copy::resolve(&target, &options.target.reference, &opts).await?)
+    }
+    .await
+    .map_err(|err| connect::target_error(err, &options.target, INFO.path))?;
+    ctx.printer.println(&text::resolved(
+        &options.target.path,
+        &resolved.digest,
+        options.full_reference,
+    ))?;
+    Ok(())
 }

@@ -8,9 +8,18 @@
 
 use clap::Args;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, not_available};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use oras_content::{Resolver, Untagger};
+use oras_copy::{TagNOptions, tag_n};
+use oras_spec::Descriptor;
+
+use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::connect::{self, TagListener, WriteTarget};
+use crate::error::quote;
 use crate::error::{CliError, Result};
 use crate::options::{Common, Target, TargetOptions};
+use crate::output::text;
 
 /// Usage facts of `oras tag`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -140,7 +149,93 @@ impl TagArgs {
     }
 }
 
-/// Runs `oras tag` (not wired yet: needs oras-remote, oras-store-oci and oras-copy).
-pub async fn run(_options: TagOptions, _ctx: &Context) -> anyhow::Result<()> {
-    Err(not_available("tag"))
+/// Runs `oras tag` (Go `tagManifest`): `Tagging <kind> <path>@<digest>`
+/// once, then `Tagged <tag>` as each tag is set; with `--delete`, removes
+/// each tag and prints `Deleted <kind> <path>:<tag>`.
+pub async fn run(options: TagOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
+    run_tag(&options, ctx)
+        .await
+        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+}
+
+async fn run_tag(options: &TagOptions, ctx: &Context) -> anyhow::Result<()> {
+    let target = connect::open_write_target(&options.target, ctx).await?;
+    if let Some(repository) = target.repository() {
+        // Re-tagging a referrer must not touch the tag-schema index
+        // (oras#1436): the Go CLI forces the capability on.
+        repository
+            .set_referrers_capability(true)
+            .map_err(|err| CliError::new(err.to_string()))?;
+    }
+    if options.delete {
+        return delete_tags(options, &target, ctx).await;
+    }
+    let kind_and_path = format!("[{}] {}", options.target.kind, options.target.path);
+    let announced = AtomicBool::new(false);
+    let printer = ctx.printer.clone();
+    let listener = TagListener::new(&target, |desc: &Descriptor, tag: &str| {
+        if !announced.swap(true, Ordering::SeqCst) {
+            let _ = printer.println(&text::tagging(&kind_and_path, &desc.digest));
+        }
+        let _ = printer.println(&text::tagged(tag));
+    });
+    tag_n(
+        &listener,
+        &options.target.reference,
+        &options.tags,
+        &TagNOptions {
+            concurrency: options.concurrency,
+            ..TagNOptions::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// `--delete`: an OCI layout untags; a registry is asked to `DELETE` the
+/// manifest by tag (the distribution spec's optional tag deletion); a
+/// registry that refuses says so.
+async fn delete_tags(
+    options: &TagOptions,
+    target: &WriteTarget,
+    ctx: &Context,
+) -> anyhow::Result<()> {
+    // The reference must resolve, so a typo is not reported as deleted.
+    target.resolve(&options.target.reference).await?;
+    for tag in &options.tags {
+        match target {
+            WriteTarget::Layout(store) => store.untag(tag).await?,
+            WriteTarget::Registry(_) => delete_remote_tag(&options.target, tag, ctx).await?,
+        }
+        ctx.printer.println(&text::deleted(&format!(
+            "[{}] {}:{tag}",
+            options.target.kind, options.target.path
+        )))?;
+    }
+    Ok(())
+}
+
+/// `DELETE /v2/<name>/manifests/<tag>`.
+async fn delete_remote_tag(target: &Target, tag: &str, ctx: &Context) -> anyhow::Result<()> {
+    let reference = connect::remote::remote_reference(target)?;
+    let registry = connect::open_registry(reference.registry(), &target.remote, ctx)?;
+    let url = registry
+        .base_url()
+        .join(&format!("v2/{}/manifests/{tag}", reference.repository()))?;
+    let request = http::Request::delete(url.as_str()).body(oras_remote::Body::empty())?;
+    let response = registry
+        .client()
+        .send(request)
+        .await
+        .map_err(|err| anyhow::anyhow!("DELETE {}: {err}", url.path()))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    Err(CliError::new(format!(
+        "failed to delete tag {}: the registry answered {status}; it may not support deleting tags",
+        quote(tag)
+    ))
+    .into())
 }

@@ -19,6 +19,8 @@
 //! * [`errors`] gives the Go CLI's error shapes (`Error response from
 //!   registry:`, `Error from source registry for "<ref>":`, the
 //!   `--allow-path-traversal` and docker.io namespace hints).
+//! * [`listener`] reports tags as they are set (`Tagged <tag>`), and
+//!   [`fs`] writes files atomically.
 //! * [`debug`] sets up `-d/--debug` tracing on stderr.
 //!
 //! ```
@@ -46,18 +48,23 @@
 pub mod cache;
 pub mod debug;
 pub mod errors;
+pub mod fs;
+pub mod listener;
 pub mod progress;
 pub mod remote;
 mod resolve;
 pub mod target;
+pub mod union;
 
 pub use cache::{CACHE_ENV, CachedTarget, open_cached_read_target};
 pub use debug::init_debug;
 pub use errors::{
     RegistryErrorScope, copy_error, path_traversal_hint, registry_error, target_error,
 };
+pub use listener::TagListener;
 pub use progress::{copy_progress, status_event, with_status};
 pub use remote::{
     USER_AGENT, client_config, credential_store, open_registry, open_repository, shared_token_cache,
 };
 pub use target::{ReadTarget, WriteTarget, open_read_target, open_write_target};
+pub use union::Union;

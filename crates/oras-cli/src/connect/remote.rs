@@ -23,7 +23,9 @@
 //! * Mirror repositories keep the old referrers index (Go sets
 //!   `SkipReferrersGC = true`).
 
+use std::io::Read;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use oras_auth::{Credential, CredentialProvider, StaticCredential, TokenCache};
@@ -33,7 +35,7 @@ use oras_spec::Reference;
 
 use crate::commands::Context;
 use crate::error::CliError;
-use crate::options::{FlagCredential, RemoteSettings, Target};
+use crate::options::{FlagCredential, RemoteSettings, SecretSource, Target};
 
 /// The user agent of every request: `oras/<version>`, the Go CLI's form,
 /// so registries that recognise ORAS clients by it (rate limits,
@@ -92,16 +94,33 @@ pub fn flag_to_credential(flag: &FlagCredential) -> Credential {
     }
 }
 
-/// Reads the credential given by flags (stdin for the `*-stdin` flags;
-/// the insecurity warnings of `-p` and `--identity-token` go to stderr).
+/// Reads the credential given by flags. A `*-stdin` secret is read from
+/// stdin once per process and remembered, so a command that opens the
+/// registry twice gets it twice; the insecurity warnings of `-p` and
+/// `--identity-token` go to stderr once.
 pub fn read_flag_credential(
     settings: &RemoteSettings,
     ctx: &Context,
 ) -> anyhow::Result<Option<FlagCredential>> {
+    static STDIN_SECRET: OnceLock<Vec<u8>> = OnceLock::new();
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let stdin: &[u8] = match settings.secret {
+        SecretSource::PasswordStdin | SecretSource::IdentityTokenStdin => STDIN_SECRET
+            .get_or_init(|| {
+                let mut text = Vec::new();
+                // At most 1 MiB, as the settings' own reader.
+                let _ = std::io::stdin().lock().take(1 << 20).read_to_end(&mut text);
+                text
+            })
+            .as_slice(),
+        _ => &[],
+    };
     let mut warnings = Vec::new();
-    let credential = settings.flag_credential(&mut std::io::stdin().lock(), &mut warnings)?;
-    for line in String::from_utf8_lossy(&warnings).lines() {
-        ctx.printer.eprintln(line)?;
+    let credential = settings.flag_credential(&mut &stdin[..], &mut warnings)?;
+    if !warnings.is_empty() && !WARNED.swap(true, Ordering::SeqCst) {
+        for line in String::from_utf8_lossy(&warnings).lines() {
+            ctx.printer.eprintln(line)?;
+        }
     }
     Ok(credential)
 }
