@@ -14,14 +14,14 @@ use oras_spec::{Descriptor, Platform, annotation, media_type};
 
 use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, WriteTarget};
-use crate::output::status::{Event, Mode, StatusDisplay, new_status};
-use crate::output::summary;
-use crate::parse::ANNOTATION_CONFIG;
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::{
     AttachPlatformOption, Common, DistributionSpecOption, FormatOptions, OutputFormat,
     PackerOptions, Target, TargetOptions, Terminal, parse_platform,
 };
+use crate::output::status::{Event, Mode, StatusDisplay, new_status};
+use crate::output::summary;
+use crate::parse::ANNOTATION_CONFIG;
 use crate::parse::{Annotations, FileRef, parse_file_ref};
 
 /// Usage facts of `oras attach`.
@@ -243,8 +243,8 @@ pub async fn run(options: AttachOptions, ctx: &Context) -> anyhow::Result<()> {
     let subject = oras_copy::resolve(&dst, &target.reference, &resolve_options)
         .await
         .map_err(|err| {
-            let err = anyhow::Error::new(err)
-                .context(format!("failed to resolve {}", target.reference));
+            let err =
+                anyhow::Error::new(err).context(format!("failed to resolve {}", target.reference));
             connect::target_error(err, target, INFO.path)
         })?;
 

@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use oras_content::{
-    MAX_METADATA_BYTES, ReadOnlyGraphStorage, ReadOnlyTarget, Tagger, fetch_all,
-};
+use oras_content::{MAX_METADATA_BYTES, ReadOnlyGraphStorage, ReadOnlyTarget, Tagger, fetch_all};
 use oras_copy::CopyGraphOptions;
 use oras_spec::{Descriptor, Digest, Index, Reference, media_type};
 
@@ -221,9 +219,7 @@ fn prepare_destination(options: &BackupOptions) -> anyhow::Result<Destination> {
     let temp_dir = tempfile::Builder::new()
         .prefix("oras-backup-")
         .tempdir()
-        .map_err(|err| {
-            anyhow::anyhow!("failed to create temporary directory for backup: {err}")
-        })?;
+        .map_err(|err| anyhow::anyhow!("failed to create temporary directory for backup: {err}"))?;
     Ok(Destination {
         layout: temp_dir.path().to_owned(),
         _temp_dir: Some(temp_dir),
@@ -274,8 +270,11 @@ async fn backup(options: &BackupOptions, ctx: &Context) -> anyhow::Result<usize>
             } else {
                 oras_copy::copy_graph(&src, &dst, root, &graph).await?;
                 dst.tag(root, tag).await.map_err(|err| {
-                    anyhow::Error::new(err)
-                        .context(format!("failed to tag {} with {}", quote(&root.digest.to_string()), quote(tag)))
+                    anyhow::Error::new(err).context(format!(
+                        "failed to tag {} with {}",
+                        quote(&root.digest.to_string()),
+                        quote(tag)
+                    ))
                 })?;
                 Ok(0)
             }
@@ -330,10 +329,8 @@ async fn finalize(
             options.output.display()
         ))
     })?;
-    ctx.printer.println(&text::exported(
-        &options.output.to_string_lossy(),
-        size,
-    ))?;
+    ctx.printer
+        .println(&text::exported(&options.output.to_string_lossy(), size))?;
     Ok(())
 }
 
@@ -348,7 +345,10 @@ pub(crate) fn tar_directory(root: &Path, out: &mut std::fs::File) -> anyhow::Res
         let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)?
             .map(|entry| {
                 let entry = entry?;
-                Ok((entry.file_name().to_string_lossy().into_owned(), entry.path()))
+                Ok((
+                    entry.file_name().to_string_lossy().into_owned(),
+                    entry.path(),
+                ))
             })
             .collect::<std::io::Result<_>>()?;
         entries.sort();
@@ -385,7 +385,10 @@ pub(crate) fn tar_directory(root: &Path, out: &mut std::fs::File) -> anyhow::Res
 
 /// A registry target for `registry/repository` with `remote`'s settings,
 /// so backup and restore open it and map its errors as other commands do.
-pub(crate) fn repository_target(repository: &str, remote: &RemoteSettings) -> anyhow::Result<Target> {
+pub(crate) fn repository_target(
+    repository: &str,
+    remote: &RemoteSettings,
+) -> anyhow::Result<Target> {
     let reference = Reference::parse(repository)
         .map_err(|err| CliError::new(format!("invalid reference {}: {err}", quote(repository))))?;
     Ok(Target {
@@ -493,7 +496,13 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["blobs/", "blobs/sha256/", "blobs/sha256/abc", "index.json", "oci-layout"]
+            [
+                "blobs/",
+                "blobs/sha256/",
+                "blobs/sha256/abc",
+                "index.json",
+                "oci-layout"
+            ]
         );
         let bytes = std::fs::read(&tar_path).unwrap();
         assert_eq!(&bytes[257..262], b"ustar");

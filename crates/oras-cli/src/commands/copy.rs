@@ -13,13 +13,13 @@ use oras_spec::{Descriptor, Platform};
 
 use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, ReadTarget, WriteTarget};
-use crate::output::status::{Mode, StatusDisplay, new_status};
-use crate::output::text;
 use crate::error::Result;
 use crate::options::target::empty_tag_or_digest;
 use crate::options::{
     BinaryTargetOptions, Common, PlatformOption, Target, Terminal, parse_platform,
 };
+use crate::output::status::{Mode, StatusDisplay, new_status};
+use crate::output::text;
 use crate::parse::split_multi_tag;
 
 /// Usage facts of `oras cp`.
@@ -184,7 +184,9 @@ pub async fn run(options: CopyOptions, ctx: &Context) -> anyhow::Result<()> {
         dst: &dst,
         status: status.clone(),
     };
-    let result = plan.copy_with_mount_retry(mount_point(&options, &src, &dst)).await;
+    let result = plan
+        .copy_with_mount_retry(mount_point(&options, &src, &dst))
+        .await;
     let _ = status.finish();
     let root =
         result.map_err(|err| connect::copy_error(err, &options.from, &options.to, INFO.path))?;
@@ -198,9 +200,14 @@ pub async fn run(options: CopyOptions, ctx: &Context) -> anyhow::Result<()> {
             concurrency: options.concurrency,
             ..TagNOptions::default()
         };
-        oras_copy::tag_n(&dst, &options.to.reference, &options.extra_tags, &tag_options)
-            .await
-            .map_err(|err| connect::target_error(err.into(), &options.to, INFO.path))?;
+        oras_copy::tag_n(
+            &dst,
+            &options.to.reference,
+            &options.extra_tags,
+            &tag_options,
+        )
+        .await
+        .map_err(|err| connect::target_error(err.into(), &options.to, INFO.path))?;
         for tag in &options.extra_tags {
             ctx.printer.println(&text::tagged(tag))?;
         }
@@ -246,7 +253,10 @@ impl Plan<'_> {
     /// Copies, mounting from `mount_from` when given; a mount the registry
     /// refuses with 401 or 403 makes the whole copy run again without
     /// mounting (oras#1924).
-    async fn copy_with_mount_retry(&self, mount_from: Option<String>) -> anyhow::Result<Descriptor> {
+    async fn copy_with_mount_retry(
+        &self,
+        mount_from: Option<String>,
+    ) -> anyhow::Result<Descriptor> {
         let mounting = mount_from.is_some();
         match self.copy(mount_from).await {
             Err(err) if mounting && is_refused_mount(&err) => self.copy(None).await,
@@ -276,7 +286,9 @@ impl Plan<'_> {
             };
             let root = oras_copy::resolve(self.src, from, &resolve_options)
                 .await
-                .map_err(|err| anyhow::Error::new(err).context(format!("failed to resolve {from}")))?;
+                .map_err(|err| {
+                    anyhow::Error::new(err).context(format!("failed to resolve {from}"))
+                })?;
             if options.recursive {
                 recursive_copy(self.src, self.dst, &root, to, graph).await?;
             } else {
@@ -290,7 +302,6 @@ impl Plan<'_> {
         }
         Ok(oras_copy::copy(self.src, from, self.dst, to, &copy_options).await?)
     }
-
 }
 
 /// Copies `root` with its referrers, and for an index the referrers of its
@@ -359,7 +370,10 @@ mod tests {
         let tagged = TargetOptions::default()
             .parse("localhost:5000/a:v1")
             .unwrap();
-        assert_eq!(source_display(&tagged, &child), "[registry] localhost:5000/a:v1");
+        assert_eq!(
+            source_display(&tagged, &child),
+            "[registry] localhost:5000/a:v1"
+        );
     }
 
     #[test]
@@ -369,7 +383,9 @@ mod tests {
             Origin::Destination,
             oras_content::Error::external(ErrorKind::Denied, "denied"),
         );
-        assert!(is_refused_mount(&anyhow::Error::new(oras_copy::Error::from(refused))));
+        assert!(is_refused_mount(&anyhow::Error::new(
+            oras_copy::Error::from(refused)
+        )));
         let other = oras_copy::CopyError::new(
             "Push",
             Origin::Destination,

@@ -10,12 +10,12 @@ use oras_spec::{Descriptor, Digest, Platform};
 
 use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
 use crate::connect;
-use crate::output::summary;
 use crate::error::{CliError, Result};
 use crate::options::{
     Common, DiscoverFormatOptions, DistributionSpecOption, OutputFormat, PlatformOption, Target,
     TargetOptions, parse_platform,
 };
+use crate::output::summary;
 
 /// Usage facts of `oras discover`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -209,7 +209,11 @@ where
             referrer.size,
         );
         let next = oras_copy::referrers(src, &node, filter).await?;
-        pending.extend(next.into_iter().rev().map(|r| (r, referrer.clone(), level + 1)));
+        pending.extend(
+            next.into_iter()
+                .rev()
+                .map(|r| (r, referrer.clone(), level + 1)),
+        );
     }
     Ok(found)
 }
@@ -220,7 +224,11 @@ mod tests {
     use oras_content::{Pusher, bytes_reader, memory};
     use oras_spec::{Manifest, Parsed, media_type};
 
-    async fn put_manifest(store: &memory::Store, subject: Option<&Descriptor>, kind: &str) -> Descriptor {
+    async fn put_manifest(
+        store: &memory::Store,
+        subject: Option<&Descriptor>,
+        kind: &str,
+    ) -> Descriptor {
         let manifest = Manifest {
             schema_version: 2,
             media_type: media_type::IMAGE_MANIFEST.into(),
@@ -256,13 +264,18 @@ mod tests {
         assert!(pairs.contains(&("sig/type".into(), sbom.digest.to_string())));
         assert!(pairs.contains(&("sig/type".into(), root.digest.to_string())));
         // Each referrer comes right before its own referrers.
-        let sbom_at = all.iter().position(|(r, _)| r.digest == sbom.digest).unwrap();
+        let sbom_at = all
+            .iter()
+            .position(|(r, _)| r.digest == sbom.digest)
+            .unwrap();
         assert_eq!(all[sbom_at + 1].0.digest, sig_of_sbom.digest);
 
         let direct = all_referrers(&store, &root, "", Some(1)).await.unwrap();
         assert_eq!(direct.len(), 2);
 
-        let sigs = all_referrers(&store, &root, "sig/type", None).await.unwrap();
+        let sigs = all_referrers(&store, &root, "sig/type", None)
+            .await
+            .unwrap();
         assert_eq!(sigs.len(), 1);
         assert_eq!(sigs[0].0.digest, sig.digest);
     }

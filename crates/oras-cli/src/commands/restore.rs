@@ -14,9 +14,9 @@ use crate::commands::copy::recursive_copy;
 use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
 use crate::connect;
 use crate::error::{CliError, Result, quote};
+use crate::options::{Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Terminal};
 use crate::output::status::{Mode, new_status};
 use crate::output::text;
-use crate::options::{Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Terminal};
 use crate::parse::split_repository_tags;
 
 /// Usage facts of `oras restore`.
@@ -191,12 +191,14 @@ async fn restore(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<usiz
     let input = options.input.to_string_lossy();
     let (tags, roots) = resolve_tags(&src, &options.tags).await?;
     if tags.is_empty() {
-        return Err(CliError::new(format!("no tags found in OCI layout {}", quote(&input)))
-            .with_recommendation(format!(
-                "If you want to list available tags in {}, use \"oras repo tags --oci-layout\"",
-                quote(&input)
-            ))
-            .into());
+        return Err(
+            CliError::new(format!("no tags found in OCI layout {}", quote(&input)))
+                .with_recommendation(format!(
+                    "If you want to list available tags in {}, use \"oras repo tags --oci-layout\"",
+                    quote(&input)
+                ))
+                .into(),
+        );
     }
     for line in text::tags_found(&tags, "the backup") {
         ctx.printer.println(&line)?;
