@@ -1,7 +1,6 @@
 //! `oras attach`: push a referrer artifact whose subject is an existing
 //! manifest (Go `root/attach.go`). Always image-spec v1.1, never tagged.
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -313,7 +312,7 @@ async fn attach(
 
     if let Some(path) = &options.export_manifest {
         let bytes = fetch_all(store, &root, MAX_METADATA_BYTES).await?;
-        write_file_atomic(path, &bytes)?;
+        connect::fs::write_atomic(path, &bytes)?;
     }
     Ok(root)
 }
@@ -397,20 +396,6 @@ fn clean_name(path: &str) -> String {
     }
 }
 
-/// Writes `bytes` to `path` through a temp file in the same directory and
-/// a rename, so a partial manifest never appears under the final name.
-fn write_file_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|err| err.error)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,15 +408,5 @@ mod tests {
         assert_eq!(clean_name("."), ".");
         #[cfg(unix)]
         assert_eq!(clean_name("/tmp/../x/y"), "/x/y");
-    }
-
-    #[test]
-    fn export_is_atomic() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("manifest.json");
-        write_file_atomic(&path, b"{}").unwrap();
-        write_file_atomic(&path, b"{\"a\":1}").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":1}");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

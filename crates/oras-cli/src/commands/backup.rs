@@ -340,46 +340,49 @@ async fn finalize(
 /// `/`; only directories and regular files (anything else is an error).
 pub(crate) fn tar_directory(root: &Path, out: &mut std::fs::File) -> anyhow::Result<()> {
     let mut builder = tar::Builder::new(out);
-    let mut pending: Vec<(PathBuf, String)> = vec![(root.to_owned(), String::new())];
-    while let Some((dir, prefix)) = pending.pop() {
-        let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)?
-            .map(|entry| {
-                let entry = entry?;
-                Ok((
-                    entry.file_name().to_string_lossy().into_owned(),
-                    entry.path(),
-                ))
-            })
-            .collect::<std::io::Result<_>>()?;
-        entries.sort();
-        // Directories are walked depth first, in order: push in reverse.
-        let mut subdirs = Vec::new();
-        for (name, path) in entries {
-            let relative = format!("{prefix}{name}");
-            let meta = std::fs::symlink_metadata(&path)?;
-            let mut header = tar::Header::new_ustar();
-            header.set_metadata(&meta);
-            if meta.is_dir() {
-                header.set_path(format!("{relative}/"))?;
-                header.set_size(0);
-                header.set_cksum();
-                builder.append(&header, std::io::empty())?;
-                subdirs.push((path, format!("{relative}/")));
-            } else if meta.is_file() {
-                header.set_path(&relative)?;
-                header.set_cksum();
-                builder.append(&header, std::fs::File::open(&path)?)?;
-            } else {
-                anyhow::bail!("tar: cannot add non-regular file {relative}");
-            }
-        }
-        // Go's WalkDir visits a directory's contents right after it, so
-        // entries of `a/` come before `b`: handle subdirectories now.
-        for sub in subdirs.into_iter().rev() {
-            pending.push(sub);
+    add_directory(&mut builder, root, "")?;
+    builder.finish()?;
+    Ok(())
+}
+
+/// Adds the entries of `dir` under `prefix`, each directory's contents
+/// right after it (Go's `fs.WalkDir` order). A layout is a few levels
+/// deep, so the recursion is shallow.
+fn add_directory<W: std::io::Write>(
+    builder: &mut tar::Builder<W>,
+    dir: &Path,
+    prefix: &str,
+) -> anyhow::Result<()> {
+    let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(dir)?
+        .map(|entry| {
+            let entry = entry?;
+            Ok((
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.path(),
+            ))
+        })
+        .collect::<std::io::Result<_>>()?;
+    entries.sort();
+    for (name, path) in entries {
+        let relative = format!("{prefix}{name}");
+        let meta = std::fs::symlink_metadata(&path)?;
+        let mut header = tar::Header::new_ustar();
+        header.set_metadata(&meta);
+        if meta.is_dir() {
+            let relative = format!("{relative}/");
+            header.set_path(&relative)?;
+            header.set_size(0);
+            header.set_cksum();
+            builder.append(&header, std::io::empty())?;
+            add_directory(builder, &path, &relative)?;
+        } else if meta.is_file() {
+            header.set_path(&relative)?;
+            header.set_cksum();
+            builder.append(&header, std::fs::File::open(&path)?)?;
+        } else {
+            anyhow::bail!("tar: cannot add non-regular file {relative}");
         }
     }
-    builder.finish()?;
     Ok(())
 }
 

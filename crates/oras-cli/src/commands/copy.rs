@@ -12,7 +12,7 @@ use oras_copy::{
 use oras_spec::{Descriptor, Platform};
 
 use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
-use crate::connect::{self, ReadTarget, WriteTarget};
+use crate::connect::{self, ReadTarget, TagListener, WriteTarget};
 use crate::error::Result;
 use crate::options::target::empty_tag_or_digest;
 use crate::options::{
@@ -200,17 +200,19 @@ pub async fn run(options: CopyOptions, ctx: &Context) -> anyhow::Result<()> {
             concurrency: options.concurrency,
             ..TagNOptions::default()
         };
+        // Each tag is reported as it lands (Go `listener.NewTaggedListener`).
+        let printer = ctx.printer.clone();
+        let listener = TagListener::new(&dst, move |_, tag| {
+            let _ = printer.println(&text::tagged(tag));
+        });
         oras_copy::tag_n(
-            &dst,
+            &listener,
             &options.to.reference,
             &options.extra_tags,
             &tag_options,
         )
         .await
         .map_err(|err| connect::target_error(err.into(), &options.to, INFO.path))?;
-        for tag in &options.extra_tags {
-            ctx.printer.println(&text::tagged(tag))?;
-        }
     }
     ctx.printer.println(&text::digest_line(&root.digest))?;
     Ok(())
