@@ -134,6 +134,7 @@ impl FetchArgs {
 /// after the content verified, so a digest mismatch leaves no file
 /// (Go `root/blob/fetch.go`, which verifies with `content.NewVerifyReader`).
 pub async fn run(options: FetchOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
     fetch(&options, ctx)
         .await
         .map_err(|err| connect::target_error(err, &options.target, INFO.path))

@@ -151,6 +151,7 @@ impl PushArgs {
 /// it there in constant memory (Go `root/blob/push.go`). A file pushed to
 /// a registry is reopenable, so an interrupted chunked upload resumes.
 pub async fn run(options: PushOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
     push(&options, ctx)
         .await
         .map_err(|err| connect::target_error(err, &options.target, INFO.path))

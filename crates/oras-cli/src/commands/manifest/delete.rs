@@ -123,6 +123,7 @@ pub fn prompt(digest: &str) -> String {
 /// it, maintaining the referrers tag schema where the registry needs it;
 /// prints `Deleted [kind] <ref>` or the descriptor.
 pub async fn run(options: DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
     delete(&options, ctx)
         .await
         .map_err(|err| connect::target_error(err, &options.target, INFO.path))

@@ -173,6 +173,7 @@ impl FetchArgs {
 /// verified), writes it to `--output` or stdout (text format), and prints
 /// the descriptor, or the JSON/template model with `content`.
 pub async fn run(options: FetchOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
     fetch(&options, ctx)
         .await
         .map_err(|err| connect::target_error(err, &options.target, INFO.path))

@@ -129,6 +129,7 @@ impl FetchConfigArgs {
 /// 4 MiB, verified) to stdout or `--output`, and/or the config's
 /// descriptor.
 pub async fn run(options: FetchConfigOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
     fetch_config(&options, ctx)
         .await
         .map_err(|err| connect::target_error(err, &options.target, INFO.path))

@@ -9,7 +9,7 @@ use oras_spec::{Descriptor, Digest};
 use tokio::io::AsyncReadExt;
 
 use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
-use crate::connect::{self, WriteTarget};
+use crate::connect::{self, TagListener, WriteTarget};
 use crate::error::{CliError, Result, quote};
 use crate::options::{
     Common, DescriptorOption, DistributionSpecOption, Pretty, Target, TargetOptions,
@@ -153,6 +153,7 @@ impl PushArgs {
 /// tags. Always through the manifest endpoint on a registry, whatever the
 /// media type.
 pub async fn run(options: PushOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
     push(&options, ctx)
         .await
         .map_err(|err| connect::target_error(err, &options.target, INFO.path))
@@ -208,17 +209,19 @@ async fn push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
         &options.target.display_reference(),
     ))?;
     if !options.extra_tags.is_empty() {
+        // `Tagged <tag>` as each tag lands (Go `listener.NewTaggedListener`).
+        let printer = ctx.printer.clone();
+        let listener = TagListener::new(&target, move |_, tag| {
+            let _ = printer.println(&text::tagged(tag));
+        });
         tag_bytes_n(
-            &target,
+            &listener,
             &media_type,
             content,
             &options.extra_tags,
             &tag_options,
         )
         .await?;
-        for tag in &options.extra_tags {
-            ctx.printer.println(&text::tagged(tag))?;
-        }
     }
     ctx.printer.println(&text::digest_line(&desc.digest))?;
     Ok(())

@@ -126,6 +126,7 @@ pub fn parse_remote_repository(raw: &str) -> Result<(String, String)> {
 /// prefix filter). The text format shows them without the namespace, the
 /// JSON and template formats with their full names.
 pub async fn run(options: LsOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
     let registry = connect::open_registry(&options.registry, &options.remote, ctx)?;
     let listed = registry
         .repositories(options.last.as_deref())

@@ -126,6 +126,7 @@ pub fn is_digest_tag(tag: &str) -> bool {
 /// digest (each tag is resolved); on a layout, a `host/repo` argument
 /// keeps the tags named `host/repo:<tag>`, shown without that prefix.
 pub async fn run(options: TagsOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
     list(&options, ctx)
         .await
         .map_err(|err| connect::target_error(err, &options.target, INFO.path))

@@ -141,6 +141,7 @@ impl CreateArgs {
 /// artifact types), then pushes and tags it, or with `--output` writes it
 /// to a file or stdout instead.
 pub async fn run(options: CreateOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
     create(&options, ctx)
         .await
         .map_err(|err| connect::target_error(err, &options.target, INFO.path))

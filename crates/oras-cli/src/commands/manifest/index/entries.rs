@@ -11,6 +11,7 @@ use oras_copy::{FetchBytesOptions, TagBytesNOptions, fetch_bytes, tag_bytes, tag
 use oras_spec::{Descriptor, Index, Manifest, Platform, media_type};
 
 use crate::commands::blob::file_output::write_bytes;
+use crate::connect::TagListener;
 use crate::error::CliError;
 use crate::output::json::to_compact_json;
 use crate::output::status::short_digest;
@@ -240,17 +241,19 @@ pub async fn push_index<T: Target + ?Sized>(
     }
     status.line(prompt::PUSHED, &[display.as_str()])?;
     if !extra_tags.is_empty() {
+        // `Tagged <tag>` as each tag lands (Go `listener.NewTaggedListener`).
+        let printer = printer.clone();
+        let listener = TagListener::new(target, move |_, tag| {
+            let _ = printer.println(&text::tagged(tag));
+        });
         tag_bytes_n(
-            target,
+            &listener,
             &desc.media_type,
             content,
             &extra_tags[..],
             &TagBytesNOptions::default(),
         )
         .await?;
-        for tag in extra_tags.iter() {
-            printer.println(&text::tagged(tag))?;
-        }
     }
     Ok(())
 }

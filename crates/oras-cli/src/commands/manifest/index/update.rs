@@ -176,6 +176,7 @@ impl UpdateArgs {
 /// merges entries in that order, and pushes the result (tagged with the
 /// reference's tag and `--tag`s), or writes it with `--output`.
 pub async fn run(options: UpdateOptions, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(options.common.debug);
     if options.is_noop() {
         ctx.printer.println(text::NOTHING_TO_UPDATE)?;
         return Ok(());
