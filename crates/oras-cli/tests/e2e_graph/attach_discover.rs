@@ -274,6 +274,42 @@ async fn attach_to_a_platform_and_discover_through_the_referrers_api() {
             "discover did not use the referrers API"
         );
 
+        // --distribution-spec v1.1-referrers-tag writes the tag schema
+        // even though the registry has the API.
+        home.ok(&[
+            "attach",
+            "--plain-http",
+            "--artifact-type",
+            "sig/example",
+            "--distribution-spec",
+            "v1.1-referrers-tag",
+            "-a",
+            "k=v",
+            &format!("{host}/graph/app@{}", children[0].digest),
+        ])
+        .await;
+        let schema_tag = format!("sha256-{}", children[0].digest.encoded());
+        assert!(
+            fake.tags("graph/app").contains(&schema_tag),
+            "{:?}",
+            fake.tags("graph/app")
+        );
+        let through_tags = json(
+            &home
+                .ok(&[
+                    "discover",
+                    "--plain-http",
+                    "--distribution-spec",
+                    "v1.1-referrers-tag",
+                    "--format",
+                    "json",
+                    &format!("{host}/graph/app@{}", children[0].digest),
+                ])
+                .await,
+        );
+        assert_eq!(through_tags["referrers"][0]["artifactType"], "sig/example");
+        assert_eq!(through_tags["referrers"][0]["annotations"]["k"], "v");
+
         // The index itself has no referrer.
         let index_json = json(
             &home

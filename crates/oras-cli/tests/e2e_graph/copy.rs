@@ -2,8 +2,9 @@
 //! index and of its children, mounts), to and from OCI layouts, and
 //! `--platform`.
 
+use http::Method;
 use oras_content::{ReadOnlyStorage, Resolver};
-use oras_testkit::fake::{FakeConfig, FakeRegistry};
+use oras_testkit::fake::{FakeConfig, FakeRegistry, Fault};
 use oras_testkit::real::{Mode, start_for_test_async};
 
 use crate::fixtures::{Home, artifact, bounded, index, json, referrer, repo, tag};
@@ -242,7 +243,12 @@ async fn copy_to_and_from_oci_layouts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mounts_on_the_fake_and_not_with_different_credentials() {
-    let fake = FakeRegistry::start(FakeConfig::default()).await;
+    // The first upload request to `m/refused` (a mount, as blobs are
+    // mounted before they are uploaded) is refused with 403.
+    let fake = FakeRegistry::start(FakeConfig::with_faults(vec![
+        Fault::status(Method::POST, "/v2/m/refused/blobs/uploads/", 403).times(1),
+    ]))
+    .await;
     bounded(async {
         let host = fake.host();
         let src = repo(&host, "m/src");
@@ -291,6 +297,31 @@ async fn mounts_on_the_fake_and_not_with_different_credentials() {
         );
         assert_eq!(
             repo(&host, "m/other").resolve("v1").await.unwrap().digest,
+            subject.digest
+        );
+
+        // A refused mount falls back to a plain copy (oras#1924).
+        fake.clear_requests();
+        let out = home
+            .ok(&[
+                "cp",
+                "--concurrency",
+                "1",
+                "--from-plain-http",
+                "--to-plain-http",
+                &format!("{host}/m/src:v1"),
+                &format!("{host}/m/refused:v1"),
+            ])
+            .await;
+        let refused = fake
+            .requests()
+            .iter()
+            .filter(|r| r.status == 403 && r.path.contains("mount="))
+            .count();
+        assert_eq!(refused, 1, "{out}");
+        assert!(out.contains("Mounted "), "{out}");
+        assert_eq!(
+            repo(&host, "m/refused").resolve("v1").await.unwrap().digest,
             subject.digest
         );
     })
