@@ -2,6 +2,7 @@
 //! `.cargo/config.toml`). Each job drives `cargo` through
 //! `std::process::Command`, as cargo's own xtask does.
 //!
+//! - `demo`: the README's first command: push and pull on an OCI layout.
 //! - `ci`: everything CI checks, in order: format, clippy, layering,
 //!   tests, docs, cargo-deny.
 //! - `test`: the whole test suite (the README's test command).
@@ -9,6 +10,7 @@
 //!   DEVELOPERS.md (see [`layers`]).
 
 mod bench;
+mod demo;
 mod layers;
 
 use std::process::{Command, ExitCode};
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
         "check-layers" => check_layers(),
         "conformance" => conformance(&args[1..]),
         "bench" => bench::run(&args[1..]),
+        "demo" => demo::run(),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
@@ -45,9 +48,12 @@ fn print_help() {
     println!(
         "cargo xtask <job>\n\n\
          jobs:\n  \
+         demo          build oras, push files to an OCI layout on disk and pull them back\n  \
          ci            format check, clippy -D warnings, check-layers, tests, docs, cargo-deny\n  \
          test [ARGS]   the whole test suite (extra ARGS go to cargo test)\n  \
-         check-layers  fail on crate edges outside the layering of DEVELOPERS.md"
+         check-layers  fail on crate edges outside the layering of DEVELOPERS.md\n  \
+         conformance   run the distribution-spec conformance runner (ARGS go to it)\n  \
+         bench         benchmarks against the peers (see BENCHMARKS.md)"
     );
 }
 
@@ -138,7 +144,7 @@ fn step(name: &str, result: Result<()>) -> Result<()> {
     result.with_context(|| format!("step `{name}` failed"))
 }
 
-fn cargo(args: &[&str]) -> Result<()> {
+pub(crate) fn cargo(args: &[&str]) -> Result<()> {
     let mut command = Command::new(cargo_bin());
     command.args(args);
     run(command)
