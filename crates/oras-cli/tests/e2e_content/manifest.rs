@@ -532,3 +532,90 @@ fn manifest_push_and_delete() {
         "{err}"
     );
 }
+
+/// A manifest with a subject, pushed and deleted with the referrers tag
+/// schema (Distribution has no referrers API): the `sha256-<subject>`
+/// index lists it, then no longer does.
+#[test]
+fn manifest_push_and_delete_maintain_the_referrers_tag_schema() {
+    let Some(registry) = registry() else { return };
+    let rt = runtime();
+    let repo = repository(&registry, "referrers/app");
+    let subject = setup(&rt, push_image(&repo, "amd64", "subject", "v1"));
+    let env = Env::new();
+    let name = format!("{}/referrers/app", registry.host());
+    let referrer = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{}","artifactType":"application/vnd.example.sig","config":{},"layers":[{}],"subject":{}}}"#,
+        media_type::IMAGE_MANIFEST,
+        String::from_utf8(Descriptor::empty_json().to_json()).unwrap(),
+        String::from_utf8(subject.layer.to_json()).unwrap(),
+        String::from_utf8(subject.manifest.to_json()).unwrap(),
+    );
+    std::fs::write(env.path("referrer.json"), &referrer).unwrap();
+    setup(&rt, async {
+        oras_copy::push_bytes(
+            &repo,
+            media_type::EMPTY_JSON,
+            bytes::Bytes::from_static(b"{}"),
+        )
+        .await
+        .unwrap();
+    });
+    let referrer_desc = Descriptor::from_bytes(media_type::IMAGE_MANIFEST, referrer.as_bytes());
+    let out = env.ok(&[
+        "manifest",
+        "push",
+        "--plain-http",
+        "--distribution-spec",
+        "v1.1-referrers-tag",
+        &name,
+        "referrer.json",
+    ]);
+    assert!(
+        out.ends_with(&format!("Digest: {}\n", referrer_desc.digest)),
+        "{out}"
+    );
+    let schema_tag = format!("{name}:sha256-{}", subject.manifest.digest.encoded());
+    let index = json(&env.ok(&["manifest", "fetch", "--plain-http", &schema_tag]));
+    assert_eq!(
+        index["manifests"][0]["digest"],
+        referrer_desc.digest.to_string()
+    );
+    assert_eq!(
+        index["manifests"][0]["artifactType"],
+        "application/vnd.example.sig"
+    );
+
+    // A second referrer; deleting the first leaves only the second listed.
+    let second = referrer.replace("example.sig", "example.sbom");
+    std::fs::write(env.path("second.json"), &second).unwrap();
+    let second_desc = Descriptor::from_bytes(media_type::IMAGE_MANIFEST, second.as_bytes());
+    env.ok(&["manifest", "push", "--plain-http", &name, "second.json"]);
+    let index = json(&env.ok(&["manifest", "fetch", "--plain-http", &schema_tag]));
+    assert_eq!(index["manifests"].as_array().unwrap().len(), 2, "{index}");
+
+    let by_digest = format!("{name}@{}", referrer_desc.digest);
+    let out = env.ok(&[
+        "manifest",
+        "delete",
+        "--plain-http",
+        "--distribution-spec",
+        "v1.1-referrers-tag",
+        "-f",
+        &by_digest,
+    ]);
+    assert_eq!(out, format!("Deleted [registry] {by_digest}\n"));
+    let err = env.fails(&["manifest", "fetch", "--plain-http", &by_digest]);
+    assert!(err.starts_with("Error response from registry: "), "{err}");
+    let index = json(&env.ok(&["manifest", "fetch", "--plain-http", &schema_tag]));
+    let listed: Vec<&str> = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["digest"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [second_desc.digest.to_string()]);
+    // The Go CLI (oras-go with `SkipReferrersGC`) then tags an empty index
+    // as `sha256-<subject>`; oras-remote pushes no new index when the last
+    // referrer goes, so the old one stays tagged. Not asserted here.
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use oras_content::{Fetcher, Resolver, VerifyReader};
-use oras_spec::Descriptor;
+use oras_spec::{Descriptor, media_type};
 use tokio::io::AsyncReadExt;
 
 use crate::commands::blob::file_output::PendingFile;
@@ -173,7 +173,13 @@ async fn download(
     path: &std::path::Path,
 ) -> anyhow::Result<()> {
     let status = new_status(Mode::Pull, options.tty, false, &ctx.printer, true);
-    let reader = source.fetch(desc).await?;
+    // The blob endpoint whatever type the registry reported (stores pick
+    // the endpoint by media type).
+    let mut blob = desc.clone();
+    if media_type::is_manifest(&blob.media_type) {
+        blob.media_type = media_type::OCTET_STREAM.to_owned();
+    }
+    let reader = source.fetch(&blob).await?;
     let mut verifying = VerifyReader::new(reader, desc);
     let mut file = if path.as_os_str() == "-" {
         None
