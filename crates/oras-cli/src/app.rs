@@ -179,7 +179,7 @@ where
 pub fn report_error(err: &anyhow::Error, ctx: &Context) {
     let (prefix, text) = match err.downcast_ref::<CliError>() {
         Some(cli) => (cli.prefix(), cli.to_string()),
-        None => ("Error:", format!("{err:#}")),
+        None => ("Error:", crate::connect::errors::chain_text(err)),
     };
     let _ = ctx.printer.eprintln(&format!("{prefix} {text}"));
 }

@@ -65,6 +65,49 @@ pub fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
     out
 }
 
+/// The message of `err` and its causes (see [`causes`]), joined by `: `
+/// as `{:#}` does,
+/// leaving out a cause whose text the message already holds (many
+/// library errors repeat their source in their own message).
+pub fn chain_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in causes(err) {
+        let part = cause.to_string();
+        if part.is_empty() || text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
+/// Whether `err` is oras-auth's "basic credential not found" (a Basic
+/// challenge and no credential to answer it).
+fn is_basic_credential_not_found(err: &anyhow::Error) -> bool {
+    causes(err).into_iter().any(|cause| {
+        matches!(
+            cause.downcast_ref::<oras_auth::Error>(),
+            Some(oras_auth::Error::BasicCredentialNotFound { .. })
+        )
+    })
+}
+
+/// Go `DecorateCredentialError`: the error, and a hint to check the
+/// credential saved in the authentication file.
+fn credential_error(err: &anyhow::Error, configs: &[std::path::PathBuf]) -> anyhow::Error {
+    let path = oras_credentials::docker_config_path(configs.first().map(|p| p.as_path()))
+        .map(|p| format!(" at {} ", quote(&p.to_string_lossy())))
+        .unwrap_or_else(|_| " ".to_owned());
+    CliError::new(chain_text(err))
+        .with_recommendation(format!(
+            "Please check whether the registry credential stored in the authentication file{path}is correct"
+        ))
+        .into()
+}
+
 /// The registry error response inside `err`, if any.
 pub fn response_error(err: &anyhow::Error) -> Option<&ResponseError> {
     causes(err).into_iter().find_map(|cause| {
@@ -147,6 +190,9 @@ pub fn registry_error(err: anyhow::Error) -> anyhow::Error {
     if err.downcast_ref::<CliError>().is_some() {
         return err;
     }
+    if is_basic_credential_not_found(&err) {
+        return credential_error(&err, &[]);
+    }
     match response_error(&err) {
         Some(resp) => CliError::new(report_response(resp))
             .with_prefix(REGISTRY_ERROR_PREFIX)
@@ -164,6 +210,9 @@ pub fn target_error(err: anyhow::Error, target: &Target, command: &str) -> anyho
     let Some(reference) = &target.remote_reference else {
         return err;
     };
+    if is_basic_credential_not_found(&err) {
+        return credential_error(&err, &target.remote.registry_configs);
+    }
     if let Some(resp) = response_error(&err) {
         if !response_host(resp).eq_ignore_ascii_case(reference.host()) {
             return err;
@@ -175,7 +224,7 @@ pub fn target_error(err: anyhow::Error, target: &Target, command: &str) -> anyho
         return cli.into();
     }
     if has_kind(&err, ErrorKind::NotFound) {
-        return CliError::new(format!("{err:#}"))
+        return CliError::new(chain_text(&err))
             .with_prefix(REGISTRY_ERROR_PREFIX)
             .into();
     }
@@ -255,7 +304,8 @@ pub fn path_traversal_hint(err: anyhow::Error) -> anyhow::Error {
         return err;
     }
     CliError::new(format!(
-        "use flag --allow-path-traversal to allow insecurely pulling files outside of working directory: {err:#}"
+        "use flag --allow-path-traversal to allow insecurely pulling files outside of working directory: {}",
+        chain_text(&err)
     ))
     .into()
 }
@@ -387,6 +437,26 @@ mod tests {
                 .to_string()
                 .starts_with("use flag --allow-path-traversal to allow insecurely pulling files outside of working directory: ")
         );
+    }
+
+    #[test]
+    fn chain_text_drops_repeated_causes() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "outer: {}", self.0)
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let err = anyhow::Error::new(Outer(std::io::Error::other("inner")));
+        assert_eq!(chain_text(&err), "outer: inner");
+        let err = anyhow::Error::new(std::io::Error::other("inner")).context("ctx");
+        assert_eq!(chain_text(&err), "ctx: inner");
     }
 
     #[test]

@@ -1,0 +1,89 @@
+//! Against the in-process fake registry: a registry that lies about a
+//! manifest's digest, and deleting tags where the registry allows it.
+
+use oras_spec::media_type;
+use oras_testkit::fake::{DigestHeader, FakeConfig, FakeRegistry, TagDelete};
+
+use crate::support::Env;
+
+/// A manifest of one titled layer, seeded into `repo` and tagged `v1`.
+fn seed(registry: &FakeRegistry, repo: &str) -> oras_spec::Digest {
+    let layer = registry.put_blob(repo, &b"hello"[..]);
+    let config = registry.put_blob(repo, &b"{}"[..]);
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{}","artifactType":"application/vnd.e2e","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{config}","size":2}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{layer}","size":5,"annotations":{{"org.opencontainers.image.title":"hello.txt"}}}}]}}"#,
+        media_type::IMAGE_MANIFEST
+    );
+    let digest = registry.put_manifest(repo, media_type::IMAGE_MANIFEST, manifest.into_bytes());
+    registry.tag(repo, "v1", &digest);
+    digest
+}
+
+#[test]
+fn a_wrong_digest_from_the_registry_is_an_error() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let registry = runtime.block_on(FakeRegistry::start(FakeConfig {
+        manifest_digest_header: DigestHeader::Wrong,
+        ..FakeConfig::default()
+    }));
+    seed(&registry, "e2e/lie");
+    let env = Env::new();
+    let reference = format!("{}/e2e/lie:v1", registry.host());
+    let err = env.fails(&["pull", "--plain-http", &reference, "-o", "out"]);
+    assert!(err.contains("digest"), "{err}");
+    assert!(!env.path("out/hello.txt").exists());
+    registry.stop();
+}
+
+#[test]
+fn a_correct_registry_serves_the_same_pull() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let registry = runtime.block_on(FakeRegistry::start(FakeConfig::default()));
+    let digest = seed(&registry, "e2e/ok");
+    let env = Env::new();
+    let reference = format!("{}/e2e/ok:v1", registry.host());
+    let out = env.ok(&["pull", "--plain-http", &reference, "-o", "out"]);
+    assert!(out.contains(&format!("Digest: {digest}")), "{out}");
+    assert_eq!(env.read("out/hello.txt"), b"hello");
+    registry.stop();
+}
+
+#[test]
+fn tags_are_deleted_where_the_registry_allows_it() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let allowing = runtime.block_on(FakeRegistry::start(FakeConfig {
+        tag_delete: TagDelete::Allow,
+        ..FakeConfig::default()
+    }));
+    seed(&allowing, "e2e/tags");
+    let env = Env::new();
+    let reference = format!("{}/e2e/tags:v1", allowing.host());
+    env.ok(&["tag", "--plain-http", &reference, "v2"]);
+    let out = env.ok(&[
+        "tag",
+        "--plain-http",
+        "--delete",
+        &format!("{}/e2e/tags:v2", allowing.host()),
+    ]);
+    assert_eq!(
+        out,
+        format!("Deleted [registry] {}/e2e/tags:v2\n", allowing.host())
+    );
+    assert_eq!(allowing.tags("e2e/tags"), vec!["v1".to_owned()]);
+    allowing.stop();
+
+    let refusing = runtime.block_on(FakeRegistry::start(FakeConfig {
+        tag_delete: TagDelete::RefuseMethodNotAllowed,
+        ..FakeConfig::default()
+    }));
+    seed(&refusing, "e2e/tags");
+    let err = env.fails(&[
+        "tag",
+        "--plain-http",
+        "--delete",
+        &format!("{}/e2e/tags:v1", refusing.host()),
+    ]);
+    assert!(err.contains("failed to delete tag \"v1\""), "{err}");
+    assert_eq!(refusing.tags("e2e/tags"), vec!["v1".to_owned()]);
+    refusing.stop();
+}

@@ -1,0 +1,125 @@
+//! push, pull, tag and resolve against a real CNCF Distribution registry
+//! over plain HTTP, without authentication.
+
+use oras_testkit::real::{Mode, start_for_test};
+
+use crate::support::{Env, digest_of, json};
+
+#[test]
+fn round_trip_through_a_plain_registry() {
+    let Some(registry) = start_for_test(Mode::Plain) else {
+        return;
+    };
+    let env = Env::new();
+    let repo = format!("{}/e2e/core", registry.host());
+    env.write("hi.txt", b"hi\n");
+    env.write("dir/x", b"x\n");
+
+    let out = env.ok(&[
+        "push",
+        "--plain-http",
+        &format!("{repo}:v1,v2"),
+        "hi.txt:text/plain",
+        "dir",
+        "--artifact-type",
+        "application/vnd.e2e",
+    ]);
+    assert!(
+        out.contains(&format!("Pushed [registry] {repo}:v1\n")),
+        "{out}"
+    );
+    assert!(out.contains("Tagged v2\n"), "{out}");
+    assert!(out.contains("ArtifactType: application/vnd.e2e\n"), "{out}");
+    let digest = digest_of(&out);
+
+    // The same push again finds everything there.
+    let again = env.ok(&[
+        "push",
+        "--plain-http",
+        &format!("{repo}:again"),
+        "hi.txt:text/plain",
+    ]);
+    assert!(again.contains("Exists "), "{again}");
+
+    assert_eq!(
+        env.ok(&["resolve", "--plain-http", &format!("{repo}:v2")]),
+        format!("{digest}\n")
+    );
+    assert_eq!(
+        env.ok(&["resolve", "--plain-http", "-l", &format!("{repo}:v2")]),
+        format!("{repo}@{digest}\n")
+    );
+
+    let out = env.ok(&[
+        "pull",
+        "--plain-http",
+        &format!("{repo}@{digest}"),
+        "-o",
+        "out",
+    ]);
+    assert!(out.contains("Downloaded "), "{out}");
+    assert_eq!(env.read("out/hi.txt"), b"hi\n");
+    assert_eq!(env.read("out/dir/x"), b"x\n");
+
+    let out = env.ok(&["tag", "--plain-http", &format!("{repo}:v1"), "v3"]);
+    assert_eq!(
+        out,
+        format!("Tagging [registry] {repo}@{digest}\nTagged v3\n")
+    );
+    assert_eq!(
+        env.ok(&["resolve", "--plain-http", &format!("{repo}:v3")]),
+        format!("{digest}\n")
+    );
+
+    // JSON output of pull, through the ORAS_CACHE layout.
+    let out = env
+        .oras()
+        .env("ORAS_CACHE", env.path("cache"))
+        .args([
+            "pull",
+            "--plain-http",
+            &format!("{repo}:v3"),
+            "-o",
+            "cached",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pulled = json(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(pulled["reference"], format!("{repo}@{digest}"));
+    assert_eq!(pulled["files"].as_array().unwrap().len(), 2);
+    let layer = pulled["files"][0]["digest"].as_str().unwrap();
+    assert!(
+        env.path("cache/blobs/sha256")
+            .join(layer.trim_start_matches("sha256:"))
+            .is_file()
+    );
+    registry.stop().unwrap();
+}
+
+#[test]
+fn missing_tags_are_registry_errors() {
+    let Some(registry) = start_for_test(Mode::Plain) else {
+        return;
+    };
+    let env = Env::new();
+    env.write("a.txt", b"a");
+    let repo = format!("{}/e2e/missing", registry.host());
+    env.ok(&["push", "--plain-http", &format!("{repo}:v1"), "a.txt"]);
+    let err = env.fails(&["pull", "--plain-http", &format!("{repo}:nope"), "-o", "out"]);
+    assert!(err.starts_with("Error response from registry: "), "{err}");
+    assert!(err.contains("manifest unknown"), "{err}");
+    let err = env.fails(&[
+        "resolve",
+        "--plain-http",
+        &format!("{}/e2e/none:v1", registry.host()),
+    ]);
+    assert!(err.starts_with("Error response from registry: "), "{err}");
+    registry.stop().unwrap();
+}
