@@ -400,6 +400,49 @@ async fn attach_and_discover_in_an_oci_layout() {
             format!("layout@{}", subject.digest).as_str()
         );
 
+        // An annotation file (manifest, config and per-file keys) and a
+        // config file with its own media type.
+        std::fs::write(
+            home.path("annotations.json"),
+            br#"{"$manifest":{"m":"1"},"$config":{"c":"2"},"sig.txt":{"f":"3"}}"#,
+        )
+        .unwrap();
+        std::fs::write(home.path("config.json"), br#"{"signed":true}"#).unwrap();
+        home.ok(&[
+            "attach",
+            "--oci-layout",
+            "--artifact-type",
+            "sig/detailed",
+            "--annotation-file",
+            "annotations.json",
+            "--config",
+            "config.json:application/vnd.test.config+json",
+            "--export-manifest",
+            "detailed.json",
+            "layout:v1",
+            "sig.txt",
+        ])
+        .await;
+        let detailed: Manifest =
+            serde_json::from_slice(&std::fs::read(home.path("detailed.json")).unwrap()).unwrap();
+        assert_eq!(detailed.annotations["m"], "1");
+        assert!(
+            detailed
+                .annotations
+                .contains_key("org.opencontainers.image.created")
+        );
+        assert_eq!(
+            detailed.config.media_type,
+            "application/vnd.test.config+json"
+        );
+        assert_eq!(
+            detailed.config.annotations,
+            std::collections::BTreeMap::from([("c".to_owned(), "2".to_owned())])
+        );
+        assert_eq!(detailed.layers[0].annotations["f"], "3");
+        assert_eq!(detailed.layers[0].title(), Some("sig.txt"));
+        assert_eq!(detailed.subject.as_ref().unwrap().digest, subject.digest);
+
         // The tree names the layout path, and the annotations of the scan.
         let tree = home.ok(&["discover", "--oci-layout", "layout:v1"]).await;
         assert!(
