@@ -328,3 +328,56 @@ async fn mounts_on_the_fake_and_not_with_different_credentials() {
     .await;
     fake.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn force_refills_a_partially_populated_destination() {
+    let fake = FakeRegistry::start(FakeConfig::default()).await;
+    bounded(async {
+        let host = fake.host();
+        let src = repo(&host, "f/src");
+        let subject = artifact(&src, "forced").await;
+        tag(&src, &subject, "v1").await;
+        let home = Home::new();
+        let args = |extra: &'static [&'static str]| {
+            let mut all = vec!["cp", "--from-plain-http", "--to-plain-http"];
+            all.extend_from_slice(extra);
+            all
+        };
+        let from = format!("{host}/f/src:v1");
+        let to = format!("{host}/f/cache:v1");
+        let mut first = args(&[]);
+        first.extend([from.as_str(), to.as_str()]);
+        home.ok(&first).await;
+
+        // A cache that lost a layer under an existing manifest.
+        let cache = repo(&host, "f/cache");
+        let layer = {
+            let bytes = oras_content::fetch_all(&src, &subject, 1 << 20)
+                .await
+                .unwrap();
+            let manifest: oras_spec::Manifest = serde_json::from_slice(&bytes).unwrap();
+            manifest.layers[0].clone()
+        };
+        oras_content::Deleter::delete(&cache, &layer).await.unwrap();
+        assert!(!cache.exists(&layer).await.unwrap());
+
+        // Without --force the existing manifest hides the hole, and the
+        // registry refuses to tag a manifest whose layer is missing.
+        let err = home.fails(&first).await;
+        assert!(
+            err.starts_with(&format!(
+                "Error from destination registry for \"{to}\": manifest blob unknown"
+            )),
+            "{err}"
+        );
+        assert!(!cache.exists(&layer).await.unwrap());
+
+        // --force walks below existing manifests and refills it.
+        let mut forced = args(&["--force"]);
+        forced.extend([from.as_str(), to.as_str()]);
+        home.ok(&forced).await;
+        assert!(cache.exists(&layer).await.unwrap());
+    })
+    .await;
+    fake.stop();
+}
