@@ -262,35 +262,41 @@ async fn backup(options: &BackupOptions, ctx: &Context) -> anyhow::Result<usize>
         CopyGraphOptions::default().with_concurrency(options.concurrency),
         status.clone(),
     );
-    for (tag, root) in tags.iter().zip(&roots) {
-        let copied = async {
-            if options.include_referrers {
-                recursive_copy(&src, &dst, root, tag, graph.clone()).await?;
-                count_referrers(&dst, root).await
-            } else {
-                oras_copy::copy_graph(&src, &dst, root, &graph).await?;
-                dst.tag(root, tag).await.map_err(|err| {
-                    anyhow::Error::new(err).context(format!(
-                        "failed to tag {} with {}",
-                        quote(&root.digest.to_string()),
-                        quote(tag)
-                    ))
-                })?;
-                Ok(0)
+    // The display is ended whether the copies succeed or not.
+    let copied: anyhow::Result<()> = async {
+        for (tag, root) in tags.iter().zip(&roots) {
+            let copied = async {
+                if options.include_referrers {
+                    recursive_copy(&src, &dst, root, tag, graph.clone()).await?;
+                    count_referrers(&dst, root).await
+                } else {
+                    oras_copy::copy_graph(&src, &dst, root, &graph).await?;
+                    dst.tag(root, tag).await.map_err(|err| {
+                        anyhow::Error::new(err).context(format!(
+                            "failed to tag {} with {}",
+                            quote(&root.digest.to_string()),
+                            quote(tag)
+                        ))
+                    })?;
+                    Ok(0)
+                }
             }
+            .await;
+            let referrers = copied.map_err(|err| {
+                err.context(format!(
+                    "failed to back up tag {} from {} to {}",
+                    quote(tag),
+                    quote(&options.repository),
+                    quote(&destination.layout.to_string_lossy())
+                ))
+            })?;
+            ctx.printer.println(&text::backup_pulled(tag, referrers))?;
         }
-        .await;
-        let referrers = copied.map_err(|err| {
-            err.context(format!(
-                "failed to back up tag {} from {} to {}",
-                quote(tag),
-                quote(&options.repository),
-                quote(&destination.layout.to_string_lossy())
-            ))
-        })?;
-        ctx.printer.println(&text::backup_pulled(tag, referrers))?;
+        Ok(())
     }
+    .await;
     let _ = status.finish();
+    copied?;
     finalize(options, destination, ctx).await?;
     Ok(tags.len())
 }

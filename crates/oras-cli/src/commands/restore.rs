@@ -208,41 +208,47 @@ async fn restore(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<usiz
         CopyGraphOptions::default().with_concurrency(options.concurrency),
         status.clone(),
     );
-    for (tag, root) in tags.iter().zip(&roots) {
-        let referrers = if options.exclude_referrers {
-            0
-        } else {
-            count_referrers(&src, root).await.map_err(|err| {
-                err.context(format!("failed to count referrers for tag {}", quote(tag)))
-            })?
-        };
-        if options.dry_run {
-            ctx.printer
-                .println(&text::restore_pushed(tag, referrers, true))?;
-            continue;
-        }
-        let pushed = async {
-            if options.exclude_referrers {
-                let copy_options = oras_copy::CopyOptions::new(graph.clone());
-                oras_copy::copy(&src, tag, &dst, tag, &copy_options).await?;
-                Ok(())
+    // The display is ended whether the copies succeed or not.
+    let copied: anyhow::Result<()> = async {
+        for (tag, root) in tags.iter().zip(&roots) {
+            let referrers = if options.exclude_referrers {
+                0
             } else {
-                recursive_copy(&src, &dst, root, tag, graph.clone()).await
+                count_referrers(&src, root).await.map_err(|err| {
+                    err.context(format!("failed to count referrers for tag {}", quote(tag)))
+                })?
+            };
+            if options.dry_run {
+                ctx.printer
+                    .println(&text::restore_pushed(tag, referrers, true))?;
+                continue;
             }
+            let pushed = async {
+                if options.exclude_referrers {
+                    let copy_options = oras_copy::CopyOptions::new(graph.clone());
+                    oras_copy::copy(&src, tag, &dst, tag, &copy_options).await?;
+                    Ok(())
+                } else {
+                    recursive_copy(&src, &dst, root, tag, graph.clone()).await
+                }
+            }
+            .await;
+            pushed.map_err(|err: anyhow::Error| {
+                err.context(format!(
+                    "failed to restore tag {} from {} to {}",
+                    quote(tag),
+                    quote(&input),
+                    quote(&options.repository)
+                ))
+            })?;
+            ctx.printer
+                .println(&text::restore_pushed(tag, referrers, false))?;
         }
-        .await;
-        pushed.map_err(|err: anyhow::Error| {
-            err.context(format!(
-                "failed to restore tag {} from {} to {}",
-                quote(tag),
-                quote(&input),
-                quote(&options.repository)
-            ))
-        })?;
-        ctx.printer
-            .println(&text::restore_pushed(tag, referrers, false))?;
+        Ok(())
     }
+    .await;
     let _ = status.finish();
+    copied?;
     Ok(tags.len())
 }
 
