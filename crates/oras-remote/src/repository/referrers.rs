@@ -325,7 +325,11 @@ impl Repository {
         let Some(updated) = apply_change(&referrers, change, add) else {
             return Ok(());
         };
-        if !updated.is_empty() {
+        // oras-go `updateReferrersIndex`: an emptied list is pushed only
+        // when the old index is kept (SkipReferrersGC), so the tag never
+        // keeps naming referrers that are gone; otherwise the tag goes
+        // with the old index.
+        if !updated.is_empty() || self.inner.options.skip_referrers_gc {
             let index = Parsed::from_value(Index::new(updated));
             let desc = index.descriptor(media_type::IMAGE_INDEX);
             let (bytes, _) = index.into_parts();

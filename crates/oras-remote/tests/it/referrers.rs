@@ -385,3 +385,57 @@ async fn an_index_of_referrers_is_never_written_as_null() {
     );
     script.finish();
 }
+
+#[tokio::test]
+async fn removing_the_last_referrer_without_gc_tags_an_empty_index() {
+    let s = subject();
+    let (desc, bytes, entry) = signature(&s);
+    let tag = tag_of(&s);
+    let only = index_json(vec![entry.clone()]);
+    let script = Script::new();
+    let served = bytes.clone();
+    script.expect(
+        Method::GET,
+        &format!("/v2/app/manifests/{}", desc.digest),
+        move |_| {
+            resp(200)
+                .header("content-type", media_type::IMAGE_MANIFEST)
+                .body_bytes(served.clone())
+        },
+    );
+    script.expect(
+        Method::GET,
+        &format!("/v2/app/manifests/{tag}"),
+        move |_| {
+            resp(200)
+                .header("content-type", media_type::IMAGE_INDEX)
+                .body_bytes(only.clone())
+        },
+    );
+    // With SkipReferrersGC the old index stays, so the tag must move to an
+    // empty index (oras-go `updateReferrersIndex`), never keep the old one.
+    let empty = index_json(vec![]);
+    script.expect(
+        Method::PUT,
+        &format!("/v2/app/manifests/{tag}"),
+        move |seen| {
+            assert_eq!(seen.body, empty);
+            resp(201).empty()
+        },
+    );
+    script.expect(
+        Method::DELETE,
+        &format!("/v2/app/manifests/{}", desc.digest),
+        |_| resp(202).empty(),
+    );
+    let registry = Registry::with_config("r.example", script.config())
+        .unwrap()
+        .with_options(RepositoryOptions {
+            skip_referrers_gc: true,
+            ..RepositoryOptions::default()
+        });
+    let repo = registry.repository("app").unwrap();
+    repo.set_referrers_capability(false).unwrap();
+    bounded(repo.delete(&desc)).await.unwrap();
+    script.finish();
+}
