@@ -1,19 +1,23 @@
 //! Running one tool once and measuring it.
 //!
-//! Every run is `timeout -k 5 N /usr/bin/time -f FORMAT -o FILE -- PROGRAM
-//! ARGS...`. GNU time reports the child's user and system CPU and its
-//! peak RSS from `wait4`'s `rusage`, so the numbers are the whole
-//! process's (every thread; `ru_maxrss` is the largest process among those
-//! it waited for). The harness itself cannot call `wait4`: std has no
-//! rusage API and the workspace denies `unsafe`, and `getrusage
+//! Every run is `/usr/bin/time -f FORMAT -o FILE -- PROGRAM ARGS...` in a
+//! process group of its own. GNU time reports the child's user and system
+//! CPU and its peak RSS from `wait4`'s `rusage`, so the numbers are the
+//! whole process's (every thread; `ru_maxrss` is the largest process among
+//! those it waited for). The harness itself cannot call `wait4`: std has
+//! no rusage API and the workspace denies `unsafe`, and `getrusage
 //! (RUSAGE_CHILDREN)` would only give a running maximum over all children,
 //! not one run's. Wall time is taken by the harness with `Instant` around
-//! the whole command (millisecond resolution, where GNU time's `%e` has
-//! 10 ms); it includes the start-up of `timeout` and `time` (about a
-//! millisecond, measured and printed as the harness overhead).
+//! the command (GNU time's `%e` has only 10 ms resolution); it includes
+//! GNU time's own start-up, measured on `true` and printed as the wrapper
+//! overhead. A watchdog thread kills the whole process group (`kill -KILL
+//! -- -PGID`) when a run exceeds its time limit, so no run hangs the
+//! harness and no tool outlives it.
 
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::stats::Sample;
@@ -131,11 +135,8 @@ pub(crate) fn run(invocation: &Invocation, work: &Path) -> Result<Sample, String
     let open = |path: &Path| {
         std::fs::File::create(path).map_err(|e| format!("creating {}: {e}", path.display()))
     };
-    let mut command = Command::new("timeout");
+    let mut command = Command::new(GNU_TIME);
     command
-        .args(["-k", "5"])
-        .arg(invocation.timeout.as_secs().max(1).to_string())
-        .arg(GNU_TIME)
         .args(["-f", FORMAT, "-o"])
         .arg(&time_file)
         .arg("--")
@@ -143,14 +144,34 @@ pub(crate) fn run(invocation: &Invocation, work: &Path) -> Result<Sample, String
         .args(&invocation.args)
         .current_dir(&invocation.cwd)
         .envs(invocation.env.iter().map(|(k, v)| (k, v)))
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(open(&stdout_file)?)
         .stderr(open(&stderr_file)?);
     let started = Instant::now();
-    let status = command
-        .status()
+    let mut child = command
+        .spawn()
         .map_err(|e| format!("could not start {}: {e}", invocation.display()))?;
+    let group = child.id();
+    let (finished, watch) = mpsc::channel::<()>();
+    let limit = invocation.timeout;
+    let watchdog = std::thread::spawn(move || {
+        let expired = matches!(
+            watch.recv_timeout(limit),
+            Err(mpsc::RecvTimeoutError::Timeout)
+        );
+        if expired {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .status();
+        }
+        expired
+    });
+    let status = child.wait();
     let wall = started.elapsed();
+    let _ = finished.send(());
+    let timed_out = watchdog.join().unwrap_or(false);
+    let status = status.map_err(|e| format!("waiting for {}: {e}", invocation.display()))?;
     let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
     let stdout = std::fs::read_to_string(&stdout_file).unwrap_or_default();
     let output_tail = || {
@@ -161,7 +182,7 @@ pub(crate) fn run(invocation: &Invocation, work: &Path) -> Result<Sample, String
         };
         tail(text, STDERR_TAIL_LINES)
     };
-    if wall >= invocation.timeout {
+    if timed_out {
         return Err(format!(
             "timed out after {} s: {}\n{}",
             invocation.timeout.as_secs(),
@@ -193,8 +214,8 @@ pub(crate) fn run(invocation: &Invocation, work: &Path) -> Result<Sample, String
     }
 }
 
-/// The median wall time of `runs` runs of `/bin/true` under the same
-/// wrappers: what the harness adds to every wall time.
+/// The median wall time of `runs` runs of `true` under GNU time: what
+/// the wrapper adds to every wall time.
 pub(crate) fn overhead(work: &Path, runs: usize) -> Option<f64> {
     let invocation = Invocation {
         program: PathBuf::from("true"),
@@ -254,6 +275,32 @@ mod tests {
         assert_eq!(tail("a\n\nb\nc\n\n", 2), "b\nc");
         assert_eq!(tail("", 3), "");
         assert_eq!(tail(&"x".repeat(400), 1).len(), 300);
+    }
+
+    #[test]
+    fn runs_are_measured_checked_and_bounded() {
+        let work = tempfile::tempdir().unwrap();
+        let run_sh = |script: &str, timeout: Duration| {
+            run(
+                &Invocation {
+                    program: PathBuf::from("sh"),
+                    args: vec!["-c".into(), script.into()],
+                    cwd: work.path().to_path_buf(),
+                    env: vec![("BENCH_TEST".into(), "42".into())],
+                    timeout,
+                },
+                work.path(),
+            )
+        };
+        let sample = run_sh("test \"$BENCH_TEST\" = 42", Duration::from_secs(10)).unwrap();
+        assert!(sample.wall > 0.0 && sample.max_rss_kib > 0, "{sample:?}");
+        let failed = run_sh("echo boom >&2; exit 3", Duration::from_secs(10)).unwrap_err();
+        assert!(failed.starts_with("exit status 3"), "{failed}");
+        assert!(failed.ends_with("boom"), "{failed}");
+        let started = Instant::now();
+        let hung = run_sh("sleep 30", Duration::from_secs(1)).unwrap_err();
+        assert!(hung.starts_with("timed out after 1 s"), "{hung}");
+        assert!(started.elapsed() < Duration::from_secs(10));
     }
 
     #[test]

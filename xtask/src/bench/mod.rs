@@ -270,7 +270,13 @@ fn measure_row(
     if let Err(why) = availability {
         return Row::new(workload, tool, Outcome::Skipped(why), Vec::new());
     }
-    let total = options.warmups + options.iterations;
+    // Start-up is short and noisy: five times the runs cost milliseconds.
+    let iterations = if workload == WorkloadId::Version {
+        options.iterations * 5
+    } else {
+        options.iterations
+    };
+    let total = options.warmups + iterations;
     let mut samples = Vec::new();
     for run in 0..total {
         let (invocation, check) = match env.plan(workload, tool, run) {
