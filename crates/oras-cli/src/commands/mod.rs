@@ -5,9 +5,8 @@
 //!   usage check of the Go CLI that needs no network, producing the parsed
 //!   `…Options` (targets, annotations, platform, format …); deprecation
 //!   notices go to `notes` and are printed on stderr;
-//! * `run(options, &Context) -> anyhow::Result<()>`: the execution seam.
-//!   Commands whose libraries are not wired yet return
-//!   [`not_available`].
+//! * `run(options, &Context) -> anyhow::Result<()>`: the execution, on
+//!   the libraries through [`crate::connect`].
 
 use std::io::{BufRead, IsTerminal, Read};
 
@@ -124,13 +123,6 @@ pub fn confirm(
     Ok(false)
 }
 
-/// The error of a command whose execution is not wired to the libraries yet.
-pub fn not_available(command: &str) -> anyhow::Error {
-    anyhow::Error::new(CliError::new(format!(
-        "\"{command}\" is not available in this build yet"
-    )))
-}
-
 #[cfg(test)]
 mod validation_tests;
 
@@ -176,14 +168,6 @@ mod tests {
         assert_eq!(
             prompt,
             "Are you sure you want to delete the manifest \"sha256:abc\" and all tags associated with it? [y/N] "
-        );
-    }
-
-    #[test]
-    fn not_available_names_the_command() {
-        assert_eq!(
-            not_available("push").to_string(),
-            "\"push\" is not available in this build yet"
         );
     }
 }
