@@ -123,3 +123,89 @@ fn missing_tags_are_registry_errors() {
     assert!(err.starts_with("Error response from registry: "), "{err}");
     registry.stop().unwrap();
 }
+
+#[test]
+fn resolve_flag_sends_a_host_to_another_address() {
+    let Some(registry) = start_for_test(Mode::Plain) else {
+        return;
+    };
+    let env = Env::new();
+    env.write("a.txt", b"resolved");
+    let port = registry.port();
+    let rule = format!("registry.invalid:{port}:127.0.0.1");
+    let reference = format!("registry.invalid:{port}/e2e/resolve:v1");
+    env.ok(&[
+        "push",
+        "--plain-http",
+        "--resolve",
+        &rule,
+        &reference,
+        "a.txt",
+    ]);
+    env.ok(&[
+        "pull",
+        "--plain-http",
+        "--resolve",
+        &rule,
+        &reference,
+        "-o",
+        "out",
+    ]);
+    assert_eq!(env.read("out/a.txt"), b"resolved");
+    // Without the rule the name does not resolve.
+    env.fails(&["resolve", "--plain-http", &reference]);
+    // The address port may differ from the reference's port.
+    let rule = format!("registry.invalid:80:127.0.0.1:{port}");
+    env.ok(&[
+        "resolve",
+        "--plain-http",
+        "--resolve",
+        &rule,
+        "registry.invalid/e2e/resolve:v1",
+    ]);
+    registry.stop().unwrap();
+}
+
+#[test]
+fn debug_traces_requests_without_secrets() {
+    // Token auth: Basic to the token server, Bearer to the registry.
+    let Some(registry) = start_for_test(Mode::Token) else {
+        return;
+    };
+    let (user, password) = (registry.username().unwrap(), registry.password().unwrap());
+    let env = Env::new();
+    env.write("a.txt", b"a");
+    let reference = format!("{}/e2e/debug:v1", registry.host());
+    let out = env
+        .oras()
+        .args([
+            "push",
+            "-d",
+            "--plain-http",
+            "-u",
+            user,
+            "-p",
+            password,
+            "-H",
+            "X-Trace: hidden-value",
+            &reference,
+            "a.txt",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("/v2/e2e/debug/manifests/v1"), "{log}");
+    assert!(!log.contains(password), "{log}");
+    assert!(!log.contains("Bearer ") && !log.contains("Basic "), "{log}");
+    assert!(!log.contains("hidden-value"), "{log}");
+    assert!(
+        !log.to_ascii_lowercase().contains("authorization:"),
+        "{log}"
+    );
+    registry.stop().unwrap();
+}
