@@ -109,8 +109,17 @@ impl DiscoverTreeView {
         } else {
             referrer.artifact_type.as_str()
         };
-        // Go's AddPath(artifactType, digest): a node per path element.
-        let mut type_node = Node::new(self.colors.paint("93", artifact_type));
+        // Go's AddPath(artifactType, digest) reuses a child with the same
+        // value (`internal/tree.Node.AddPath`): referrers of one artifact
+        // type are grouped under one type node.
+        let type_value = self.colors.paint("93", artifact_type);
+        let type_index = match node.children.iter().position(|c| c.value == type_value) {
+            Some(i) => i,
+            None => {
+                node.children.push(Node::new(type_value));
+                node.children.len() - 1
+            }
+        };
         let mut digest_node = Node::new(self.colors.paint("32", &referrer.digest.to_string()));
         if !referrer.annotations.is_empty() {
             let mut annotations = Node::new(self.colors.paint("90", "[annotations]"));
@@ -123,11 +132,11 @@ impl DiscoverTreeView {
             }
             digest_node.children.push(annotations);
         }
+        let type_node = &mut node.children[type_index];
         type_node.children.push(digest_node);
-        node.children.push(type_node);
         let mut child_route = route;
-        child_route.push(node.children.len() - 1);
-        child_route.push(0);
+        child_route.push(type_index);
+        child_route.push(type_node.children.len() - 1);
         self.index.insert(referrer.digest.clone(), child_route);
         Ok(())
     }
@@ -238,6 +247,26 @@ mod tests {
             tree.add(&sbom, &Descriptor::from_bytes("a/b", b"?"))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn referrers_of_one_type_share_a_type_node() {
+        let subject = Descriptor::from_bytes("application/vnd.oci.image.manifest.v1+json", b"s");
+        let mut first = Descriptor::from_bytes("application/vnd.oci.image.manifest.v1+json", b"1");
+        first.artifact_type = "application/vnd.example.sig".into();
+        let mut second = first.clone();
+        second.digest = Digest::sha256(b"2");
+        let mut child = Descriptor::from_bytes("application/vnd.oci.image.manifest.v1+json", b"c");
+        child.artifact_type = "application/vnd.example.sig".into();
+        let mut tree = DiscoverTreeView::new("r/x", &subject, Colors::new(false));
+        tree.add(&first, &subject).unwrap();
+        tree.add(&second, &subject).unwrap();
+        tree.add(&child, &second).unwrap();
+        let expected = format!(
+            "r/x@{}\n└── application/vnd.example.sig\n    ├── {}\n    └── {}\n        └── application/vnd.example.sig\n            └── {}\n",
+            subject.digest, first.digest, second.digest, child.digest
+        );
+        assert_eq!(tree.render(), expected);
     }
 
     #[test]
