@@ -298,7 +298,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 ///   type matches);
 /// * the empty-JSON layer dropped silently;
 /// * untitled leaves skipped (reported `Skipped`, and the hint printed
-///   at the end); untitled nodes with children (index entries) kept.
+///   at the end); untitled nodes with children (index entries) kept,
+///   though, as in Go, they also turn the summary into the hint.
 fn find_successors(
     options: &PullOptions,
     state: Arc<PullState>,
@@ -349,11 +350,13 @@ fn find_successors(
                     {
                         continue;
                     }
+                    // Go sets the hint for every untitled node, even one
+                    // with children (an index entry), and skips leaves.
+                    state.layers_skipped.store(true, Ordering::SeqCst);
                     if !media_type::is_manifest(&node.media_type) {
                         if state.first_time(&node) {
                             let _ = display.event(Event::Skipped(&node));
                         }
-                        state.layers_skipped.store(true, Ordering::SeqCst);
                         continue;
                     }
                 }
