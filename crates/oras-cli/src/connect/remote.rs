@@ -7,7 +7,7 @@
 //!   registry's origin only (GHSA-whvf-jp7m-59f3).
 //! * `--resolve host:port:address[:port]`: when a rule names the
 //!   registry's `host:port`, connections go to the given address (see
-//!   [`super::resolve`]).
+//!   the resolving transport of the private `resolve` module).
 //! * Credentials: any credential given by flags is used as a static
 //!   credential for the registry (an empty username means the secret is an
 //!   identity token, Go `internal/credential`); otherwise the Docker config

@@ -30,7 +30,7 @@ fn a_wrong_digest_from_the_registry_is_an_error() {
     let env = Env::new();
     let reference = format!("{}/e2e/lie:v1", registry.host());
     let err = env.fails(&["pull", "--plain-http", &reference, "-o", "out"]);
-    assert!(err.contains("digest"), "{err}");
+    assert!(err.contains("mismatched digest"), "{err}");
     assert!(!env.path("out/hello.txt").exists());
     registry.stop();
 }
