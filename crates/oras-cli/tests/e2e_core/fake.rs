@@ -87,3 +87,36 @@ fn tags_are_deleted_where_the_registry_allows_it() {
     assert_eq!(refusing.tags("e2e/tags"), vec!["v1".to_owned()]);
     refusing.stop();
 }
+
+#[test]
+fn include_subject_pulls_the_subject_too() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let registry = runtime.block_on(FakeRegistry::start(FakeConfig::default()));
+    let repo = "e2e/subject";
+    let subject = seed(&registry, repo);
+    let subject_size = registry.manifest(repo, &subject.to_string()).unwrap();
+    let layer = registry.put_blob(repo, &b"signature"[..]);
+    let empty = registry.put_blob(repo, &b"{}"[..]);
+    let referrer = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{m}","artifactType":"application/vnd.sig","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{empty}","size":2}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{layer}","size":9,"annotations":{{"org.opencontainers.image.title":"sig.txt"}}}}],"subject":{{"mediaType":"{m}","digest":"{subject}","size":{size}}}}}"#,
+        m = media_type::IMAGE_MANIFEST,
+        size = subject_size.bytes.len(),
+    );
+    let digest = registry.put_manifest(repo, media_type::IMAGE_MANIFEST, referrer.into_bytes());
+    let env = Env::new();
+    let reference = format!("{}/{repo}@{digest}", registry.host());
+    env.ok(&["pull", "--plain-http", &reference, "-o", "plain"]);
+    assert_eq!(env.read("plain/sig.txt"), b"signature");
+    assert!(!env.path("plain/hello.txt").exists());
+    env.ok(&[
+        "pull",
+        "--plain-http",
+        "--include-subject",
+        &reference,
+        "-o",
+        "both",
+    ]);
+    assert_eq!(env.read("both/sig.txt"), b"signature");
+    assert_eq!(env.read("both/hello.txt"), b"hello");
+    registry.stop();
+}
