@@ -13,7 +13,8 @@
 //!   type.
 //! - [`ClientConfig`]: the remote flags of the oras CLI (plain HTTP,
 //!   `--insecure`, `--ca-file`, client certificate, `-H` headers,
-//!   credentials, user agent, retry policy, timeouts, proxies); it builds a
+//!   credentials, user agent, retry policy, timeouts, proxies, `--resolve`
+//!   DNS overrides); it builds a
 //!   [`Client`], the tower service every request goes through.
 //! - [`Error`]: this crate's error; through the content traits it travels
 //!   as `oras_content::Error::External` with an `ErrorKind` (registry error

@@ -5,9 +5,9 @@
 //!   `localhost[:port]`), `--insecure`, `--ca-file`, `--cert-file` with
 //!   `--key-file`; headers from `-H`, which oras-remote sends to the
 //!   registry's origin only (GHSA-whvf-jp7m-59f3).
-//! * `--resolve host:port:address[:port]`: when a rule names the
-//!   registry's `host:port`, connections go to the given address (see
-//!   the resolving transport of the private `resolve` module).
+//! * `--resolve host:port:address[:port]`: DNS overrides of the client,
+//!   for every connection whose `host:port` a rule names (the private
+//!   `resolve` module).
 //! * Credentials: any credential given by flags is used as a static
 //!   credential for the registry (an empty username means the secret is an
 //!   identity token, Go `internal/credential`); otherwise the Docker config
@@ -153,7 +153,7 @@ pub fn client_config(
         None => credential_store(&settings.registry_configs)?.store,
     };
     config = config.credentials(provider);
-    super::resolve::apply(config, settings, registry)
+    Ok(super::resolve::apply(config, settings))
 }
 
 /// Opens the registry `name` with `settings`, reading flag credentials.

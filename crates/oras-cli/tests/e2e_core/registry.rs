@@ -1,5 +1,5 @@
 //! push, pull, tag and resolve against a real CNCF Distribution registry
-//! over plain HTTP, without authentication.
+//! over plain HTTP, without authentication (and `--resolve` over TLS).
 
 use oras_testkit::real::{Mode, start_for_test};
 
@@ -163,6 +163,55 @@ fn resolve_flag_sends_a_host_to_another_address() {
         &rule,
         "registry.invalid/e2e/resolve:v1",
     ]);
+    registry.stop().unwrap();
+}
+
+#[test]
+fn resolve_flag_over_tls_with_ca_file_insecure_and_credentials() {
+    let Some(registry) = start_for_test(Mode::TlsBasic) else {
+        return;
+    };
+    let env = Env::new();
+    env.write("a.txt", b"over tls");
+    let ca = registry.ca_path().unwrap().to_str().unwrap().to_owned();
+    let (user, password) = (registry.username().unwrap(), registry.password().unwrap());
+    let port = registry.port();
+    // The certificate names localhost; nothing listens on localhost:1, so
+    // only the rule reaches the registry, and TLS checks "localhost".
+    let rule = format!("localhost:1:127.0.0.1:{port}");
+    let reference = "localhost:1/e2e/resolve-tls:v1";
+    let tls = ["--plain-http=false", "-u", user, "-p", password];
+    let with = |args: &[&'static str], extra: &[&str]| -> Vec<String> {
+        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        all.extend(tls.iter().map(|a| a.to_string()));
+        all.extend(extra.iter().map(|a| a.to_string()));
+        all
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        env.ok(&args)
+    };
+    run(with(
+        &["push"],
+        &["--ca-file", &ca, "--resolve", &rule, reference, "a.txt"],
+    ));
+    run(with(
+        &["pull"],
+        &["--ca-file", &ca, "--resolve", &rule, reference, "-o", "out"],
+    ));
+    assert_eq!(env.read("out/a.txt"), b"over tls");
+    // --insecure through a rule, for a name the certificate does not hold.
+    let rule = format!("registry.invalid:{port}:127.0.0.1");
+    let digest = run(with(
+        &["resolve"],
+        &[
+            "--insecure",
+            "--resolve",
+            &rule,
+            &format!("registry.invalid:{port}/e2e/resolve-tls:v1"),
+        ],
+    ));
+    assert!(digest.starts_with("sha256:"), "{digest}");
     registry.stop().unwrap();
 }
 

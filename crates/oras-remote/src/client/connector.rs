@@ -1,7 +1,9 @@
 //! The connector under the hyper-util pool: TCP, direct or through a proxy
-//! (a `CONNECT` tunnel for https, absolute-form requests for http), then
+//! (a `CONNECT` tunnel for https, absolute-form requests for http), to the
+//! address a DNS override names for the dialled `host:port` if any, then
 //! TLS through hyper-rustls with the configuration for the destination
-//! (the client certificate only for the registry's origin).
+//! (the client certificate only for the registry's origin). TLS sits
+//! above the override, so the server name it checks is the original one.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -20,6 +22,7 @@ use tower::Service;
 use url::Url;
 
 use super::proxy::ProxyConfig;
+use super::resolve::DnsOverrides;
 use super::tls::TlsConfigs;
 use crate::error::BoxError;
 
@@ -67,21 +70,31 @@ impl hyper::rt::Write for TcpConn {
     }
 }
 
-/// Opens TCP connections, through a proxy when [`ProxyConfig`] says so.
+/// Opens TCP connections, through a proxy when [`ProxyConfig`] says so, to
+/// the address a [`DnsOverrides`] rule names for the dialled `host:port`.
 #[derive(Clone)]
 pub(crate) struct ProxyConnector {
     http: HttpConnector,
     proxy: Arc<ProxyConfig>,
+    overrides: Arc<DnsOverrides>,
 }
 
 impl ProxyConnector {
-    pub(crate) fn new(proxy: Arc<ProxyConfig>, connect_timeout: Option<Duration>) -> Self {
+    pub(crate) fn new(
+        proxy: Arc<ProxyConfig>,
+        overrides: Arc<DnsOverrides>,
+        connect_timeout: Option<Duration>,
+    ) -> Self {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(connect_timeout);
         http.set_keepalive(Some(Duration::from_secs(30)));
-        ProxyConnector { http, proxy }
+        ProxyConnector {
+            http,
+            proxy,
+            overrides,
+        }
     }
 }
 
@@ -97,23 +110,31 @@ impl Service<Uri> for ProxyConnector {
     fn call(&mut self, dst: Uri) -> Self::Future {
         let mut http = self.http.clone();
         let proxy = self.proxy.clone();
+        let overrides = self.overrides.clone();
         Box::pin(async move {
             let scheme = dst.scheme_str().unwrap_or("http").to_owned();
-            let host = dst.host().ok_or("URI without host")?.to_owned();
+            let host = dst
+                .host()
+                .ok_or("URI without host")?
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned();
             let port = dst
                 .port_u16()
                 .unwrap_or(if scheme == "https" { 443 } else { 80 });
             let Some(proxy_url) = proxy.proxy_for(&scheme, &host, port).cloned() else {
-                let io = http.call(dst).await?;
+                let io = http.call(overrides.dial_uri(&host, port, dst)?).await?;
                 return Ok(TcpConn { io, proxied: false });
             };
-            let proxy_uri: Uri = format!(
-                "http://{}:{}",
-                proxy_url.host_str().unwrap_or_default(),
-                proxy_url.port_or_known_default().unwrap_or(80)
-            )
-            .parse()?;
-            let io = http.call(proxy_uri).await?;
+            // Go dials the proxy's address, and so looks it up in the
+            // overrides; the destination is the proxy's to resolve.
+            let proxy_host = proxy_url.host_str().unwrap_or_default();
+            let proxy_port = proxy_url.port_or_known_default().unwrap_or(80);
+            let proxy_uri: Uri = format!("http://{proxy_host}:{proxy_port}").parse()?;
+            let proxy_host = proxy_host.trim_start_matches('[').trim_end_matches(']');
+            let io = http
+                .call(overrides.dial_uri(proxy_host, proxy_port, proxy_uri)?)
+                .await?;
             if scheme == "https" {
                 let stream = tunnel(io.into_inner(), &host, port, &proxy_url).await?;
                 Ok(TcpConn {

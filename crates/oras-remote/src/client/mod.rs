@@ -12,7 +12,9 @@
 //! 6. custom headers, added only on requests to the registry's origin;
 //! 7. timeout (optional, until the response headers arrive);
 //! 8. hyper-util's pooled client with hyper-rustls, direct or through a
-//!    proxy; the client certificate only for the registry's origin.
+//!    proxy, to the addresses of the DNS overrides
+//!    ([`ClientConfig::resolve`]); the client certificate only for the
+//!    registry's origin.
 
 mod body;
 mod connector;
@@ -20,6 +22,7 @@ mod headers;
 pub(crate) mod origin;
 mod proxy;
 mod redirect;
+mod resolve;
 mod retry;
 mod tls;
 mod trace;
@@ -28,6 +31,7 @@ mod user_agent;
 
 use std::fmt;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -65,6 +69,7 @@ pub struct ClientConfig {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     proxy: Option<ProxyConfig>,
+    resolve: resolve::DnsOverrides,
     transport: Option<BoxService>,
     credentials: Option<Arc<dyn CredentialProvider>>,
     token_cache: Option<TokenCache>,
@@ -83,6 +88,7 @@ impl Default for ClientConfig {
             timeout: None,
             connect_timeout: Some(Duration::from_secs(30)),
             proxy: None,
+            resolve: resolve::DnsOverrides::default(),
             transport: None,
             credentials: None,
             token_cache: None,
@@ -102,6 +108,7 @@ impl fmt::Debug for ClientConfig {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("resolve", &self.resolve)
             .finish_non_exhaustive()
     }
 }
@@ -198,6 +205,24 @@ impl ClientConfig {
         self
     }
 
+    /// Connects to `address` instead of what DNS says for `host:port` (the
+    /// oras CLI's `--resolve host:port:address[:address_port]`); may be
+    /// called several times, and the last call for a `host:port` wins.
+    ///
+    /// It applies to every connection of the client (registry, token
+    /// realm, blob CDN) whose dialled `host:port` matches, ignoring ASCII
+    /// case. Only the TCP connection moves: the URL, the `Host` header, the
+    /// TLS server name and the certificate check keep `host`, so
+    /// `--insecure`, CA files and client certificates work as usual. As in
+    /// Go, where `--resolve` customises the dialer, a connection through a
+    /// proxy dials the proxy, so an override for the registry has no
+    /// effect there, while one for the proxy's `host:port` applies. Not
+    /// used with [`ClientConfig::transport`].
+    pub fn resolve(mut self, host: &str, port: u16, address: SocketAddr) -> Self {
+        self.resolve.insert(host, port, address);
+        self
+    }
+
     /// Logs in with the credentials `provider` gives for the registry host
     /// (anonymous when never called).
     pub fn credentials(mut self, provider: Arc<dyn CredentialProvider>) -> Self {
@@ -286,6 +311,7 @@ impl Client {
                 BoxCloneSyncService::new(transport::Transport::new(
                     &tls,
                     proxy,
+                    config.resolve.clone(),
                     &registry,
                     config.connect_timeout,
                 ))

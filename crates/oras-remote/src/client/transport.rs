@@ -17,6 +17,7 @@ use super::body::ResponseBody;
 use super::connector::{ProxyConnector, RegistryConnector, proxy_authorization};
 use super::origin::Origin;
 use super::proxy::ProxyConfig;
+use super::resolve::DnsOverrides;
 use super::tls::TlsConfigs;
 use crate::error::BoxError;
 
@@ -31,11 +32,12 @@ impl Transport {
     pub(crate) fn new(
         tls: &TlsConfigs,
         proxy: ProxyConfig,
+        overrides: DnsOverrides,
         registry: &Origin,
         connect_timeout: Option<Duration>,
     ) -> Self {
         let proxy = Arc::new(proxy);
-        let tcp = ProxyConnector::new(proxy.clone(), connect_timeout);
+        let tcp = ProxyConnector::new(proxy.clone(), Arc::new(overrides), connect_timeout);
         let connector = RegistryConnector::new(tcp, tls, registry.authority());
         let client = PoolClient::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))

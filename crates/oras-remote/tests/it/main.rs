@@ -5,6 +5,7 @@
 mod support;
 
 mod blobs;
+mod dns;
 mod fake;
 mod large;
 mod manifests;
