@@ -15,8 +15,12 @@ pub enum Error {
     /// The registry answered with an unexpected status (its error body parsed).
     #[error(transparent)]
     Response(Box<ResponseError>),
-    /// The request could not be sent or its response not read.
-    #[error("{method} {url:?}: {source}")]
+    /// The request could not be sent or its response not read. The
+    /// message holds the causes too, Go style (`GET "…": client error
+    /// (Connect): invalid peer certificate: UnknownIssuer`), since the
+    /// outermost error of a connection failure (hyper's) says only where
+    /// it failed, not why.
+    #[error("{method} {url:?}: {}", chain_text(.source.as_ref()))]
     Transport {
         /// The request method.
         method: http::Method,
@@ -127,6 +131,29 @@ impl Error {
     }
 }
 
+/// Most causes [`chain_text`] follows.
+const MAX_CAUSES: usize = 16;
+
+/// The message of `err` and of its sources, joined by `: `, leaving out a
+/// source whose text is already there (many errors repeat their source's
+/// message in their own).
+pub(crate) fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    for _ in 0..MAX_CAUSES {
+        let Some(current) = cause else {
+            break;
+        };
+        let part = current.to_string();
+        if !part.is_empty() && !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = current.source();
+    }
+    text
+}
+
 impl From<Error> for oras_content::Error {
     fn from(err: Error) -> Self {
         oras_content::Error::external(err.kind(), err)
@@ -136,5 +163,54 @@ impl From<Error> for oras_content::Error {
 impl From<ResponseError> for Error {
     fn from(err: ResponseError) -> Self {
         Error::Response(Box::new(err))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Wrapper(
+        &'static str,
+        Option<Box<dyn std::error::Error + Send + Sync>>,
+    );
+
+    impl std::fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn transport_errors_show_their_causes_once() {
+        let io = std::io::Error::other("invalid peer certificate: UnknownIssuer");
+        // An io::Error shows its inner error's text; the repeat is left out.
+        let middle = std::io::Error::other(io);
+        let outer = Wrapper("client error (Connect)", Some(Box::new(middle)));
+        let err = Error::Transport {
+            method: http::Method::GET,
+            url: "https://r.test/v2/".into(),
+            source: Box::new(outer),
+        };
+        assert_eq!(
+            err.to_string(),
+            "GET \"https://r.test/v2/\": client error (Connect): invalid peer certificate: UnknownIssuer"
+        );
+        let plain = Error::Transport {
+            method: http::Method::HEAD,
+            url: "http://r.test/v2/".into(),
+            source: Box::new(Wrapper("connection refused", None)),
+        };
+        assert_eq!(
+            plain.to_string(),
+            "HEAD \"http://r.test/v2/\": connection refused"
+        );
     }
 }

@@ -72,6 +72,10 @@ fn tls_basic_with_flags_login_and_logout() {
     // Without the CA the certificate is refused; --insecure skips the check.
     let err = env.fails(&["resolve", "-u", user, "-p", password, &reference]);
     assert!(err.contains("\nError: "), "{err}");
+    assert!(
+        err.contains(": invalid peer certificate: UnknownIssuer"),
+        "{err}"
+    );
     env.ok(&[
         "resolve",
         "--insecure",

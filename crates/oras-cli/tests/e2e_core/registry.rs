@@ -212,6 +212,21 @@ fn resolve_flag_over_tls_with_ca_file_insecure_and_credentials() {
         ],
     ));
     assert!(digest.starts_with("sha256:"), "{digest}");
+    // Without --insecure that name fails the certificate check.
+    let args = with(
+        &["resolve"],
+        &[
+            "--ca-file",
+            &ca,
+            "--resolve",
+            &rule,
+            &format!("registry.invalid:{port}/e2e/resolve-tls:v1"),
+        ],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let err = env.fails(&args);
+    assert!(err.contains("Error: "), "{err}");
+    assert!(err.contains(": invalid peer certificate"), "{err}");
     registry.stop().unwrap();
 }
 

@@ -87,6 +87,7 @@ async fn tls_verifies_the_original_name_and_insecure_skips_it() {
     let registry = Registry::with_config("elsewhere.test", config.clone()).unwrap();
     let err = bounded(registry.ping()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    assert!(err.to_string().contains("certificate"), "{err}");
     let registry = Registry::with_config("elsewhere.test", config.insecure(true)).unwrap();
     bounded(registry.ping()).await.unwrap();
 }

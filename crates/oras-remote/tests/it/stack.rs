@@ -234,6 +234,11 @@ async fn tls_with_a_ca_file_insecure_mode_and_untrusted() {
     let untrusted = Registry::with_config(&name, base()).unwrap();
     let err = bounded(untrusted.ping()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    // The message says why, not only hyper's "client error (Connect)".
+    let text = err.to_string();
+    assert!(text.contains("client error (Connect): "), "{text}");
+    assert!(text.contains("invalid peer certificate"), "{text}");
+    assert!(text.contains("UnknownIssuer"), "{text}");
 
     let insecure = Registry::with_config(&name, base().insecure(true)).unwrap();
     bounded(insecure.ping()).await.unwrap();
