@@ -25,3 +25,6 @@ mod progress;
 
 #[path = "e2e_tty/cancel.rs"]
 mod cancel;
+
+#[path = "e2e_tty/parity.rs"]
+mod parity;
