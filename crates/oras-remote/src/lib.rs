@@ -14,7 +14,7 @@
 //! - [`ClientConfig`]: the remote flags of the oras CLI (plain HTTP,
 //!   `--insecure`, `--ca-file`, client certificate, `-H` headers,
 //!   credentials, user agent, retry policy, timeouts, proxies, `--resolve`
-//!   DNS overrides); it builds a
+//!   DNS overrides, a handler of the registry's [`Warning`]s); it builds a
 //!   [`Client`], the tower service every request goes through.
 //! - [`Error`]: this crate's error; through the content traits it travels
 //!   as `oras_content::Error::External` with an `ErrorKind` (registry error
@@ -24,7 +24,8 @@
 //! # The stack
 //!
 //! Outermost first: trace (a span per request; no header and no query
-//! string is ever logged) → user agent (`oras-rs/<version>`) → retry
+//! string is ever logged) → warnings (`Warning: 299 - "…"` headers to the
+//! handler, if any) → user agent (`oras-rs/<version>`) → retry
 //! (oras-go's policy: 5 retries, 250 ms × 2ⁿ ±10% within [200 ms, 3 s], on
 //! 408/429/5xx and timeouts, `Retry-After` on 429; only replayable bodies)
 //! → auth (`oras_auth::AuthLayer`, fed scope hints by every request) →
@@ -99,7 +100,9 @@ mod registry;
 mod remote;
 mod repository;
 
-pub use client::{Client, ClientConfig, ProxyConfig, ResponseBody, RetryPolicy};
+pub use client::{
+    Client, ClientConfig, ProxyConfig, ResponseBody, RetryPolicy, Warning, WarningHandler,
+};
 pub use errcode::{ErrorDetail, MAX_ERROR_BODY_BYTES, ResponseError};
 pub use error::{BoxError, Error};
 pub use oras_auth::{Body, Credential, CredentialProvider, StaticCredential, TokenCache};

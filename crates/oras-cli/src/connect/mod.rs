@@ -64,7 +64,8 @@ pub use errors::{
 pub use listener::TagListener;
 pub use progress::{copy_progress, status_event, with_status};
 pub use remote::{
-    USER_AGENT, client_config, credential_store, open_registry, open_repository, shared_token_cache,
+    USER_AGENT, client_config, credential_store, open_registry, open_repository,
+    shared_token_cache, warning_handler,
 };
 pub use target::{ReadTarget, WriteTarget, open_read_target, open_write_target};
 pub use union::Union;

@@ -22,20 +22,25 @@
 //!   capability to supported, `v1.1-referrers-tag` to unsupported.
 //! * Mirror repositories keep the old referrers index (Go sets
 //!   `SkipReferrersGC = true`).
+//! * Registry warnings (`Warning: 299 - "<text>"` response headers) are
+//!   printed as `Warning: <text>` on stderr, each distinct one once per
+//!   registry (Go `Remote.handleWarning`).
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use oras_auth::{Credential, CredentialProvider, StaticCredential, TokenCache};
 use oras_credentials::{DynamicStore, StoreOptions, StoreWithFallbacks, docker_config_path};
-use oras_remote::{ClientConfig, Registry, Repository, RepositoryOptions};
+use oras_remote::{ClientConfig, Registry, Repository, RepositoryOptions, Warning, WarningHandler};
 use oras_spec::Reference;
 
 use crate::commands::Context;
 use crate::error::CliError;
 use crate::options::{FlagCredential, RemoteSettings, SecretSource, Target};
+use crate::output::Printer;
 
 /// The user agent of every request: `oras/<version>`, the Go CLI's form,
 /// so registries that recognise ORAS clients by it (rate limits,
@@ -47,6 +52,27 @@ pub const USER_AGENT: &str = concat!("oras/", env!("CARGO_PKG_VERSION"));
 pub fn shared_token_cache() -> TokenCache {
     static CACHE: OnceLock<TokenCache> = OnceLock::new();
     CACHE.get_or_init(TokenCache::new).clone()
+}
+
+/// Prints the registry's warnings as `Warning: <text>` on the printer's
+/// stderr, each distinct warning once per registry for the whole process
+/// (Go `Remote.handleWarning`: a set of the warnings already logged for
+/// each registry name).
+pub fn warning_handler(registry: &str, printer: &Printer) -> WarningHandler {
+    static WARNED: OnceLock<Mutex<HashSet<(String, Warning)>>> = OnceLock::new();
+    let registry = registry.to_owned();
+    let printer = printer.clone();
+    WarningHandler::new(move |warning| {
+        let first = WARNED
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert((registry.clone(), warning.clone()));
+        if first {
+            // A warning that cannot be printed is not worth failing for.
+            let _ = printer.eprintln(&format!("Warning: {}", warning.text));
+        }
+    })
 }
 
 /// The credential stores of the Docker config (Go `credential.NewStore`).
@@ -163,7 +189,8 @@ pub fn open_registry(
     ctx: &Context,
 ) -> anyhow::Result<Registry> {
     let flag = read_flag_credential(settings, ctx)?;
-    let config = client_config(settings, name, flag.as_ref())?;
+    let config = client_config(settings, name, flag.as_ref())?
+        .on_warning(warning_handler(name, &ctx.printer));
     let registry = Registry::with_config(name, config).map_err(|err| {
         CliError::new(format!(
             "failed to connect to {}: {err}",
@@ -223,6 +250,31 @@ mod tests {
         assert_eq!(
             (basic.username.as_str(), basic.password.as_str()),
             ("u", "p")
+        );
+    }
+
+    #[test]
+    fn each_warning_is_printed_once_per_registry() {
+        let (printer, _out, err) = Printer::captured();
+        let mut headers = http::HeaderMap::new();
+        for value in [
+            r#"299 - "deprecated registry""#,
+            r#"299 - "deprecated registry""#,
+            r#"299 - "another""#,
+            r#"199 - "not a 299""#,
+        ] {
+            headers.append(http::header::WARNING, value.parse().unwrap());
+        }
+        let first = warning_handler("warn-a.test", &printer);
+        first.handle_headers(&headers);
+        // Another handler of the same registry (another repository of
+        // it) remembers what was printed; another registry does not.
+        warning_handler("warn-a.test", &printer).handle_headers(&headers);
+        warning_handler("warn-b.test", &printer).handle_headers(&headers);
+        assert_eq!(
+            err.text(),
+            "Warning: deprecated registry\nWarning: another\n\
+             Warning: deprecated registry\nWarning: another\n"
         );
     }
 

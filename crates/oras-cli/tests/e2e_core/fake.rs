@@ -1,5 +1,6 @@
 //! Against the in-process fake registry: a registry that lies about a
-//! manifest's digest, and deleting tags where the registry allows it.
+//! manifest's digest, and deleting tags where the registry allows it; and
+//! against a scripted server, registry warnings.
 
 use oras_spec::media_type;
 use oras_testkit::fake::{DigestHeader, FakeConfig, FakeRegistry, TagDelete};
@@ -119,4 +120,64 @@ fn include_subject_pulls_the_subject_too() {
     assert_eq!(env.read("both/sig.txt"), b"signature");
     assert_eq!(env.read("both/hello.txt"), b"hello");
     registry.stop();
+}
+
+/// Answers every request on 127.0.0.1 with `{"repositories":["app"]}`
+/// and these `Warning` headers, closing each connection; returns the port.
+fn serve_with_warnings(warnings: &'static [&'static str]) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        // Bounded: a command makes a handful of requests.
+        for stream in listener.incoming().take(32) {
+            let Ok(mut stream) = stream else { return };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+                match stream.read(&mut byte) {
+                    Ok(1) => head.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let body = r#"{"repositories":["app"]}"#;
+            let mut answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
+            for warning in warnings {
+                answer.push_str(&format!("Warning: {warning}\r\n"));
+            }
+            answer.push_str("\r\n");
+            answer.push_str(body);
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    port
+}
+
+#[test]
+fn registry_warnings_are_printed_once_each() {
+    let port = serve_with_warnings(&[
+        r#"299 - "this registry is deprecated""#,
+        r#"299 - "this registry is deprecated""#,
+        r#"199 - "not a registry warning""#,
+        r#"299 - "use registry.example instead""#,
+    ]);
+    let env = Env::new();
+    let out = env
+        .oras()
+        .args(["repo", "ls", "--plain-http", &format!("127.0.0.1:{port}")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "app\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "Warning: this registry is deprecated\nWarning: use registry.example instead\n"
+    );
 }

@@ -2,6 +2,8 @@
 //! a [`ClientConfig`]. Outermost first:
 //!
 //! 1. trace: a span per request; URL without query, no headers logged;
+//!    then, when a handler is set ([`ClientConfig::on_warning`]), the
+//!    registry's `Warning: 299 - "…"` headers of each final response;
 //! 2. user agent (`oras-rs/<version>` unless set);
 //! 3. retry ([`RetryPolicy`], oras-go's defaults);
 //! 4. auth (`oras_auth::AuthLayer`, when credentials or a token cache are
@@ -28,6 +30,7 @@ mod tls;
 mod trace;
 mod transport;
 mod user_agent;
+mod warning;
 
 use std::fmt;
 use std::future::Future;
@@ -49,6 +52,7 @@ pub(crate) use body::{Capped, read_capped};
 pub use proxy::ProxyConfig;
 pub use retry::{RetryPolicy, SleepFn};
 pub use user_agent::DEFAULT_USER_AGENT;
+pub use warning::{Warning, WarningHandler};
 
 use crate::error::{BoxError, Error};
 use origin::Origin;
@@ -70,6 +74,7 @@ pub struct ClientConfig {
     connect_timeout: Option<Duration>,
     proxy: Option<ProxyConfig>,
     resolve: resolve::DnsOverrides,
+    on_warning: Option<WarningHandler>,
     transport: Option<BoxService>,
     credentials: Option<Arc<dyn CredentialProvider>>,
     token_cache: Option<TokenCache>,
@@ -89,6 +94,7 @@ impl Default for ClientConfig {
             connect_timeout: Some(Duration::from_secs(30)),
             proxy: None,
             resolve: resolve::DnsOverrides::default(),
+            on_warning: None,
             transport: None,
             credentials: None,
             token_cache: None,
@@ -223,6 +229,15 @@ impl ClientConfig {
         self
     }
 
+    /// Calls `handler` with each warning the registry sends (oras-go
+    /// `Repository.HandleWarning` / `Registry.HandleWarning`): every
+    /// `Warning: 299 - "<text>"` header of the final response of each
+    /// request, in order, repeats included (other forms are ignored).
+    pub fn on_warning(mut self, handler: WarningHandler) -> Self {
+        self.on_warning = Some(handler);
+        self
+    }
+
     /// Logs in with the credentials `provider` gives for the registry host
     /// (anonymous when never called).
     pub fn credentials(mut self, provider: Arc<dyn CredentialProvider>) -> Self {
@@ -341,9 +356,15 @@ impl Client {
         let retried = tower::retry::Retry::new(retry::Attempts::new(config.retry.clone()), authed);
         let agent = HeaderValue::from_str(&config.user_agent)
             .map_err(|_| Error::Config("invalid user agent".into()))?;
-        let stack = trace::TraceLayer.layer(user_agent::UserAgentLayer(agent).layer(retried));
+        let agent = user_agent::UserAgentLayer(agent).layer(retried);
+        let warned: BoxService = match &config.on_warning {
+            Some(handler) => {
+                BoxCloneSyncService::new(warning::WarningLayer(handler.clone()).layer(agent))
+            }
+            None => BoxCloneSyncService::new(agent),
+        };
         Ok(Client {
-            service: BoxCloneSyncService::new(stack),
+            service: BoxCloneSyncService::new(trace::TraceLayer.layer(warned)),
         })
     }
 

@@ -15,3 +15,4 @@ mod retry;
 mod security;
 mod stack;
 mod tags;
+mod warnings;
