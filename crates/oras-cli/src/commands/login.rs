@@ -14,6 +14,7 @@ use crate::error::CliError;
 use crate::error::Result;
 use crate::options::FlagCredential;
 use crate::options::{Common, RemoteOptions, RemoteSettings};
+use crate::output::Printer;
 
 /// Usage facts of `oras login`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -106,6 +107,7 @@ pub async fn run(options: LoginOptions, ctx: &Context) -> anyhow::Result<()> {
     let ping = Ping {
         settings: options.remote.clone(),
         flag: credential.clone(),
+        printer: ctx.printer.clone(),
     };
     oras_credentials::login(
         store.store.as_ref(),
@@ -123,12 +125,14 @@ pub async fn run(options: LoginOptions, ctx: &Context) -> anyhow::Result<()> {
 struct Ping {
     settings: RemoteSettings,
     flag: FlagCredential,
+    printer: Printer,
 }
 
 #[async_trait::async_trait]
 impl RegistryPing for Ping {
     async fn ping(&self, registry: &str, _credential: &Credential) -> Result<(), BoxError> {
-        let config = connect::client_config(&self.settings, registry, Some(&self.flag))?;
+        let config = connect::client_config(&self.settings, registry, Some(&self.flag))?
+            .on_warning(connect::warning_handler(registry, &self.printer));
         let registry = oras_remote::Registry::with_config(registry, config)?;
         registry.ping().await?;
         Ok(())
