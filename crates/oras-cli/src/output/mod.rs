@@ -1,5 +1,5 @@
 //! What commands print: the shared [`Printer`], status lines and progress
-//! bars ([`status`]), text summaries ([`text`]), the JSON models of
+//! bars ([`status`], drawn by [`progress`]), text summaries ([`text`]), the JSON models of
 //! `--format json` ([`model`]), Go-compatible JSON ([`json`]), discover's
 //! tree and table ([`tree`]), and [`render`], which writes a model in the
 //! chosen format.
@@ -7,6 +7,7 @@
 pub mod json;
 pub mod model;
 mod printer;
+pub mod progress;
 pub mod status;
 pub mod summary;
 pub mod text;

@@ -1,20 +1,21 @@
 //! Transfer status: one line per blob on stdout when stderr is not a
 //! terminal (Go `display/status/text.go`), live progress bars on stderr
-//! when it is (Go `display/status/progress`).
+//! when it is (Go `display/status/progress`, drawn by
+//! [`crate::output::progress`]).
 //!
 //! Commands (and the copy library through them) report [`Event`]s to a
 //! [`StatusDisplay`]; [`new_status`] picks the implementation the way the
 //! Go CLI's `display.New…Handler` does: progress bars on a terminal, text
 //! lines for the text format, nothing for JSON and Go templates.
 
-use std::collections::HashMap;
 use std::io;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressDrawTarget;
 use oras_spec::{Algorithm, Descriptor};
 
 use crate::output::Printer;
+pub use crate::output::progress::TtyStatus;
 
 /// Which command transfers, deciding the words of the status lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,24 +32,29 @@ pub enum Mode {
     Restore,
 }
 
-/// The padded prompts of one mode, exactly as the Go CLI aligns them.
+/// The padded prompts of one mode, exactly as the Go CLI aligns them
+/// (Go `display/status/utils.go`).
 #[derive(Clone, Copy, Debug)]
-struct Prompts {
-    started: &'static str,
-    done: &'static str,
-    exists: &'static str,
-    skipped: &'static str,
-    mounted: &'static str,
-    restored: &'static str,
-    processing: &'static str,
+pub(crate) struct Prompts {
+    pub(crate) started: &'static str,
+    pub(crate) done: &'static str,
+    /// `done` on a progress bar: Go's TTY pull handler says `Pulled`
+    /// (`PullPromptPulled`) where its text handler says `Downloaded`.
+    pub(crate) tty_done: &'static str,
+    pub(crate) exists: &'static str,
+    pub(crate) skipped: &'static str,
+    pub(crate) mounted: &'static str,
+    pub(crate) restored: &'static str,
+    pub(crate) processing: &'static str,
 }
 
 impl Mode {
-    fn prompts(self) -> Prompts {
+    pub(crate) fn prompts(self) -> Prompts {
         match self {
             Mode::Push => Prompts {
                 started: "Uploading",
                 done: "Uploaded ",
+                tty_done: "Uploaded ",
                 exists: "Exists   ",
                 skipped: "Skipped  ",
                 mounted: "Mounted  ",
@@ -58,6 +64,7 @@ impl Mode {
             Mode::Pull => Prompts {
                 started: "Downloading",
                 done: "Downloaded ",
+                tty_done: "Pulled     ",
                 exists: "Exists     ",
                 skipped: "Skipped    ",
                 mounted: "Mounted    ",
@@ -67,6 +74,7 @@ impl Mode {
             Mode::Copy => Prompts {
                 started: "Copying",
                 done: "Copied ",
+                tty_done: "Copied ",
                 exists: "Exists ",
                 skipped: "Skipped",
                 mounted: "Mounted",
@@ -76,6 +84,7 @@ impl Mode {
             Mode::Backup => Prompts {
                 started: "Pulling  ",
                 done: "Pulled   ",
+                tty_done: "Pulled   ",
                 exists: "Exists   ",
                 skipped: "Skipped  ",
                 mounted: "Mounted  ",
@@ -85,6 +94,7 @@ impl Mode {
             Mode::Restore => Prompts {
                 started: "Pushing  ",
                 done: "Pushed   ",
+                tty_done: "Pushed   ",
                 exists: "Exists   ",
                 skipped: "Skipped  ",
                 mounted: "Mounted  ",
@@ -235,114 +245,6 @@ impl StatusDisplay for DiscardStatus {
     }
 }
 
-/// Progress bars on stderr: a spinner, a 20-cell bar, speed, the action
-/// and name, bytes done and total, percentage and elapsed time, and the
-/// digest on a second line.
-pub struct TtyStatus {
-    prompts: Prompts,
-    multi: MultiProgress,
-    bars: Mutex<HashMap<String, ProgressBar>>,
-    running: ProgressStyle,
-    finished: ProgressStyle,
-}
-
-const RUNNING_TEMPLATE: &str = "{spinner:.yellow} [{bar:20.blue/white}]({binary_bytes_per_sec:>11}) {prefix} {bytes:>10}/{total_bytes} {percent:>3}% {elapsed:>4}\n  └─ {msg}";
-const FINISHED_TEMPLATE: &str =
-    "{prefix:.green} {total_bytes}/{total_bytes} 100% {elapsed:>4}\n  └─ {msg}";
-
-impl TtyStatus {
-    /// A progress display drawing to `target`.
-    pub fn new(mode: Mode, target: ProgressDrawTarget) -> Self {
-        let style = |template: &str| {
-            ProgressStyle::with_template(template)
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("█ ")
-        };
-        TtyStatus {
-            prompts: mode.prompts(),
-            multi: MultiProgress::with_draw_target(target),
-            bars: Mutex::new(HashMap::new()),
-            running: style(RUNNING_TEMPLATE),
-            finished: style(FINISHED_TEMPLATE),
-        }
-    }
-
-    fn key(desc: &Descriptor) -> String {
-        format!("{}{}", desc.digest, desc.title().unwrap_or_default())
-    }
-
-    fn bar(&self, desc: &Descriptor, prompt: &str) -> ProgressBar {
-        let mut bars = self.bars.lock().unwrap_or_else(|p| p.into_inner());
-        bars.entry(Self::key(desc))
-            .or_insert_with(|| {
-                let bar = self.multi.add(ProgressBar::new(desc.size));
-                bar.set_style(self.running.clone());
-                bar.set_message(desc.digest.to_string());
-                bar.set_prefix(format!(
-                    "{} {}",
-                    prompt.trim_end(),
-                    title_or_media_type(desc).0
-                ));
-                bar
-            })
-            .clone()
-    }
-
-    fn finish_with(&self, desc: &Descriptor, prompt: &str) {
-        let bar = self.bar(desc, prompt);
-        bar.set_style(self.finished.clone());
-        bar.set_prefix(format!(
-            "✓ {} {}",
-            prompt.trim_end(),
-            title_or_media_type(desc).0
-        ));
-        bar.finish();
-    }
-
-    /// How many nodes have a bar (for tests and diagnostics).
-    pub fn bar_count(&self) -> usize {
-        self.bars.lock().map(|b| b.len()).unwrap_or_default()
-    }
-
-    /// Whether every bar has finished.
-    pub fn all_finished(&self) -> bool {
-        self.bars
-            .lock()
-            .map(|b| b.values().all(ProgressBar::is_finished))
-            .unwrap_or(false)
-    }
-}
-
-impl StatusDisplay for TtyStatus {
-    fn event(&self, event: Event<'_>) -> io::Result<()> {
-        let p = self.prompts;
-        match event {
-            Event::Preparing(_) | Event::EmptyArtifact => {}
-            Event::Started(d) | Event::Processing(d) => {
-                self.bar(d, p.started)
-                    .enable_steady_tick(std::time::Duration::from_millis(200));
-            }
-            Event::Progress(d, bytes) => self.bar(d, p.started).set_position(bytes),
-            Event::Done(d) => self.finish_with(d, p.done),
-            Event::Exists(d) => self.finish_with(d, p.exists),
-            Event::Skipped(d) => self.finish_with(d, p.skipped),
-            Event::Mounted(d) => self.finish_with(d, p.mounted),
-            Event::Restored(d) => self.finish_with(d, p.restored),
-        }
-        Ok(())
-    }
-
-    fn finish(&self) -> io::Result<()> {
-        let bars = self.bars.lock().unwrap_or_else(|p| p.into_inner());
-        for bar in bars.values() {
-            if !bar.is_finished() {
-                bar.abandon();
-            }
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,21 +332,6 @@ mod tests {
                 "Processing  "
             ]
         );
-    }
-
-    #[test]
-    fn tty_bars_follow_events() {
-        let status = TtyStatus::new(Mode::Push, ProgressDrawTarget::hidden());
-        let a = titled("a", b"aaaa");
-        let b = titled("b", b"b");
-        status.event(Event::Started(&a)).unwrap();
-        status.event(Event::Progress(&a, 2)).unwrap();
-        status.event(Event::Exists(&b)).unwrap();
-        assert_eq!(status.bar_count(), 2);
-        assert!(!status.all_finished());
-        status.event(Event::Done(&a)).unwrap();
-        assert!(status.all_finished());
-        status.finish().unwrap();
     }
 
     #[test]

@@ -178,15 +178,21 @@ pub const NOTHING_TO_UPDATE: &str = "Nothing to update as no change is requested
 /// Go's `humanize.ToBytes(...).String()`: `%g %2s` with units B…TB, the
 /// number rounded to at most four characters.
 pub fn format_bytes(size: u64) -> String {
+    let (value, unit) = humanize_bytes(size);
+    format!("{} {unit:>2}", go_g(value))
+}
+
+/// Go's `humanize.ToBytes`: the rounded number and its unit (`B`, `KB`,
+/// `MB`, `GB`, `TB`, powers of 1024).
+pub fn humanize_bytes(size: u64) -> (f64, &'static str) {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
     let f = size as f64;
-    let (value, unit) = if f < 1024.0 {
+    if f < 1024.0 {
         (f, UNITS[0])
     } else {
         let e = ((f.ln() / 1024f64.ln()).floor() as usize).min(UNITS.len() - 1);
         (round_to(f / 1024f64.powi(e as i32)), UNITS[e])
-    };
-    format!("{} {unit:>2}", go_g(value))
+    }
 }
 
 /// Rounds so the number has at most four characters (Go `humanize.RoundTo`).
@@ -201,7 +207,7 @@ pub fn round_to(size: f64) -> f64 {
 }
 
 /// Go's `%g` for the small values of [`format_bytes`]: shortest form.
-fn go_g(value: f64) -> String {
+pub fn go_g(value: f64) -> String {
     crate::template::go_float(value)
 }
 

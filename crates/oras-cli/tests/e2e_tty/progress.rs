@@ -18,10 +18,16 @@ fn screen(out: &Output) -> Vec<String> {
     Screen::replay(&out.stderr, TTY_COLS).lines()
 }
 
-/// Bytes as the finished bar shows them, `done/total`.
+/// Bytes as a finished bar shows them, `done/total` in Go's
+/// `humanize.Bytes` (the sizes of these tests are bytes or whole MiB).
 fn done_size(bytes: u64) -> String {
-    let one = crate::support::human_size(bytes);
-    format!("{one}/{one}")
+    if bytes < 1024 {
+        format!("{bytes}/{bytes}  B")
+    } else {
+        assert_eq!(bytes % (1 << 20), 0, "not whole MiB");
+        let mib = bytes >> 20;
+        format!("{mib}/{mib} MB")
+    }
 }
 
 /// Checks that the screen has a finished bar for `name` with `action`,
@@ -40,12 +46,19 @@ fn assert_done_bar(screen: &[String], action: &str, name: &str, size: u64, diges
                 screen.join("\n")
             )
         });
+    // Right-aligned to the terminal width: ` <done>/<total> 100.00% <time>`.
+    let right = screen[at]
+        .split(&format!(" {name} "))
+        .nth(1)
+        .unwrap_or_default()
+        .trim_start();
     assert!(
-        screen[at].contains(&done_size(size)) && screen[at].contains("100"),
-        "bar without `{}` and 100%: {:?}",
+        right.starts_with(&format!("{} 100.00% ", done_size(size))),
+        "bar without `{} 100.00%`: {:?}",
         done_size(size),
         screen[at]
     );
+    assert_eq!(screen[at].chars().count(), TTY_COLS, "{:?}", screen[at]);
     assert_eq!(
         screen.get(at + 1).map(|l| l.trim_end()),
         Some(format!("  └─ {digest}").as_str()),
@@ -151,9 +164,9 @@ fn push_and_pull_on_a_layout_draw_two_line_bars_on_stderr() {
         format!("Pulled [oci-layout] lay:v1\nDigest: {digest}\n")
     );
     let lines = screen(&out);
-    assert_done_bar(&lines, "Downloaded", "hi.txt", 3, &sha256(b"hi\n"));
-    assert_done_bar(&lines, "Downloaded", "a/b.txt", 4, &sha256(b"bee\n"));
-    assert_done_bar(&lines, "Downloaded", "big.bin", 3 << 20, &big_digest);
+    assert_done_bar(&lines, "Pulled", "hi.txt", 3, &sha256(b"hi\n"));
+    assert_done_bar(&lines, "Pulled", "a/b.txt", 4, &sha256(b"bee\n"));
+    assert_done_bar(&lines, "Pulled", "big.bin", 3 << 20, &big_digest);
     assert_eq!(env.read("out/hi.txt"), b"hi\n");
     assert_eq!(env.read("out/a/b.txt"), b"bee\n");
     assert_eq!(env.read("out/big.bin"), std::fs::read(&big).unwrap());
@@ -221,7 +234,7 @@ fn no_tty_puts_status_lines_back_on_stdout() {
         ])
         .success("pull --no-tty=false");
     assert_no_status_lines(&out.out());
-    assert_done_bar(&screen(&out), "Downloaded", "hi.txt", 3, &hi);
+    assert_done_bar(&screen(&out), "Pulled", "hi.txt", 3, &hi);
 }
 
 #[test]
@@ -329,7 +342,7 @@ fn a_20_mib_push_and_pull_through_a_registry() {
         out.out(),
         format!("Pulled [registry] {reference}\nDigest: {digest}\n")
     );
-    assert_done_bar(&screen(&out), "Downloaded", "big.bin", 20 << 20, &blob);
+    assert_done_bar(&screen(&out), "Pulled", "big.bin", 20 << 20, &blob);
     assert!(env.read("out/big.bin") == data, "pulled file differs");
     registry.stop().unwrap();
 }

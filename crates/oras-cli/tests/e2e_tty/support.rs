@@ -262,18 +262,3 @@ pub(crate) fn sha256(data: &[u8]) -> String {
     let desc = oras_spec::Descriptor::from_bytes("a/b", data);
     desc.digest.to_string()
 }
-
-/// A size as the finished progress bar prints it.
-pub(crate) fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.2} {}", UNITS[unit])
-}
