@@ -238,6 +238,42 @@ fn no_tty_puts_status_lines_back_on_stdout() {
 }
 
 #[test]
+fn json_on_stdout_bars_on_stderr() {
+    let env = Env::new();
+    env.write("hi.txt", b"hi\n");
+    let hi = sha256(b"hi\n");
+    // Go `display.NewPushHandler`: the TTY status handler whatever the
+    // format, the JSON metadata handler on stdout.
+    let out = env
+        .run_tty(&[
+            "push",
+            "--oci-layout",
+            "lay:v1",
+            "hi.txt",
+            "--format",
+            "json",
+        ])
+        .success("push --format json on a terminal");
+    let model = crate::support::json(&out.out());
+    assert_eq!(model["referenceAsTags"], serde_json::json!(["lay:v1"]));
+    assert_done_bar(&screen(&out), "Uploaded", "hi.txt", 3, &hi);
+    let out = env
+        .run_tty(&[
+            "pull",
+            "--oci-layout",
+            "lay:v1",
+            "-o",
+            "out",
+            "--format",
+            "json",
+        ])
+        .success("pull --format json on a terminal");
+    let model = crate::support::json(&out.out());
+    assert_eq!(model["files"][0]["digest"], hi.as_str());
+    assert_done_bar(&screen(&out), "Pulled", "hi.txt", 3, &hi);
+}
+
+#[test]
 fn debug_implies_no_tty() {
     let env = Env::new();
     env.write("hi.txt", b"hi\n");
