@@ -29,6 +29,13 @@
 //! [`RealRegistry::ca_pem`] or the ready-made
 //! [`RealRegistry::rustls_client_config`].
 //!
+//! [`RealRegistry::start_with_client_auth`] (or
+//! [`start_for_test_with_client_auth`]) starts a `TlsBasic` registry that
+//! also requires a TLS client certificate (`http.tls.clientcas`): signed by
+//! a client CA generated for it, at [`RealRegistry::client_cert_path`] /
+//! [`RealRegistry::client_key_path`] (as for `--cert-file`/`--key-file`);
+//! its `rustls_client_config` presents that certificate.
+//!
 //! In `Token` mode the registry challenges with
 //! `Bearer realm="http://127.0.0.1:T/token",service="oras-testkit-registry",scope="..."`.
 //! The token server answers distribution's `GET ?service=&scope=` and the
@@ -142,6 +149,26 @@ pub fn start_for_test(mode: Mode) -> Option<RealRegistry> {
             None
         }
         Err(e) => panic!("cannot start the real registry ({mode:?}): {e}"),
+    }
+}
+
+/// [`start_for_test`] for [`RealRegistry::start_with_client_auth`]: a
+/// [`Mode::TlsBasic`] registry that also requires a TLS client certificate.
+///
+/// # Panics
+/// As [`start_for_test`].
+pub fn start_for_test_with_client_auth() -> Option<RealRegistry> {
+    if skip_requested() && !binary_present() {
+        eprintln!("SKIP: real registry tests ({SKIP_ENV}=1 and no registry binary)");
+        return None;
+    }
+    match RealRegistry::start_with_client_auth() {
+        Ok(registry) => Some(registry),
+        Err(e) if e.is_not_installed() && skip_requested() => {
+            eprintln!("SKIP: real registry tests ({SKIP_ENV}=1): {e}");
+            None
+        }
+        Err(e) => panic!("cannot start the real registry (client certificates): {e}"),
     }
 }
 

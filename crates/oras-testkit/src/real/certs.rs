@@ -78,6 +78,16 @@ impl Authority {
         self.issue(params, "server certificate")
     }
 
+    /// A TLS client certificate (extended key usage `clientAuth`), for a
+    /// registry that verifies clients against this CA (`http.tls.clientcas`).
+    pub(crate) fn issue_client(&self) -> Result<Leaf> {
+        let mut params = CertificateParams::default();
+        params.distinguished_name = name("oras-testkit client");
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        self.issue(params, "client certificate")
+    }
+
     /// A certificate for the key that signs registry tokens (the registry
     /// verifies it through the `x5c` chain against `rootcertbundle`).
     pub(crate) fn issue_token_signer(&self) -> Result<Leaf> {
@@ -112,6 +122,29 @@ fn name(common_name: &str) -> DistinguishedName {
 /// A rustls client configuration (ring provider) that trusts exactly the
 /// given CA certificate.
 pub(crate) fn client_config_trusting(ca_der: &[u8]) -> Result<rustls::ClientConfig> {
+    Ok(client_builder(ca_der)?.with_no_client_auth())
+}
+
+/// As [`client_config_trusting`], presenting `client` as the client
+/// certificate.
+pub(crate) fn client_config_with_cert(
+    ca_der: &[u8],
+    client: &Leaf,
+) -> Result<rustls::ClientConfig> {
+    let chain = vec![rustls_pki_types::CertificateDer::from(
+        client.cert_der.clone(),
+    )];
+    let key = rustls_pki_types::PrivateKeyDer::Pkcs8(rustls_pki_types::PrivatePkcs8KeyDer::from(
+        client.key_pkcs8_der.clone(),
+    ));
+    client_builder(ca_der)?
+        .with_client_auth_cert(chain, key)
+        .map_err(|e| Error::crypto("client certificate for TLS", e))
+}
+
+fn client_builder(
+    ca_der: &[u8],
+) -> Result<rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>> {
     let mut roots = rustls::RootCertStore::empty();
     roots
         .add(rustls_pki_types::CertificateDer::from(ca_der.to_vec()))
@@ -120,6 +153,5 @@ pub(crate) fn client_config_trusting(ca_der: &[u8]) -> Result<rustls::ClientConf
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::crypto("client TLS config", e))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
+        .with_root_certificates(roots))
 }

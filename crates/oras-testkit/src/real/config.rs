@@ -26,6 +26,9 @@ pub(crate) struct RegistryConfig<'a> {
     pub(crate) http_secret: &'a str,
     /// `(certificate, key)` PEM paths for `http.tls`.
     pub(crate) tls: Option<(&'a Path, &'a Path)>,
+    /// `http.tls.clientcas`: a CA PEM path; clients must present a
+    /// certificate it signed (Go `tls.RequireAndVerifyClientCert`).
+    pub(crate) client_cas: Option<&'a Path>,
     pub(crate) htpasswd: Option<&'a Path>,
     pub(crate) token: Option<TokenAuth<'a>>,
 }
@@ -68,6 +71,9 @@ impl RegistryConfig<'_> {
                 quote_path(cert),
                 quote_path(key)
             );
+            if let Some(client_ca) = self.client_cas {
+                let _ = writeln!(y, "    clientcas:\n      - {}", quote_path(client_ca));
+            }
         }
         if self.htpasswd.is_some() || self.token.is_some() {
             let _ = writeln!(y, "auth:");
@@ -131,6 +137,7 @@ mod tests {
             storage_dir: Path::new("/tmp/x y/data"),
             http_secret: "s3cret",
             tls: None,
+            client_cas: None,
             htpasswd: None,
             token: None,
         };
@@ -149,6 +156,7 @@ mod tests {
             storage_dir: Path::new("/d"),
             http_secret: "s",
             tls: None,
+            client_cas: None,
             htpasswd: None,
             token: Some(TokenAuth {
                 realm: "http://127.0.0.1:9/token",
@@ -159,6 +167,21 @@ mod tests {
         };
         let text = config.render();
         assert!(text.contains("auth:\n  token:\n    realm: 'http://127.0.0.1:9/token'\n    service: 'svc'\n    issuer: 'iss'\n    rootcertbundle: '/b.pem'"));
+    }
+
+    #[test]
+    fn client_cas_are_listed_under_tls() {
+        let config = RegistryConfig {
+            port: 1,
+            storage_dir: Path::new("/d"),
+            http_secret: "s",
+            tls: Some((Path::new("/c.pem"), Path::new("/k.pem"))),
+            client_cas: Some(Path::new("/client-ca.pem")),
+            htpasswd: None,
+            token: None,
+        };
+        let text = config.render();
+        assert!(text.contains("  tls:\n    certificate: '/c.pem'\n    key: '/k.pem'\n    clientcas:\n      - '/client-ca.pem'\n"), "{text}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ring::rand::SystemRandom;
 
 use super::Mode;
-use super::certs::{Authority, client_config_trusting};
+use super::certs::{Authority, client_config_trusting, client_config_with_cert};
 use super::config::{RegistryConfig, TokenAuth, htpasswd_line};
 use super::error::{Error, Result};
 use super::install::ensure_installed;
@@ -48,11 +48,20 @@ pub struct RealRegistry {
     ca_pem: Option<String>,
     ca_path: Option<PathBuf>,
     client_tls: Option<Arc<rustls::ClientConfig>>,
+    client_cert: Option<ClientCertFiles>,
     storage_dir: PathBuf,
     log_path: PathBuf,
     dir_path: PathBuf,
     /// `None` once [`RealRegistry::stop`] removed it.
     dir: Option<tempfile::TempDir>,
+}
+
+/// The PEM files of a registry that verifies client certificates
+/// ([`RealRegistry::start_with_client_auth`]).
+struct ClientCertFiles {
+    ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
 }
 
 impl std::fmt::Debug for RealRegistry {
@@ -103,6 +112,27 @@ impl RealRegistry {
     /// # Errors
     /// As [`RealRegistry::start`], without the install errors.
     pub fn start_with_binary(mode: Mode, binary: &Path) -> Result<RealRegistry> {
+        Self::start_configured(mode, binary, false)
+    }
+
+    /// A [`Mode::TlsBasic`] registry that also requires a TLS client
+    /// certificate signed by a client CA generated for it
+    /// (`http.tls.clientcas`, Go `tls.RequireAndVerifyClientCert`): a
+    /// handshake without one fails. The client certificate and key are at
+    /// [`RealRegistry::client_cert_path`] and
+    /// [`RealRegistry::client_key_path`] (as for `--cert-file` and
+    /// `--key-file`); [`RealRegistry::rustls_client_config`] presents them.
+    ///
+    /// # Errors
+    /// As [`RealRegistry::start`].
+    pub fn start_with_client_auth() -> Result<RealRegistry> {
+        let binary = ensure_installed()?;
+        Self::start_configured(Mode::TlsBasic, &binary, true)
+    }
+
+    /// Starts `binary` for `mode`; `client_auth` (TLS only) adds
+    /// `http.tls.clientcas`.
+    fn start_configured(mode: Mode, binary: &Path, client_auth: bool) -> Result<RealRegistry> {
         let dir = tempfile::Builder::new()
             .prefix("oras-testkit-registry-")
             .tempdir()
@@ -127,6 +157,8 @@ impl RealRegistry {
         let mut ca = None;
         let mut token_server = None;
         let mut bundle = None;
+        let mut client_cert = None;
+        let mut client_leaf = None;
         match mode {
             Mode::Plain => {}
             Mode::TlsBasic => {
@@ -137,6 +169,16 @@ impl RealRegistry {
                 let key = write("server-key.pem", &server.key_pem)?;
                 htpasswd = Some(write("htpasswd", &htpasswd_line(USERNAME, &password)?)?);
                 tls_files = Some((cert, key));
+                if client_auth {
+                    let client_ca = Authority::generate("oras-testkit client CA")?;
+                    let leaf = client_ca.issue_client()?;
+                    client_cert = Some(ClientCertFiles {
+                        ca: write("client-ca.pem", &client_ca.cert_pem)?,
+                        cert: write("client.pem", &leaf.cert_pem)?,
+                        key: write("client-key.pem", &leaf.key_pem)?,
+                    });
+                    client_leaf = Some(leaf);
+                }
                 ca = Some((
                     authority.cert_pem.clone(),
                     ca_path,
@@ -168,9 +210,10 @@ impl RealRegistry {
                 token_server = Some(TokenServer::start(signer, TOKEN_SERVICE, users)?);
             }
         }
-        let client_tls = match &ca {
-            Some((_, _, der)) => Some(Arc::new(client_config_trusting(der)?)),
-            None => None,
+        let client_tls = match (&ca, &client_leaf) {
+            (Some((_, _, der)), Some(leaf)) => Some(Arc::new(client_config_with_cert(der, leaf)?)),
+            (Some((_, _, der)), None) => Some(Arc::new(client_config_trusting(der)?)),
+            (None, _) => None,
         };
         let realm = token_server.as_ref().map(TokenServer::realm);
         let log_path = root.join("registry.log");
@@ -184,6 +227,7 @@ impl RealRegistry {
                 storage_dir: &storage_dir,
                 http_secret: &http_secret,
                 tls: tls_files.as_ref().map(|(c, k)| (c.as_path(), k.as_path())),
+                client_cas: client_cert.as_ref().map(|files| files.ca.as_path()),
                 htpasswd: htpasswd.as_deref(),
                 token: match (&realm, &bundle) {
                     (Some(realm), Some(bundle)) => Some(TokenAuth {
@@ -212,6 +256,7 @@ impl RealRegistry {
                         ca_pem: ca.as_ref().map(|(pem, _, _)| pem.clone()),
                         ca_path: ca.map(|(_, path, _)| path),
                         client_tls,
+                        client_cert,
                         storage_dir,
                         log_path,
                         dir_path: root.clone(),
@@ -283,6 +328,24 @@ impl RealRegistry {
     /// hyper-rustls or tokio-rustls.
     pub fn rustls_client_config(&self) -> Option<Arc<rustls::ClientConfig>> {
         self.client_tls.clone()
+    }
+
+    /// Path of the client CA's PEM file, when the registry requires client
+    /// certificates ([`RealRegistry::start_with_client_auth`]).
+    pub fn client_ca_path(&self) -> Option<&Path> {
+        self.client_cert.as_ref().map(|files| files.ca.as_path())
+    }
+
+    /// Path of the client certificate's PEM file (for `--cert-file`), when
+    /// the registry requires client certificates.
+    pub fn client_cert_path(&self) -> Option<&Path> {
+        self.client_cert.as_ref().map(|files| files.cert.as_path())
+    }
+
+    /// Path of the client key's PKCS#8 PEM file (for `--key-file`), when
+    /// the registry requires client certificates.
+    pub fn client_key_path(&self) -> Option<&Path> {
+        self.client_cert.as_ref().map(|files| files.key.as_path())
     }
 
     /// The user with every right: the htpasswd user in [`Mode::TlsBasic`],
