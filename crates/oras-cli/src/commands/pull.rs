@@ -9,7 +9,7 @@
 use clap::Args;
 use oras_spec::Platform;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -269,21 +269,64 @@ pub async fn run(options: PullOptions, ctx: &Context) -> anyhow::Result<()> {
 }
 
 /// What the pull's hooks share: the nodes already reported, the files
-/// written, whether untitled layers were skipped.
+/// written (with their content keys), the successors kept for each
+/// manifest (to list the files in manifest order), whether untitled
+/// layers were skipped.
 #[derive(Default)]
 struct PullState {
     printed: Mutex<HashSet<String>>,
-    files: Mutex<Vec<FileModel>>,
+    files: Mutex<Vec<(String, FileModel)>>,
+    successors: Mutex<HashMap<String, Vec<Descriptor>>>,
     layers_skipped: AtomicBool,
     config_named: AtomicBool,
+}
+
+/// The identity of a node in the pull: digest and title (Go
+/// `generateContentKey`), so one blob under two names is two files.
+fn content_key(desc: &Descriptor) -> String {
+    format!("{}{}", desc.digest, desc.title().unwrap_or_default())
 }
 
 impl PullState {
     /// True the first time `desc` (digest and title) is seen.
     fn first_time(&self, desc: &Descriptor) -> bool {
-        let key = format!("{}{}", desc.digest, desc.title().unwrap_or_default());
-        lock(&self.printed).insert(key)
+        lock(&self.printed).insert(content_key(desc))
     }
+
+    /// The files pulled, in the order the manifests list them.
+    fn files_in_manifest_order(&self, root: &Descriptor) -> Vec<FileModel> {
+        let order = manifest_order(root, &lock(&self.successors));
+        let mut files = std::mem::take(&mut *lock(&self.files));
+        files.sort_by_key(|(key, _)| order.get(key).copied().unwrap_or(usize::MAX));
+        files.into_iter().map(|(_, file)| file).collect()
+    }
+}
+
+/// The position of every node under `root`, depth first in the order
+/// each manifest lists its successors. Go's JSON handler adds a manifest's
+/// titled successors when that manifest is copied, so its `files` follow
+/// the layer order of the manifest rather than download completion; a
+/// fixed traversal keeps that deterministic even across an index whose
+/// children are fetched concurrently.
+fn manifest_order(
+    root: &Descriptor,
+    successors: &HashMap<String, Vec<Descriptor>>,
+) -> HashMap<String, usize> {
+    let mut order = HashMap::new();
+    let mut visited = HashSet::new();
+    let mut stack = vec![root.clone()];
+    // Every node is pushed at most once per listing and manifests are
+    // expanded once, so the loop ends.
+    while let Some(node) = stack.pop() {
+        let next = order.len();
+        order.entry(content_key(&node)).or_insert(next);
+        if visited.insert(node.digest.to_string())
+            && let Some(children) = successors.get(&node.digest.to_string())
+        {
+            stack.extend(children.iter().rev().cloned());
+        }
+    }
+    order
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -320,6 +363,14 @@ fn find_successors(
         Box::pin(async move {
             if !media_type::is_manifest(&desc.media_type) {
                 return Ok(Vec::new());
+            }
+            // Go fetches each manifest through a status fetcher here, so
+            // its `Downloading` and `Processing` lines come before those of
+            // its successors (Go `root/pull.go` `doPull`, `statusFetcher`);
+            // the copy hooks then skip its start.
+            if state.first_time(desc) {
+                let _ = display.event(Event::Started(desc));
+                let _ = display.event(Event::Processing(desc));
             }
             let bytes = fetch_all(fetcher, desc, oras_content::MAX_METADATA_BYTES).await?;
             let parts = GraphParts::of(desc, &bytes)?;
@@ -362,6 +413,7 @@ fn find_successors(
                 }
                 kept.push(node);
             }
+            lock(&state.successors).insert(desc.digest.to_string(), kept.clone());
             Ok(kept)
         })
     }
@@ -447,10 +499,14 @@ async fn pull_files(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> 
                 if let Some(name) = desc.title()
                     && let Ok(model) = summary::pulled_file(name, &output, desc, &target)
                 {
-                    lock(&state.files).push(model);
+                    lock(&state.files).push((content_key(desc), model));
                 }
             };
             let shown = match *event {
+                // A manifest's start was shown when it was fetched for its
+                // successors (`find_successors`), as Go's `PreCopy` skips
+                // nodes already printed.
+                CopyEvent::Started(d) if !state.first_time(d) => return,
                 CopyEvent::Started(d) if d.title().is_none() => Event::Processing(d),
                 CopyEvent::Started(d) => Event::Started(d),
                 CopyEvent::Progress { desc, bytes } => Event::Progress(desc, bytes),
@@ -491,7 +547,7 @@ async fn pull_files(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> 
     display.finish()?;
     let root = copied?;
     files.close()?;
-    let pulled = std::mem::take(&mut *lock(&state.files));
+    let pulled = state.files_in_manifest_order(&root);
     summary::pull(
         &ctx.printer,
         &options.format,
@@ -579,15 +635,164 @@ async fn pull_to_stdout(options: &PullOptions, ctx: &Context) -> anyhow::Result<
         )
         .into());
     }
+    // Bars only: stdout carries the file, so no text status lines. They
+    // are drawn with `--no-tty=false` on a terminal, as `blob fetch -o -`.
+    let display = status::new_status(Mode::Pull, options.tty, false, &ctx.printer, true);
+    let streamed = stream_layer(&src, layer, display.as_ref(), ctx).await;
+    display.finish()?;
+    streamed
+}
+
+/// Streams `layer` to stdout through a verifying reader, reporting its
+/// progress to `display`.
+async fn stream_layer(
+    src: &impl Fetcher,
+    layer: &Descriptor,
+    display: &dyn StatusDisplay,
+    ctx: &Context,
+) -> anyhow::Result<()> {
     let reader = src.fetch(layer).await?;
     let mut verified = VerifyReader::new(reader, layer);
+    display.event(Event::Started(layer))?;
     let mut buf = vec![0u8; 64 * 1024];
+    let mut done = 0u64;
     loop {
         let n = verified.read(&mut buf).await?;
         if n == 0 {
             break;
         }
         ctx.printer.write_out(&buf[..n])?;
+        done += n as u64;
+        display.event(Event::Progress(layer, done))?;
     }
+    display.event(Event::Done(layer))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn titled(name: &str) -> Descriptor {
+        let mut desc = Descriptor::from_bytes(media_type::IMAGE_LAYER, name.as_bytes());
+        desc.annotations
+            .insert(annotation::TITLE.to_owned(), name.to_owned());
+        desc
+    }
+
+    fn file(desc: &Descriptor) -> (String, FileModel) {
+        let name = desc.title().unwrap_or_default();
+        let model = FileModel::new(name, Path::new("/out"), desc, "repo").unwrap();
+        (content_key(desc), model)
+    }
+
+    fn names(files: &[FileModel]) -> Vec<&str> {
+        files
+            .iter()
+            .map(|f| f.path.trim_start_matches("/out/"))
+            .collect()
+    }
+
+    #[test]
+    fn files_follow_the_layer_order_not_completion_order() {
+        let index = Descriptor::from_bytes(media_type::IMAGE_INDEX, b"index");
+        let first = Descriptor::from_bytes(media_type::IMAGE_MANIFEST, b"first");
+        let second = Descriptor::from_bytes(media_type::IMAGE_MANIFEST, b"second");
+        let [a, b, c, d] = ["a", "b", "c", "d"].map(titled);
+        let state = PullState::default();
+        {
+            let mut successors = lock(&state.successors);
+            successors.insert(
+                index.digest.to_string(),
+                vec![first.clone(), second.clone()],
+            );
+            // Listed second, fetched first: the listing decides.
+            successors.insert(second.digest.to_string(), vec![d.clone(), c.clone()]);
+            successors.insert(first.digest.to_string(), vec![b.clone(), a.clone()]);
+        }
+        // Completion order, plus a file nobody listed (kept, last).
+        let stray = titled("stray");
+        *lock(&state.files) = [&stray, &a, &c, &b, &d].map(file).to_vec();
+        let files = state.files_in_manifest_order(&index);
+        assert_eq!(names(&files), ["b", "a", "d", "c", "stray"]);
+    }
+
+    #[test]
+    fn one_blob_under_two_titles_is_two_files_in_place() {
+        let root = Descriptor::from_bytes(media_type::IMAGE_MANIFEST, b"root");
+        let x = titled("x");
+        let mut y = x.clone();
+        y.annotations
+            .insert(annotation::TITLE.to_owned(), "y".to_owned());
+        let state = PullState::default();
+        lock(&state.successors).insert(root.digest.to_string(), vec![y.clone(), x.clone()]);
+        *lock(&state.files) = [&x, &y].map(file).to_vec();
+        assert_eq!(names(&state.files_in_manifest_order(&root)), ["y", "x"]);
+    }
+
+    /// Keeps the events it is shown, by name.
+    #[derive(Default)]
+    struct Recorded(Mutex<Vec<String>>);
+
+    impl StatusDisplay for Recorded {
+        fn event(&self, event: Event<'_>) -> std::io::Result<()> {
+            let name = match event {
+                Event::Started(_) => "started".to_owned(),
+                Event::Progress(_, bytes) => format!("progress {bytes}"),
+                Event::Done(_) => "done".to_owned(),
+                other => format!("{other:?}"),
+            };
+            lock(&self.0).push(name);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn stdout_streaming_reports_progress_to_the_display() {
+        let store = oras_content::memory::Store::new();
+        let data = vec![b'x'; 100 * 1024];
+        let layer = titled("big.bin");
+        let layer = Descriptor {
+            digest: Descriptor::from_bytes(media_type::IMAGE_LAYER, &data).digest,
+            size: data.len() as u64,
+            ..layer
+        };
+        store
+            .push_bytes(&layer, bytes::Bytes::from(data.clone()))
+            .unwrap();
+        let (printer, out, _) = crate::output::Printer::captured();
+        let ctx = Context {
+            printer,
+            stderr_is_tty: true,
+        };
+        let display = Recorded::default();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            stream_layer(&store, &layer, &display, &ctx),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(out.text().as_bytes(), data);
+        let events = lock(&display.0).clone();
+        assert_eq!(events.first().map(String::as_str), Some("started"));
+        assert_eq!(events.last().map(String::as_str), Some("done"));
+        assert!(
+            events.contains(&format!("progress {}", data.len())),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn a_cycle_in_the_successors_ends() {
+        let a = Descriptor::from_bytes(media_type::IMAGE_INDEX, b"a");
+        let b = Descriptor::from_bytes(media_type::IMAGE_INDEX, b"b");
+        let mut successors = HashMap::new();
+        successors.insert(a.digest.to_string(), vec![b.clone()]);
+        successors.insert(b.digest.to_string(), vec![a.clone()]);
+        let order = manifest_order(&a, &successors);
+        assert_eq!(order.len(), 2);
+        assert_eq!(order[&content_key(&a)], 0);
+    }
 }

@@ -291,7 +291,6 @@ fn pull_text_has_go_lines_and_summary() {
 /// the fix belongs in `commands/pull.rs` (emit both from
 /// `find_successors` when a manifest is first fetched).
 #[test]
-#[ignore = "pull prints manifest status lines in a different order than Go; see the doc comment"]
 fn pull_text_is_go_line_for_line() {
     let env = Env::new();
     env.write("hi.txt", b"hi\n");
