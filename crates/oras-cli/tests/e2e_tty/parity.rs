@@ -286,10 +286,8 @@ fn pull_text_has_go_lines_and_summary() {
 /// Go (`root/pull.go` `doPull`) fetches each manifest through a status
 /// fetcher inside `FindSuccessors`, before its successors are copied, so
 /// a pull prints `Downloading` and `Processing` of the root first, then
-/// the layers, then `Downloaded` of the root. Ours prints no `Downloading`
-/// line for manifests and their `Processing` line only after the layers;
-/// the fix belongs in `commands/pull.rs` (emit both from
-/// `find_successors` when a manifest is first fetched).
+/// the layers, then `Downloaded` of the root; ours does the same, from
+/// its `find_successors` (`commands/pull.rs`).
 #[test]
 fn pull_text_is_go_line_for_line() {
     let env = Env::new();

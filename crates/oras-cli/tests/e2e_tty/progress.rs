@@ -307,6 +307,24 @@ fn output_to_stdout_draws_no_bars_unless_forced() {
         .success("pull -o -");
     assert!(out.stdout == data, "stdout is not the file");
     assert_no_bars(&out);
+    // … and `--no-tty=false` draws the layer's bar, as blob fetch does.
+    let out = env
+        .run_tty(&[
+            "pull",
+            "--no-tty=false",
+            "--oci-layout",
+            "lay:v1",
+            "-o",
+            "-",
+        ])
+        .success("pull -o - --no-tty=false");
+    assert!(out.stdout == data, "stdout is not the file");
+    let lines = screen(&out);
+    assert!(
+        lines.iter().any(|l| l.starts_with("✓ ")),
+        "no finished bar for the pulled file:\n{}",
+        lines.join("\n")
+    );
 
     // blob fetch -o - (Go): the same, and `--no-tty=false` brings the bar back.
     let reference = format!("lay@{digest}");
