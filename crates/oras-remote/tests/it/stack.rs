@@ -346,6 +346,10 @@ async fn logs_never_hold_credentials_or_signed_queries() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests of this binary run on other threads without a
+    // subscriber; make every callsite re-ask, so none stays cached as
+    // uninteresting from before this subscriber existed.
+    tracing::callsite::rebuild_interest_cache();
 
     let addr = serve(|_req: Incoming| async { ok("{}") }).await;
     let registry = Registry::with_config(&addr.to_string(), loopback_config()).unwrap();
