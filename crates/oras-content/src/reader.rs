@@ -1,19 +1,118 @@
-//! Blob content as a stream: the boxed reader every fetch returns, a
-//! reader that verifies size and digest as bytes pass, and bounded
-//! whole-content reads.
+//! Blob content as a stream: the reader every fetch returns, a reader
+//! that verifies size and digest as bytes pass, and bounded whole-content
+//! reads.
+//!
+//! A stream verified once is marked with what it verified, so the next
+//! consumer (a store writing what a registry served, a pull writing to
+//! disk) does not hash the same bytes again: [`BlobReader::verified`] on a
+//! marked stream for the same digest and size passes it through.
 
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
-use oras_spec::{Descriptor, Digester};
+use oras_spec::{Descriptor, Digest, Digester};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
 use crate::error::{Error, Result};
 
-/// The content of a blob or manifest: a boxed async byte stream.
-pub type BlobReader = Pin<Box<dyn AsyncRead + Send + 'static>>;
+/// The content of a blob or manifest: a boxed async byte stream, marked
+/// when it verifies itself against a descriptor.
+pub struct BlobReader {
+    inner: Pin<Box<dyn AsyncRead + Send + 'static>>,
+    /// The digest and size the stream checks before its end of stream
+    /// (set only by [`BlobReader::verified`]).
+    verifies: Option<(Digest, u64)>,
+}
+
+impl BlobReader {
+    /// Any byte stream as content (unverified).
+    pub fn new(reader: impl AsyncRead + Send + 'static) -> Self {
+        BlobReader {
+            inner: Box::pin(reader),
+            verifies: None,
+        }
+    }
+
+    /// This stream, checked against `expected` as it is read (see
+    /// [`VerifyReader`] for the errors). A stream that already verifies
+    /// the same digest and size is returned as is, unhashed a second time.
+    pub fn verified(self, expected: &Descriptor) -> BlobReader {
+        if self.verifies_as(expected) {
+            return self;
+        }
+        BlobReader {
+            inner: Box::pin(VerifyReader::new(self, expected)),
+            verifies: Some((expected.digest.clone(), expected.size)),
+        }
+    }
+
+    /// Whether the stream reaches its end only after verifying that it
+    /// was exactly `expected` (its digest and size).
+    pub fn verifies_as(&self, expected: &Descriptor) -> bool {
+        self.verifies
+            .as_ref()
+            .is_some_and(|(digest, size)| *digest == expected.digest && *size == expected.size)
+    }
+
+    /// This stream with `observe` shown every chunk as it is read (for
+    /// progress). The bytes are unchanged, so a verification mark stays.
+    pub fn inspect(self, observe: impl FnMut(&[u8]) + Send + 'static) -> BlobReader {
+        let verifies = self.verifies.clone();
+        BlobReader {
+            inner: Box::pin(Inspect {
+                inner: self,
+                observe: Box::new(observe),
+            }),
+            verifies,
+        }
+    }
+}
+
+impl std::fmt::Debug for BlobReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobReader")
+            .field("verifies", &self.verifies)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AsyncRead for BlobReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.get_mut().inner.as_mut().poll_read(cx, buf)
+    }
+}
+
+/// What [`BlobReader::inspect`] calls with every chunk.
+type Observer = Box<dyn FnMut(&[u8]) + Send>;
+
+/// A reader that shows every chunk to a callback.
+struct Inspect {
+    inner: BlobReader,
+    observe: Observer,
+}
+
+impl AsyncRead for Inspect {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        let fresh = &buf.filled()[before..];
+        if !fresh.is_empty() {
+            (this.observe)(fresh);
+        }
+        Poll::Ready(Ok(()))
+    }
+}
 
 /// Most that [`read_all`] reserves up front, whatever a descriptor
 /// declares: a crafted size must not become an allocation
@@ -26,7 +125,7 @@ pub const MAX_METADATA_BYTES: u64 = 4 * 1024 * 1024;
 
 /// A reader over bytes already in memory.
 pub fn bytes_reader(data: impl Into<Bytes>) -> BlobReader {
-    Box::pin(io::Cursor::new(data.into()))
+    BlobReader::new(io::Cursor::new(data.into()))
 }
 
 /// Wraps `inner` so that it yields exactly `expected.size` bytes hashing to
@@ -136,7 +235,7 @@ pub async fn read_all(reader: BlobReader, expected: &Descriptor, limit: u64) -> 
     }
     let capacity = expected.size.min(MAX_PREALLOCATION);
     let mut out = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    let mut verifying = VerifyReader::new(reader, expected);
+    let mut verifying = reader.verified(expected);
     verifying
         .read_to_end(&mut out)
         .await
@@ -235,6 +334,39 @@ mod tests {
         let err = reader.read_to_end(&mut buf).await.unwrap_err();
         assert_eq!(Error::from_io("x", err).kind(), ErrorKind::DigestMismatch);
         assert!(!reader.is_verified());
+    }
+
+    #[tokio::test]
+    async fn a_verified_stream_keeps_its_mark_through_inspection() {
+        let d = desc(b"abc");
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let reader = bytes_reader(&b"abc"[..])
+            .verified(&d)
+            .inspect(move |chunk| sink.lock().unwrap().extend_from_slice(chunk));
+        assert!(reader.verifies_as(&d));
+        assert!(!reader.verifies_as(&desc(b"abd")));
+        let data = read_all(reader.verified(&d), &d, 10).await.unwrap();
+        assert_eq!(data, b"abc");
+        assert_eq!(*seen.lock().unwrap(), b"abc");
+        assert!(!bytes_reader(&b"abc"[..]).verifies_as(&d));
+    }
+
+    #[tokio::test]
+    async fn a_marked_stream_still_fails_on_wrong_content() {
+        let d = desc(b"abc");
+        // Marked for `d` but carrying other bytes: the one verification
+        // it holds still fails it, also when re-verified for `d`.
+        let marked = bytes_reader(&b"abd"[..]).verified(&d);
+        let err = read_all(marked.verified(&d), &d, 10).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DigestMismatch);
+        // Verified for another descriptor, it is checked again.
+        let other = desc(b"abcd");
+        let marked = bytes_reader(&b"abc"[..]).verified(&d);
+        let err = read_all(marked.verified(&other), &other, 10)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::ShortContent { .. }), "{err}");
     }
 
     #[test]

@@ -47,8 +47,7 @@ pub async fn push_fetch_exists<S: GraphTarget + ?Sized>(store: &S) {
     let missing = store
         .fetch(&blob)
         .await
-        .err()
-        .expect("fetch of missing content fails");
+        .expect_err("fetch of missing content fails");
     assert_eq!(
         missing.kind(),
         ErrorKind::NotFound,

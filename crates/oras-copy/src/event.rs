@@ -2,14 +2,10 @@
 //! callback the CLI turns into status lines and progress bars. The library
 //! never prints.
 
-use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
 
 use oras_content::BlobReader;
 use oras_spec::Descriptor;
-use tokio::io::{AsyncRead, ReadBuf};
 
 /// Something that happened to one node of a copy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,48 +58,21 @@ pub(crate) fn emit(progress: Option<&ProgressFn>, event: CopyEvent<'_>) {
 
 /// Wraps `inner` so that every chunk read reports a
 /// [`CopyEvent::Progress`]; without a callback, `inner` is returned as is.
+/// The bytes pass unchanged, so a verified stream stays marked as such.
 pub(crate) fn counting(
     inner: BlobReader,
     desc: &Descriptor,
     progress: Option<&ProgressFn>,
 ) -> BlobReader {
-    match progress {
-        None => inner,
-        Some(progress) => Box::pin(CountingReader {
-            inner,
-            desc: desc.clone(),
-            progress: progress.clone(),
-            bytes: 0,
-        }),
-    }
-}
-
-struct CountingReader {
-    inner: BlobReader,
-    desc: Descriptor,
-    progress: ProgressFn,
-    bytes: u64,
-}
-
-impl AsyncRead for CountingReader {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let before = buf.filled().len();
-        ready!(this.inner.as_mut().poll_read(cx, buf))?;
-        let fresh = (buf.filled().len() - before) as u64;
-        if fresh > 0 {
-            this.bytes += fresh;
-            (this.progress)(&CopyEvent::Progress {
-                desc: &this.desc,
-                bytes: this.bytes,
-            });
-        }
-        Poll::Ready(Ok(()))
-    }
+    let Some(progress) = progress.cloned() else {
+        return inner;
+    };
+    let desc = desc.clone();
+    let mut bytes = 0u64;
+    inner.inspect(move |chunk| {
+        bytes += chunk.len() as u64;
+        progress(&CopyEvent::Progress { desc: &desc, bytes });
+    })
 }
 
 #[cfg(test)]

@@ -8,8 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use oras_content::{
-    BlobReader, ErrorKind, Fetcher, MAX_METADATA_BYTES, Pusher, VerifyReader, fetch_all,
-    successors_from_bytes,
+    BlobReader, ErrorKind, Fetcher, MAX_METADATA_BYTES, Pusher, fetch_all, successors_from_bytes,
 };
 use oras_spec::{Descriptor, annotation};
 use tokio::io::{AsyncWriteExt, BufReader};
@@ -19,6 +18,9 @@ use crate::extract::{self, Unpack};
 use crate::paths::{self, within};
 use crate::platform;
 use crate::store::Store;
+
+/// The largest buffer between a pushed stream and its file.
+const COPY_BUFFER: usize = 1 << 20;
 
 impl Store {
     /// Pushes `content` as `expected`, then restores duplicates and
@@ -214,8 +216,10 @@ impl Store {
     }
 }
 
-/// Copies `content` into `file` through a verifying reader, then flushes
-/// and syncs it. Content that does not match `expected` is an error.
+/// Copies `content` into `file` through a verifying reader (a stream a
+/// registry fetch already verified is not hashed again), then flushes and
+/// syncs it. Content that does not match `expected` is an error: the
+/// verifying stream ends only after size and digest matched.
 async fn write_verified(
     file: &std::fs::File,
     expected: &Descriptor,
@@ -223,18 +227,14 @@ async fn write_verified(
 ) -> Result<()> {
     let failed = |e: io::Error| Error::io("writing pushed content", e);
     let mut out = tokio::fs::File::from_std(file.try_clone().map_err(failed)?);
-    let mut verifying = BufReader::with_capacity(1 << 20, VerifyReader::new(content, expected));
+    let buffer = usize::try_from(expected.size)
+        .unwrap_or(COPY_BUFFER)
+        .clamp(8192, COPY_BUFFER);
+    let mut verifying = BufReader::with_capacity(buffer, content.verified(expected));
     tokio::io::copy_buf(&mut verifying, &mut out)
         .await
         .map_err(failed)?;
     out.flush().await.map_err(failed)?;
     out.sync_all().await.map_err(failed)?;
-    if !verifying.get_ref().is_verified() {
-        return Err(oras_content::Error::ShortContent {
-            expected: expected.size,
-            actual: verifying.get_ref().bytes_read(),
-        }
-        .into());
-    }
     Ok(())
 }

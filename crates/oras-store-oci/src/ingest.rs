@@ -15,7 +15,7 @@
 
 use std::path::Path;
 
-use oras_content::{BlobReader, MAX_METADATA_BYTES, VerifyReader, successors_from_bytes};
+use oras_content::{BlobReader, MAX_METADATA_BYTES, successors_from_bytes};
 use oras_spec::Descriptor;
 use tokio::io::{AsyncWriteExt as _, BufReader};
 
@@ -74,7 +74,11 @@ pub(crate) async fn push(
     let context = || format!("ingesting {}", expected.digest);
 
     let mut file = tokio::fs::File::from_std(file);
-    let mut verified = BufReader::with_capacity(COPY_BUFFER, VerifyReader::new(content, expected));
+    // A stream a registry fetch already verified is not hashed again.
+    let buffer = usize::try_from(expected.size)
+        .unwrap_or(COPY_BUFFER)
+        .clamp(8192, COPY_BUFFER);
+    let mut verified = BufReader::with_capacity(buffer, content.verified(expected));
     tokio::io::copy_buf(&mut verified, &mut file)
         .await
         .map_err(|e| Error::from_io(context(), e))?;

@@ -38,7 +38,7 @@ impl Source {
                 if !meta.is_file() {
                     return Ok(None);
                 }
-                Ok(Some(Box::pin(file)))
+                Ok(Some(BlobReader::new(file)))
             }
             Source::Tar(archive) => archive.open(rel).await,
         }

@@ -106,7 +106,7 @@ impl TarArchive {
         file.seek(SeekFrom::Start(span.offset))
             .await
             .map_err(|e| Error::io(context(), e))?;
-        Ok(Some(Box::pin(file.take(span.size))))
+        Ok(Some(BlobReader::new(file.take(span.size))))
     }
 }
 

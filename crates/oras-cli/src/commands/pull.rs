@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
-use oras_content::{Fetcher, Tagger, VerifyReader, fetch_all};
+use oras_content::{Fetcher, Tagger, fetch_all};
 use oras_copy::{
     CopyEvent, CopyGraphOptions, CopyOptions, ResolveOptions, copy, copy_graph, resolve,
 };
@@ -652,7 +652,7 @@ async fn stream_layer(
     ctx: &Context,
 ) -> anyhow::Result<()> {
     let reader = src.fetch(layer).await?;
-    let mut verified = VerifyReader::new(reader, layer);
+    let mut verified = reader.verified(layer);
     display.event(Event::Started(layer))?;
     let mut buf = vec![0u8; 64 * 1024];
     let mut done = 0u64;

@@ -123,7 +123,7 @@ struct Source {
 #[async_trait]
 impl Fetcher for Source {
     async fn fetch(&self, _: &Descriptor) -> Result<BlobReader> {
-        Ok(Box::pin(Generated {
+        Ok(BlobReader::new(Generated {
             left: BIG,
             produced: self.produced.clone(),
         }))

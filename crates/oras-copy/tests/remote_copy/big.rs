@@ -92,7 +92,7 @@ struct LayerSource {
 #[async_trait]
 impl BlobSource for LayerSource {
     async fn open(&self) -> oras_content::Result<BlobReader> {
-        Ok(Box::pin(Generated {
+        Ok(BlobReader::new(Generated {
             seed: self.seed,
             position: 0,
             size: LAYER_SIZE,

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use futures::stream;
 use http::header::{HeaderValue, RANGE};
 use http::{HeaderMap, Method, StatusCode};
-use oras_content::{BlobReader, ErrorKind, VerifyReader};
+use oras_content::{BlobReader, ErrorKind};
 use oras_spec::Descriptor;
 use tokio_util::io::StreamReader;
 use url::Url;
@@ -64,7 +64,7 @@ impl Repository {
             Some((item, d))
         });
         let reader = StreamReader::new(Box::pin(chunks));
-        Ok(Box::pin(VerifyReader::new(reader, desc)))
+        Ok(BlobReader::new(reader).verified(desc))
     }
 
     async fn get_blob(&self, url: &Url, range_from: Option<(u64, u64)>) -> Result<Answer, Error> {

@@ -16,9 +16,12 @@
 //!   `Range: 0-<end>`) and continues from there, re-reading the source
 //!   when it can be reopened ([`BlobSource`]).
 //!
-//! The content is hashed as it streams; a body that turns out short,
-//! long or of another digest fails before its last byte is sent, so the
-//! registry never commits it.
+//! A body that turns out short or long fails before its last byte is
+//! sent, so the registry never commits it. The content is not hashed
+//! here: the registry verifies `?digest=` and refuses a mismatch with
+//! `DIGEST_INVALID` (distribution-spec "Pushing blobs"; oras-go does not
+//! hash on upload either). A stream that verifies itself (a blob fetched
+//! from another registry) still fails on a mismatch before its last piece.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -30,7 +33,7 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION};
 use http::{HeaderMap, Method, StatusCode};
 use oras_auth::Body;
 use oras_content::{BlobReader, ErrorKind, MAX_METADATA_BYTES, read_all};
-use oras_spec::{Descriptor, Digester, media_type};
+use oras_spec::{Descriptor, media_type};
 use tokio::io::AsyncReadExt;
 use tokio::sync::Mutex;
 use url::Url;
@@ -61,7 +64,7 @@ impl BlobSource for FileSource {
         let file = tokio::fs::File::open(&self.0)
             .await
             .map_err(|e| oras_content::Error::io(format!("opening {}", self.0.display()), e))?;
-        Ok(Box::pin(file))
+        Ok(BlobReader::new(file))
     }
 }
 
@@ -91,10 +94,9 @@ impl Source<'_> {
     }
 }
 
-/// Reads the source for the request bodies, hashing as it goes.
+/// Reads the source for the request bodies, counting what it read.
 struct Feeder {
     reader: BlobReader,
-    digester: Option<Digester>,
     position: u64,
     expected: Descriptor,
     /// A content error (short, long, wrong digest), kept for the caller.
@@ -105,7 +107,6 @@ impl Feeder {
     fn new(reader: BlobReader, expected: &Descriptor) -> Feeder {
         Feeder {
             reader,
-            digester: Some(expected.digest.algorithm().digester()),
             position: 0,
             expected: expected.plain(),
             failure: None,
@@ -113,8 +114,8 @@ impl Feeder {
     }
 
     /// Up to `max` more bytes (at least one while content remains). The
-    /// piece that completes the content is returned only once the content
-    /// verified.
+    /// piece that completes the content is returned only once the source
+    /// proved to end there.
     async fn read(&mut self, max: u64) -> oras_content::Result<Bytes> {
         let left = self.expected.size - self.position;
         let want = max.min(left).min(READ_SIZE as u64);
@@ -123,9 +124,7 @@ impl Feeder {
             return Ok(Bytes::new());
         }
         let mut buf = BytesMut::with_capacity(want);
-        let n = self
-            .reader
-            .as_mut()
+        let n = (&mut self.reader)
             .take(want as u64)
             .read_buf(&mut buf)
             .await
@@ -137,16 +136,14 @@ impl Feeder {
             });
         }
         self.position += n as u64;
-        if let Some(d) = self.digester.as_mut() {
-            d.update(&buf);
-        }
         if self.position == self.expected.size {
             self.finish().await?;
         }
         Ok(buf.freeze())
     }
 
-    /// Checks there is nothing after the size and the digest matches.
+    /// Checks there is nothing after the size (a verifying source checks
+    /// its digest on this last read).
     async fn finish(&mut self) -> oras_content::Result<()> {
         let mut probe = [0u8; 1];
         let extra = self
@@ -159,20 +156,10 @@ impl Feeder {
                 expected: self.expected.size,
             });
         }
-        let Some(digester) = self.digester.take() else {
-            return Ok(());
-        };
-        let actual = digester.finish();
-        if actual != self.expected.digest {
-            return Err(oras_content::Error::DigestMismatch {
-                expected: self.expected.digest.clone(),
-                actual,
-            });
-        }
         Ok(())
     }
 
-    /// Reads and hashes `count` bytes without sending them.
+    /// Reads `count` bytes without sending them.
     async fn skip(&mut self, mut count: u64) -> oras_content::Result<()> {
         while count > 0 {
             let piece = self.read(count).await?;
@@ -181,15 +168,15 @@ impl Feeder {
         Ok(())
     }
 
-    /// For empty content: the verification no read triggered.
+    /// For empty content: the end check no read triggered.
     async fn verify_complete(&mut self) -> oras_content::Result<()> {
-        if self.digester.is_some() {
-            if self.position != self.expected.size {
-                return Err(oras_content::Error::ShortContent {
-                    expected: self.expected.size,
-                    actual: self.position,
-                });
-            }
+        if self.position != self.expected.size {
+            return Err(oras_content::Error::ShortContent {
+                expected: self.expected.size,
+                actual: self.position,
+            });
+        }
+        if self.expected.size == 0 {
             self.finish().await?;
         }
         Ok(())
@@ -523,7 +510,12 @@ mod tests {
     #[tokio::test]
     async fn feeder_withholds_the_last_piece_until_verified() {
         let desc = Descriptor::from_bytes("a/b", b"hello");
+        // Unhashed here (the registry checks the digest)...
         let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hellO"[..]), &desc);
+        assert_eq!(feeder.read(10).await.unwrap(), "hellO");
+        // ...but a verifying source fails before its last piece goes out.
+        let verifying = oras_content::bytes_reader(&b"hellO"[..]).verified(&desc);
+        let mut feeder = Feeder::new(verifying, &desc);
         let err = feeder.read(10).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::DigestMismatch);
         let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hello!"[..]), &desc);

@@ -95,8 +95,10 @@ async fn monolithic_push_posts_then_puts_with_the_digest() {
 }
 
 #[tokio::test]
-async fn a_streamed_push_of_wrong_content_never_completes() {
-    // Over 4 MiB, so the body streams rather than being read first.
+async fn a_streamed_push_of_wrong_content_is_refused_by_the_registry() {
+    // Over 4 MiB, so the body streams rather than being read first. The
+    // client does not hash what it uploads: the registry checks
+    // `?digest=` and its DIGEST_INVALID is a digest mismatch.
     let data = vec![7u8; 5 * 1024 * 1024];
     let desc = blob(&data);
     let mut wrong = data.clone();
@@ -107,11 +109,38 @@ async fn a_streamed_push_of_wrong_content_never_completes() {
             .header("location", "https://r.example/upload/1")
             .empty()
     });
+    let query = format!("/upload/1?digest={}", desc.digest).replace(':', "%3A");
+    script.expect(Method::PUT, &query, |seen| {
+        assert_eq!(seen.body.len(), 5 * 1024 * 1024);
+        resp(400).body_bytes(r#"{"errors":[{"code":"DIGEST_INVALID","message":"no"}]}"#)
+    });
     let err = bounded(script.repository("app").push(&desc, bytes_reader(wrong)))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::DigestMismatch, "{err}");
-    // The PUT's body failed before its last byte: the fake never got it.
+    script.finish();
+}
+
+#[tokio::test]
+async fn a_verifying_source_of_wrong_content_never_completes_its_upload() {
+    // A blob fetched from another registry verifies itself: its mismatch
+    // surfaces before the last byte is sent, so the registry never
+    // commits it.
+    let data = vec![7u8; 5 * 1024 * 1024];
+    let desc = blob(&data);
+    let mut wrong = data.clone();
+    *wrong.last_mut().unwrap() = 8;
+    let script = Script::new();
+    script.expect(Method::POST, "/v2/app/blobs/uploads/", |_| {
+        resp(202)
+            .header("location", "https://r.example/upload/1")
+            .empty()
+    });
+    let source = bytes_reader(wrong).verified(&desc);
+    let err = bounded(script.repository("app").push(&desc, source))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DigestMismatch, "{err}");
     assert!(
         script
             .seen()

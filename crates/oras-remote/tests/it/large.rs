@@ -160,7 +160,7 @@ async fn one_gib_push_and_pull_in_constant_memory() {
     let work = async {
         repo.push(
             &desc,
-            Box::pin(Pattern {
+            oras_content::BlobReader::new(Pattern {
                 position: 0,
                 size: SIZE,
             }),
@@ -225,7 +225,7 @@ async fn one_gib_real_registry_push_and_pull_in_constant_memory() {
     let work = async {
         repo.push(
             &desc,
-            Box::pin(Pattern {
+            oras_content::BlobReader::new(Pattern {
                 position: 0,
                 size: SIZE,
             }),

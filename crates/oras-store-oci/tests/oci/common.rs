@@ -131,7 +131,7 @@ pub(crate) struct Misbehaving {
 
 impl Misbehaving {
     pub(crate) fn failing(data: &[u8]) -> BlobReader {
-        Box::pin(Misbehaving {
+        BlobReader::new(Misbehaving {
             data: data.to_vec(),
             pos: 0,
             error: Some(std::io::ErrorKind::ConnectionReset),
@@ -139,7 +139,7 @@ impl Misbehaving {
     }
 
     pub(crate) fn stalling(data: &[u8]) -> BlobReader {
-        Box::pin(Misbehaving {
+        BlobReader::new(Misbehaving {
             data: data.to_vec(),
             pos: 0,
             error: None,

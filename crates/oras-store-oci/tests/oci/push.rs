@@ -66,7 +66,10 @@ async fn existing_blob_is_already_exists_before_reading() {
     let store = Store::open(dir.path()).await.unwrap();
     let blob = layer(b"once");
     push(&store, &blob, b"once").await;
-    let err = store.push(&blob, Box::pin(Untouchable)).await.unwrap_err();
+    let err = store
+        .push(&blob, oras_content::BlobReader::new(Untouchable))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::AlreadyExists, "{err}");
 }
 
@@ -161,7 +164,10 @@ async fn invalid_or_oversized_manifests_are_refused_before_storing() {
 
     let mut huge = Descriptor::from_bytes(media_type::IMAGE_MANIFEST, b"x");
     huge.size = 4 * 1024 * 1024 + 1;
-    let err = store.push(&huge, Box::pin(Untouchable)).await.unwrap_err();
+    let err = store
+        .push(&huge, oras_content::BlobReader::new(Untouchable))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SizeExceedsLimit, "{err}");
     assert_clean(dir.path(), &[]);
     assert_eq!(
@@ -239,7 +245,7 @@ async fn one_gib_push_stays_below_64_mib_peak_rss() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
     store
-        .push(&desc, Box::pin(Generated::new(SIZE)))
+        .push(&desc, oras_content::BlobReader::new(Generated::new(SIZE)))
         .await
         .unwrap();
     let mut reader = oras_content::VerifyReader::new(store.fetch(&desc).await.unwrap(), &desc);

@@ -1,16 +1,14 @@
 //! `oras blob push`: upload a file or stdin as a blob (Go `root/blob/push.go`).
 
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll};
 
 use async_trait::async_trait;
 use clap::Args;
 use oras_content::{BlobReader, Pusher, ReadOnlyStorage};
 use oras_remote::BlobSource;
 use oras_spec::{Algorithm, Descriptor, Digest, media_type};
-use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+use tokio::io::AsyncReadExt;
 
 use crate::commands::blob::remote::parse_blob_digest;
 use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
@@ -267,8 +265,8 @@ async fn upload(
 ) -> anyhow::Result<()> {
     match input {
         Input::Stdin => {
-            let reader = Counting::new(Box::pin(tokio::io::stdin()), desc, status);
-            target.push(desc, Box::pin(reader)).await?;
+            let reader = counting(BlobReader::new(tokio::io::stdin()), desc, status);
+            target.push(desc, reader).await?;
         }
         Input::File(path) => {
             let source = ProgressFile {
@@ -301,47 +299,17 @@ impl BlobSource for ProgressFile {
                 err,
             )
         })?;
-        Ok(Box::pin(Counting::new(
-            Box::pin(file),
-            &self.desc,
-            &self.status,
-        )))
+        Ok(counting(BlobReader::new(file), &self.desc, &self.status))
     }
 }
 
-/// Counts the bytes read through it and reports them as progress.
-struct Counting {
-    inner: BlobReader,
-    desc: Descriptor,
-    status: Arc<dyn StatusDisplay>,
-    read: u64,
-}
-
-impl Counting {
-    fn new(inner: BlobReader, desc: &Descriptor, status: &Arc<dyn StatusDisplay>) -> Self {
-        Counting {
-            inner,
-            desc: desc.clone(),
-            status: status.clone(),
-            read: 0,
-        }
-    }
-}
-
-impl AsyncRead for Counting {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut TaskContext<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let this = self.get_mut();
-        let before = buf.filled().len();
-        let polled = this.inner.as_mut().poll_read(cx, buf);
-        let fresh = buf.filled().len() - before;
-        if fresh > 0 {
-            this.read += fresh as u64;
-            let _ = this.status.event(Event::Progress(&this.desc, this.read));
-        }
-        polled
-    }
+/// `inner`, reporting the bytes read through it as progress.
+fn counting(inner: BlobReader, desc: &Descriptor, status: &Arc<dyn StatusDisplay>) -> BlobReader {
+    let desc = desc.clone();
+    let status = status.clone();
+    let mut read = 0u64;
+    inner.inspect(move |chunk| {
+        read += chunk.len() as u64;
+        let _ = status.event(Event::Progress(&desc, read));
+    })
 }
