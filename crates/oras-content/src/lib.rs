@@ -16,8 +16,9 @@
 //!   [`TagLister`], [`ReferrerLister`], [`Mounter`]) are discovered at run
 //!   time through [`Capabilities`].
 //! - Content is a stream ([`BlobReader`]); [`VerifyReader`] checks size and
-//!   digest as bytes pass; [`read_all`] and [`fetch_all`] read whole
-//!   content only under a caller's cap.
+//!   digest as bytes pass, and a stream verified once is not hashed again;
+//!   [`read_all`] and [`fetch_all`] read whole content only under a
+//!   caller's cap; [`write_to_file`] writes a stream to a file.
 //! - One [`Error`] with a shared [`ErrorKind`].
 //!
 //! ```
@@ -43,6 +44,7 @@
 
 mod decorators;
 mod error;
+mod file;
 mod graph;
 pub mod memory;
 mod reader;
@@ -53,6 +55,7 @@ pub mod test_suite;
 
 pub use decorators::{Limited, ReadOnly};
 pub use error::{BoxError, Error, ErrorKind, Result};
+pub use file::{FILE_BUFFER, write_to_file};
 pub use graph::Graph;
 pub use reader::{
     BlobReader, MAX_METADATA_BYTES, MAX_PREALLOCATION, VerifyReader, bytes_reader, read_all,

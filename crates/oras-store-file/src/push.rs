@@ -11,16 +11,12 @@ use oras_content::{
     BlobReader, ErrorKind, Fetcher, MAX_METADATA_BYTES, Pusher, fetch_all, successors_from_bytes,
 };
 use oras_spec::{Descriptor, annotation};
-use tokio::io::{AsyncWriteExt, BufReader};
 
 use crate::error::{Error, Result};
 use crate::extract::{self, Unpack};
 use crate::paths::{self, within};
 use crate::platform;
 use crate::store::Store;
-
-/// The largest buffer between a pushed stream and its file.
-const COPY_BUFFER: usize = 1 << 20;
 
 impl Store {
     /// Pushes `content` as `expected`, then restores duplicates and
@@ -216,25 +212,16 @@ impl Store {
     }
 }
 
-/// Copies `content` into `file` through a verifying reader (a stream a
-/// registry fetch already verified is not hashed again), then flushes and
-/// syncs it. Content that does not match `expected` is an error: the
-/// verifying stream ends only after size and digest matched.
+/// Writes `content`, verified against `expected`, into `file` (a stream a
+/// registry fetch already verified is not hashed again). Not synced: like
+/// oras-go's file store, the temp file and rename keep a failed or
+/// interrupted pull from leaving a partial file under the final name,
+/// without an fsync per file.
 async fn write_verified(
     file: &std::fs::File,
     expected: &Descriptor,
     content: BlobReader,
 ) -> Result<()> {
-    let failed = |e: io::Error| Error::io("writing pushed content", e);
-    let mut out = tokio::fs::File::from_std(file.try_clone().map_err(failed)?);
-    let buffer = usize::try_from(expected.size)
-        .unwrap_or(COPY_BUFFER)
-        .clamp(8192, COPY_BUFFER);
-    let mut verifying = BufReader::with_capacity(buffer, content.verified(expected));
-    tokio::io::copy_buf(&mut verifying, &mut out)
-        .await
-        .map_err(failed)?;
-    out.flush().await.map_err(failed)?;
-    out.sync_all().await.map_err(failed)?;
+    oras_content::write_to_file(content, expected, file).await?;
     Ok(())
 }

@@ -316,7 +316,14 @@ fn digest_file(path: &Path) -> Result<(Digest, u64)> {
     let failed = |e: io::Error| Error::io(format!("reading {}", path.display()), e);
     let mut file = File::open(path).map_err(failed)?;
     let mut digester = Digester::new(oras_spec::Algorithm::Sha256);
-    let mut buf = vec![0u8; 1 << 20];
+    // 1 MiB reads, but no more than a small file needs.
+    let declared = file.metadata().map_err(failed)?.len();
+    let mut buf = vec![
+        0u8;
+        usize::try_from(declared)
+            .unwrap_or(1 << 20)
+            .clamp(4096, 1 << 20)
+    ];
     let mut size = 0u64;
     loop {
         let n = match file.read(&mut buf) {

@@ -85,15 +85,6 @@ impl Error {
             source,
         }
     }
-
-    /// An I/O error that may carry an `oras-content` error (as verifying
-    /// readers report failures); the carried error is recovered.
-    pub(crate) fn from_io(context: impl Into<String>, source: std::io::Error) -> Self {
-        match oras_content::Error::from_io(context, source) {
-            oras_content::Error::Io { context, source } => Error::Io { context, source },
-            other => Error::Content(other),
-        }
-    }
 }
 
 impl From<Error> for oras_content::Error {
@@ -125,19 +116,5 @@ mod tests {
             err,
             oras_content::Error::TrailingData { expected: 3 }
         ));
-    }
-
-    #[test]
-    fn recovers_verification_errors_from_io() {
-        let io = oras_content::Error::ShortContent {
-            expected: 4,
-            actual: 2,
-        }
-        .into_io();
-        let err = Error::from_io("copying", io);
-        assert_eq!(err.kind(), ErrorKind::SizeMismatch);
-        let plain = Error::from_io("copying", std::io::Error::other("disk full"));
-        assert_eq!(plain.kind(), ErrorKind::Io);
-        assert_eq!(plain.to_string(), "copying: disk full");
     }
 }

@@ -17,13 +17,9 @@ use std::path::Path;
 
 use oras_content::{BlobReader, MAX_METADATA_BYTES, successors_from_bytes};
 use oras_spec::Descriptor;
-use tokio::io::{AsyncWriteExt as _, BufReader};
 
 use crate::error::{Error, Result};
 use crate::layout::{INGEST_DIR, blob_path, set_mode};
-
-/// The copy buffer (oras-go uses 1 MiB to keep disk I/O coarse).
-const COPY_BUFFER: usize = 1 << 20;
 
 /// Stores `content` as `expected` under `root`, returning the successors
 /// of a manifest (empty for other blobs). Manifests are limited to 4 MiB
@@ -73,20 +69,13 @@ pub(crate) async fn push(
     let (file, temp_path) = temp.into_parts();
     let context = || format!("ingesting {}", expected.digest);
 
-    let mut file = tokio::fs::File::from_std(file);
-    // A stream a registry fetch already verified is not hashed again.
-    let buffer = usize::try_from(expected.size)
-        .unwrap_or(COPY_BUFFER)
-        .clamp(8192, COPY_BUFFER);
-    let mut verified = BufReader::with_capacity(buffer, content.verified(expected));
-    tokio::io::copy_buf(&mut verified, &mut file)
+    // The verifying stream ends only once size and digest matched, so the
+    // write finishing means the content is right.
+    oras_content::write_to_file(content, expected, &file).await?;
+    tokio::task::spawn_blocking(move || file.sync_all())
         .await
-        .map_err(|e| Error::from_io(context(), e))?;
-    // The verifying reader reports end of stream only once size and
-    // digest matched, so the copy finishing means the content is right.
-    file.flush().await.map_err(|e| Error::io(context(), e))?;
-    file.sync_all().await.map_err(|e| Error::io(context(), e))?;
-    drop(file);
+        .map_err(|e| Error::io(context(), std::io::Error::other(e)))?
+        .map_err(|e| Error::io(context(), e))?;
 
     let successors = if expected.is_manifest() {
         let bytes = tokio::fs::read(&temp_path)

@@ -43,8 +43,10 @@ use super::response::verify_header_digest;
 use crate::error::Error;
 use crate::remote::{Answer, display_url};
 
-/// The largest piece read from a source at once.
-const READ_SIZE: usize = 64 * 1024;
+/// The largest piece read from a source at once: large enough that a
+/// file source (a blocking-thread hand-off per read) costs little per
+/// byte, small enough to keep a push in constant memory.
+const READ_SIZE: usize = 512 * 1024;
 
 /// Content that can be read again from the start, so an interrupted
 /// chunked upload resumes where the registry stopped instead of failing.

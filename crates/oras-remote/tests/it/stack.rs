@@ -339,17 +339,19 @@ async fn logs_never_hold_credentials_or_signed_queries() {
             Ok(())
         }
     }
+    // The process-wide subscriber, so every callsite's cached interest
+    // includes it whatever thread registered the callsite first (a
+    // thread-scoped one raced other tests' threads and missed events).
+    // The other tests of this binary log into it too: none of them may
+    // leak these secrets either.
     let buffer = Buffer::default();
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests of this binary run on other threads without a
-    // subscriber; make every callsite re-ask, so none stays cached as
-    // uninteresting from before this subscriber existed.
-    tracing::callsite::rebuild_interest_cache();
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("only this test installs a subscriber");
 
     let addr = serve(|_req: Incoming| async { ok("{}") }).await;
     let registry = Registry::with_config(&addr.to_string(), loopback_config()).unwrap();
