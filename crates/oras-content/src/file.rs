@@ -1,70 +1,67 @@
-//! Writing a stream to a file without stalling the runtime or copying
-//! twice: buffers go to a blocking thread, and the next buffer is read
-//! (and verified) while the previous one is written.
+//! Writing a stream to a file without stalling the runtime or copying in
+//! user space: batches of chunks go to a blocking thread, and the next
+//! batch is read (and verified) while the previous one is written.
 
 use std::fs::File;
 use std::io::{self, Write};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use oras_spec::Descriptor;
-use tokio::io::AsyncReadExt;
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
 use crate::reader::BlobReader;
 
-/// The largest buffer [`write_to_file`] fills before handing it to the
-/// writing thread (two are in use at most).
+/// How many bytes [`write_to_file`] gathers before handing them to the
+/// writing thread (two such batches are in use at most).
 pub const FILE_BUFFER: usize = 1 << 20;
 
 /// Writes the content of `content`, verified against `expected`, to
 /// `file` from its current position. A stream a registry fetch verified
-/// already is not hashed again. Returns once every byte is written (not
-/// synced); content that does not match `expected` is an error after
-/// which the file holds a prefix of it, so callers write to a temp file.
+/// already is not hashed again, and its chunks are written as they came,
+/// uncopied. Returns once every byte is written (not synced); content
+/// that does not match `expected` is an error after which the file holds
+/// a prefix of it, so callers write to a temp file.
 pub async fn write_to_file(content: BlobReader, expected: &Descriptor, file: &File) -> Result<()> {
     let context = || format!("writing {}", expected.digest);
     let file = Arc::new(
         file.try_clone()
             .map_err(|e| Error::io(format!("{}: duplicating the file handle", context()), e))?,
     );
-    let capacity = usize::try_from(expected.size)
-        .unwrap_or(FILE_BUFFER)
-        .clamp(1, FILE_BUFFER);
     let mut content = content.verified(expected);
-    let mut spare: Option<Vec<u8>> = None;
-    let mut writing: Option<JoinHandle<io::Result<Vec<u8>>>> = None;
+    let mut writing: Option<JoinHandle<io::Result<()>>> = None;
     loop {
-        let mut buf = spare.take().unwrap_or_else(|| Vec::with_capacity(capacity));
-        buf.clear();
-        let filled = fill(&mut content, &mut buf).await;
+        let gathered = gather(&mut content).await;
         if let Some(task) = writing.take() {
-            spare = Some(joined(task).await.map_err(|e| Error::io(context(), e))?);
+            joined(task).await.map_err(|e| Error::io(context(), e))?;
         }
-        filled.map_err(|e| Error::from_io(context(), e))?;
-        if buf.is_empty() {
+        let batch = gathered.map_err(|e| Error::from_io(context(), e))?;
+        if batch.is_empty() {
             return Ok(());
         }
         let file = file.clone();
         writing = Some(tokio::task::spawn_blocking(move || {
-            (&*file).write_all(&buf)?;
-            Ok(buf)
+            batch.iter().try_for_each(|chunk| (&*file).write_all(chunk))
         }));
     }
 }
 
-/// Reads into the spare capacity of `buf` until it is full or the stream
-/// ends (never growing it).
-async fn fill(reader: &mut BlobReader, buf: &mut Vec<u8>) -> io::Result<()> {
-    while buf.len() < buf.capacity() {
-        if reader.read_buf(buf).await? == 0 {
+/// Chunks of `reader` up to [`FILE_BUFFER`] bytes (fewer at the end).
+async fn gather(reader: &mut BlobReader) -> io::Result<Vec<Bytes>> {
+    let mut batch = Vec::new();
+    let mut size = 0;
+    while size < FILE_BUFFER {
+        let Some(chunk) = reader.chunk().await? else {
             break;
-        }
+        };
+        size += chunk.len();
+        batch.push(chunk);
     }
-    Ok(())
+    Ok(batch)
 }
 
-async fn joined(task: JoinHandle<io::Result<Vec<u8>>>) -> io::Result<Vec<u8>> {
+async fn joined(task: JoinHandle<io::Result<()>>) -> io::Result<()> {
     task.await.map_err(io::Error::other)?
 }
 

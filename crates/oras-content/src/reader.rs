@@ -2,37 +2,106 @@
 //! that verifies size and digest as bytes pass, and bounded whole-content
 //! reads.
 //!
+//! A [`BlobReader`] hands out its content either through [`AsyncRead`]
+//! or as [`Bytes`] chunks ([`BlobReader::chunk`]). A response body or a
+//! file read on a blocking thread passes through as the chunks it came
+//! in, uncopied, so a pull copies each byte only from the socket and into
+//! the file.
+//!
 //! A stream verified once is marked with what it verified, so the next
 //! consumer (a store writing what a registry served, a pull writing to
 //! disk) does not hash the same bytes again: [`BlobReader::verified`] on a
 //! marked stream for the same digest and size passes it through.
 
-use std::io;
+use std::fs::File;
+use std::future::poll_fn;
+use std::io::{self, Read};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes, BytesMut};
+use futures::{Stream, StreamExt};
 use oras_spec::{Descriptor, Digest, Digester};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
 
-/// The content of a blob or manifest: a boxed async byte stream, marked
-/// when it verifies itself against a descriptor.
+/// The largest chunk read at once from a reader or a file.
+const READ_CHUNK: usize = 256 * 1024;
+
+/// What [`BlobReader::inspect`] calls with every chunk.
+type Observer = Box<dyn FnMut(&[u8]) + Send>;
+
+/// A boxed stream of chunks.
+type ChunkStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+
+/// The content of a blob or manifest: a byte stream, marked when it
+/// verifies itself against a descriptor.
 pub struct BlobReader {
-    inner: Pin<Box<dyn AsyncRead + Send + 'static>>,
-    /// The digest and size the stream checks before its end of stream
-    /// (set only by [`BlobReader::verified`]).
+    source: Source,
+    /// Checked but not yet handed out (an [`AsyncRead`] smaller than a chunk).
+    pending: Bytes,
+    check: Option<Box<Check>>,
+    /// The digest and size the stream checks before its end (set only by
+    /// [`BlobReader::verified`]).
     verifies: Option<(Digest, u64)>,
+    observers: Vec<Observer>,
+}
+
+enum Source {
+    /// Any reader; chunks are read into `buf` and split off.
+    Read {
+        reader: Pin<Box<dyn AsyncRead + Send>>,
+        buf: BytesMut,
+    },
+    /// Chunks passed on as they come (a response body).
+    Chunks(ChunkStream),
+    /// A file read on blocking threads, one chunk ahead of the consumer.
+    File {
+        file: Arc<File>,
+        ahead: Option<JoinHandle<io::Result<Bytes>>>,
+        ended: bool,
+    },
+    /// Another reader, checked again against another descriptor.
+    Inner(Box<BlobReader>),
 }
 
 impl BlobReader {
+    fn from_source(source: Source) -> Self {
+        BlobReader {
+            source,
+            pending: Bytes::new(),
+            check: None,
+            verifies: None,
+            observers: Vec::new(),
+        }
+    }
+
     /// Any byte stream as content (unverified).
     pub fn new(reader: impl AsyncRead + Send + 'static) -> Self {
-        BlobReader {
-            inner: Box::pin(reader),
-            verifies: None,
-        }
+        BlobReader::from_source(Source::Read {
+            reader: Box::pin(reader),
+            buf: BytesMut::new(),
+        })
+    }
+
+    /// A stream of chunks (a response body) as content, passed on without
+    /// copying (unverified).
+    pub fn from_stream(chunks: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> Self {
+        // Fused: the end is asked for again after it was reported.
+        BlobReader::from_source(Source::Chunks(Box::pin(chunks.fuse())))
+    }
+
+    /// A file from its current position, read in 256 KiB chunks on
+    /// blocking threads one chunk ahead (unverified).
+    pub fn from_file(file: File) -> Self {
+        BlobReader::from_source(Source::File {
+            file: Arc::new(file),
+            ahead: None,
+            ended: false,
+        })
     }
 
     /// This stream, checked against `expected` as it is read (see
@@ -42,10 +111,14 @@ impl BlobReader {
         if self.verifies_as(expected) {
             return self;
         }
-        BlobReader {
-            inner: Box::pin(VerifyReader::new(self, expected)),
-            verifies: Some((expected.digest.clone(), expected.size)),
-        }
+        let mut reader = if self.check.is_some() {
+            BlobReader::from_source(Source::Inner(Box::new(self)))
+        } else {
+            self
+        };
+        reader.check = Some(Box::new(Check::new(expected)));
+        reader.verifies = Some((expected.digest.clone(), expected.size));
+        reader
     }
 
     /// Whether the stream reaches its end only after verifying that it
@@ -58,16 +131,88 @@ impl BlobReader {
 
     /// This stream with `observe` shown every chunk as it is read (for
     /// progress). The bytes are unchanged, so a verification mark stays.
-    pub fn inspect(self, observe: impl FnMut(&[u8]) + Send + 'static) -> BlobReader {
-        let verifies = self.verifies.clone();
-        BlobReader {
-            inner: Box::pin(Inspect {
-                inner: self,
-                observe: Box::new(observe),
-            }),
-            verifies,
+    pub fn inspect(mut self, observe: impl FnMut(&[u8]) + Send + 'static) -> BlobReader {
+        self.observers.push(Box::new(observe));
+        self
+    }
+
+    /// The next chunk of content, or `None` at the end (reported only
+    /// after a verifying stream matched). Chunks from a response body or
+    /// a file are handed over without copying.
+    pub async fn chunk(&mut self) -> io::Result<Option<Bytes>> {
+        poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    /// [`BlobReader::chunk`] as a poll.
+    pub fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<Bytes>>> {
+        if !self.pending.is_empty() {
+            return Poll::Ready(Ok(Some(std::mem::take(&mut self.pending))));
+        }
+        let next = ready!(self.poll_source(cx))?;
+        let Some(chunk) = next else {
+            if let Some(check) = self.check.as_mut() {
+                check.finish()?;
+            }
+            return Poll::Ready(Ok(None));
+        };
+        if let Some(check) = self.check.as_mut() {
+            check.update(&chunk)?;
+        }
+        for observe in &mut self.observers {
+            observe(&chunk);
+        }
+        Poll::Ready(Ok(Some(chunk)))
+    }
+
+    /// The next raw chunk of the source (never an empty one).
+    fn poll_source(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<Bytes>>> {
+        let want = self
+            .check
+            .as_ref()
+            .map_or(READ_CHUNK, |check| check.remaining())
+            .clamp(64, READ_CHUNK);
+        match &mut self.source {
+            Source::Read { reader, buf } => {
+                buf.reserve(want);
+                let n = ready!(tokio_util::io::poll_read_buf(reader.as_mut(), cx, buf))?;
+                Poll::Ready(Ok((n > 0).then(|| buf.split().freeze())))
+            }
+            Source::Chunks(stream) => loop {
+                match ready!(stream.as_mut().poll_next(cx)) {
+                    None => return Poll::Ready(Ok(None)),
+                    Some(Err(e)) => return Poll::Ready(Err(e)),
+                    Some(Ok(chunk)) if chunk.is_empty() => continue,
+                    Some(Ok(chunk)) => return Poll::Ready(Ok(Some(chunk))),
+                }
+            },
+            Source::File { file, ahead, ended } => {
+                if *ended {
+                    return Poll::Ready(Ok(None));
+                }
+                let task = ahead.get_or_insert_with(|| read_file_chunk(file.clone(), want));
+                let joined = ready!(Pin::new(task).poll(cx));
+                *ahead = None;
+                let chunk = joined.map_err(io::Error::other)??;
+                if chunk.is_empty() {
+                    *ended = true;
+                    return Poll::Ready(Ok(None));
+                }
+                // The next read runs while this chunk is consumed.
+                *ahead = Some(read_file_chunk(file.clone(), want));
+                Poll::Ready(Ok(Some(chunk)))
+            }
+            Source::Inner(inner) => inner.poll_chunk(cx),
         }
     }
+}
+
+/// Reads up to `want` bytes of `file` on a blocking thread.
+fn read_file_chunk(file: Arc<File>, want: usize) -> JoinHandle<io::Result<Bytes>> {
+    tokio::task::spawn_blocking(move || {
+        let mut chunk = Vec::with_capacity(want);
+        (&*file).take(want as u64).read_to_end(&mut chunk)?;
+        Ok(Bytes::from(chunk))
+    })
 }
 
 impl std::fmt::Debug for BlobReader {
@@ -84,33 +229,88 @@ impl AsyncRead for BlobReader {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        self.get_mut().inner.as_mut().poll_read(cx, buf)
+        let this = self.get_mut();
+        if buf.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        if this.pending.is_empty() {
+            match ready!(this.poll_chunk(cx))? {
+                Some(chunk) => this.pending = chunk,
+                None => return Poll::Ready(Ok(())),
+            }
+        }
+        let n = this.pending.len().min(buf.remaining());
+        buf.put_slice(&this.pending[..n]);
+        this.pending.advance(n);
+        Poll::Ready(Ok(()))
     }
 }
 
-/// What [`BlobReader::inspect`] calls with every chunk.
-type Observer = Box<dyn FnMut(&[u8]) + Send>;
-
-/// A reader that shows every chunk to a callback.
-struct Inspect {
-    inner: BlobReader,
-    observe: Observer,
+/// The size and digest check of a verifying stream.
+struct Check {
+    expected: Descriptor,
+    digester: Option<Digester>,
+    /// The digest of the whole content, once the end was reached.
+    actual: Option<Digest>,
+    read: u64,
+    verified: bool,
 }
 
-impl AsyncRead for Inspect {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let before = buf.filled().len();
-        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
-        let fresh = &buf.filled()[before..];
-        if !fresh.is_empty() {
-            (this.observe)(fresh);
+impl Check {
+    fn new(expected: &Descriptor) -> Self {
+        Check {
+            digester: Some(expected.digest.algorithm().digester()),
+            expected: expected.plain(),
+            actual: None,
+            read: 0,
+            verified: false,
         }
-        Poll::Ready(Ok(()))
+    }
+
+    /// Bytes still expected (a read size hint).
+    fn remaining(&self) -> usize {
+        usize::try_from(self.expected.size.saturating_sub(self.read)).unwrap_or(usize::MAX)
+    }
+
+    /// Counts and hashes `fresh`; more than the size is an error at once.
+    fn update(&mut self, fresh: &[u8]) -> io::Result<()> {
+        self.read += fresh.len() as u64;
+        if self.read > self.expected.size {
+            return Err(Error::TrailingData {
+                expected: self.expected.size,
+            }
+            .into_io());
+        }
+        if let Some(digester) = self.digester.as_mut() {
+            digester.update(fresh);
+        }
+        Ok(())
+    }
+
+    /// At the end of the stream: the size, then the digest (the same
+    /// answer however often the end is reached).
+    fn finish(&mut self) -> io::Result<()> {
+        if self.read < self.expected.size {
+            return Err(Error::ShortContent {
+                expected: self.expected.size,
+                actual: self.read,
+            }
+            .into_io());
+        }
+        if let Some(digester) = self.digester.take() {
+            self.actual = Some(digester.finish());
+        }
+        match &self.actual {
+            Some(actual) if *actual != self.expected.digest => Err(Error::DigestMismatch {
+                expected: self.expected.digest.clone(),
+                actual: actual.clone(),
+            }
+            .into_io()),
+            _ => {
+                self.verified = true;
+                Ok(())
+            }
+        }
     }
 }
 
@@ -137,13 +337,11 @@ pub fn bytes_reader(data: impl Into<Bytes>) -> BlobReader {
 ///
 /// End of stream is reported only after the content verified, so a
 /// consumer that reads to the end never sees unverified content as
-/// complete.
+/// complete. For a [`BlobReader`], [`BlobReader::verified`] does the same
+/// and skips a stream verified already.
 pub struct VerifyReader<R> {
     inner: R,
-    expected: Descriptor,
-    digester: Option<Digester>,
-    read: u64,
-    verified: bool,
+    check: Check,
 }
 
 impl<R> VerifyReader<R> {
@@ -151,43 +349,18 @@ impl<R> VerifyReader<R> {
     pub fn new(inner: R, expected: &Descriptor) -> Self {
         VerifyReader {
             inner,
-            digester: Some(expected.digest.algorithm().digester()),
-            expected: expected.plain(),
-            read: 0,
-            verified: false,
+            check: Check::new(expected),
         }
     }
 
     /// Bytes read so far.
     pub fn bytes_read(&self) -> u64 {
-        self.read
+        self.check.read
     }
 
     /// Whether the whole content was read and verified.
     pub fn is_verified(&self) -> bool {
-        self.verified
-    }
-
-    fn check_end(&mut self) -> io::Result<()> {
-        if self.read < self.expected.size {
-            return Err(Error::ShortContent {
-                expected: self.expected.size,
-                actual: self.read,
-            }
-            .into_io());
-        }
-        if let Some(digester) = self.digester.take() {
-            let actual = digester.finish();
-            if actual != self.expected.digest {
-                return Err(Error::DigestMismatch {
-                    expected: self.expected.digest.clone(),
-                    actual,
-                }
-                .into_io());
-            }
-        }
-        self.verified = true;
-        Ok(())
+        self.check.verified
     }
 }
 
@@ -198,26 +371,19 @@ impl<R: AsyncRead + Unpin> AsyncRead for VerifyReader<R> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if this.verified {
+        if this.check.verified {
             return Poll::Ready(Ok(()));
         }
         let before = buf.filled().len();
         ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
         let fresh = &buf.filled()[before..];
         if fresh.is_empty() {
-            return Poll::Ready(this.check_end());
+            return Poll::Ready(this.check.finish());
         }
-        this.read += fresh.len() as u64;
-        if this.read > this.expected.size {
+        if let Err(e) = this.check.update(fresh) {
             // An erroring read must hand back no bytes.
             buf.set_filled(before);
-            return Poll::Ready(Err(Error::TrailingData {
-                expected: this.expected.size,
-            }
-            .into_io()));
-        }
-        if let Some(digester) = this.digester.as_mut() {
-            digester.update(fresh);
+            return Poll::Ready(Err(e));
         }
         Poll::Ready(Ok(()))
     }
@@ -367,6 +533,85 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, Error::ShortContent { .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn response_chunks_pass_uncopied_and_verified() {
+        let first = Bytes::from_static(b"hello ");
+        let second = Bytes::from_static(b"world");
+        let d = desc(b"hello world");
+        let chunks = [Ok(first.clone()), Ok(Bytes::new()), Ok(second)];
+        // A stream that must not be polled after its end (as `unfold`).
+        let chunks = futures::stream::unfold(chunks.into_iter(), |mut rest| async move {
+            rest.next().map(|chunk| (chunk, rest))
+        });
+        let mut reader = BlobReader::from_stream(chunks).verified(&d);
+        let got = reader.chunk().await.unwrap().unwrap();
+        assert_eq!(got.as_ptr(), first.as_ptr(), "the same bytes, not a copy");
+        assert_eq!(reader.chunk().await.unwrap().unwrap(), "world");
+        assert!(reader.chunk().await.unwrap().is_none());
+        assert!(
+            reader.chunk().await.unwrap().is_none(),
+            "the end stays the end"
+        );
+
+        let chunks = futures::stream::iter([Ok(Bytes::from_static(b"hello worlds"))]);
+        let mut reader = BlobReader::from_stream(chunks).verified(&d);
+        let err = reader.chunk().await.unwrap_err();
+        assert!(matches!(
+            Error::from_io("x", err),
+            Error::TrailingData { .. }
+        ));
+    }
+
+    #[tokio::test]
+    async fn small_reads_take_chunks_piece_by_piece() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(3 * READ_CHUNK + 5).collect();
+        let d = desc(&data);
+        let mut reader = BlobReader::new(std::io::Cursor::new(data.clone())).verified(&d);
+        let mut out = Vec::new();
+        let mut piece = [0u8; 1000];
+        loop {
+            let n = reader.read(&mut piece).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&piece[..n]);
+        }
+        assert_eq!(out, data);
+    }
+
+    #[tokio::test]
+    async fn files_are_read_ahead_in_chunks() {
+        use std::io::Write;
+        let data: Vec<u8> = (0..=255u8).cycle().take(2 * READ_CHUNK + 9).collect();
+        let mut file = tempfile_with(&data);
+        file.flush().unwrap();
+        let d = desc(&data);
+        let mut reader = BlobReader::from_file(file).verified(&d);
+        let mut out = Vec::new();
+        let mut chunks = 0;
+        while let Some(chunk) = reader.chunk().await.unwrap() {
+            assert!(chunk.len() <= READ_CHUNK);
+            out.extend_from_slice(&chunk);
+            chunks += 1;
+        }
+        assert_eq!(out, data);
+        assert_eq!(chunks, 3);
+        let mut wrong = data.clone();
+        wrong[7] ^= 1;
+        let err = read_all(BlobReader::from_file(tempfile_with(&wrong)), &d, u64::MAX)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DigestMismatch);
+    }
+
+    fn tempfile_with(data: &[u8]) -> std::fs::File {
+        use std::io::{Seek, Write};
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(data).unwrap();
+        file.rewind().unwrap();
+        file
     }
 
     #[test]

@@ -91,9 +91,11 @@ mod tests {
             }
         });
         let desc = Descriptor::from_bytes("a/b", &[7; 10]);
-        let inner = oras_content::bytes_reader(vec![7u8; 10]);
+        // Progress comes per chunk of the source, whatever the reads.
+        let chunks = [4, 4, 2].map(|n| Ok(bytes::Bytes::from(vec![7u8; n])));
+        let inner = BlobReader::from_stream(futures::stream::iter(chunks));
         let mut reader = counting(inner, &desc, Some(&progress));
-        let mut buf = [0u8; 4];
+        let mut buf = [0u8; 3];
         let mut total = 0;
         loop {
             let n = reader.read(&mut buf).await.unwrap();

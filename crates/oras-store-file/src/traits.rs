@@ -35,7 +35,7 @@ impl Fetcher for Store {
             return self.fallback.fetch(target).await;
         };
         match tokio::fs::File::open(&path).await {
-            Ok(file) => Ok(BlobReader::new(file)),
+            Ok(file) => Ok(BlobReader::from_file(file.into_std().await)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(
                 oras_content::Error::NotFound(format!("{}: {}", target.digest, target.media_type)),
             ),

@@ -38,7 +38,7 @@ impl Source {
                 if !meta.is_file() {
                     return Ok(None);
                 }
-                Ok(Some(BlobReader::new(file)))
+                Ok(Some(BlobReader::from_file(file.into_std().await)))
             }
             Source::Tar(archive) => archive.open(rel).await,
         }

@@ -579,7 +579,7 @@ impl Fetcher for StdinBlob {
         let file = tokio::fs::File::open(&self.file)
             .await
             .map_err(|e| oras_content::Error::io("opening the stdin layer", e))?;
-        Ok(BlobReader::new(file))
+        Ok(BlobReader::from_file(file.into_std().await))
     }
 }
 

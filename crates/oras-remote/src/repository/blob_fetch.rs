@@ -1,7 +1,7 @@
 //! Blob download: `GET /blobs/<digest>` (redirects to a CDN are followed
-//! by the client stack, without credentials), streamed to the caller
-//! through a [`VerifyReader`], so the stream ends only once size and
-//! digest verified.
+//! by the client stack, without credentials), streamed to the caller as
+//! the body's own chunks through a verifying [`BlobReader`], so the
+//! stream ends only once size and digest verified.
 //!
 //! When the connection drops mid-body (or the body ends early) the
 //! download resumes: with `Range: bytes=<offset>-<size-1>` (206 expected)
@@ -16,7 +16,6 @@ use http::header::{HeaderValue, RANGE};
 use http::{HeaderMap, Method, StatusCode};
 use oras_content::{BlobReader, ErrorKind};
 use oras_spec::Descriptor;
-use tokio_util::io::StreamReader;
 use url::Url;
 
 use super::Repository;
@@ -63,8 +62,8 @@ impl Repository {
             let item = d.next_chunk().await?;
             Some((item, d))
         });
-        let reader = StreamReader::new(Box::pin(chunks));
-        Ok(BlobReader::new(reader).verified(desc))
+        // The body's chunks pass on uncopied.
+        Ok(BlobReader::from_stream(chunks).verified(desc))
     }
 
     async fn get_blob(&self, url: &Url, range_from: Option<(u64, u64)>) -> Result<Answer, Error> {

@@ -27,14 +27,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::stream;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION};
 use http::{HeaderMap, Method, StatusCode};
 use oras_auth::Body;
 use oras_content::{BlobReader, ErrorKind, MAX_METADATA_BYTES, read_all};
 use oras_spec::{Descriptor, media_type};
-use tokio::io::AsyncReadExt;
 use tokio::sync::Mutex;
 use url::Url;
 
@@ -42,11 +41,6 @@ use super::Repository;
 use super::response::verify_header_digest;
 use crate::error::Error;
 use crate::remote::{Answer, display_url};
-
-/// The largest piece read from a source at once: large enough that a
-/// file source (a blocking-thread hand-off per read) costs little per
-/// byte, small enough to keep a push in constant memory.
-const READ_SIZE: usize = 512 * 1024;
 
 /// Content that can be read again from the start, so an interrupted
 /// chunked upload resumes where the registry stopped instead of failing.
@@ -66,7 +60,7 @@ impl BlobSource for FileSource {
         let file = tokio::fs::File::open(&self.0)
             .await
             .map_err(|e| oras_content::Error::io(format!("opening {}", self.0.display()), e))?;
-        Ok(BlobReader::new(file))
+        Ok(BlobReader::from_file(file.into_std().await))
     }
 }
 
@@ -96,9 +90,13 @@ impl Source<'_> {
     }
 }
 
-/// Reads the source for the request bodies, counting what it read.
+/// Reads the source for the request bodies, counting what it read. The
+/// source's chunks are sent as they are (a file's 256 KiB reads, another
+/// registry's response chunks), split only at a request's end.
 struct Feeder {
     reader: BlobReader,
+    /// Read from the source, not yet sent (the rest of a split chunk).
+    pending: Bytes,
     position: u64,
     expected: Descriptor,
     /// A content error (short, long, wrong digest), kept for the caller.
@@ -109,6 +107,7 @@ impl Feeder {
     fn new(reader: BlobReader, expected: &Descriptor) -> Feeder {
         Feeder {
             reader,
+            pending: Bytes::new(),
             position: 0,
             expected: expected.plain(),
             failure: None,
@@ -120,40 +119,43 @@ impl Feeder {
     /// proved to end there.
     async fn read(&mut self, max: u64) -> oras_content::Result<Bytes> {
         let left = self.expected.size - self.position;
-        let want = max.min(left).min(READ_SIZE as u64);
-        let want = usize::try_from(want).unwrap_or(READ_SIZE);
+        let want = usize::try_from(max.min(left)).unwrap_or(usize::MAX);
         if want == 0 {
             return Ok(Bytes::new());
         }
-        let mut buf = BytesMut::with_capacity(want);
-        let n = (&mut self.reader)
-            .take(want as u64)
-            .read_buf(&mut buf)
-            .await
-            .map_err(|e| oras_content::Error::from_io("reading blob content", e))?;
-        if n == 0 {
-            return Err(oras_content::Error::ShortContent {
+        if self.pending.is_empty() {
+            self.pending = self
+                .next_chunk()
+                .await?
+                .ok_or(oras_content::Error::ShortContent {
+                    expected: self.expected.size,
+                    actual: self.position,
+                })?;
+        }
+        if self.pending.len() as u64 > left {
+            return Err(oras_content::Error::TrailingData {
                 expected: self.expected.size,
-                actual: self.position,
             });
         }
-        self.position += n as u64;
+        let piece = self.pending.split_to(want.min(self.pending.len()));
+        self.position += piece.len() as u64;
         if self.position == self.expected.size {
             self.finish().await?;
         }
-        Ok(buf.freeze())
+        Ok(piece)
+    }
+
+    async fn next_chunk(&mut self) -> oras_content::Result<Option<Bytes>> {
+        self.reader
+            .chunk()
+            .await
+            .map_err(|e| oras_content::Error::from_io("reading blob content", e))
     }
 
     /// Checks there is nothing after the size (a verifying source checks
     /// its digest on this last read).
     async fn finish(&mut self) -> oras_content::Result<()> {
-        let mut probe = [0u8; 1];
-        let extra = self
-            .reader
-            .read(&mut probe)
-            .await
-            .map_err(|e| oras_content::Error::from_io("reading blob content", e))?;
-        if extra > 0 {
+        if !self.pending.is_empty() || self.next_chunk().await?.is_some() {
             return Err(oras_content::Error::TrailingData {
                 expected: self.expected.size,
             });

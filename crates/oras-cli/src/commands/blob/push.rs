@@ -299,7 +299,11 @@ impl BlobSource for ProgressFile {
                 err,
             )
         })?;
-        Ok(counting(BlobReader::new(file), &self.desc, &self.status))
+        Ok(counting(
+            BlobReader::from_file(file.into_std().await),
+            &self.desc,
+            &self.status,
+        ))
     }
 }
 
