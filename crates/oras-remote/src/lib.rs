@@ -43,9 +43,10 @@
 //! verified as it is read (the stream ends only after size and digest
 //! matched) and resumes after a dropped connection, with `Range` when the
 //! registry advertises it; an upload streams from its source in constant
-//! memory, monolithic (`POST` + `PUT ?digest=`) or chunked (`PATCH` with
-//! `Content-Range`) for large blobs, and a chunked upload resumes from the
-//! registry's `Range` ([`Repository::push_from`], [`Repository::push_file`]).
+//! memory, monolithic (`POST` + `PUT ?digest=`, the default as in oras-go)
+//! or, when configured, chunked (`PATCH` with `Content-Range`), and a
+//! chunked upload resumes from the registry's `Range`
+//! ([`Repository::push_from`], [`Repository::push_file`]).
 //! Upload `Location`s and `Link`s that leave the registry's origin are
 //! refused.
 //!

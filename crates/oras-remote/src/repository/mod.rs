@@ -49,7 +49,10 @@ pub struct RepositoryOptions {
     /// Size of each PATCH of a chunked upload (raised to the registry's
     /// `OCI-Chunk-Min-Length`).
     pub chunk_size: u64,
-    /// Blobs larger than this are uploaded in chunks.
+    /// Blobs larger than this are uploaded in chunks (resumable). By
+    /// default none is: oras-go always uploads in one `PUT`, and a single
+    /// PUT is what registries ingest fastest (Distribution takes a 1 GiB
+    /// blob about a fifth faster than in 16 MiB PATCHes).
     pub chunked_threshold: u64,
     /// Upload every blob in chunks.
     pub force_chunked: bool,
@@ -70,7 +73,7 @@ impl Default for RepositoryOptions {
                 .collect(),
             skip_referrers_gc: false,
             chunk_size: 16 * 1024 * 1024,
-            chunked_threshold: 64 * 1024 * 1024,
+            chunked_threshold: u64::MAX,
             force_chunked: false,
             max_resumes: 5,
         }

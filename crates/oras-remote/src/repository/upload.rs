@@ -5,12 +5,12 @@
 //!   normalised) and must not downgrade https (GHSA-jxpm-75mh-9fp7); a
 //!   `:443` the registry dropped is put back (oras-go#177); a relative one
 //!   is resolved against the registry.
-//! - Monolithic (default for blobs up to `chunked_threshold`): one
-//!   `PUT <location>?digest=<d>` with `Content-Length` = size. Blobs up to
-//!   4 MiB are read into memory first, so the PUT can be replayed after an
-//!   auth challenge or a retry; larger ones stream once.
-//! - Chunked (larger blobs, or `force_chunked`): `PATCH`es of `chunk_size`
-//!   bytes (at least the registry's `OCI-Chunk-Min-Length`) with
+//! - Monolithic (the default, as oras-go): one `PUT <location>?digest=<d>`
+//!   with `Content-Length` = size. Blobs up to 4 MiB are read into memory
+//!   first, so the PUT can be replayed after an auth challenge or a retry;
+//!   larger ones stream once.
+//! - Chunked (blobs over a `chunked_threshold` set, or `force_chunked`):
+//!   `PATCH`es of `chunk_size` bytes (at least the registry's `OCI-Chunk-Min-Length`) with
 //!   `Content-Range: <start>-<end>`, then an empty `PUT ?digest=`. A failed
 //!   PATCH asks the registry how much it has (`GET <location>`, 204 with
 //!   `Range: 0-<end>`) and continues from there, re-reading the source
