@@ -273,3 +273,39 @@ fn debug_traces_requests_without_secrets() {
     );
     registry.stop().unwrap();
 }
+
+#[test]
+fn large_files_upload_while_hashed_and_existing_ones_are_not_sent() {
+    // 33 MiB: over the size from which a push uploads while it hashes.
+    let Some(registry) = start_for_test(Mode::Plain) else {
+        return;
+    };
+    let env = Env::new();
+    let repo = format!("{}/e2e/large", registry.host());
+    let content: Vec<u8> = (0..33 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    env.write("model.bin", &content);
+
+    let status = |out: &str, verb: &str| {
+        out.lines()
+            .any(|line| line.starts_with(verb) && line.ends_with(" model.bin"))
+    };
+    let out = env.ok(&["push", "--plain-http", &format!("{repo}:v1"), "model.bin"]);
+    assert!(status(&out, "Uploaded "), "{out}");
+    env.ok(&["pull", "--plain-http", &format!("{repo}:v1"), "-o", "out"]);
+    assert_eq!(env.read("out/model.bin"), content);
+
+    // Pushed again in another manifest: the blob is found once hashed,
+    // its upload abandoned, and it is reported as Go does.
+    let again = env.ok(&[
+        "push",
+        "--plain-http",
+        &format!("{repo}:v2"),
+        "model.bin",
+        "--artifact-type",
+        "application/vnd.e2e.other",
+    ]);
+    assert!(status(&again, "Exists "), "{again}");
+    assert!(!status(&again, "Uploaded "), "{again}");
+}

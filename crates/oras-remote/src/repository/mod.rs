@@ -7,6 +7,7 @@
 mod blob_fetch;
 mod blobs;
 mod manifests;
+mod prestage;
 mod referrers;
 mod response;
 mod tags;
@@ -26,6 +27,7 @@ use crate::error::Error;
 use crate::registry::Registry;
 use crate::remote::{Remote, repository_scopes};
 
+pub use prestage::Prestage;
 pub use upload::{BlobSource, FileSource};
 
 /// Tunables of a repository, with oras-go's defaults where it has them.
@@ -93,6 +95,9 @@ pub(crate) struct Inner {
     /// One lock per referrers tag, so concurrent index updates of one
     /// subject do not lose each other's entries.
     referrer_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Uploads sent before their digest was known, by the digest they
+    /// were committed as, with their size.
+    prestaged: Mutex<HashMap<oras_spec::Digest, (u64, prestage::SentUpload)>>,
 }
 
 /// A repository of a registry. Cheap to clone; clones share the referrers
@@ -123,6 +128,7 @@ impl Repository {
                 options,
                 referrers: AtomicU8::new(REFERRERS_UNKNOWN),
                 referrer_locks: Mutex::new(HashMap::new()),
+                prestaged: Mutex::new(HashMap::new()),
             }),
         }
     }

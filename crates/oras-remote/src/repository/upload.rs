@@ -93,23 +93,24 @@ impl Source<'_> {
 /// Reads the source for the request bodies, counting what it read. The
 /// source's chunks are sent as they are (a file's 256 KiB reads, another
 /// registry's response chunks), split only at a request's end.
-struct Feeder {
+pub(crate) struct Feeder {
     reader: BlobReader,
     /// Read from the source, not yet sent (the rest of a split chunk).
     pending: Bytes,
     position: u64,
-    expected: Descriptor,
+    /// The size the content must have.
+    size: u64,
     /// A content error (short, long, wrong digest), kept for the caller.
     failure: Option<oras_content::Error>,
 }
 
 impl Feeder {
-    fn new(reader: BlobReader, expected: &Descriptor) -> Feeder {
+    pub(crate) fn new(reader: BlobReader, size: u64) -> Feeder {
         Feeder {
             reader,
             pending: Bytes::new(),
             position: 0,
-            expected: expected.plain(),
+            size,
             failure: None,
         }
     }
@@ -118,7 +119,7 @@ impl Feeder {
     /// piece that completes the content is returned only once the source
     /// proved to end there.
     async fn read(&mut self, max: u64) -> oras_content::Result<Bytes> {
-        let left = self.expected.size - self.position;
+        let left = self.size - self.position;
         let want = usize::try_from(max.min(left)).unwrap_or(usize::MAX);
         if want == 0 {
             return Ok(Bytes::new());
@@ -128,18 +129,18 @@ impl Feeder {
                 .next_chunk()
                 .await?
                 .ok_or(oras_content::Error::ShortContent {
-                    expected: self.expected.size,
+                    expected: self.size,
                     actual: self.position,
                 })?;
         }
         if self.pending.len() as u64 > left {
             return Err(oras_content::Error::TrailingData {
-                expected: self.expected.size,
+                expected: self.size,
             });
         }
         let piece = self.pending.split_to(want.min(self.pending.len()));
         self.position += piece.len() as u64;
-        if self.position == self.expected.size {
+        if self.position == self.size {
             self.finish().await?;
         }
         Ok(piece)
@@ -157,7 +158,7 @@ impl Feeder {
     async fn finish(&mut self) -> oras_content::Result<()> {
         if !self.pending.is_empty() || self.next_chunk().await?.is_some() {
             return Err(oras_content::Error::TrailingData {
-                expected: self.expected.size,
+                expected: self.size,
             });
         }
         Ok(())
@@ -174,20 +175,20 @@ impl Feeder {
 
     /// For empty content: the end check no read triggered.
     async fn verify_complete(&mut self) -> oras_content::Result<()> {
-        if self.position != self.expected.size {
+        if self.position != self.size {
             return Err(oras_content::Error::ShortContent {
-                expected: self.expected.size,
+                expected: self.size,
                 actual: self.position,
             });
         }
-        if self.expected.size == 0 {
+        if self.size == 0 {
             self.finish().await?;
         }
         Ok(())
     }
 }
 
-type SharedFeeder = Arc<Mutex<Option<Feeder>>>;
+pub(crate) type SharedFeeder = Arc<Mutex<Option<Feeder>>>;
 
 /// A one-shot body of `len` bytes drawn from the shared feeder.
 fn body_from(feeder: SharedFeeder, len: u64) -> Body {
@@ -221,7 +222,7 @@ fn body_from(feeder: SharedFeeder, len: u64) -> Body {
 }
 
 /// The content error a failed request hides, if any.
-async fn content_failure(feeder: &SharedFeeder) -> Option<oras_content::Error> {
+pub(crate) async fn content_failure(feeder: &SharedFeeder) -> Option<oras_content::Error> {
     feeder.lock().await.as_mut().and_then(|f| f.failure.take())
 }
 
@@ -243,6 +244,36 @@ impl Repository {
         desc: &Descriptor,
         mut source: Source<'_>,
     ) -> oras_content::Result<()> {
+        if let Some(prestaged) = self.take_prestaged(desc)
+            && self.finish_prestaged(desc, prestaged).await
+        {
+            return Ok(());
+        }
+        let (location, min_chunk) = self.open_session().await?;
+        let options = &self.inner.options;
+        if options.force_chunked || desc.size > options.chunked_threshold {
+            return self.push_chunked(desc, location, min_chunk, source).await;
+        }
+        if desc.size <= MAX_METADATA_BYTES {
+            let data = read_all(source.open().await?, desc, MAX_METADATA_BYTES).await?;
+            return self.finish_upload(desc, &location, Body::full(data)).await;
+        }
+        let feeder: SharedFeeder = Arc::new(Mutex::new(Some(Feeder::new(
+            source.open().await?,
+            desc.size,
+        ))));
+        let result = self
+            .finish_upload(desc, &location, body_from(feeder.clone(), desc.size))
+            .await;
+        match result {
+            Err(e) => Err(content_failure(&feeder).await.unwrap_or(e)),
+            ok => ok,
+        }
+    }
+
+    /// `POST /blobs/uploads/` (202): the session's validated location and
+    /// the registry's `OCI-Chunk-Min-Length` (0 when none).
+    pub(crate) async fn open_session(&self) -> oras_content::Result<(Url, u64)> {
         let url = self.url("blobs/uploads/")?;
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_LENGTH, HeaderValue::from(0));
@@ -256,27 +287,11 @@ impl Repository {
             .header("oci-chunk-min-length")
             .and_then(|v| v.trim().parse::<u64>().ok())
             .unwrap_or(0);
-        let options = &self.inner.options;
-        if options.force_chunked || desc.size > options.chunked_threshold {
-            return self.push_chunked(desc, location, min_chunk, source).await;
-        }
-        if desc.size <= MAX_METADATA_BYTES {
-            let data = read_all(source.open().await?, desc, MAX_METADATA_BYTES).await?;
-            return self.finish_upload(desc, &location, Body::full(data)).await;
-        }
-        let feeder: SharedFeeder =
-            Arc::new(Mutex::new(Some(Feeder::new(source.open().await?, desc))));
-        let result = self
-            .finish_upload(desc, &location, body_from(feeder.clone(), desc.size))
-            .await;
-        match result {
-            Err(e) => Err(content_failure(&feeder).await.unwrap_or(e)),
-            ok => ok,
-        }
+        Ok((location, min_chunk))
     }
 
     /// `PUT <location>?digest=<d>` with `body`: 201 required.
-    async fn finish_upload(
+    pub(crate) async fn finish_upload(
         &self,
         desc: &Descriptor,
         location: &Url,
@@ -309,8 +324,10 @@ impl Repository {
         mut source: Source<'_>,
     ) -> oras_content::Result<()> {
         let chunk = self.inner.options.chunk_size.max(min_chunk).max(1);
-        let feeder: SharedFeeder =
-            Arc::new(Mutex::new(Some(Feeder::new(source.open().await?, desc))));
+        let feeder: SharedFeeder = Arc::new(Mutex::new(Some(Feeder::new(
+            source.open().await?,
+            desc.size,
+        ))));
         let mut offset = 0u64;
         let mut resumes_left = self.inner.options.max_resumes;
         while offset < desc.size {
@@ -339,7 +356,7 @@ impl Repository {
                 if matches!(source, Source::Reader(_)) {
                     return Err(err.into());
                 }
-                current = Some(Feeder::new(source.open().await?, desc));
+                current = Some(Feeder::new(source.open().await?, desc.size));
             }
             let Some(mut resumed) = current else {
                 return Err(err.into());
@@ -356,7 +373,7 @@ impl Repository {
     }
 
     /// One `PATCH` of `len` bytes at `offset`; the next location.
-    async fn patch_chunk(
+    pub(crate) async fn patch_chunk(
         &self,
         location: &Url,
         offset: u64,
@@ -515,25 +532,25 @@ mod tests {
     async fn feeder_withholds_the_last_piece_until_verified() {
         let desc = Descriptor::from_bytes("a/b", b"hello");
         // Unhashed here (the registry checks the digest)...
-        let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hellO"[..]), &desc);
+        let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hellO"[..]), desc.size);
         assert_eq!(feeder.read(10).await.unwrap(), "hellO");
         // ...but a verifying source fails before its last piece goes out.
         let verifying = oras_content::bytes_reader(&b"hellO"[..]).verified(&desc);
-        let mut feeder = Feeder::new(verifying, &desc);
+        let mut feeder = Feeder::new(verifying, desc.size);
         let err = feeder.read(10).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::DigestMismatch);
-        let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hello!"[..]), &desc);
+        let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hello!"[..]), desc.size);
         assert_eq!(
             feeder.read(10).await.unwrap_err().kind(),
             ErrorKind::SizeMismatch
         );
-        let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hel"[..]), &desc);
+        let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hel"[..]), desc.size);
         assert_eq!(feeder.read(10).await.unwrap(), "hel");
         assert_eq!(
             feeder.read(10).await.unwrap_err().kind(),
             ErrorKind::SizeMismatch
         );
-        let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hello"[..]), &desc);
+        let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hello"[..]), desc.size);
         assert_eq!(feeder.read(2).await.unwrap(), "he");
         assert_eq!(feeder.read(10).await.unwrap(), "llo");
     }

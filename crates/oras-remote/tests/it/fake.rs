@@ -253,3 +253,76 @@ async fn the_shared_content_suite_refuses_bad_content() {
     assert_eq!(err.kind(), ErrorKind::NotFound);
     no_unexpected(&fake);
 }
+
+#[tokio::test]
+async fn a_prestaged_upload_is_sent_once_and_ended_by_the_push() {
+    let fake = FakeRegistry::start(FakeConfig::strict()).await;
+    let app = repo(&fake, loopback_config(), RepositoryOptions::default());
+    let content = data(300 * 1024);
+    let desc = Descriptor::from_bytes(media_type::IMAGE_LAYER, &content);
+    let size = content.len() as u64;
+    app.prestage(Arc::new(Bytes::from(content.clone())), size)
+        .commit_as(&desc);
+    // What the push is given is not sent: the prestaged upload is ended.
+    bounded(app.push(&desc, bytes_reader(vec![0u8; content.len()])))
+        .await
+        .unwrap();
+    assert_eq!(fake.blob("fake/app", &desc.digest).unwrap(), content);
+    let requests = fake.requests();
+    let methods: Vec<_> = requests.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(methods, ["POST", "PATCH", "PUT"], "{requests:?}");
+    assert_eq!(
+        requests[1].content_range(),
+        Some(format!("0-{}", size - 1).as_str())
+    );
+    assert!(requests[2].path.contains("digest="));
+    no_unexpected(&fake);
+}
+
+#[tokio::test]
+async fn a_prestaged_upload_of_other_content_falls_back_to_an_upload() {
+    let fake = FakeRegistry::start(FakeConfig::strict()).await;
+    let app = repo(&fake, loopback_config(), RepositoryOptions::default());
+    let content = data(64 * 1024);
+    let desc = Descriptor::from_bytes(media_type::IMAGE_LAYER, &content);
+    // The file changed between its upload and its hashing: the registry
+    // refuses the digest, and the push uploads what it was given.
+    let changed = vec![1u8; content.len()];
+    app.prestage(Arc::new(Bytes::from(changed)), desc.size)
+        .commit_as(&desc);
+    bounded(app.push(&desc, bytes_reader(content.clone())))
+        .await
+        .unwrap();
+    assert_eq!(fake.blob("fake/app", &desc.digest).unwrap(), content);
+
+    // Committed as another size, it is dropped and the push uploads.
+    let other = data(1000);
+    let other_desc = Descriptor::from_bytes(media_type::IMAGE_LAYER, &other);
+    app.prestage(Arc::new(Bytes::from(data(999))), 999)
+        .commit_as(&other_desc);
+    bounded(app.push(&other_desc, bytes_reader(other.clone())))
+        .await
+        .unwrap();
+    assert_eq!(fake.blob("fake/app", &other_desc.digest).unwrap(), other);
+}
+
+#[tokio::test]
+async fn a_cancelled_prestage_deletes_its_session() {
+    let fake = FakeRegistry::start(FakeConfig::strict()).await;
+    let app = repo(&fake, loopback_config(), RepositoryOptions::default());
+    let content = data(64 * 1024);
+    let stage = app.prestage(Arc::new(Bytes::from(content.clone())), content.len() as u64);
+    // Let the session open before cancelling.
+    bounded(async {
+        while fake.requests().is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    bounded(stage.cancel()).await;
+    let requests = fake.requests();
+    assert_eq!(requests.first().map(|r| r.method.as_str()), Some("POST"));
+    assert_eq!(requests.last().map(|r| r.method.as_str()), Some("DELETE"));
+    assert!(fake.blobs("fake/app").is_empty());
+    no_unexpected(&fake);
+}

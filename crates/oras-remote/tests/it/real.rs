@@ -1,6 +1,6 @@
 //! End to end against CNCF Distribution (oras_testkit::real) in its three
 //! modes: plain HTTP, TLS with htpasswd Basic auth, and token auth. Each
-//! runs the same scenario: blobs (monolithic and chunked), manifests, tags,
+//! runs the same scenario: blobs (monolithic, chunked and prestaged), manifests, tags,
 //! tag listing, the referrers tag-schema fallback (distribution 2.8 has no
 //! referrers API), mount, and deletes.
 
@@ -99,6 +99,24 @@ async fn scenario(registry: &RealRegistry) {
     assert_eq!(
         bounded(fetch_all(&app, &layer, 1 << 20)).await.unwrap(),
         big
+    );
+
+    // A prestaged upload, sent before its digest was known and ended by
+    // the push: the zeros given to that push are never sent (they would
+    // be refused as DIGEST_INVALID).
+    let staged: Vec<u8> = (0..300 * 1024u32).map(|i| (i % 239) as u8).collect();
+    let staged_desc = Descriptor::from_bytes(media_type::IMAGE_LAYER, &staged);
+    let size = staged.len() as u64;
+    app.prestage(Arc::new(bytes::Bytes::from(staged.clone())), size)
+        .commit_as(&staged_desc);
+    bounded(app.push(&staged_desc, bytes_reader(vec![0u8; staged.len()])))
+        .await
+        .unwrap();
+    assert_eq!(
+        bounded(fetch_all(&app, &staged_desc, 1 << 20))
+            .await
+            .unwrap(),
+        staged
     );
 
     // A manifest, tagged, resolved and fetched by reference.
