@@ -541,7 +541,7 @@ mod tests {
             "pull-large / oras (ours)",
             "not installed",
             "Some rows of `oras (ours)` failed",
-            "CPU ≤ 1.5 × openssl dgst: 1.20 × → pass",
+            "CPU ≤ 1.5 × openssl dgst: 1.20 × (floor, curl + openssl dgst: 1.40 ×) → pass",
             "- curl: curl 7.88.1",
             "- a note",
         ] {
