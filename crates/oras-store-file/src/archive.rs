@@ -54,8 +54,9 @@ pub(crate) fn tar_gzip_directory(
     let (gzip, tar_digest, _) = tar_hashing.finish();
     let gzip_hashing = gzip.finish().map_err(failed)?;
     let (buffered, gzip_digest, gzip_size) = gzip_hashing.finish();
-    let file = buffered.into_inner().map_err(|e| failed(e.into_error()))?;
-    file.sync_all().map_err(failed)?;
+    // Flushed, not synced: the archive is a temp file, read back for the
+    // upload and deleted with the store.
+    buffered.into_inner().map_err(|e| failed(e.into_error()))?;
     Ok(Packed {
         gzip_digest,
         gzip_size,
