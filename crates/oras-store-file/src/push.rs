@@ -4,11 +4,12 @@
 //! manifest, titled successors already present under another name are
 //! restored by copy, and the manifest's edges are indexed.
 
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use oras_content::{
-    BlobReader, ErrorKind, Fetcher, MAX_METADATA_BYTES, Pusher, fetch_all, successors_from_bytes,
+    BlobReader, ErrorKind, Fetcher, MAX_METADATA_BYTES, Pusher, fetch_all, read_all,
+    successors_from_bytes,
 };
 use oras_spec::{Descriptor, annotation};
 
@@ -118,30 +119,26 @@ impl Store {
                 io::Error::new(io::ErrorKind::InvalidInput, "the working directory itself"),
             ));
         }
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".oras_file_");
-        if let Some(perms) = platform::creation_permissions(0o666) {
-            builder.permissions(perms);
-        }
-        let temp = builder
-            .tempfile_in(parent)
-            .map_err(|e| Error::io(format!("creating a temp file in {}", parent.display()), e))?;
-        write_verified(temp.as_file(), expected, content).await?;
-        let persisted = if self.options.disable_overwrite {
-            temp.persist_noclobber(target)
+        let parent = parent.to_path_buf();
+        let target_path = target.to_path_buf();
+        let no_clobber = self.options.disable_overwrite;
+        if expected.size <= SMALL_FILE {
+            // Read (and verified) whole, then created, written and renamed
+            // in one trip to a blocking thread: many small files pull fast.
+            let data = read_all(content, expected, SMALL_FILE).await?;
+            blocking(move || {
+                let temp = new_temp_file(&parent)?;
+                let mut file = temp.as_file();
+                file.write_all(&data)
+                    .map_err(|e| Error::io(format!("writing {}", target_path.display()), e))?;
+                persist(temp, &target_path, no_clobber)
+            })
+            .await?;
         } else {
-            temp.persist(target)
-        };
-        persisted.map_err(|e| {
-            if e.error.kind() == io::ErrorKind::AlreadyExists {
-                Error::OverwriteDisallowed(target.to_path_buf())
-            } else {
-                Error::io(format!("renaming into {}", target.display()), e.error)
-            }
-        })?;
+            let temp = blocking(move || new_temp_file(&parent)).await?;
+            write_verified(temp.as_file(), expected, content).await?;
+            blocking(move || persist(temp, &target_path, no_clobber)).await?;
+        }
         self.lock().paths.insert(
             expected.digest.clone(),
             (expected.plain(), target.to_path_buf()),
@@ -210,6 +207,50 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Content up to this size is written to its file in one piece.
+const SMALL_FILE: u64 = oras_content::FILE_BUFFER as u64;
+
+/// Runs `work` on a blocking thread.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::io("writing pushed content", io::Error::other(e)))?
+}
+
+/// A temp file beside where content goes (its directories created), with
+/// the permissions a new file gets.
+fn new_temp_file(parent: &Path) -> Result<tempfile::NamedTempFile> {
+    std::fs::create_dir_all(parent)
+        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".oras_file_");
+    if let Some(perms) = platform::creation_permissions(0o666) {
+        builder.permissions(perms);
+    }
+    builder
+        .tempfile_in(parent)
+        .map_err(|e| Error::io(format!("creating a temp file in {}", parent.display()), e))
+}
+
+/// Renames `temp` to `target`: a link at `target` is replaced, never
+/// written through; with `no_clobber`, an existing `target` is refused.
+fn persist(temp: tempfile::NamedTempFile, target: &Path, no_clobber: bool) -> Result<()> {
+    let persisted = if no_clobber {
+        temp.persist_noclobber(target)
+    } else {
+        temp.persist(target)
+    };
+    persisted.map(drop).map_err(|e| {
+        if e.error.kind() == io::ErrorKind::AlreadyExists {
+            Error::OverwriteDisallowed(target.to_path_buf())
+        } else {
+            Error::io(format!("renaming into {}", target.display()), e.error)
+        }
+    })
 }
 
 /// Writes `content`, verified against `expected`, into `file` (a stream a
