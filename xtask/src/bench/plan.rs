@@ -334,6 +334,36 @@ impl Env {
                 )
             }
 
+            // The registry's ceiling for many small blobs: the same GETs,
+            // 3 at a time over reused connections (oras' default
+            // concurrency), each blob written to a file.
+            (W::PullSmall, Tool::Curl) => {
+                let seeded = self.seeded(workload)?;
+                let mut args: Vec<String> = [
+                    "-sS",
+                    "-f",
+                    "--parallel",
+                    "--parallel-max",
+                    "3",
+                    "--remote-name-all",
+                    "--output-dir",
+                ]
+                .map(str::to_owned)
+                .to_vec();
+                args.push(out.display().to_string());
+                args.extend(seeded.artifact.layers.iter().map(|layer| {
+                    format!(
+                        "http://{a}/v2/{}/blobs/{}",
+                        seeded.artifact.repo, layer.digest
+                    )
+                }));
+                let check = Check::FilesUnder {
+                    dir: out.clone(),
+                    at_least: seeded.artifact.layers.len(),
+                };
+                invoke("curl", args, &out, check, timeout)
+            }
+
             (W::CopyMount | W::CopyNoMount, Tool::Oras) => {
                 let seeded = self.seeded(workload)?;
                 let host = self.copy_host(workload);
