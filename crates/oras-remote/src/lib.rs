@@ -46,7 +46,10 @@
 //! memory, monolithic (`POST` + `PUT ?digest=`, the default as in oras-go)
 //! or, when configured, chunked (`PATCH` with `Content-Range`), and a
 //! chunked upload resumes from the registry's `Range`
-//! ([`Repository::push_from`], [`Repository::push_file`]).
+//! ([`Repository::push_from`], [`Repository::push_file`]). The client
+//! does not hash what it uploads (the registry checks `?digest=`), and
+//! [`Repository::prestage`] starts an upload before its digest is known,
+//! so a large file is sent while the caller hashes it ([`Prestage`]).
 //! Upload `Location`s and `Link`s that leave the registry's origin are
 //! refused.
 //!
