@@ -11,6 +11,10 @@
 //! is abandoned (and reported `Exists` as before); otherwise the copy ends
 //! the upload instead of sending the file again.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
 use clap::Args;
 use oras_spec::{Platform, media_type};
 
@@ -32,7 +36,7 @@ use crate::options::{
     ArtifactPlatformOption, Common, FormatOptions, ImageSpec, OutputFormat, PackerOptions, Target,
     TargetKind, TargetOptions, Terminal, parse_platform,
 };
-use crate::output::status::{self, Event, Mode};
+use crate::output::status::{self, Event, Mode, StatusDisplay};
 use crate::output::{summary, text};
 use crate::parse::ANNOTATION_CONFIG;
 use crate::parse::{Annotations, FileRef, parse_file_ref, split_multi_tag};
@@ -395,9 +399,11 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
             _ => None,
         };
         let mut desc = files.add(&name, &file.media_type, &file.path).await?;
-        if let (Some(stage), Some(repo)) = (prestage, repository) {
+        if let (Some((stage, sent)), Some(repo)) = (prestage, repository) {
             prestages_left -= 1;
-            settle_prestage(repo, stage, &desc).await;
+            if settle_prestage(repo, stage, &desc).await {
+                tokio::spawn(show_prestage_progress(display.clone(), desc.clone(), sent));
+            }
         }
         desc.annotations.extend(extra);
         layers.push(desc);
@@ -517,30 +523,87 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
 /// adds.
 const PRESTAGE_MIN_SIZE: u64 = 32 * 1024 * 1024;
 
-/// Starts uploading the regular file at `path` if it is large enough.
+/// How often a prestaged upload's progress is shown.
+const PRESTAGE_PROGRESS_TICK: Duration = Duration::from_millis(200);
+
+/// Starts uploading the regular file at `path` if it is large enough;
+/// with the count of its bytes read for the upload so far.
 async fn prestage_file(
     repo: &oras_remote::Repository,
     path: &str,
-) -> Option<oras_remote::Prestage> {
+) -> Option<(oras_remote::Prestage, Arc<AtomicU64>)> {
     let meta = tokio::fs::metadata(path).await.ok()?;
     if !meta.is_file() || meta.len() < PRESTAGE_MIN_SIZE {
         return None;
     }
-    let source = std::sync::Arc::new(oras_remote::FileSource(path.into()));
-    Some(repo.prestage(source, meta.len()))
+    let sent = Arc::new(AtomicU64::new(0));
+    let source = Arc::new(CountedFile {
+        path: path.into(),
+        sent: sent.clone(),
+    });
+    Some((repo.prestage(source, meta.len()), sent))
+}
+
+/// A file whose bytes read are counted (into `sent`).
+struct CountedFile {
+    path: std::path::PathBuf,
+    sent: Arc<AtomicU64>,
+}
+
+#[async_trait::async_trait]
+impl oras_remote::BlobSource for CountedFile {
+    async fn open(&self) -> oras_content::Result<BlobReader> {
+        let reader = oras_remote::FileSource(self.path.clone()).open().await?;
+        let sent = self.sent.clone();
+        Ok(reader.inspect(move |chunk| {
+            sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        }))
+    }
 }
 
 /// Once a prestaged file is hashed: abandoned when the registry has the
 /// blob already (the copy then reports it as existing, as Go does),
-/// otherwise left for the copy's push of `desc` to end.
+/// otherwise left for the copy's push of `desc` to end (`true`).
 async fn settle_prestage(
     repo: &oras_remote::Repository,
     stage: oras_remote::Prestage,
     desc: &Descriptor,
-) {
+) -> bool {
     match repo.exists(desc).await {
-        Ok(true) => stage.cancel().await,
-        _ => stage.commit_as(desc),
+        Ok(true) => {
+            stage.cancel().await;
+            false
+        }
+        _ => {
+            stage.commit_as(desc);
+            true
+        }
+    }
+}
+
+/// Shows the bytes a prestaged upload of `desc` has read on its progress
+/// bar (the copy ends that upload without reading the file itself). Stops
+/// once all were read, or when the upload is gone (its source and reader
+/// dropped, so `sent` is held here alone); the copy's `Done` shows the
+/// end.
+async fn show_prestage_progress(
+    display: Arc<dyn StatusDisplay>,
+    desc: Descriptor,
+    sent: Arc<AtomicU64>,
+) {
+    let mut shown = 0;
+    loop {
+        tokio::time::sleep(PRESTAGE_PROGRESS_TICK).await;
+        let now = sent.load(Ordering::Relaxed);
+        if now >= desc.size || Arc::strong_count(&sent) == 1 {
+            return;
+        }
+        if now != shown {
+            shown = now;
+            if display.event(Event::Progress(&desc, now)).is_err() {
+                return;
+            }
+        }
     }
 }
 
@@ -660,6 +723,57 @@ impl Capabilities for StdinBlob {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keeps the progress it is shown.
+    #[derive(Default)]
+    struct Progress(std::sync::Mutex<Vec<u64>>);
+
+    impl StatusDisplay for Progress {
+        fn event(&self, event: Event<'_>) -> std::io::Result<()> {
+            if let Event::Progress(_, bytes) = event {
+                self.0.lock().unwrap().push(bytes);
+            }
+            Ok(())
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_prestaged_upload_shows_its_progress_until_it_ends() {
+        let display = Arc::new(Progress::default());
+        let desc = Descriptor::from_bytes(media_type::IMAGE_LAYER, &[0u8; 100]);
+        let sent = Arc::new(AtomicU64::new(0));
+        let upload = sent.clone();
+        let shown = tokio::spawn(show_prestage_progress(
+            display.clone(),
+            desc.clone(),
+            sent.clone(),
+        ));
+        drop(sent);
+        upload.store(40, Ordering::Relaxed);
+        tokio::time::sleep(PRESTAGE_PROGRESS_TICK * 2).await;
+        upload.store(70, Ordering::Relaxed);
+        tokio::time::sleep(PRESTAGE_PROGRESS_TICK * 2).await;
+        // The upload's reader is dropped (it failed, or the copy ended it):
+        // no more progress, and the reporting stops.
+        drop(upload);
+        tokio::time::timeout(PRESTAGE_PROGRESS_TICK * 5, shown)
+            .await
+            .expect("stops once the upload is gone")
+            .unwrap();
+        assert_eq!(*display.0.lock().unwrap(), [40, 70]);
+
+        // All bytes read: stops without a final event (the copy's Done).
+        let sent = Arc::new(AtomicU64::new(100));
+        let _upload = sent.clone();
+        let display = Arc::new(Progress::default());
+        tokio::time::timeout(
+            PRESTAGE_PROGRESS_TICK * 5,
+            show_prestage_progress(display.clone(), desc, sent),
+        )
+        .await
+        .expect("stops once every byte was read");
+        assert!(display.0.lock().unwrap().is_empty());
+    }
 
     #[test]
     fn layer_names_are_cleaned_like_go() {
