@@ -60,6 +60,14 @@ pub enum Error {
         /// The registry host.
         host: String,
         /// Why it is refused.
+        reason: String,
+    },
+    /// An IP prefix of a [`RealmPolicy`](crate::RealmPolicy) is malformed.
+    #[error("invalid IP prefix {prefix:?}: {reason}")]
+    InvalidPrefix {
+        /// The prefix as given.
+        prefix: String,
+        /// What is wrong with it.
         reason: &'static str,
     },
     /// The token request could not be sent or its response not read.

@@ -25,9 +25,12 @@
 //! Security rules (each has a test): a token or Basic credential is cached
 //! per origin (scheme, host, port) and attached only to requests for that
 //! origin; a 401 from another origin (see [`ResponseUri`]) is not
-//! answered; a bearer realm must be https (http only for an http registry)
-//! and may not be a loopback, link-local, private or unspecified IP unless
-//! it is the registry itself; token responses are read up to
+//! answered; a bearer realm must be https (http only for an http registry),
+//! its host written in canonical form, and, unless on the registry's own
+//! host, not an address blocked by the [`RealmPolicy`] (loopback,
+//! link-local, unspecified and cloud metadata by default); token requests
+//! carry a [`RealmRequest`] extension so the transport can check the
+//! address it connects to; token responses are read up to
 //! [`MAX_TOKEN_RESPONSE_BYTES`]; `Debug` never prints a secret.
 //!
 //! Token requests go through a clone of the wrapped service, so they share
@@ -77,6 +80,7 @@ mod challenge;
 mod credential;
 mod error;
 mod origin;
+mod realm;
 mod scope;
 mod token;
 
@@ -87,5 +91,6 @@ pub use challenge::{Challenge, Scheme, parse_challenges, select_challenge};
 pub use credential::{Credential, CredentialProvider, StaticCredential};
 pub use error::Error;
 pub use origin::Origin;
+pub use realm::{IpPrefix, RealmPolicy, RealmRequest};
 pub use scope::{Action, Scope, Scopes, clean_scopes};
 pub use token::MAX_TOKEN_RESPONSE_BYTES;

@@ -22,7 +22,7 @@ use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tower::{Service, ServiceExt};
 
-use crate::{Body, BoxError, Credential, Error};
+use crate::{Body, BoxError, Credential, Error, RealmRequest};
 
 /// The most bytes read from a token service response (oras-go
 /// `maxResponseBytes`): a token fits in a 16 KiB header, the response may
@@ -34,13 +34,16 @@ const MAX_ERROR_TEXT: usize = 1024;
 
 /// What a token request needs.
 pub(crate) struct TokenRequest<'a> {
-    pub(crate) realm: &'a str,
+    /// The validated realm: exactly the URL requested.
+    pub(crate) realm: &'a url::Url,
     pub(crate) service: Option<&'a str>,
     pub(crate) scopes: &'a [String],
     pub(crate) credential: &'a Credential,
     pub(crate) client_id: &'a str,
     pub(crate) force_attempt_oauth2: bool,
     pub(crate) host: &'a str,
+    /// Put on the request for the transport's address check.
+    pub(crate) guard: RealmRequest,
 }
 
 /// The token for `request`, fetched through `service` when needed.
@@ -76,7 +79,8 @@ where
     ResB::Error: Into<BoxError>,
 {
     let method = "GET";
-    let mut url = parse_realm(request.realm, method)?;
+    let realm = request.realm.as_str();
+    let mut url = request.realm.clone();
     // As Go's `q.Set("service")` + `q.Add("scope")`: the realm's own query is
     // kept, except a `service` param, which is replaced.
     let kept: Vec<(String, String)> = url
@@ -102,12 +106,13 @@ where
             .encode(format!("{}:{}", credential.username, credential.password));
         builder = builder.header(AUTHORIZATION, sensitive(&format!("Basic {basic}"))?);
     }
-    let http_request = builder
+    let mut http_request = builder
         .body(Body::empty())
-        .map_err(|e| transport(method, request.realm, e))?;
-    let json = send(service, http_request, method, request.realm).await?;
+        .map_err(|e| transport(method, realm, e))?;
+    http_request.extensions_mut().insert(request.guard.clone());
+    let json = send(service, http_request, method, realm).await?;
     // Both fields may be present; they are then identical.
-    pick_token(&json, &["access_token", "token"], method, request.realm)
+    pick_token(&json, &["access_token", "token"], method, realm)
 }
 
 async fn oauth2_token<S, ResB>(service: S, request: &TokenRequest<'_>) -> Result<String, Error>
@@ -118,18 +123,19 @@ where
 {
     let method = "POST";
     let form = oauth2_form(request)?;
-    let url = parse_realm(request.realm, method)?;
-    let http_request = Request::builder()
+    let realm = request.realm.as_str();
+    let mut http_request = Request::builder()
         .method(Method::POST)
-        .uri(url.as_str())
+        .uri(realm)
         .header(
             CONTENT_TYPE,
             HeaderValue::from_static("application/x-www-form-urlencoded"),
         )
         .body(Body::full(form))
-        .map_err(|e| transport(method, request.realm, e))?;
-    let json = send(service, http_request, method, request.realm).await?;
-    pick_token(&json, &["access_token"], method, request.realm)
+        .map_err(|e| transport(method, realm, e))?;
+    http_request.extensions_mut().insert(request.guard.clone());
+    let json = send(service, http_request, method, realm).await?;
+    pick_token(&json, &["access_token"], method, realm)
 }
 
 /// The OAuth2 token form (built apart: the serializer is not `Send`).
@@ -154,10 +160,6 @@ fn oauth2_form(request: &TokenRequest<'_>) -> Result<String, Error> {
         form.append_pair("scope", &request.scopes.join(" "));
     }
     Ok(form.finish())
-}
-
-fn parse_realm(realm: &str, method: &'static str) -> Result<url::Url, Error> {
-    url::Url::parse(realm).map_err(|e| transport(method, realm, e))
 }
 
 fn sensitive(value: &str) -> Result<HeaderValue, Error> {

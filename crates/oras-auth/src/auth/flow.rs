@@ -26,9 +26,10 @@ use tower::{Service, ServiceExt};
 use super::ResponseUri;
 use super::layer::Config;
 use crate::challenge::{Challenge, Scheme, select_challenge};
-use crate::origin::{Origin, validate_realm};
+use crate::origin::Origin;
+use crate::realm::validate_realm;
 use crate::token::{TokenRequest, fetch_bearer_token};
-use crate::{Body, BoxError, Credential, Error, Scopes, clean_scopes};
+use crate::{Body, BoxError, Credential, Error, RealmRequest, Scopes, clean_scopes};
 
 /// A token that was attached to an attempt.
 struct Attempt {
@@ -157,12 +158,20 @@ where
                 .ok_or_else(|| Error::MissingRealm {
                     host: origin.host_port().to_string(),
                 })?;
-            validate_realm(realm, &origin)?;
+            // The URL checked is the URL requested (one parse).
+            let realm_url = validate_realm(realm, &origin, &config.realm_policy)?;
             tracing::debug!(origin = %origin, realm, scopes = %key, "auth: bearer token needed");
             let token_service = service.clone();
             let token = cache
                 .fetch(&origin, &Scheme::Bearer, &key, || {
-                    bearer_token(token_service, &config, &origin, &challenge, realm, &scopes)
+                    bearer_token(
+                        token_service,
+                        &config,
+                        &origin,
+                        &challenge,
+                        &realm_url,
+                        &scopes,
+                    )
                 })
                 .await?;
             (Scheme::Bearer, token)
@@ -197,7 +206,7 @@ async fn bearer_token<S, ResB>(
     config: &Config,
     origin: &Origin,
     challenge: &Challenge,
-    realm: &str,
+    realm: &url::Url,
     scopes: &[String],
 ) -> Result<String, Error>
 where
@@ -214,6 +223,10 @@ where
         client_id: &config.client_id,
         force_attempt_oauth2: config.force_attempt_oauth2,
         host: origin.host_port(),
+        guard: RealmRequest {
+            registry_host: origin.host().to_string(),
+            policy: config.realm_policy.clone(),
+        },
     };
     fetch_bearer_token(service, request).await
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tower::Layer;
 
 use super::Auth;
-use crate::{CredentialProvider, TokenCache};
+use crate::{CredentialProvider, RealmPolicy, TokenCache};
 
 /// The default OAuth2 `client_id` (oras-go uses `oras-go`).
 pub const DEFAULT_CLIENT_ID: &str = "oras-rs";
@@ -17,6 +17,7 @@ pub(crate) struct Config {
     pub(crate) cache: TokenCache,
     pub(crate) client_id: String,
     pub(crate) force_attempt_oauth2: bool,
+    pub(crate) realm_policy: RealmPolicy,
 }
 
 /// A tower layer that authenticates requests to a registry: it answers
@@ -37,6 +38,7 @@ impl AuthLayer {
                 cache,
                 client_id: DEFAULT_CLIENT_ID.to_string(),
                 force_attempt_oauth2: false,
+                realm_policy: RealmPolicy::default(),
             }),
         }
     }
@@ -50,6 +52,7 @@ impl AuthLayer {
                     cache: self.config.cache.clone(),
                     client_id: self.config.client_id.clone(),
                     force_attempt_oauth2: self.config.force_attempt_oauth2,
+                    realm_policy: self.config.realm_policy.clone(),
                 };
                 change(&mut config);
                 self.config = Arc::new(config);
@@ -71,6 +74,14 @@ impl AuthLayer {
         self.edit(|c| c.force_attempt_oauth2 = force)
     }
 
+    /// Which addresses a bearer realm on another host than the registry
+    /// may not be (oras-go `BlockedRealmPrefixes`; [`RealmPolicy::default`]
+    /// when never called). Token requests carry it in their
+    /// [`RealmRequest`](crate::RealmRequest) extension for the transport.
+    pub fn realm_policy(self, policy: RealmPolicy) -> Self {
+        self.edit(|c| c.realm_policy = policy)
+    }
+
     /// The token cache this layer uses.
     pub fn cache(&self) -> &TokenCache {
         &self.config.cache
@@ -90,6 +101,7 @@ impl fmt::Debug for AuthLayer {
         f.debug_struct("AuthLayer")
             .field("client_id", &self.config.client_id)
             .field("force_attempt_oauth2", &self.config.force_attempt_oauth2)
+            .field("realm_policy", &self.config.realm_policy)
             .field("cache", &self.config.cache)
             .finish_non_exhaustive()
     }

@@ -5,11 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use oras_auth::{
-    AuthLayer, BoxError, Credential, CredentialProvider, Error, ResponseUri, StaticCredential,
-    TokenCache,
+    AuthLayer, BoxError, Credential, CredentialProvider, Error, RealmPolicy, ResponseUri,
+    StaticCredential, TokenCache,
 };
 
-use crate::support::{basic, fake, get, respond, send};
+use crate::support::{LayerOver, basic, fake, get, respond, send};
 
 /// A provider that counts lookups and always answers with a password.
 #[derive(Default)]
@@ -52,8 +52,14 @@ async fn unsafe_realms_are_refused_before_any_token_request() {
         ),
         ("https://r.example/v2/", "https://127.0.0.1:8080/token"),
         ("https://r.example/v2/", "https://[::1]/token"),
-        ("https://r.example/v2/", "https://10.1.2.3/token"),
-        ("http://127.0.0.1:5000/v2/", "http://192.168.0.1/token"),
+        ("http://127.0.0.1:5000/v2/", "http://169.254.169.254/token"),
+        ("https://r.example/v2/", "https://100.100.100.200/token"),
+        // Numeric hosts another parser or the resolver reads as loopback
+        // or the metadata address.
+        ("https://r.example/v2/", "https://2130706433/token"),
+        ("https://r.example/v2/", "https://127.1/token"),
+        ("https://r.example/v2/", "https://0x7f.1/token"),
+        ("https://r.example/v2/", "https://0xa9fea9fe/token"),
         ("https://r.example/v2/", "file:///etc/passwd"),
         ("https://r.example/v2/", "/relative"),
     ] {
@@ -72,6 +78,9 @@ async fn the_registry_itself_and_http_registries_may_use_their_realms() {
     for (registry, realm) in [
         ("http://r.example/v2/", "http://auth.example/token"),
         ("http://127.0.0.1:5000/v2/", "http://127.0.0.1:5001/token"),
+        ("http://localhost:5000/v2/", "http://localhost:5001/token"),
+        // Private ranges are allowed by default, as in oras-go 2.7.
+        ("https://r.example/v2/", "https://10.1.2.3/token"),
     ] {
         let challenge = format!(r#"Bearer realm="{realm}",service="s""#);
         let realm_prefix = realm.to_string();
@@ -93,8 +102,50 @@ async fn the_registry_itself_and_http_registries_may_use_their_realms() {
         .await
         .unwrap();
         assert_eq!(response.status(), 200, "{registry} {realm}");
-        assert_eq!(log.lock().unwrap().len(), 3);
+        let log = log.lock().unwrap();
+        assert_eq!(log.len(), 3);
+        // Only the token request carries the guard for the transport.
+        let guard = log[1].realm_guard.as_ref().expect("token request guard");
+        assert_eq!(guard.policy, RealmPolicy::default());
+        assert!(log[0].realm_guard.is_none() && log[2].realm_guard.is_none());
     }
+}
+
+#[tokio::test]
+async fn a_strict_policy_refuses_private_realms_and_an_empty_one_allows_loopback() {
+    let run = |policy: RealmPolicy, realm: &'static str| async move {
+        let challenge = format!(r#"Bearer realm="{realm}",service="s""#);
+        let (inner, log) = fake(move |seen| {
+            if seen.uri.starts_with(realm) {
+                respond(200, &[], r#"{"token":"t"}"#)
+            } else if seen.authorization.is_some() {
+                respond(200, &[], "")
+            } else {
+                respond(401, &[("www-authenticate", challenge.as_str())], "")
+            }
+        });
+        let service = AuthLayer::new(Arc::new(Counting::default()), TokenCache::new())
+            .realm_policy(policy)
+            .layer_over(inner);
+        let result = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            tower::ServiceExt::oneshot(service, get("https://r.example/v2/")),
+        )
+        .await
+        .unwrap();
+        let count = log.lock().unwrap().len();
+        (result.map(|r| r.status().as_u16()), count)
+    };
+    let (result, count) = run(RealmPolicy::strict(), "https://192.168.0.1/token").await;
+    let err = result.unwrap_err();
+    assert!(
+        matches!(err.downcast_ref::<Error>(), Some(Error::UnsafeRealm { .. })),
+        "{err}"
+    );
+    assert_eq!(count, 1);
+    let (result, count) = run(RealmPolicy::blocking([]), "https://127.0.0.1/token").await;
+    assert_eq!(result.unwrap(), 200);
+    assert_eq!(count, 3);
 }
 
 #[tokio::test]

@@ -18,6 +18,8 @@ pub struct Seen {
     pub authorization: Option<String>,
     pub content_type: Option<String>,
     pub body: Bytes,
+    /// The realm guard extension of a token request.
+    pub realm_guard: Option<oras_auth::RealmRequest>,
 }
 
 pub type Log = Arc<Mutex<Vec<Seen>>>;
@@ -54,6 +56,7 @@ pub fn fake(
                 authorization: header(http::header::AUTHORIZATION),
                 content_type: header(http::header::CONTENT_TYPE),
                 body,
+                realm_guard: parts.extensions.get::<oras_auth::RealmRequest>().cloned(),
             };
             log.lock().unwrap().push(seen.clone());
             Ok::<_, BoxError>(handler(&seen))
