@@ -20,6 +20,7 @@ use oras_spec::Descriptor;
 
 use crate::error::{Error, Result};
 use crate::layout::{INGEST_DIR, blob_path, set_mode};
+use crate::source::dir_inside;
 
 /// Stores `content` as `expected` under `root`, returning the successors
 /// of a manifest (empty for other blobs). Manifests are limited to 4 MiB
@@ -48,6 +49,11 @@ pub(crate) async fn push(
         tokio::fs::create_dir_all(dir)
             .await
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        // Never write through a directory linked out of the layout.
+        let (root, dir) = (root.to_owned(), dir.to_owned());
+        tokio::task::spawn_blocking(move || dir_inside(&root, &dir))
+            .await
+            .map_err(|e| Error::io("checking the layout", std::io::Error::other(e)))??;
     }
 
     // The temp name starts with the digest's hex, as oras-go's does.

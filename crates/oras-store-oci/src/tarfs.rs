@@ -6,7 +6,9 @@
 //! Entry names are cleaned (`./blobs/x` and `blobs//x` are `blobs/x`,
 //! oras-go#851); a name that is absolute or climbs out of the archive
 //! with `..` is never served. Only regular files are served; a later entry
-//! of the same name replaces an earlier one, as when extracting.
+//! of the same name replaces an earlier one, as when extracting. A name
+//! whose last entry is a symbolic or hard link is refused with an error
+//! rather than followed or reported missing: a link is never a blob.
 
 use std::collections::HashMap;
 use std::io::{Read as _, SeekFrom};
@@ -23,11 +25,21 @@ struct Span {
     size: u64,
 }
 
-/// The index of a tar archive's regular files.
+/// What a name of the archive is, as far as serving it goes.
+#[derive(Debug, Clone, Copy)]
+enum Entry {
+    /// A regular file: its data in the archive.
+    File(Span),
+    /// A symbolic or hard link: never served.
+    Link(&'static str),
+}
+
+/// The index of a tar archive's regular files (and of the links, which
+/// are refused when asked for).
 #[derive(Debug)]
 pub(crate) struct TarArchive {
     path: PathBuf,
-    entries: HashMap<String, Span>,
+    entries: HashMap<String, Entry>,
 }
 
 impl TarArchive {
@@ -64,7 +76,17 @@ impl TarArchive {
                 tracing::warn!(entry = %raw.display(), "skipping tar entry outside the layout");
                 continue;
             };
-            if !entry.header().entry_type().is_file() {
+            let kind = entry.header().entry_type();
+            if kind.is_symlink() || kind.is_hard_link() {
+                let what = if kind.is_symlink() {
+                    "is a symbolic link in the archive; layout files must be regular files"
+                } else {
+                    "is a hard link in the archive; layout files must be regular files"
+                };
+                index.insert(name, Entry::Link(what));
+                continue;
+            }
+            if !kind.is_file() {
                 index.remove(&name);
                 continue;
             }
@@ -81,7 +103,7 @@ impl TarArchive {
                     "entry {name} runs past the end of the archive"
                 )));
             }
-            index.insert(name, span);
+            index.insert(name, Entry::File(span));
         }
         Ok(TarArchive {
             path: path.to_owned(),
@@ -89,14 +111,27 @@ impl TarArchive {
         })
     }
 
+    /// The data of the regular file `name`, if there is one; an error if
+    /// `name` is a link.
+    fn span(&self, name: &str) -> Result<Option<Span>> {
+        match self.entries.get(name) {
+            None => Ok(None),
+            Some(Entry::File(span)) => Ok(Some(*span)),
+            Some(Entry::Link(reason)) => Err(Error::InvalidLayout {
+                file: name.to_owned(),
+                reason: (*reason).to_owned(),
+            }),
+        }
+    }
+
     /// The size of the regular file `name`, if there is one.
-    pub(crate) fn size(&self, name: &str) -> Option<u64> {
-        self.entries.get(name).map(|s| s.size)
+    pub(crate) fn size(&self, name: &str) -> Result<Option<u64>> {
+        Ok(self.span(name)?.map(|s| s.size))
     }
 
     /// A reader over the regular file `name`, if there is one.
     pub(crate) async fn open(&self, name: &str) -> Result<Option<BlobReader>> {
-        let Some(span) = self.entries.get(name).copied() else {
+        let Some(span) = self.span(name)? else {
             return Ok(None);
         };
         let context = || format!("reading {name} from {}", self.path.display());
@@ -174,6 +209,8 @@ mod tests {
         raw_entry(&mut builder, "../escaped", tar::EntryType::Regular, b"evil");
         raw_entry(&mut builder, "/absolute", tar::EntryType::Regular, b"evil");
         raw_entry(&mut builder, "link", tar::EntryType::Symlink, b"");
+        raw_entry(&mut builder, "hard", tar::EntryType::Regular, b"was a file");
+        raw_entry(&mut builder, "hard", tar::EntryType::Link, b"");
         raw_entry(&mut builder, "replaced", tar::EntryType::Regular, b"old");
         raw_entry(&mut builder, "replaced", tar::EntryType::Regular, b"newer");
         builder.finish().unwrap();
@@ -182,8 +219,16 @@ mod tests {
         let archive = TarArchive::index(&path).unwrap();
         let mut names: Vec<&str> = archive.entries.keys().map(String::as_str).collect();
         names.sort();
-        assert_eq!(names, vec!["blobs/b", "oci-layout", "replaced"]);
-        assert_eq!(archive.size("replaced"), Some(5));
+        assert_eq!(
+            names,
+            vec!["blobs/b", "hard", "link", "oci-layout", "replaced"]
+        );
+        assert_eq!(archive.size("replaced").unwrap(), Some(5));
+        for link in ["link", "hard"] {
+            let err = archive.size(link).unwrap_err();
+            assert!(err.to_string().contains("link in the archive"), "{err}");
+            assert!(archive.open(link).await.is_err());
+        }
         let mut out = Vec::new();
         let mut reader = archive.open("blobs/b").await.unwrap().unwrap();
         tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut out)

@@ -4,6 +4,7 @@
 mod common;
 mod concurrency;
 mod delete;
+mod hostile;
 mod layout;
 mod push;
 mod read_only;

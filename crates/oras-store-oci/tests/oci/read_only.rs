@@ -90,7 +90,8 @@ async fn reads_tars_with_and_without_dot_slash_prefixes() {
 }
 
 /// Serves only regular files at clean names inside the archive: a symlink
-/// or a `..` entry posing as a blob is never served.
+/// or a `..` entry posing as a blob is never served (the link is an error,
+/// the escaping name is not there).
 #[tokio::test]
 async fn tar_entries_outside_the_layout_or_not_regular_are_not_served() {
     let dir = tempfile::tempdir().unwrap();
@@ -145,7 +146,12 @@ async fn tar_entries_outside_the_layout_or_not_regular_are_not_served() {
         builder.finish().unwrap();
     }
     let layout = ReadOnlyStore::from_tar(&tar_path).await.unwrap();
-    for desc in [&evil, &linked, &escaped] {
+    // A link is refused with an error naming it, never followed.
+    let err = layout.fetch(&linked).await.err().unwrap();
+    assert_eq!(err.kind(), ErrorKind::InvalidContent, "{err}");
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert!(layout.exists(&linked).await.is_err());
+    for desc in [&evil, &escaped] {
         assert!(
             !layout.exists(desc).await.unwrap(),
             "{} must not be served",
