@@ -5,7 +5,10 @@
 //!   protocol corners, faults and the conformance runner's own tests;
 //! - [`real`]: a harness that installs (when missing), configures, starts
 //!   and stops a real CNCF Distribution registry (`docker-registry`) on
-//!   loopback in plain-HTTP, TLS + htpasswd and token-auth modes.
+//!   loopback in plain-HTTP, TLS + htpasswd and token-auth modes;
+//! - [`reference`]: a differential harness that runs scenarios with the
+//!   reference Go `oras` CLI and with ours and compares what they do.
 
 pub mod fake;
 pub mod real;
+pub mod reference;

@@ -72,6 +72,23 @@ pub enum Error {
     /// The harness's own token server could not start.
     #[error("token server: {0}")]
     TokenServer(String),
+
+    /// The reference Go `oras` CLI could not be found or built (see
+    /// `crate::reference::go_oras`).
+    #[error("reference Go oras CLI: {detail}")]
+    ReferenceTool {
+        /// What is missing or failed, and how to fix it.
+        detail: String,
+    },
+
+    /// A differential scenario is malformed or could not be run.
+    #[error("differential scenario {context}: {detail}")]
+    Scenario {
+        /// The scenario file or scenario name.
+        context: String,
+        /// What is wrong with it.
+        detail: String,
+    },
 }
 
 impl Error {
