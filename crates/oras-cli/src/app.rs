@@ -134,7 +134,7 @@ fn style(cmd: clap::Command, path: &str) -> clap::Command {
                 .help(format!("help for {name}")),
         )
         .help_template(template)
-        .mut_args(|arg| arg.display_order(0))
+        .mut_args(|arg| takes_any_value(arg.display_order(0)))
         .mut_subcommands(|sub| {
             let sub_path = format!("{path} {}", sub.get_name());
             style(sub, &sub_path)
@@ -143,6 +143,20 @@ fn style(cmd: clap::Command, path: &str) -> clap::Command {
         cmd = cmd.subcommand_required(true).arg_required_else_help(true);
     }
     cmd
+}
+
+/// A flag that needs a value takes the next argument whatever it starts
+/// with, as pflag does (`-p -abc`, `--password --x`): only flags whose
+/// value is optional (`--plain-http[=bool]`) never take the next one.
+fn takes_any_value(arg: Arg) -> Arg {
+    let needs_value = arg.get_action().takes_values()
+        && arg
+            .get_num_args()
+            .is_none_or(|range| range.min_values() >= 1);
+    if arg.is_positional() || !needs_value {
+        return arg;
+    }
+    arg.allow_hyphen_values(true)
 }
 
 /// What a run ends with.

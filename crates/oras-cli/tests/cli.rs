@@ -147,7 +147,7 @@ fn version_prints_aligned_fields() {
         keys,
         [
             "Version",
-            "Rust version",
+            "Go version",
             "OS/Arch",
             "Git commit",
             "Git tree state"
@@ -260,4 +260,32 @@ fn completion_scripts() {
         .assert()
         .success()
         .stdout(contains("source <(oras completion bash)"));
+}
+
+/// pflag gives a flag that needs a value the next argument whatever it
+/// starts with: `-p -abc` is a password, not an unknown flag.
+#[test]
+fn flag_values_may_start_with_a_dash() {
+    let home = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let registry = format!("localhost:{port}");
+    for password in [["-p", "-abc"], ["--password", "--abc"]] {
+        oras()
+            .env("HOME", home.path())
+            .args(["login", &registry, "-u", "-user"])
+            .args(password)
+            .assert()
+            .failure()
+            .code(1)
+            .stderr(contains("failed to validate the credentials"))
+            .stderr(contains("unknown").not());
+    }
+    // A flag whose value is optional still never takes the next argument.
+    oras()
+        .args(["repo", "tags", "--plain-http", "-x", "localhost:1/r"])
+        .assert()
+        .failure()
+        .stderr(contains("unknown shorthand flag: 'x' in -x"));
 }

@@ -1,10 +1,13 @@
-//! `oras version`: aligned `Version:`, `Rust version:`, `OS/Arch:`,
-//! `Git commit:`, `Git tree state:` (Go `root/version.go`).
+//! `oras version`: the Go CLI's aligned `Version:`, `Go version:`,
+//! `OS/Arch:`, `Git commit:`, `Git tree state:` lines (Go
+//! `root/version.go`, as a release build prints them).
 //!
-//! The Go CLI prints `Go version:`; we print `Rust version:` instead. No
-//! script we know parses that line: the Go CLI's own e2e suite checks only
-//! `OS/Arch:` and the platform, and tools compare `Version:`. The OS and
-//! architecture use Go's names (`linux/amd64`), so that check passes.
+//! `Version:` is the Go CLI release this binary is a drop-in for, with
+//! our own version as semver build metadata (`1.3.6+oras-rs.0.1.0`, the
+//! form Go's `version.GetVersion` gives a build with metadata), so a
+//! script that compares versions sees the Go release whose behaviour it
+//! gets. `Go version:` says `none` and names the Rust compiler instead:
+//! the line keeps its place and key, and claims no Go toolchain.
 
 use clap::Args;
 
@@ -12,6 +15,10 @@ use crate::commands::Context;
 
 /// The version of this build.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The Go `oras` release whose commands, flags and output this binary
+/// follows.
+pub const GO_ORAS_VERSION: &str = "1.3.6";
 
 /// `oras version` takes no flags; extra arguments are ignored with a warning.
 #[derive(Args, Clone, Debug, Default)]
@@ -28,8 +35,11 @@ pub struct VersionArgs {
 /// The lines of `oras version`, aligned after the colon.
 pub fn version_lines() -> Vec<String> {
     let items = [
-        ("Version", VERSION.to_owned()),
-        ("Rust version", env!("ORAS_RUST_VERSION").to_owned()),
+        ("Version", format!("{GO_ORAS_VERSION}+oras-rs.{VERSION}")),
+        (
+            "Go version",
+            format!("none (built with rustc {})", env!("ORAS_RUST_VERSION")),
+        ),
         (
             "OS/Arch",
             format!("{}/{}", go_os(), oras_spec::host_architecture()),
@@ -75,8 +85,11 @@ mod tests {
     fn lines_are_aligned() {
         let lines = version_lines();
         assert_eq!(lines.len(), 5);
-        assert_eq!(lines[0], format!("Version:        {VERSION}"));
-        assert!(lines[1].starts_with("Rust version:   "));
+        assert_eq!(
+            lines[0],
+            format!("Version:        {GO_ORAS_VERSION}+oras-rs.{VERSION}")
+        );
+        assert!(lines[1].starts_with("Go version:     none (built with rustc "));
         assert!(lines[2].starts_with("OS/Arch:        "));
         assert!(lines[3].starts_with("Git commit:     "));
         assert!(lines[4].starts_with("Git tree state: "));
