@@ -97,7 +97,9 @@ impl Error {
             Error::Response(e) => e.kind(),
             Error::Transport { source, .. } => match source.downcast_ref::<oras_auth::Error>() {
                 Some(auth) if auth.is_unauthorized() => ErrorKind::Unauthorized,
-                Some(oras_auth::Error::UnsafeRealm { .. }) => ErrorKind::Denied,
+                // A refused realm, found before the token request or by
+                // the connection's address check under it.
+                _ if unsafe_realm_in(source.as_ref()) => ErrorKind::Denied,
                 _ => ErrorKind::Network,
             },
             Error::Protocol { kind, .. } => *kind,
@@ -133,6 +135,28 @@ impl Error {
 
 /// Most causes [`chain_text`] follows.
 const MAX_CAUSES: usize = 16;
+
+/// Whether a refused token realm is among the causes of `err`.
+fn unsafe_realm_in(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    for _ in 0..MAX_CAUSES {
+        let Some(e) = current else {
+            return false;
+        };
+        if let Some(oras_auth::Error::UnsafeRealm { .. }) = e.downcast_ref::<oras_auth::Error>() {
+            return true;
+        }
+        if let Some(oras_auth::Error::TokenTransport { source, .. }) =
+            e.downcast_ref::<oras_auth::Error>()
+        {
+            // The transport error of a token request, boxed in an `Arc`.
+            current = Some(source.as_ref().as_ref());
+            continue;
+        }
+        current = e.source();
+    }
+    false
+}
 
 /// The message of `err` and of its sources, joined by `: `, leaving out a
 /// source whose text is already there (many errors repeat their source's

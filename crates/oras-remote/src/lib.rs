@@ -109,6 +109,8 @@ pub use client::{
 };
 pub use errcode::{ErrorDetail, MAX_ERROR_BODY_BYTES, ResponseError};
 pub use error::{BoxError, Error};
-pub use oras_auth::{Body, Credential, CredentialProvider, StaticCredential, TokenCache};
+pub use oras_auth::{
+    Body, Credential, CredentialProvider, IpPrefix, RealmPolicy, StaticCredential, TokenCache,
+};
 pub use registry::Registry;
 pub use repository::{BlobSource, FileSource, Prestage, Repository, RepositoryOptions};

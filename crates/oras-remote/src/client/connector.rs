@@ -21,6 +21,8 @@ use tokio::net::TcpStream;
 use tower::Service;
 use url::Url;
 
+use oras_auth::RealmPolicy;
+
 use super::proxy::ProxyConfig;
 use super::resolve::DnsOverrides;
 use super::tls::TlsConfigs;
@@ -82,6 +84,70 @@ impl hyper::rt::Write for TcpConn {
     }
 }
 
+/// The address check of connections made for bearer token requests
+/// (GHSA-28r5-37g7-p6mp, GHSA-xf85-363p-868w; oras-go v2.7.0 checks the
+/// realm host's addresses against `BlockedRealmPrefixes`): the auth layer
+/// can only check an IP literal, so a host name is checked here, on the
+/// address the connection actually reached, after DNS and the overrides.
+#[derive(Clone, Debug)]
+pub(crate) struct RealmGuard {
+    pub(crate) policy: RealmPolicy,
+    /// The registry's host: a realm there is never refused.
+    pub(crate) registry_host: String,
+}
+
+impl RealmGuard {
+    /// Refuses a dial whose address is known before connecting: an IP
+    /// literal, or the address of a DNS override.
+    fn check_before_dial(
+        &self,
+        host: &str,
+        port: u16,
+        overrides: &DnsOverrides,
+    ) -> Result<(), BoxError> {
+        let ip = match overrides.lookup(host, port) {
+            Some(address) => address.ip(),
+            None => match host.parse::<std::net::IpAddr>() {
+                Ok(ip) => ip,
+                Err(_) => return Ok(()),
+            },
+        };
+        self.policy
+            .check_address(host, ip, &self.registry_host)
+            .map_err(Into::into)
+    }
+
+    /// Refuses a direct connection to `host` that reached a blocked
+    /// address (before anything is sent on it).
+    fn check_connected(&self, host: &str, stream: &TcpStream) -> Result<(), BoxError> {
+        let peer = stream.peer_addr()?;
+        self.policy
+            .check_address(host, peer.ip(), &self.registry_host)
+            .map_err(Into::into)
+    }
+
+    /// Through a proxy the proxy resolves `host`: as oras-go, it is looked
+    /// up here and refused when any of its addresses is blocked; a lookup
+    /// failure lets it through (the proxy may know names this host does
+    /// not, and a bogus name fails at the proxy anyway).
+    async fn check_proxied(&self, host: &str, port: u16) -> Result<(), BoxError> {
+        if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+            return self
+                .policy
+                .check_address(host, ip, &self.registry_host)
+                .map_err(Into::into);
+        }
+        let Ok(addresses) = tokio::net::lookup_host((host, port)).await else {
+            return Ok(());
+        };
+        for address in addresses {
+            self.policy
+                .check_address(host, address.ip(), &self.registry_host)?;
+        }
+        Ok(())
+    }
+}
+
 /// Opens TCP connections, through a proxy when [`ProxyConfig`] says so, to
 /// the address a [`DnsOverrides`] rule names for the dialled `host:port`.
 #[derive(Clone)]
@@ -89,6 +155,8 @@ pub(crate) struct ProxyConnector {
     http: HttpConnector,
     proxy: Arc<ProxyConfig>,
     overrides: Arc<DnsOverrides>,
+    /// Set on the connector of token requests only.
+    guard: Option<Arc<RealmGuard>>,
 }
 
 impl ProxyConnector {
@@ -106,7 +174,14 @@ impl ProxyConnector {
             http,
             proxy,
             overrides,
+            guard: None,
         }
+    }
+
+    /// The same connector, checking every connection with `guard`.
+    pub(crate) fn guarded(mut self, guard: RealmGuard) -> Self {
+        self.guard = Some(Arc::new(guard));
+        self
     }
 }
 
@@ -123,6 +198,7 @@ impl Service<Uri> for ProxyConnector {
         let mut http = self.http.clone();
         let proxy = self.proxy.clone();
         let overrides = self.overrides.clone();
+        let guard = self.guard.clone();
         Box::pin(async move {
             let scheme = dst.scheme_str().unwrap_or("http").to_owned();
             let host = dst
@@ -135,9 +211,18 @@ impl Service<Uri> for ProxyConnector {
                 .port_u16()
                 .unwrap_or(if scheme == "https" { 443 } else { 80 });
             let Some(proxy_url) = proxy.proxy_for(&scheme, &host, port).cloned() else {
+                if let Some(guard) = &guard {
+                    guard.check_before_dial(&host, port, &overrides)?;
+                }
                 let io = http.call(overrides.dial_uri(&host, port, dst)?).await?;
+                if let Some(guard) = &guard {
+                    guard.check_connected(&host, io.inner())?;
+                }
                 return Ok(TcpConn { io, proxied: false });
             };
+            if let Some(guard) = &guard {
+                guard.check_proxied(&host, port).await?;
+            }
             // Go dials the proxy's address, and so looks it up in the
             // overrides; the destination is the proxy's to resolve.
             let proxy_host = proxy_url.host_str().unwrap_or_default();

@@ -43,7 +43,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Request, Response};
-use oras_auth::{AuthLayer, Body, CredentialProvider, StaticCredential, TokenCache};
+use oras_auth::{AuthLayer, Body, CredentialProvider, RealmPolicy, StaticCredential, TokenCache};
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
 
@@ -78,6 +78,7 @@ pub struct ClientConfig {
     transport: Option<BoxService>,
     credentials: Option<Arc<dyn CredentialProvider>>,
     token_cache: Option<TokenCache>,
+    realm_policy: RealmPolicy,
 }
 
 impl Default for ClientConfig {
@@ -98,6 +99,7 @@ impl Default for ClientConfig {
             transport: None,
             credentials: None,
             token_cache: None,
+            realm_policy: RealmPolicy::default(),
         }
     }
 }
@@ -115,6 +117,7 @@ impl fmt::Debug for ClientConfig {
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
             .field("resolve", &self.resolve)
+            .field("realm_policy", &self.realm_policy)
             .finish_non_exhaustive()
     }
 }
@@ -252,6 +255,18 @@ impl ClientConfig {
         self
     }
 
+    /// Which addresses a bearer token realm on another host than the
+    /// registry may not be, or connect to (oras-go v2.7.0
+    /// `BlockedRealmPrefixes`); [`RealmPolicy::default`] (loopback,
+    /// link-local, unspecified and cloud metadata addresses blocked,
+    /// private ranges allowed) when never called. An IP literal is checked
+    /// before the token request, a host name on the address the connection
+    /// reaches after DNS and the [`ClientConfig::resolve`] overrides.
+    pub fn realm_policy(mut self, policy: RealmPolicy) -> Self {
+        self.realm_policy = policy;
+        self
+    }
+
     /// Sends requests with `service` instead of the network (an in-process
     /// registry; tests). The stack above it is unchanged.
     pub fn transport<S>(mut self, service: S) -> Self
@@ -329,6 +344,7 @@ impl Client {
                     config.resolve.clone(),
                     &registry,
                     config.connect_timeout,
+                    config.realm_policy.clone(),
                 ))
             }
         };
@@ -352,7 +368,8 @@ impl Client {
             .clone()
             .unwrap_or_else(|| Arc::new(StaticCredential::anonymous()));
         let cache = config.token_cache.clone().unwrap_or_default();
-        let authed = BoxCloneSyncService::new(AuthLayer::new(provider, cache).layer(redirects));
+        let auth = AuthLayer::new(provider, cache).realm_policy(config.realm_policy.clone());
+        let authed = BoxCloneSyncService::new(auth.layer(redirects));
         let retried = tower::retry::Retry::new(retry::Attempts::new(config.retry.clone()), authed);
         let agent = HeaderValue::from_str(&config.user_agent)
             .map_err(|_| Error::Config("invalid user agent".into()))?;

@@ -10,24 +10,28 @@ use http::header::{HeaderValue, PROXY_AUTHORIZATION};
 use http::{Request, Response};
 use hyper_util::client::legacy::Client as PoolClient;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use oras_auth::Body;
+use oras_auth::{Body, RealmPolicy, RealmRequest};
 use tower::Service;
 
 use super::body::ResponseBody;
-use super::connector::{ProxyConnector, RegistryConnector, proxy_authorization};
+use super::connector::{ProxyConnector, RealmGuard, RegistryConnector, proxy_authorization};
 use super::origin::Origin;
 use super::proxy::ProxyConfig;
 use super::resolve::DnsOverrides;
 use super::tls::TlsConfigs;
 use crate::error::BoxError;
 
-/// Sends requests on pooled connections.
 /// The most a connection reads from its socket at once.
 const READ_BUFFER_MAX: usize = 1024 * 1024;
 
+/// Sends requests on pooled connections. Bearer token requests (those
+/// with an `oras_auth::RealmRequest` extension) go through a pool of their
+/// own, whose connections are checked against the realm policy, so a
+/// token request never reuses an unchecked connection.
 #[derive(Clone)]
 pub(crate) struct Transport {
     client: PoolClient<RegistryConnector, Body>,
+    realm: PoolClient<RegistryConnector, Body>,
     proxy: Arc<ProxyConfig>,
 }
 
@@ -38,21 +42,32 @@ impl Transport {
         overrides: DnsOverrides,
         registry: &Origin,
         connect_timeout: Option<Duration>,
+        realm_policy: RealmPolicy,
     ) -> Self {
         let proxy = Arc::new(proxy);
         let tcp = ProxyConnector::new(proxy.clone(), Arc::new(overrides), connect_timeout);
-        let connector = RegistryConnector::new(tcp, tls, registry.authority());
-        let client = PoolClient::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_timer(TokioTimer::new())
-            // Reads of up to 1 MiB (hyper's default stops at about 400
-            // KiB): a large download arrives in fewer, larger chunks, so
-            // fewer wake-ups between the connection and its reader (a
-            // 1 GiB pull takes about a fifth less time; larger buffers
-            // only add memory).
-            .http1_max_buf_size(READ_BUFFER_MAX)
-            .build(connector);
-        Transport { client, proxy }
+        let pool = |tcp: ProxyConnector| {
+            let connector = RegistryConnector::new(tcp, tls, registry.authority());
+            PoolClient::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(90))
+                .pool_timer(TokioTimer::new())
+                // Reads of up to 1 MiB (hyper's default stops at about 400
+                // KiB): a large download arrives in fewer, larger chunks, so
+                // fewer wake-ups between the connection and its reader (a
+                // 1 GiB pull takes about a fifth less time; larger buffers
+                // only add memory).
+                .http1_max_buf_size(READ_BUFFER_MAX)
+                .build(connector)
+        };
+        let guard = RealmGuard {
+            policy: realm_policy,
+            registry_host: registry.host.clone(),
+        };
+        Transport {
+            client: pool(tcp.clone()),
+            realm: pool(tcp.guarded(guard)),
+            proxy,
+        }
     }
 }
 
@@ -78,7 +93,11 @@ impl Service<Request<Body>> for Transport {
         {
             req.headers_mut().insert(PROXY_AUTHORIZATION, value);
         }
-        let future = self.client.request(req);
+        let future = if req.extensions().get::<RealmRequest>().is_some() {
+            self.realm.request(req)
+        } else {
+            self.client.request(req)
+        };
         Box::pin(async move {
             let response = future.await?;
             Ok(response.map(ResponseBody::new))

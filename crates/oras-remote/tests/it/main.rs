@@ -10,6 +10,7 @@ mod fake;
 mod large;
 mod manifests;
 mod real;
+mod realm;
 mod referrers;
 mod retry;
 mod security;

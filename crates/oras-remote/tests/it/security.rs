@@ -1,4 +1,4 @@
-//! The security rules of issue 4, one test each: credentials and custom
+//! The credential rules, one test each: credentials and custom
 //! headers only to the registry origin (never after a cross-origin
 //! redirect, never to a token realm elsewhere, never to an upload
 //! `Location` on another host or a downgraded scheme).
