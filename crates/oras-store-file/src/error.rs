@@ -20,15 +20,40 @@ pub enum Error {
     /// The name is already in use in this store (oras-go `ErrDuplicateName`).
     #[error("{0}: duplicate name")]
     DuplicateName(String),
-    /// A write would land outside the working directory or outside the
-    /// directory being unpacked (oras-go `ErrPathTraversalDisallowed`).
+    /// A title (or a write under it) would land outside the working
+    /// directory (oras-go `ErrPathTraversalDisallowed`); this is what
+    /// [`crate::Options::allow_path_traversal_on_write`] allows.
     #[error("path traversal disallowed: {path}: {reason}")]
     PathTraversal {
-        /// The path (or tar entry name) that was refused.
+        /// The path that was refused.
         path: PathBuf,
         /// Why it was refused.
         reason: &'static str,
     },
+    /// An entry of a directory blob would land outside the directory being
+    /// unpacked, or a link it makes could lead outside (a link target
+    /// that is not clean, a link that resolves outside the working
+    /// directory once the pull ends). Never allowed, whatever the options.
+    #[error("unsafe archive entry: {path}: {reason}")]
+    UnsafeEntry {
+        /// The tar entry name, or the path of the link, that was refused.
+        path: PathBuf,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// A directory blob expands beyond a limit of
+    /// [`crate::UnpackLimits`]; nothing of it is kept.
+    #[error("unpack limit exceeded: {what} over the limit of {limit}")]
+    UnpackLimit {
+        /// What went over: "expanded bytes" or "entries".
+        what: &'static str,
+        /// The limit in force.
+        limit: u64,
+    },
+    /// The push was cancelled (its future dropped) while unpacking; what
+    /// it had written was rolled back.
+    #[error("unpacking canceled")]
+    Canceled,
     /// The target exists and the store refuses to overwrite
     /// (oras-go `ErrOverwriteDisallowed`).
     #[error("overwrite disallowed: {0}")]
@@ -111,6 +136,23 @@ impl Error {
         }
     }
 
+    /// An unsafe archive entry.
+    pub(crate) fn unsafe_entry(path: impl Into<PathBuf>, reason: &'static str) -> Self {
+        Error::UnsafeEntry {
+            path: path.into(),
+            reason,
+        }
+    }
+
+    /// The same refusal as an archive-entry refusal (which path traversal
+    /// being allowed does not lift), other errors unchanged.
+    pub(crate) fn in_archive(self) -> Self {
+        match self {
+            Error::PathTraversal { path, reason } => Error::UnsafeEntry { path, reason },
+            other => other,
+        }
+    }
+
     /// The kind callers of the storage traits decide on.
     ///
     /// `DuplicateName` and `OverwriteDisallowed` are deliberately not
@@ -118,7 +160,8 @@ impl Error {
     /// would silently keep the wrong file.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::PathTraversal { .. } => ErrorKind::PathTraversal,
+            Error::PathTraversal { .. } | Error::UnsafeEntry { .. } => ErrorKind::PathTraversal,
+            Error::UnpackLimit { .. } => ErrorKind::SizeExceedsLimit,
             Error::ContentDigestMismatch { .. } => ErrorKind::DigestMismatch,
             Error::NotFileOrDirectory(_) => ErrorKind::Unsupported,
             Error::MissingReference => ErrorKind::MissingReference,
@@ -130,7 +173,8 @@ impl Error {
             Error::MissingName
             | Error::DuplicateName(_)
             | Error::OverwriteDisallowed(_)
-            | Error::StoreClosed => ErrorKind::Other,
+            | Error::StoreClosed
+            | Error::Canceled => ErrorKind::Other,
         }
     }
 }

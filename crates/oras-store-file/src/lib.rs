@@ -79,9 +79,10 @@ mod options;
 mod paths;
 mod platform;
 mod push;
+mod root;
 mod store;
 mod traits;
 
 pub use error::{Error, Result};
-pub use options::{DEFAULT_FALLBACK_LIMIT, Options};
+pub use options::{DEFAULT_FALLBACK_LIMIT, Options, UnpackLimits};
 pub use store::Store;

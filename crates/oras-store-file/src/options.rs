@@ -46,6 +46,8 @@ pub struct Options {
     /// Most bytes one piece of untitled content may have in the in-memory
     /// fallback (oras-go `NewWithFallbackLimit`).
     pub fallback_limit: u64,
+    /// Bounds on what one directory blob may expand to.
+    pub unpack_limits: UnpackLimits,
     /// Where the temp files `oras_file_*` go (the tar of an added
     /// directory, the gzip of a pushed one); `None` is the system temp
     /// directory, as in oras-go.
@@ -63,7 +65,70 @@ impl Default for Options {
             skip_unpack: false,
             preserve_permissions: false,
             fallback_limit: DEFAULT_FALLBACK_LIMIT,
+            unpack_limits: UnpackLimits::default(),
             temp_dir: None,
         }
+    }
+}
+
+/// Bounds on unpacking one directory blob (a gzipped tar), against
+/// decompression bombs: the expanded tar stream may hold at most
+/// `max(ratio_floor, max_ratio × compressed size)` bytes and never more
+/// than `max_bytes`, and at most `max_entries` entries. Going over any
+/// of them fails the push with [`crate::Error::UnpackLimit`] and rolls the
+/// unpacking back. A limit of 0 is no limit.
+///
+/// The defaults are generous for real artifacts (model weights barely
+/// compress; text trees compress about ten to one) while a gzip of zeros
+/// (about a thousand to one) is stopped early:
+///
+/// ```
+/// let limits = oras_store_file::UnpackLimits::default();
+/// assert_eq!(limits.max_ratio, 200);
+/// assert_eq!(limits.ratio_floor, 64 << 20);
+/// assert_eq!(limits.max_bytes, 1 << 40);
+/// assert_eq!(limits.max_entries, 1_000_000);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnpackLimits {
+    /// Most expanded bytes per compressed byte (200 by default).
+    pub max_ratio: u64,
+    /// Expanded bytes always allowed, whatever the ratio (64 MiB by
+    /// default), so that small, very compressible trees unpack.
+    pub ratio_floor: u64,
+    /// Most expanded bytes of one blob, whatever its size (1 TiB by
+    /// default).
+    pub max_bytes: u64,
+    /// Most tar entries of one blob (1,000,000 by default).
+    pub max_entries: u64,
+}
+
+impl Default for UnpackLimits {
+    fn default() -> Self {
+        UnpackLimits {
+            max_ratio: 200,
+            ratio_floor: 64 << 20,
+            max_bytes: 1 << 40,
+            max_entries: 1_000_000,
+        }
+    }
+}
+
+impl UnpackLimits {
+    /// The most expanded bytes a blob of `compressed` bytes may give.
+    pub fn max_expanded(&self, compressed: u64) -> u64 {
+        let by_ratio = if self.max_ratio == 0 {
+            u64::MAX
+        } else {
+            self.max_ratio
+                .saturating_mul(compressed)
+                .max(self.ratio_floor)
+        };
+        let cap = if self.max_bytes == 0 {
+            u64::MAX
+        } else {
+            self.max_bytes
+        };
+        by_ratio.min(cap)
     }
 }

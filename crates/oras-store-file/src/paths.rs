@@ -151,13 +151,13 @@ pub(crate) fn entry_relative_path(
     };
     let rel = relative(base, entry)
         .filter(|rel| !matches!(rel.components().next(), Some(Component::ParentDir)))
-        .ok_or_else(|| Error::traversal(entry, "outside of the directory being unpacked"))?;
+        .ok_or_else(|| Error::unsafe_entry(entry, "outside of the directory being unpacked"))?;
     let mut ancestor = rel.parent();
     while let Some(dir) = ancestor.filter(|d| !d.as_os_str().is_empty()) {
         let on_disk = base_abs.join(dir);
         match fs::symlink_metadata(&on_disk) {
             Ok(meta) if meta.file_type().is_symlink() => {
-                return Err(Error::traversal(entry, "symbolic link in path"));
+                return Err(Error::unsafe_entry(entry, "symbolic link in path"));
             }
             Ok(_) => {}
             Err(err) if err.kind() == io::ErrorKind::NotFound => {}
@@ -187,17 +187,141 @@ pub(crate) fn link_destination(
     link: &Path,
     target: &Path,
 ) -> Result<PathBuf> {
-    if target.as_os_str().is_empty() {
-        return Err(Error::traversal(link, "empty link target"));
-    }
+    check_link_text(link, target)?;
     let destination = if target.has_root() {
         target.to_path_buf()
     } else {
         link.parent().unwrap_or(base_abs).join(target)
     };
     entry_relative_path(base_abs, base_name, &clean(&destination))?;
-    check_symlink_escape(base_abs, &destination, true)?;
+    check_symlink_escape(base_abs, &destination, true).map_err(Error::in_archive)?;
     Ok(destination)
+}
+
+/// Accepts the text of a symbolic or hard link only when it is already
+/// clean, so that the kernel follows exactly the path the lexical check
+/// saw: `..` components only at the start of a relative text, `.` only as
+/// its first component (or as the whole text), no empty component (`//`,
+/// a trailing `/`), and no `.` or `..` at all in an absolute text (which
+/// must then lie inside the directory being unpacked, as before).
+///
+/// Without this, `hop/hop/../../x` passes every check while `hop` does
+/// not exist, and climbs out once another layer makes `hop -> .`: each
+/// layer's checks are sound alone, but they do not compose.
+pub(crate) fn check_link_text(link: &Path, text: &Path) -> Result<()> {
+    let bytes = crate::platform::path_bytes(text);
+    if bytes.is_empty() {
+        return Err(Error::unsafe_entry(link, "empty link target"));
+    }
+    if bytes.as_ref() == b"." {
+        return Ok(());
+    }
+    let absolute = bytes.starts_with(b"/");
+    let body = if absolute { &bytes[1..] } else { &bytes[..] };
+    let mut named = false;
+    for (i, part) in body.split(|b| *b == b'/').enumerate() {
+        match part {
+            b"" => {
+                return Err(Error::unsafe_entry(
+                    link,
+                    "link target is not clean: empty component",
+                ));
+            }
+            b"." if i == 0 && !absolute => {}
+            b"." => {
+                return Err(Error::unsafe_entry(
+                    link,
+                    "link target is not clean: '.' component",
+                ));
+            }
+            b".." if named || absolute => {
+                return Err(Error::unsafe_entry(
+                    link,
+                    "link target is not clean: '..' after a name",
+                ));
+            }
+            b".." => {}
+            _ => named = true,
+        }
+    }
+    Ok(())
+}
+
+/// Whether `rel`, a path beneath `root` (the real path of the working
+/// directory: no links in it), stays beneath `root` when every symbolic
+/// link in it is followed, its last component too, as the kernel would.
+/// Walked with `lstat` and `readlink` only, nothing is opened or followed
+/// outside. It leaves when a `..` climbs above `root`, when an absolute
+/// link text does not start with `root` (or with `alias`, the working
+/// directory as it was given), or after 40 links (a loop). Components
+/// that do not exist are taken lexically.
+pub(crate) fn resolves_beneath(root: &Path, alias: &Path, rel: &Path) -> Result<bool> {
+    use std::collections::VecDeque;
+    let mut steps: VecDeque<Step> = rel.components().filter_map(Step::of).collect();
+    let mut current = root.to_path_buf();
+    let mut hops = 0;
+    while let Some(step) = steps.pop_front() {
+        match step {
+            Step::Up => {
+                if current == root {
+                    return Ok(false);
+                }
+                current.pop();
+            }
+            Step::Name(name) => {
+                let next = current.join(&name);
+                match fs::symlink_metadata(&next) {
+                    Ok(meta) if meta.file_type().is_symlink() => {
+                        hops += 1;
+                        if hops > 40 {
+                            return Ok(false);
+                        }
+                        let text = fs::read_link(&next)
+                            .map_err(|e| Error::io(format!("reading {}", next.display()), e))?;
+                        let rest: Vec<Step> = if text.has_root() {
+                            let text = clean(&text);
+                            let Some(inside) = text
+                                .strip_prefix(root)
+                                .ok()
+                                .or_else(|| text.strip_prefix(alias).ok())
+                            else {
+                                return Ok(false);
+                            };
+                            current = root.to_path_buf();
+                            inside.components().filter_map(Step::of).collect()
+                        } else {
+                            text.components().filter_map(Step::of).collect()
+                        };
+                        for step in rest.into_iter().rev() {
+                            steps.push_front(step);
+                        }
+                    }
+                    Ok(_) => current = next,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => current = next,
+                    Err(e) => {
+                        return Err(Error::io(format!("inspecting {}", next.display()), e));
+                    }
+                }
+            }
+        }
+    }
+    Ok(within(root, &current))
+}
+
+/// One step of a walk: up, or into a name.
+enum Step {
+    Up,
+    Name(std::ffi::OsString),
+}
+
+impl Step {
+    fn of(component: Component<'_>) -> Option<Step> {
+        match component {
+            Component::ParentDir => Some(Step::Up),
+            Component::Normal(name) => Some(Step::Name(name.to_os_string())),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -250,10 +374,59 @@ mod tests {
         );
         for hostile in ["other/a", "dir/../../x", "..", "/etc/passwd", "dirx/a"] {
             let err = entry_relative_path(&base, &name, &p(hostile)).unwrap_err();
-            assert!(
-                matches!(err, Error::PathTraversal { .. }),
-                "{hostile}: {err}"
-            );
+            assert!(matches!(err, Error::UnsafeEntry { .. }), "{hostile}: {err}");
         }
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+
+    #[test]
+    fn only_clean_link_texts_pass() {
+        let link = Path::new("t/l");
+        for good in [".", "a", "a/b", "../a", "../../a/b", "./a", "/abs/x", ".."] {
+            assert!(check_link_text(link, Path::new(good)).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "hop/hop/hop/../../../victim",
+            "a/..",
+            "a/./b",
+            "a//b",
+            "a/",
+            "/abs/../x",
+            "/abs/./x",
+            "/",
+        ] {
+            let err = check_link_text(link, Path::new(bad)).unwrap_err();
+            assert!(matches!(err, Error::UnsafeEntry { .. }), "{bad}: {err}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walks_links_without_leaving() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        fs::create_dir(root.join("t")).unwrap();
+        symlink(".", root.join("t/hop")).unwrap();
+        symlink("hop/hop/hop/../../../victim", root.join("t/out")).unwrap();
+        symlink("hop/x", root.join("t/in")).unwrap();
+        symlink("missing", root.join("t/dangling")).unwrap();
+        symlink("loop", root.join("t/loop")).unwrap();
+        symlink(root.join("t"), root.join("abs")).unwrap();
+        symlink("/etc", root.join("etc")).unwrap();
+        let ok = |rel: &str| resolves_beneath(&root, dir.path(), Path::new(rel)).unwrap();
+        assert!(!ok("t/out"));
+        assert!(!ok("t/out/x"));
+        assert!(ok("t/in"));
+        assert!(ok("t/dangling"));
+        assert!(!ok("t/loop"));
+        assert!(ok("abs/hop/x"));
+        assert!(!ok("etc"));
+        assert!(!ok(".."));
     }
 }

@@ -92,21 +92,6 @@ pub(crate) fn device_numbers(meta: &Metadata) -> (u32, u32) {
     }
 }
 
-/// The permissions a new file is created with for `mode` (the umask
-/// still applies); `None` where modes do not exist.
-pub(crate) fn creation_permissions(mode: u32) -> Option<Permissions> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        Some(Permissions::from_mode(mode & 0o777))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = mode;
-        None
-    }
-}
-
 /// Sets exactly the permission bits of `mode` on an open file or
 /// directory, disregarding the umask. Set-uid, set-gid and sticky bits
 /// are never restored from an archive.

@@ -6,6 +6,8 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use oras_content::{
     BlobReader, ErrorKind, Fetcher, MAX_METADATA_BYTES, Pusher, fetch_all, read_all,
@@ -16,7 +18,6 @@ use oras_spec::{Descriptor, annotation};
 use crate::error::{Error, Result};
 use crate::extract::{self, Unpack};
 use crate::paths::{self, within};
-use crate::platform;
 use crate::store::Store;
 
 impl Store {
@@ -42,6 +43,9 @@ impl Store {
         if !self.options.force_cas {
             self.restore_duplicates(&successors).await?;
         }
+        // The layers of this manifest are all written: no link they made
+        // may lead out of the working directory.
+        self.verify_links()?;
         self.lock().graph.index(expected, successors);
         Ok(())
     }
@@ -122,22 +126,32 @@ impl Store {
         let parent = parent.to_path_buf();
         let target_path = target.to_path_buf();
         let no_clobber = self.options.disable_overwrite;
+        let root = self.root()?;
+        // Created, written and renamed through the root: a link planted
+        // under the title after it was checked (by another layer, while
+        // this one downloaded) is not followed out of the working
+        // directory.
         if expected.size <= SMALL_FILE {
             // Read (and verified) whole, then created, written and renamed
             // in one trip to a blocking thread: many small files pull fast.
             let data = read_all(content, expected, SMALL_FILE).await?;
             blocking(move || {
-                let temp = new_temp_file(&parent)?;
-                let mut file = temp.as_file();
-                file.write_all(&data)
+                root.create_dir_all(&parent)?;
+                let temp = root.temp_file(&parent, 0o666)?;
+                (&temp.file)
+                    .write_all(&data)
                     .map_err(|e| Error::io(format!("writing {}", target_path.display()), e))?;
-                persist(temp, &target_path, no_clobber)
+                temp.persist(&target_path, no_clobber)
             })
             .await?;
         } else {
-            let temp = blocking(move || new_temp_file(&parent)).await?;
-            write_verified(temp.as_file(), expected, content).await?;
-            blocking(move || persist(temp, &target_path, no_clobber)).await?;
+            let temp = blocking(move || {
+                root.create_dir_all(&parent)?;
+                root.temp_file(&parent, 0o666)
+            })
+            .await?;
+            write_verified(&temp.file, expected, content).await?;
+            blocking(move || temp.persist(&target_path, no_clobber)).await?;
         }
         self.lock().paths.insert(
             expected.digest.clone(),
@@ -167,17 +181,28 @@ impl Store {
             .get(annotation::CONTENT_DIGEST)
             .cloned();
         let preserve_permissions = self.options.preserve_permissions;
-        tokio::task::spawn_blocking(move || {
+        let limits = self.options.unpack_limits;
+        let root = self.root()?;
+        // Dropping this future (a cancelled pull) sets the flag: the
+        // blocking unpacking stops at its next read and rolls back.
+        let cancel = CancelOnDrop(Arc::new(AtomicBool::new(false)));
+        let flag = Arc::clone(&cancel.0);
+        let links = tokio::task::spawn_blocking(move || {
             extract::extract_tar_gzip(&Unpack {
+                root: &root,
                 target: &target,
                 name: &name,
                 gzip: &gzip,
                 content_digest: content_digest.as_deref(),
                 preserve_permissions,
+                limits,
+                cancel: &flag,
             })
         })
         .await
         .map_err(|e| Error::io("unpacking a directory", io::Error::other(e)))??;
+        drop(cancel);
+        self.lock().links.extend(links);
         self.keep_temp(expected, temp);
         Ok(())
     }
@@ -221,36 +246,14 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| Error::io("writing pushed content", io::Error::other(e)))?
 }
 
-/// A temp file beside where content goes (its directories created), with
-/// the permissions a new file gets.
-fn new_temp_file(parent: &Path) -> Result<tempfile::NamedTempFile> {
-    std::fs::create_dir_all(parent)
-        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".oras_file_");
-    if let Some(perms) = platform::creation_permissions(0o666) {
-        builder.permissions(perms);
-    }
-    builder
-        .tempfile_in(parent)
-        .map_err(|e| Error::io(format!("creating a temp file in {}", parent.display()), e))
-}
+/// Sets its flag when dropped: the push future is gone, whatever it
+/// waited for stops.
+struct CancelOnDrop(Arc<AtomicBool>);
 
-/// Renames `temp` to `target`: a link at `target` is replaced, never
-/// written through; with `no_clobber`, an existing `target` is refused.
-fn persist(temp: tempfile::NamedTempFile, target: &Path, no_clobber: bool) -> Result<()> {
-    let persisted = if no_clobber {
-        temp.persist_noclobber(target)
-    } else {
-        temp.persist(target)
-    };
-    persisted.map(drop).map_err(|e| {
-        if e.error.kind() == io::ErrorKind::AlreadyExists {
-            Error::OverwriteDisallowed(target.to_path_buf())
-        } else {
-            Error::io(format!("renaming into {}", target.display()), e.error)
-        }
-    })
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
 }
 
 /// Writes `content`, verified against `expected`, into `file` (a stream a

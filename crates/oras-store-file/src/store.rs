@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use oras_content::{Graph, Limited, memory};
 use oras_spec::{Descriptor, Digest, Digester, annotation, media_type};
@@ -16,7 +16,8 @@ use tokio::sync::RwLock;
 use crate::archive;
 use crate::error::{Error, Result};
 use crate::options::Options;
-use crate::paths::clean;
+use crate::paths::{self, clean};
+use crate::root::{Kind, Root};
 
 /// What a name holds: `None` until content was added or pushed under it.
 /// The lock serialises pushes of one name, as oras-go's `nameStatus`.
@@ -38,6 +39,8 @@ pub struct Store {
     closed: AtomicBool,
     pub(crate) fallback: Limited<memory::Store>,
     state: Mutex<State>,
+    /// The working directory as a handle, opened on the first write.
+    root: OnceLock<Arc<Root>>,
 }
 
 /// Everything that changes, behind one lock never held across an await.
@@ -55,6 +58,8 @@ pub(crate) struct State {
     pub(crate) temps: Vec<TempPath>,
     /// Titled successors restored under a second name, not yet taken.
     pub(crate) restored: Vec<Descriptor>,
+    /// The symbolic links unpacked, checked again by [`Store::verify_links`].
+    pub(crate) links: Vec<PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -93,6 +98,7 @@ impl Store {
             closed: AtomicBool::new(false),
             fallback,
             state: Mutex::new(State::default()),
+            root: OnceLock::new(),
         })
     }
 
@@ -193,6 +199,70 @@ impl Store {
         Ok(desc)
     }
 
+    /// Checks again every symbolic link this store unpacked: each must
+    /// still resolve beneath the working directory, following every link
+    /// on the way as the kernel would (without following any outside).
+    /// Links that do not are removed, and the first is reported as
+    /// [`Error::UnsafeEntry`]. Per-layer checks do not compose (a link
+    /// made by one layer may lead out through a link another layer makes
+    /// later), so this runs after every manifest is pushed and on
+    /// [`Store::close`]; a caller that pulls should call it when the pull
+    /// ends. Nothing to do when path traversal is allowed.
+    pub fn verify_links(&self) -> Result<()> {
+        let Some(root) = self.root.get().filter(|r| r.is_confined()) else {
+            return Ok(());
+        };
+        let links = self.lock().links.clone();
+        if links.is_empty() {
+            return Ok(());
+        }
+        let real = std::fs::canonicalize(&self.working_dir)
+            .map_err(|e| Error::io(format!("resolving {}", self.working_dir.display()), e))?;
+        let mut escaping = Vec::new();
+        for link in links {
+            let Ok(rel) = link.strip_prefix(&self.working_dir) else {
+                continue;
+            };
+            match root.kind(&link) {
+                Ok(Some(Kind::Symlink)) => {}
+                Ok(_) => continue,
+                Err(_) => {
+                    escaping.push(link);
+                    continue;
+                }
+            }
+            if !paths::resolves_beneath(&real, &self.working_dir, rel)? {
+                if let Err(e) = root.remove_file(&link) {
+                    tracing::warn!(link = %link.display(), error = %e, "removing an escaping link");
+                }
+                escaping.push(link);
+            }
+        }
+        let mut state = self.lock();
+        state.links.retain(|l| !escaping.contains(l));
+        drop(state);
+        match escaping.into_iter().next() {
+            Some(link) => Err(Error::unsafe_entry(
+                link,
+                "symbolic link resolves outside the working directory",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The working directory as a handle (see [`Root`]), opened (and
+    /// created) on first use.
+    pub(crate) fn root(&self) -> Result<Arc<Root>> {
+        if let Some(root) = self.root.get() {
+            return Ok(Arc::clone(root));
+        }
+        let root = Arc::new(Root::open(
+            &self.working_dir,
+            self.options.allow_path_traversal_on_write,
+        )?);
+        Ok(Arc::clone(self.root.get_or_init(|| root)))
+    }
+
     /// Closes the store and removes its temp files (oras-go `Store.Close`).
     /// Every later call fails with [`Error::StoreClosed`]; closing again
     /// does nothing. Dropping the store closes it too.
@@ -200,6 +270,7 @@ impl Store {
         if self.closed.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
+        let links = self.verify_links();
         let temps = std::mem::take(&mut self.lock().temps);
         let mut failures = Vec::new();
         for temp in temps {
@@ -208,6 +279,7 @@ impl Store {
                 failures.push(format!("{}: {e}", path.display()));
             }
         }
+        links?;
         if failures.is_empty() {
             Ok(())
         } else {

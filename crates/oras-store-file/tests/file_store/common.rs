@@ -208,6 +208,8 @@ pub(crate) fn file_error(err: &oras_content::Error) -> Option<&oras_store_file::
         .and_then(|e| e.downcast_ref::<oras_store_file::Error>())
 }
 
+/// A refusal of either kind: a title outside the working directory, or
+/// an unsafe archive entry.
 pub(crate) fn assert_traversal(err: &oras_content::Error) {
     assert_eq!(
         err.kind(),
@@ -217,8 +219,33 @@ pub(crate) fn assert_traversal(err: &oras_content::Error) {
     assert!(
         matches!(
             file_error(err),
-            Some(oras_store_file::Error::PathTraversal { .. })
+            Some(
+                oras_store_file::Error::PathTraversal { .. }
+                    | oras_store_file::Error::UnsafeEntry { .. }
+            )
         ),
         "{err}"
+    );
+}
+
+/// A refusal that path traversal being allowed would lift.
+pub(crate) fn assert_title_traversal(err: &oras_content::Error) {
+    assert!(
+        matches!(
+            file_error(err),
+            Some(oras_store_file::Error::PathTraversal { .. })
+        ),
+        "expected a title-level refusal, got: {err}"
+    );
+}
+
+/// A refusal of an archive entry, whatever the options.
+pub(crate) fn assert_unsafe_entry(err: &oras_content::Error) {
+    assert!(
+        matches!(
+            file_error(err),
+            Some(oras_store_file::Error::UnsafeEntry { .. })
+        ),
+        "expected an unsafe archive entry, got: {err}"
     );
 }

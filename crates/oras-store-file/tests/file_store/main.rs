@@ -3,6 +3,7 @@
 
 mod add;
 mod common;
+mod composed;
 mod hostile;
 mod memory;
 mod push;
