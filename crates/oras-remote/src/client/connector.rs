@@ -1,5 +1,6 @@
 //! The connector under the hyper-util pool: TCP, direct or through a proxy
-//! (a `CONNECT` tunnel for https, absolute-form requests for http), to the
+//! (TLS first when the proxy URL is `https://`; then a `CONNECT` tunnel
+//! for https, absolute-form requests for http), to the
 //! address a DNS override names for the dialled `host:port` if any, then
 //! TLS through hyper-rustls with the configuration for the destination
 //! (the client certificate only for the registry's origin). TLS sits
@@ -16,7 +17,7 @@ use http::Uri;
 use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tower::Service;
 use url::Url;
@@ -33,16 +34,89 @@ const MAX_CONNECT_RESPONSE: usize = 8 * 1024;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send>>;
 
-/// A TCP stream to the destination or to an http proxy.
+/// A TCP stream to the destination or to a proxy; to an https proxy it
+/// speaks TLS (as Go's transport does), so the `CONNECT` line and
+/// `Proxy-Authorization` never travel in clear.
+pub(crate) enum Stream {
+    /// Plain TCP.
+    Plain(TcpStream),
+    /// TLS to an https proxy.
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(tcp) => tcp,
+            Stream::Tls(tls) => tls.get_ref().0,
+        }
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_read(cx, buf),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_write(cx, buf),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_write(cx, buf),
+        }
+    }
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_write_vectored(cx, bufs),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Stream::Plain(tcp) => tcp.is_write_vectored(),
+            Stream::Tls(tls) => tls.is_write_vectored(),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_flush(cx),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_flush(cx),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_shutdown(cx),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// A connection to the destination or to a proxy.
 pub(crate) struct TcpConn {
-    io: TokioIo<TcpStream>,
+    io: TokioIo<Stream>,
     /// Requests on it go to a proxy, so they need absolute-form URIs.
     proxied: bool,
 }
 
 impl Connection for TcpConn {
     fn connected(&self) -> Connected {
-        self.io.connected().proxy(self.proxied)
+        self.io.inner().tcp().connected().proxy(self.proxied)
     }
 }
 
@@ -157,6 +231,9 @@ pub(crate) struct ProxyConnector {
     overrides: Arc<DnsOverrides>,
     /// Set on the connector of token requests only.
     guard: Option<Arc<RealmGuard>>,
+    /// The TLS configuration for https proxies: the client's roots (or
+    /// `--insecure`), without the client certificate.
+    proxy_tls: tokio_rustls::TlsConnector,
 }
 
 impl ProxyConnector {
@@ -164,6 +241,7 @@ impl ProxyConnector {
         proxy: Arc<ProxyConfig>,
         overrides: Arc<DnsOverrides>,
         connect_timeout: Option<Duration>,
+        proxy_tls: Arc<rustls::ClientConfig>,
     ) -> Self {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
@@ -175,6 +253,7 @@ impl ProxyConnector {
             proxy,
             overrides,
             guard: None,
+            proxy_tls: tokio_rustls::TlsConnector::from(proxy_tls),
         }
     }
 
@@ -199,6 +278,7 @@ impl Service<Uri> for ProxyConnector {
         let proxy = self.proxy.clone();
         let overrides = self.overrides.clone();
         let guard = self.guard.clone();
+        let proxy_tls = self.proxy_tls.clone();
         Box::pin(async move {
             let scheme = dst.scheme_str().unwrap_or("http").to_owned();
             let host = dst
@@ -214,11 +294,17 @@ impl Service<Uri> for ProxyConnector {
                 if let Some(guard) = &guard {
                     guard.check_before_dial(&host, port, &overrides)?;
                 }
-                let io = http.call(overrides.dial_uri(&host, port, dst)?).await?;
+                let tcp = http
+                    .call(overrides.dial_uri(&host, port, dst)?)
+                    .await?
+                    .into_inner();
                 if let Some(guard) = &guard {
-                    guard.check_connected(&host, io.inner())?;
+                    guard.check_connected(&host, &tcp)?;
                 }
-                return Ok(TcpConn { io, proxied: false });
+                return Ok(TcpConn {
+                    io: TokioIo::new(Stream::Plain(tcp)),
+                    proxied: false,
+                });
             };
             if let Some(guard) = &guard {
                 guard.check_proxied(&host, port).await?;
@@ -229,19 +315,49 @@ impl Service<Uri> for ProxyConnector {
             let proxy_port = proxy_url.port_or_known_default().unwrap_or(80);
             let proxy_uri: Uri = format!("http://{proxy_host}:{proxy_port}").parse()?;
             let proxy_host = proxy_host.trim_start_matches('[').trim_end_matches(']');
-            let io = http
+            let tcp = http
                 .call(overrides.dial_uri(proxy_host, proxy_port, proxy_uri)?)
-                .await?;
+                .await?
+                .into_inner();
+            let stream = if proxy_url.scheme() == "https" {
+                let name = rustls_pki_types::ServerName::try_from(proxy_host.to_owned())
+                    .map_err(|e| format!("https proxy {proxy_host:?}: invalid name: {e}"))?;
+                let tls = proxy_tls.connect(name, tcp).await.map_err(|e| {
+                    ConnectError(format!("TLS with https proxy {proxy_host}:{proxy_port}"), e)
+                })?;
+                Stream::Tls(Box::new(tls))
+            } else {
+                Stream::Plain(tcp)
+            };
             if scheme == "https" {
-                let stream = tunnel(io.into_inner(), &host, port, &proxy_url).await?;
+                let stream = tunnel(stream, &host, port, &proxy_url).await?;
                 Ok(TcpConn {
                     io: TokioIo::new(stream),
                     proxied: false,
                 })
             } else {
-                Ok(TcpConn { io, proxied: true })
+                Ok(TcpConn {
+                    io: TokioIo::new(stream),
+                    proxied: true,
+                })
             }
         })
+    }
+}
+
+/// A failed step of a connection, with its cause kept as the source.
+#[derive(Debug)]
+struct ConnectError(String, std::io::Error);
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConnectError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.1)
     }
 }
 
@@ -263,13 +379,13 @@ fn percent_decode(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Opens a `CONNECT host:port` tunnel through an http proxy.
+/// Opens a `CONNECT host:port` tunnel through a proxy.
 async fn tunnel(
-    mut stream: TcpStream,
+    mut stream: Stream,
     host: &str,
     port: u16,
     proxy: &Url,
-) -> Result<TcpStream, BoxError> {
+) -> Result<Stream, BoxError> {
     let authority = if host.contains(':') {
         format!("[{host}]:{port}")
     } else {

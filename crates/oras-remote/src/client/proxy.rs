@@ -9,7 +9,10 @@
 //!   addresses, CIDR blocks and domain names, each optionally with a port;
 //!   `foo.com` matches `foo.com` and its subdomains, `.foo.com` (or
 //!   `*.foo.com`) only the subdomains;
-//! - a proxy URL without a scheme is `http://`.
+//! - a proxy URL without a scheme is `http://`; an `https://` proxy is
+//!   spoken to over TLS (the `CONNECT` line and `Proxy-Authorization`
+//!   inside it), its certificate verified with the client's roots, or not
+//!   at all under `--insecure`, as Go's transport does.
 
 use std::net::IpAddr;
 

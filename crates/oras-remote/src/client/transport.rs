@@ -45,7 +45,12 @@ impl Transport {
         realm_policy: RealmPolicy,
     ) -> Self {
         let proxy = Arc::new(proxy);
-        let tcp = ProxyConnector::new(proxy.clone(), Arc::new(overrides), connect_timeout);
+        let tcp = ProxyConnector::new(
+            proxy.clone(),
+            Arc::new(overrides),
+            connect_timeout,
+            tls.other.clone(),
+        );
         let pool = |tcp: ProxyConnector| {
             let connector = RegistryConnector::new(tcp, tls, registry.authority());
             PoolClient::builder(TokioExecutor::new())

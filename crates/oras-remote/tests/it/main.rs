@@ -9,6 +9,7 @@ mod dns;
 mod fake;
 mod large;
 mod manifests;
+mod proxy_tls;
 mod real;
 mod realm;
 mod referrers;
