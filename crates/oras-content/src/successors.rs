@@ -30,6 +30,11 @@ pub async fn successors<F: Fetcher + ?Sized>(
 /// - OCI index: subject, manifests;
 /// - artifact manifest: subject, blobs;
 /// - anything else: none.
+///
+/// A document with a key that Go's case-insensitive decoder would read as
+/// one of these fields without being its exact name (`"Layers"` beside or
+/// instead of `"layers"`), or with a field given twice, is refused as
+/// invalid content: oras-go would see another graph (see `oras_spec::json`).
 pub fn successors_from_bytes(node: &Descriptor, content: &[u8]) -> Result<Vec<Descriptor>> {
     let mut out = Vec::new();
     match node.media_type.as_str() {
@@ -158,6 +163,45 @@ mod tests {
             successors_from_bytes(&blob("x"), b"not json")
                 .unwrap()
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn keys_go_reads_case_insensitively_are_refused() {
+        // Go's decoder would take the second spelling as the layers (or
+        // manifests, blobs), so the graph would differ between readers.
+        let a = serde_json::to_string(&blob("a")).unwrap();
+        let b = serde_json::to_string(&blob("b")).unwrap();
+        let config = serde_json::to_string(&blob("c")).unwrap();
+        for (media_type, json) in [
+            (
+                media_type::IMAGE_MANIFEST,
+                format!(r#"{{"schemaVersion":2,"config":{config},"layers":[{a}],"Layers":[{b}]}}"#),
+            ),
+            (
+                media_type::DOCKER_MANIFEST,
+                format!(r#"{{"schemaVersion":2,"config":{config},"LAYERS":[{b}]}}"#),
+            ),
+            (
+                media_type::IMAGE_INDEX,
+                format!(r#"{{"schemaVersion":2,"manifests":[{a}],"Manifests":[{b}]}}"#),
+            ),
+            (
+                media_type::ARTIFACT_MANIFEST,
+                format!(r#"{{"blobs":[{a}],"Subject":{b}}}"#),
+            ),
+        ] {
+            let desc = Descriptor::from_bytes(media_type, json.as_bytes());
+            let err = successors_from_bytes(&desc, json.as_bytes()).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidContent, "{err}");
+            assert!(err.to_string().contains("only in case"), "{err}");
+        }
+        // The exact spelling alone is read as before.
+        let json = format!(r#"{{"schemaVersion":2,"config":{config},"layers":[{a}]}}"#);
+        let desc = Descriptor::from_bytes(media_type::IMAGE_MANIFEST, json.as_bytes());
+        assert_eq!(
+            successors_from_bytes(&desc, json.as_bytes()).unwrap(),
+            vec![blob("c"), blob("a")]
         );
     }
 

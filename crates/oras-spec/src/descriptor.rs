@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::digest::Digest;
 use crate::media_type;
@@ -13,9 +13,10 @@ use crate::platform::Platform;
 ///
 /// Field order and omission rules follow Go's image-spec types, so a
 /// descriptor serialises to the same bytes as in oras-go. Annotations are a
-/// sorted map, as Go sorts map keys when marshalling.
+/// sorted map, as Go sorts map keys when marshalling. Deserialising
+/// refuses keys Go would read differently (see [`crate::json`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Descriptor {
     /// The media type of the referenced content.
     #[serde(default)]
@@ -40,6 +41,21 @@ pub struct Descriptor {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub artifact_type: String,
 }
+
+crate::manifest::strict_serde!(
+    Descriptor,
+    "descriptor",
+    [
+        "mediaType",
+        "digest",
+        "size",
+        "urls",
+        "annotations",
+        "data",
+        "platform",
+        "artifactType"
+    ]
+);
 
 /// The identity of a descriptor: two descriptors name the same content
 /// when media type, digest and size are equal (oras-go `content.Equal`).
@@ -128,10 +144,10 @@ impl Descriptor {
             .map(String::as_str)
     }
 
-    /// Serialises as compact JSON, as Go's `json.Marshal` would.
+    /// Serialises as compact JSON, with the bytes Go's `json.Marshal` gives.
     pub fn to_json(&self) -> Vec<u8> {
         // Serialising plain strings, numbers and maps cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+        crate::json::to_vec(self).unwrap_or_default()
     }
 }
 

@@ -33,6 +33,7 @@ pub mod annotation;
 mod descriptor;
 mod digest;
 mod error;
+pub mod json;
 mod manifest;
 pub mod media_type;
 mod platform;

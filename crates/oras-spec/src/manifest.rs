@@ -11,8 +11,11 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 
 /// An OCI image manifest (also the shape of a Docker schema-2 manifest).
+///
+/// Deserialising refuses keys Go would read differently (see
+/// [`crate::json`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Manifest {
     /// Always 2.
     pub schema_version: u32,
@@ -36,8 +39,11 @@ pub struct Manifest {
 }
 
 /// An OCI image index (also the shape of a Docker manifest list).
+///
+/// Deserialising refuses keys Go would read differently (see
+/// [`crate::json`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Index {
     /// Always 2.
     pub schema_version: u32,
@@ -58,6 +64,70 @@ pub struct Index {
     pub annotations: BTreeMap<String, String>,
 }
 
+/// Implements `Serialize` and `Deserialize` for a type whose derives are
+/// `remote = "Self"`: serialising as derived, deserialising through the
+/// key check of [`crate::json`] with the JSON names of its fields.
+macro_rules! strict_serde {
+    ($ty:ident, $what:literal, [$($field:literal),* $(,)?]) => {
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                $ty::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(
+                deserializer: D,
+            ) -> std::result::Result<Self, D::Error> {
+                crate::json::deserialize_strict(deserializer, $what, &[$($field),*], |value| {
+                    $ty::deserialize(value)
+                })
+            }
+        }
+    };
+}
+pub(crate) use strict_serde;
+
+strict_serde!(
+    Manifest,
+    "image manifest",
+    [
+        "schemaVersion",
+        "mediaType",
+        "artifactType",
+        "config",
+        "layers",
+        "subject",
+        "annotations"
+    ]
+);
+strict_serde!(
+    Index,
+    "image index",
+    [
+        "schemaVersion",
+        "mediaType",
+        "artifactType",
+        "manifests",
+        "subject",
+        "annotations"
+    ]
+);
+strict_serde!(
+    ArtifactManifest,
+    "artifact manifest",
+    [
+        "mediaType",
+        "artifactType",
+        "blobs",
+        "subject",
+        "annotations"
+    ]
+);
+
 impl Index {
     /// An empty OCI index (`manifests: []`), as written for a new layout
     /// or a new referrers tag-schema index.
@@ -75,8 +145,11 @@ impl Index {
 
 /// The legacy OCI artifact manifest (`application/vnd.oci.artifact.manifest.v1+json`),
 /// read and copied but no longer packed (oras-go `internal/spec.Artifact`).
+///
+/// Deserialising refuses keys Go would read differently (see
+/// [`crate::json`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct ArtifactManifest {
     /// The artifact manifest media type.
     #[serde(default)]
@@ -117,10 +190,12 @@ impl<T: serde::de::DeserializeOwned> Parsed<T> {
 }
 
 impl<T: Serialize> Parsed<T> {
-    /// Serialises `value` as compact JSON (as Go's `json.Marshal`) and keeps both.
+    /// Serialises `value` as compact JSON with Go's `json.Marshal` bytes
+    /// (its escaping of `<`, `>`, `&`, U+2028 and U+2029 included, see
+    /// [`crate::json::to_vec`]) and keeps both.
     pub fn from_value(value: T) -> Self {
         // Serialising these plain structs cannot fail.
-        let bytes = serde_json::to_vec(&value).unwrap_or_default();
+        let bytes = crate::json::to_vec(&value).unwrap_or_default();
         Parsed { bytes, value }
     }
 }
@@ -206,6 +281,74 @@ mod tests {
             err.to_string().starts_with("invalid image manifest:"),
             "{err}"
         );
+    }
+
+    /// A manifest body with `extra` spliced in after the layers.
+    fn manifest_json(extra: &str) -> String {
+        let config = r#"{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2}"#;
+        let layer = format!(
+            r#"{{"mediaType":"a/b","digest":"{}","size":1}}"#,
+            Digest::sha256(b"a")
+        );
+        format!(r#"{{"schemaVersion":2,"config":{config},"layers":[{layer}]{extra}}}"#)
+    }
+
+    #[test]
+    fn keys_go_would_fold_onto_a_field_are_refused() {
+        let other = format!(
+            r#"[{{"mediaType":"a/b","digest":"{}","size":1}}]"#,
+            Digest::sha256(b"b")
+        );
+        // Go reads each of these as `layers` (the last one winning), or
+        // as a second config, subject or media type.
+        for extra in [
+            format!(r#","Layers":{other}"#),
+            format!(r#","LAYERS":{other}"#),
+            format!(r#","layer\u017f":{other}"#),
+            format!(",\"layer\u{17f}\":{other}"),
+            format!(r#","layers":{other}"#),
+            r#","Config":{}"#.to_owned(),
+            r#","SUBJECT":null"#.to_owned(),
+            r#","mediatype":"x/y""#.to_owned(),
+            r#","ArtifactType":"x/y""#.to_owned(),
+        ] {
+            let json = manifest_json(&extra);
+            let err = Parsed::<Manifest>::from_bytes(json.clone().into_bytes(), "image manifest")
+                .expect_err(&json);
+            let text = err.to_string();
+            assert!(text.starts_with("invalid image manifest:"), "{text}");
+            assert!(text.contains("refusing the ambiguous document"), "{text}");
+        }
+        // The same inside a descriptor: `Digest` would replace the digest.
+        let json = manifest_json("").replacen(
+            r#""size":1}"#,
+            &format!(r#""size":1,"Digest":"{}"}}"#, Digest::sha256(b"c")),
+            1,
+        );
+        let err = serde_json::from_str::<Manifest>(&json).unwrap_err();
+        assert!(err.to_string().contains(r#"key "Digest""#), "{err}");
+        // Indexes and artifact manifests too.
+        let err =
+            serde_json::from_str::<Index>(r#"{"schemaVersion":2,"manifests":[],"Manifests":[]}"#)
+                .unwrap_err();
+        assert!(err.to_string().contains("image index"), "{err}");
+        let err =
+            serde_json::from_str::<ArtifactManifest>(r#"{"blobs":[],"BLOBS":[]}"#).unwrap_err();
+        assert!(err.to_string().contains("artifact manifest"), "{err}");
+    }
+
+    #[test]
+    fn case_variants_outside_struct_fields_are_kept() {
+        // Annotation keys are map keys, matched exactly by Go as by us; an
+        // unknown key that folds onto no field is ignored by both.
+        let json = manifest_json(r#","annotations":{"a":"1","A":"2"},"layersX":[]"#);
+        let parsed = Parsed::<Manifest>::from_bytes(json.into_bytes(), "image manifest").unwrap();
+        assert_eq!(parsed.value().layers.len(), 1);
+        assert_eq!(parsed.value().annotations.len(), 2);
+        // Escaped spellings of the exact name are the exact name.
+        let json = manifest_json("").replace(r#""layers""#, r#""l\u0061yers""#);
+        let parsed = Parsed::<Manifest>::from_bytes(json.into_bytes(), "image manifest").unwrap();
+        assert_eq!(parsed.value().layers.len(), 1);
     }
 
     #[test]
