@@ -96,17 +96,23 @@ impl IndexFile {
         }
     }
 
-    /// Parses `index.json`.
+    /// Parses `index.json`. It is first read as an image index, which
+    /// refuses keys Go's case-insensitive decoder would read differently
+    /// (`"Manifests"` beside `"manifests"`; see `oras_spec::json`), so the
+    /// layout's graph is the one oras-go sees.
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self> {
-        serde_json::from_slice(bytes).map_err(|e| Error::InvalidLayout {
+        let invalid = |e: serde_json::Error| Error::InvalidLayout {
             file: INDEX_FILE.to_owned(),
             reason: e.to_string(),
-        })
+        };
+        serde_json::from_slice::<oras_spec::Index>(bytes).map_err(invalid)?;
+        serde_json::from_slice(bytes).map_err(invalid)
     }
 
-    /// Serialises as compact JSON, as Go's `json.Marshal` would.
+    /// Serialises as compact JSON with Go's `json.Marshal` bytes (oras-go
+    /// writes `index.json` with it, escaping `<`, `>`, `&`).
     pub(crate) fn to_json(&self) -> Result<Vec<u8>> {
-        serde_json::to_vec(self).map_err(|e| Error::InvalidLayout {
+        oras_spec::json::to_vec(self).map_err(|e| Error::InvalidLayout {
             file: INDEX_FILE.to_owned(),
             reason: e.to_string(),
         })
@@ -206,6 +212,20 @@ mod tests {
             json,
             r#"{"schemaVersion":2,"manifests":[],"annotations":{"a":"b"},"x-tool":{"k":[1,2]}}"#
         );
+    }
+
+    #[test]
+    fn index_is_written_as_go_and_case_variants_are_refused() {
+        let mut index = IndexFile::empty();
+        index.annotations.insert("a<&>".into(), "<tag>&".into());
+        let json = String::from_utf8(index.to_json().unwrap()).unwrap();
+        assert!(
+            json.contains(r#""annotations":{"a\u003c\u0026\u003e":"\u003ctag\u003e\u0026"}"#),
+            "{json}"
+        );
+        let err =
+            IndexFile::parse(br#"{"schemaVersion":2,"manifests":[],"Manifests":[]}"#).unwrap_err();
+        assert!(err.to_string().contains("only in case"), "{err}");
     }
 
     #[test]
