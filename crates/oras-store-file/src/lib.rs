@@ -21,10 +21,11 @@
 //!   unpacked under `<title>/`. After a manifest is pushed, titled layers
 //!   whose content is already here under another name are restored by
 //!   copy ([`Store::take_restored`] lists them).
-//! - Hostile titles and archives are refused ([`Error::PathTraversal`]):
-//!   `..` and absolute titles outside the working directory, writes through
-//!   planted symbolic links, tar entries outside `<title>`, link targets
-//!   outside the unpacked directory (the advisories GHSA-g5v4-5x39-vwhx,
+//! - Hostile titles and archives are refused: `..` and absolute titles
+//!   outside the working directory, writes through planted symbolic links
+//!   ([`Error::PathTraversal`]); tar entries outside `<title>`, link
+//!   targets outside the unpacked directory or not clean
+//!   ([`Error::UnsafeEntry`]) (the advisories GHSA-g5v4-5x39-vwhx,
 //!   GHSA-8xwf-rjm4-xvhv, GHSA-m37j-52j7-pjw7, GHSA-fxhp-mv3v-67qp).
 //! - [`Options`] carries oras-go's switches (`tar_reproducible`,
 //!   `allow_path_traversal_on_write`, `disable_overwrite`, `force_cas`,
@@ -32,6 +33,37 @@
 //!   fallback limit.
 //! - Temp files are removed by [`Store::close`], when the store is dropped,
 //!   and as soon as an operation that made one fails.
+//!
+//! # Security
+//!
+//! Unless [`Options::allow_path_traversal_on_write`] is set (the CLI's
+//! `--allow-path-traversal`, which restores oras-go's ambient behaviour),
+//! whatever the layers of an artifact hold, in whatever order and with
+//! whatever timing their bodies arrive:
+//!
+//! - nothing is created, written, renamed, linked, removed or has its
+//!   times or permissions changed outside the working directory: every
+//!   such call is resolved beneath one handle on the working directory
+//!   (`cap-std`; `openat2` with `RESOLVE_BENEATH` on Linux), which the
+//!   kernel refuses to leave through `..` or a symbolic link, so a link
+//!   made by another layer after a title was checked is not followed out;
+//! - a symbolic or hard link is made only if its text is clean (no `.` or
+//!   `..` after a name, no empty component) and lies inside the directory
+//!   being unpacked, so a link's meaning cannot change when another layer
+//!   makes the hops it names;
+//! - every link the store made is checked again after each manifest, on
+//!   [`Store::verify_links`] and on [`Store::close`]: one that resolves
+//!   outside is removed and the push fails;
+//! - a directory blob expands to at most [`UnpackLimits`] (bytes, as a
+//!   ratio of the compressed size with a floor and as an absolute cap, and
+//!   entries), in its digest pre-check as in its unpacking;
+//! - a failed, cancelled (its future dropped) or panicking unpacking is
+//!   rolled back: what it made is removed, what it replaced is put back,
+//!   its temp files are removed; crafted tar times do not panic.
+//!
+//! Temp files are named `.oras_file_<pid>_…` beside their target and
+//! `oras_file_*` in the temp directory: a process killed outright
+//! (`SIGKILL`) leaves them behind, recognisable, for the caller to remove.
 //!
 //! Nothing but the files persists: tags, names and the predecessor index
 //! live in memory, as in oras-go, so a store cannot be reopened.

@@ -84,7 +84,10 @@ pub(crate) fn raw_tar(entries: &[Entry]) -> Vec<u8> {
         header.set_mode(e.mode);
         header.set_mtime(e.mtime);
         // GNU headers carry an access time; make it differ from mtime.
-        header.as_gnu_mut().unwrap().set_atime(e.mtime + 5);
+        header
+            .as_gnu_mut()
+            .unwrap()
+            .set_atime(e.mtime.saturating_add(5));
         header.set_size(e.data.len() as u64);
         header.set_cksum();
         builder.append(&header, &e.data[..]).unwrap();

@@ -5,6 +5,7 @@ mod add;
 mod common;
 mod composed;
 mod hostile;
+mod limits;
 mod memory;
 mod push;
 mod round_trip;
