@@ -2,8 +2,11 @@
 //! CDN), at most [`MAX_REDIRECTS`] hops. On any hop that changes the
 //! origin (scheme, host or port) it drops `Authorization`, cookies and the
 //! custom headers, and they are never put back (oras-go
-//! GHSA-vh4v-2xq2-g5cg; Go itself strips only on a host change). Other
-//! methods get the redirect response back unchanged.
+//! GHSA-vh4v-2xq2-g5cg; Go itself strips only on a host change). A hop
+//! from https to plain http is refused with an error: what the registry
+//! sent over TLS is not followed into the clear (a signed blob URL, the
+//! token request of a realm). Other methods get the redirect response
+//! back unchanged.
 //!
 //! The final URL is recorded in the response's `oras_auth::ResponseUri`
 //! extension, so the auth layer above never answers a challenge that came
@@ -63,6 +66,26 @@ fn next_uri(current: &Uri, location: &str) -> Option<Uri> {
     next.as_str().parse().ok()
 }
 
+/// A hop from https to anything but https.
+fn is_downgrade(from: &Uri, to: &Uri) -> bool {
+    from.scheme_str()
+        .is_some_and(|s| s.eq_ignore_ascii_case("https"))
+        && !to
+            .scheme_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("https"))
+}
+
+/// `scheme://authority/path`, for an error message (a query may be a
+/// signature).
+fn without_query(uri: &Uri) -> String {
+    format!(
+        "{}://{}{}",
+        uri.scheme_str().unwrap_or_default(),
+        uri.authority().map(|a| a.as_str()).unwrap_or_default(),
+        uri.path()
+    )
+}
+
 impl<S> Service<Request<Body>> for Redirect<S>
 where
     S: Service<Request<Body>, Response = Response<ResponseBody>, Error = BoxError>
@@ -115,6 +138,14 @@ where
                 if hop == MAX_REDIRECTS {
                     return Err(format!("stopped after {MAX_REDIRECTS} redirects").into());
                 }
+                if is_downgrade(&uri, &next) {
+                    return Err(format!(
+                        "refusing redirect from {} to {}: https downgraded to plain http",
+                        without_query(&uri),
+                        without_query(&next)
+                    )
+                    .into());
+                }
                 if Origin::of(&next) != Origin::of(&uri) {
                     for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
                         headers.remove(name);
@@ -149,5 +180,53 @@ mod tests {
             "http://cdn.example:81/y"
         );
         assert!(next_uri(&base, "file:///etc/passwd").is_none());
+    }
+
+    /// A redirect layer over a fake that redirects `/start` to `location`
+    /// and answers 200 elsewhere, counting the requests it gets.
+    async fn follow(start: &str, location: &'static str) -> (Result<u16, BoxError>, usize) {
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = count.clone();
+        let inner = tower::service_fn(move |req: Request<Body>| {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let response = if req.uri().path() == "/start" {
+                Response::builder()
+                    .status(302)
+                    .header(LOCATION, location)
+                    .body(ResponseBody::empty())
+            } else {
+                Response::builder().status(200).body(ResponseBody::empty())
+            };
+            async move { response.map_err(BoxError::from) }
+        });
+        let service = RedirectLayer {
+            custom: Arc::new(Vec::new()),
+        }
+        .layer(inner);
+        let request = Request::get(start).body(Body::empty()).unwrap();
+        let result =
+            tokio::time::timeout(std::time::Duration::from_secs(10), service.oneshot(request))
+                .await
+                .unwrap();
+        let requests = count.load(std::sync::atomic::Ordering::SeqCst);
+        (result.map(|r| r.status().as_u16()), requests)
+    }
+
+    #[tokio::test]
+    async fn an_https_to_http_redirect_is_refused() {
+        let (result, requests) =
+            follow("https://r.example/start?sig=s3", "http://cdn.example/b").await;
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains("downgraded to plain http"), "{err}");
+        assert!(err.contains("https://r.example/start"), "{err}");
+        assert!(!err.contains("s3"), "{err}");
+        assert_eq!(requests, 1, "the http URL was never requested");
+        // Same scheme, or an upgrade, is followed.
+        let (result, requests) = follow("https://r.example/start", "https://cdn.example/b").await;
+        assert_eq!((result.unwrap(), requests), (200, 2));
+        let (result, requests) = follow("http://r.example/start", "https://cdn.example/b").await;
+        assert_eq!((result.unwrap(), requests), (200, 2));
+        let (result, requests) = follow("http://r.example/start", "http://cdn.example/b").await;
+        assert_eq!((result.unwrap(), requests), (200, 2));
     }
 }
