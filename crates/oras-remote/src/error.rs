@@ -61,6 +61,15 @@ pub enum Error {
         /// The cap.
         limit: usize,
     },
+    /// A listing's pages add up to more than its byte cap
+    /// (`RepositoryOptions::max_listing_bytes`).
+    #[error("{what}: listing exceeds {limit} bytes in all")]
+    ListingTooLarge {
+        /// What was listed.
+        what: String,
+        /// The cap in bytes.
+        limit: u64,
+    },
     /// A reference does not name this repository, or is malformed.
     #[error("invalid reference {reference:?}: {reason}")]
     InvalidReference {
@@ -105,6 +114,7 @@ impl Error {
             Error::Protocol { kind, .. } => *kind,
             Error::RefusedUrl { .. } => ErrorKind::Denied,
             Error::TooManyPages { .. } => ErrorKind::TooManyPages,
+            Error::ListingTooLarge { .. } => ErrorKind::SizeExceedsLimit,
             Error::InvalidReference { .. } => ErrorKind::InvalidReference,
             Error::ReferrersCapabilityAlreadySet => ErrorKind::Other,
             Error::ReferrersIndexDelete { source, .. } => source.kind(),

@@ -113,4 +113,6 @@ pub use oras_auth::{
     Body, Credential, CredentialProvider, IpPrefix, RealmPolicy, StaticCredential, TokenCache,
 };
 pub use registry::Registry;
-pub use repository::{BlobSource, FileSource, Prestage, Repository, RepositoryOptions};
+pub use repository::{
+    BlobSource, FileSource, MAX_LISTING_BYTES, Prestage, Repository, RepositoryOptions,
+};

@@ -10,7 +10,7 @@ use url::Url;
 use crate::client::{Client, ClientConfig};
 use crate::error::Error;
 use crate::remote::Remote;
-use crate::repository::{Repository, RepositoryOptions};
+use crate::repository::{ListingBudget, Repository, RepositoryOptions};
 
 /// A registry: its name, its HTTP client and the defaults of the
 /// repositories it opens.
@@ -116,6 +116,7 @@ impl Registry {
         }
         let scopes = Scopes(vec![Scope::registry_catalog()]);
         let mut out = Vec::new();
+        let mut budget = ListingBudget::new("catalog".into(), self.options.max_listing_bytes);
         let mut next = Some(url);
         let mut pages = 0;
         while let Some(url) = next.take() {
@@ -133,6 +134,7 @@ impl Registry {
                 .await?;
             let mut answer = answer.expect(StatusCode::OK).await?;
             let body = answer.read_body(self.options.max_metadata_bytes).await?;
+            budget.take(body.len())?;
             let page: CatalogPage = serde_json::from_slice(&body).map_err(|e| {
                 answer.protocol(
                     oras_content::ErrorKind::InvalidContent,

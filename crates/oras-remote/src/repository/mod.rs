@@ -30,6 +30,40 @@ use crate::remote::{Remote, repository_scopes};
 pub use prestage::Prestage;
 pub use upload::{BlobSource, FileSource};
 
+/// The default cap on the page bodies of one listing: 64 MiB, room for
+/// about a million tags of 60 characters.
+pub const MAX_LISTING_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The bytes a listing has read so far, against its cap.
+pub(crate) struct ListingBudget {
+    what: String,
+    limit: u64,
+    used: u64,
+}
+
+impl ListingBudget {
+    pub(crate) fn new(what: String, limit: u64) -> Self {
+        ListingBudget {
+            what,
+            limit,
+            used: 0,
+        }
+    }
+
+    /// Counts a page of `bytes`; an error once the listing exceeds its cap.
+    pub(crate) fn take(&mut self, bytes: usize) -> Result<(), Error> {
+        let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
+        self.used = self.used.saturating_add(bytes);
+        if self.used > self.limit {
+            return Err(Error::ListingTooLarge {
+                what: std::mem::take(&mut self.what),
+                limit: self.limit,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Tunables of a repository, with oras-go's defaults where it has them.
 #[derive(Clone, Debug)]
 pub struct RepositoryOptions {
@@ -39,6 +73,11 @@ pub struct RepositoryOptions {
     pub referrers_page_size: Option<u32>,
     /// Most pages a listing follows before failing with `TooManyPages`.
     pub max_pages: usize,
+    /// Most bytes of page bodies one listing (tags, catalog, referrers)
+    /// reads in all, [`MAX_LISTING_BYTES`] by default: with the page and
+    /// metadata caps alone a registry could make a listing hold 1,000
+    /// pages of 4 MiB.
+    pub max_listing_bytes: u64,
     /// Cap on manifests, indexes, tag lists and other metadata read into
     /// memory (4 MiB).
     pub max_metadata_bytes: u64,
@@ -68,6 +107,7 @@ impl Default for RepositoryOptions {
             page_size: None,
             referrers_page_size: None,
             max_pages: 1000,
+            max_listing_bytes: MAX_LISTING_BYTES,
             max_metadata_bytes: oras_content::MAX_METADATA_BYTES,
             manifest_media_types: media_type::DEFAULT_MANIFEST_ACCEPT
                 .iter()

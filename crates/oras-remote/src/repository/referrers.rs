@@ -28,9 +28,9 @@ use oras_spec::{
     ReferenceTarget, media_type,
 };
 
-use super::Repository;
 use super::manifests::has_subject_type;
 use super::response::content_type;
+use super::{ListingBudget, Repository};
 use crate::error::Error;
 
 /// The legacy annotation that listed the filters a registry applied.
@@ -152,6 +152,10 @@ impl Repository {
             url.set_query(None);
         }
         let mut out = Vec::new();
+        let mut budget = ListingBudget::new(
+            format!("referrers of {}", subject.digest),
+            options.max_listing_bytes,
+        );
         let mut next = Some(url);
         let mut pages = 0;
         while let Some(url) = next.take() {
@@ -184,6 +188,7 @@ impl Repository {
             let header_filtered = filter_applied(answer.header("oci-filters-applied"));
             let mut answer = answer;
             let body = answer.read_body(options.max_metadata_bytes).await?;
+            budget.take(body.len())?;
             let index: Index = serde_json::from_slice(&body).map_err(|e| {
                 answer.protocol(
                     ErrorKind::InvalidContent,

@@ -1,13 +1,13 @@
 //! Tag listing: `GET /tags/list?n=&last=`, following `Link: <…>;
 //! rel="next"` on the same origin only (GHSA-h7vf-4x9w-h99v) and at most
 //! `max_pages` pages (GHSA-298f-872v-2rcx); each page is read under the
-//! metadata cap.
+//! metadata cap, and all of them under `max_listing_bytes`.
 
 use http::{HeaderMap, Method, StatusCode};
 use oras_content::ErrorKind;
 use serde::Deserialize;
 
-use super::Repository;
+use super::{ListingBudget, Repository};
 use crate::error::Error;
 
 #[derive(Deserialize)]
@@ -34,6 +34,10 @@ impl Repository {
             url.set_query(None);
         }
         let mut tags = Vec::new();
+        let mut budget = ListingBudget::new(
+            format!("tags of {}", self.name()),
+            options.max_listing_bytes,
+        );
         let mut next = Some(url);
         let mut pages = 0;
         while let Some(url) = next.take() {
@@ -51,6 +55,7 @@ impl Repository {
                 .await?;
             let mut answer = answer.expect(StatusCode::OK).await?;
             let body = answer.read_body(options.max_metadata_bytes).await?;
+            budget.take(body.len())?;
             let page: TagPage = serde_json::from_slice(&body).map_err(|e| {
                 answer.protocol(ErrorKind::InvalidContent, format!("invalid tag list: {e}"))
             })?;

@@ -145,3 +145,86 @@ async fn error_bodies_are_read_only_up_to_8_kib() {
     assert!(err.to_string().ends_with("403: forbidden"), "{err}");
     script.finish();
 }
+
+/// A page of about 4 MiB: one tag and padding, under the metadata cap.
+fn padded_page(what: &str) -> String {
+    let pad = "x".repeat(4 * 1024 * 1024 - 100);
+    format!(r#"{{"{what}":["t"],"pad":"{pad}"}}"#)
+}
+
+#[tokio::test]
+async fn a_tag_listing_holds_at_most_64_mib_of_pages_by_default() {
+    let script = Script::new();
+    // 17 pages of 4 MiB go over 64 MiB; the 17th is the last one read.
+    for _ in 0..17 {
+        script.expect(Method::GET, "/v2/app/tags/list", |_| {
+            resp(200)
+                .header("link", r#"</v2/app/tags/list>; rel="next""#)
+                .body_bytes(padded_page("tags"))
+        });
+    }
+    let err = bounded(script.repository("app").tags(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SizeExceedsLimit, "{err}");
+    assert!(
+        err.to_string()
+            .contains("tags of app: listing exceeds 67108864 bytes in all"),
+        "{err}"
+    );
+    assert_eq!(script.seen().len(), 17);
+    script.finish();
+}
+
+#[tokio::test]
+async fn catalog_and_referrers_listings_are_capped_in_all() {
+    let options = RepositoryOptions {
+        max_listing_bytes: 100,
+        ..RepositoryOptions::default()
+    };
+    let script = Script::new();
+    for _ in 0..2 {
+        script.expect(Method::GET, "/v2/_catalog", |_| {
+            resp(200)
+                .header("link", r#"</v2/_catalog>; rel="next""#)
+                .body_bytes(format!(r#"{{"repositories":["{}"]}}"#, "r".repeat(40)))
+        });
+    }
+    let registry = Registry::with_config("r.example", script.config())
+        .unwrap()
+        .with_options(options.clone());
+    let err = bounded(registry.repositories(None)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SizeExceedsLimit, "{err}");
+    assert!(err.to_string().contains("catalog"), "{err}");
+    script.finish();
+
+    let subject = oras_spec::Descriptor::from_bytes(oras_spec::media_type::IMAGE_MANIFEST, b"s");
+    let path = format!("/v2/app/referrers/{}", subject.digest);
+    let script = Script::new();
+    for _ in 0..2 {
+        let link = format!(r#"<{path}>; rel="next""#);
+        script.expect(Method::GET, &path, move |_| {
+            resp(200)
+                .header("content-type", oras_spec::media_type::IMAGE_INDEX)
+                .header("link", link.as_str())
+                .body_bytes(
+                    r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
+                )
+        });
+    }
+    let repository = Registry::with_config("r.example", script.config())
+        .unwrap()
+        .with_options(options)
+        .repository("app")
+        .unwrap();
+    let err = bounded(oras_content::ReferrerLister::referrers(
+        &repository,
+        &subject,
+        None,
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SizeExceedsLimit, "{err}");
+    assert!(err.to_string().contains("referrers of"), "{err}");
+    script.finish();
+}
