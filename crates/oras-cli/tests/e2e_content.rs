@@ -26,3 +26,6 @@ mod repo;
 
 #[path = "e2e_content/layout.rs"]
 mod layout;
+
+#[path = "e2e_content/layout_hostile.rs"]
+mod layout_hostile;

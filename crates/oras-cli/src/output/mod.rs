@@ -2,8 +2,10 @@
 //! bars ([`status`], drawn by [`progress`]), text summaries ([`text`]), the JSON models of
 //! `--format json` ([`model`]), Go-compatible JSON ([`json`]), discover's
 //! tree and table ([`tree`]), and [`render`], which writes a model in the
-//! chosen format.
+//! chosen format. Human-readable text has its control characters made
+//! visible ([`escape`]).
 
+pub mod escape;
 pub mod json;
 pub mod model;
 mod printer;

@@ -5,6 +5,8 @@
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::output::escape::escape_controls_keep_layout;
+
 type Sink = Arc<Mutex<Box<dyn Write + Send>>>;
 
 /// Line-oriented, thread-safe writer to stdout and stderr.
@@ -72,23 +74,29 @@ impl Printer {
         )
     }
 
-    /// Writes `line` and a newline to stdout.
+    /// Writes `line` and a newline to stdout, its control characters
+    /// other than line feeds and tabs escaped (see [`escape`]): lines are
+    /// human-readable text, often holding registry-supplied strings.
+    ///
+    /// [`escape`]: crate::output::escape
     pub fn println(&self, line: &str) -> io::Result<()> {
+        let line = escape_controls_keep_layout(line);
         let mut out = lock(&self.out);
         out.write_all(line.as_bytes())?;
         out.write_all(b"\n")?;
         out.flush()
     }
 
-    /// Writes raw bytes to stdout.
+    /// Writes raw bytes to stdout (JSON, templates, content), unescaped.
     pub fn write_out(&self, bytes: &[u8]) -> io::Result<()> {
         let mut out = lock(&self.out);
         out.write_all(bytes)?;
         out.flush()
     }
 
-    /// Writes `line` and a newline to stderr.
+    /// Writes `line` and a newline to stderr, escaped as by [`Printer::println`].
     pub fn eprintln(&self, line: &str) -> io::Result<()> {
+        let line = escape_controls_keep_layout(line);
         let mut err = lock(&self.err);
         err.write_all(line.as_bytes())?;
         err.write_all(b"\n")?;
@@ -108,5 +116,15 @@ mod tests {
         p.eprintln("c").unwrap();
         assert_eq!(out.text(), "a\nb");
         assert_eq!(err.text(), "c\n");
+    }
+
+    #[test]
+    fn lines_cannot_drive_the_terminal() {
+        let (p, out, err) = Printer::captured();
+        p.println("Pulled x\x1b[2J\ry").unwrap();
+        p.eprintln("Error: a\u{9b}1m\nb").unwrap();
+        p.write_out(b"\x1b raw").unwrap();
+        assert_eq!(out.text(), "Pulled x\\x1b[2J\\ry\n\x1b raw");
+        assert_eq!(err.text(), "Error: a\\u{9b}1m\nb\n");
     }
 }

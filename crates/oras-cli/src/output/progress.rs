@@ -370,6 +370,22 @@ mod tests {
     }
 
     #[test]
+    fn hostile_titles_cannot_drive_the_terminal() {
+        let status = TtyStatus::new(Mode::Pull, ProgressDrawTarget::hidden());
+        let a = titled("x\x1b[2J\r\u{9b}2Jy", b"a");
+        status.event(Event::Done(&a)).unwrap();
+        let lines = rendered(&status, &[&a]);
+        assert!(
+            lines[0].contains("Pulled      x\\x1b[2J\\r\\u{9b}2Jy "),
+            "{lines:?}"
+        );
+        assert!(
+            !lines.iter().any(|l| l.chars().any(char::is_control)),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
     fn bars_follow_events_and_failures_are_marked() {
         let status = TtyStatus::new(Mode::Pull, ProgressDrawTarget::hidden());
         let a = titled("a", b"aaaa");

@@ -8,6 +8,7 @@
 //! Go CLI's `display.New…Handler` does: progress bars on a terminal, text
 //! lines for the text format, nothing for JSON and Go templates.
 
+use std::borrow::Cow;
 use std::io;
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use indicatif::ProgressDrawTarget;
 use oras_spec::{Algorithm, Descriptor};
 
 use crate::output::Printer;
+use crate::output::escape::escape_controls;
 pub use crate::output::progress::TtyStatus;
 
 /// Which command transfers, deciding the words of the status lines.
@@ -172,12 +174,14 @@ pub fn short_digest(desc: &Descriptor) -> String {
     }
 }
 
-/// The title of a descriptor, or its media type when it has none; the
-/// flag says whether it was a title.
-pub fn title_or_media_type(desc: &Descriptor) -> (&str, bool) {
+/// The title of a descriptor, or its media type when it has none, with
+/// its control characters escaped (both come from whoever packed the
+/// artifact, see [`crate::output::escape`]); the flag says whether it was
+/// a title.
+pub fn title_or_media_type(desc: &Descriptor) -> (Cow<'_, str>, bool) {
     match desc.title() {
-        Some(title) => (title, true),
-        None => (&desc.media_type, false),
+        Some(title) => (escape_controls(title), true),
+        None => (escape_controls(&desc.media_type), false),
     }
 }
 
@@ -220,9 +224,9 @@ impl StatusDisplay for TextStatus {
     fn event(&self, event: Event<'_>) -> io::Result<()> {
         let p = self.prompts;
         match event {
-            Event::Preparing(name) if self.print_unnamed => {
-                self.printer.println(&format!("Preparing {name}"))
-            }
+            Event::Preparing(name) if self.print_unnamed => self
+                .printer
+                .println(&format!("Preparing {}", escape_controls(name))),
             Event::Preparing(_) | Event::Progress(..) => Ok(()),
             Event::EmptyArtifact => self.printer.println("Uploading empty artifact"),
             Event::Started(d) => self.line(p.started, d),
@@ -273,6 +277,26 @@ mod tests {
                 &m.digest.encoded()[..12]
             )
         );
+    }
+
+    #[test]
+    fn hostile_titles_are_escaped_in_status_lines() {
+        let (printer, out, _) = Printer::captured();
+        let status = TextStatus::new(Mode::Pull, printer, true);
+        let d = titled("evil\x1b[2J\rDownloaded  fake\u{9b}0m\n", b"x");
+        status.event(Event::Done(&d)).unwrap();
+        status.event(Event::Preparing("a\x1b]0;t\x07")).unwrap();
+        let text = out.text();
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert_eq!(text.lines().count(), 2, "{text:?}");
+        assert!(
+            text.contains("evil\\x1b[2J\\rDownloaded  fake\\u{9b}0m\\n"),
+            "{text:?}"
+        );
+        assert!(text.contains("Preparing a\\x1b]0;t\\x07"), "{text:?}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::path::Path;
 use oras_spec::Descriptor;
 
 use crate::options::{OutputFormat, Target};
+use crate::output::escape::escape_controls;
 use crate::output::model::{
     DescriptorModel, DiscoverNode, FetchedModel, FileModel, PullModel, PushModel,
     RepositoriesModel, TagsModel,
@@ -205,8 +206,10 @@ pub fn repositories(
         repositories: names.clone(),
     };
     render(printer, format, &model, |p| {
+        // Names and tags come from the registry: one per line, each with
+        // its control characters (line feeds included) escaped.
         for name in &names {
-            p.println(name)?;
+            p.println(&escape_controls(name))?;
         }
         Ok(())
     })
@@ -222,7 +225,7 @@ pub fn tags(printer: &Printer, format: &OutputFormat, tags: &[String]) -> anyhow
         },
         |p| {
             for tag in tags {
-                p.println(tag)?;
+                p.println(&escape_controls(tag))?;
             }
             Ok(())
         },

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use oras_spec::{Descriptor, Digest, annotation};
 
+use crate::output::escape::escape_controls;
+
 /// `Pushed [registry] <ref>` (push).
 pub fn pushed(display_reference: &str) -> String {
     format!("Pushed {display_reference}")
@@ -109,10 +111,14 @@ pub fn tags_found(tags: &[String], container: &str) -> Vec<String> {
         0 => vec![format!("No tags found in {container}")],
         n if n <= 5 => vec![format!(
             "Found {n} tag(s) in {container}: {}",
-            tags.join(", ")
+            tags.iter()
+                .map(|t| escape_controls(t))
+                .collect::<Vec<_>>()
+                .join(", ")
         )],
+        // Tags come from the registry: one per line, line feeds escaped.
         n => std::iter::once(format!("Found {n} tag(s) in {container}:"))
-            .chain(tags.iter().cloned())
+            .chain(tags.iter().map(|t| escape_controls(t).into_owned()))
             .collect(),
     }
 }

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use oras_spec::{Descriptor, Digest};
 
+use crate::output::escape::escape_controls;
+
 const EDGE_EMPTY: &str = "    ";
 const EDGE_PIPE: &str = "│   ";
 const EDGE_ITEM: &str = "├── ";
@@ -104,15 +106,16 @@ impl DiscoverTreeView {
         for &i in &route {
             node = &mut node.children[i];
         }
+        // The artifact type comes from the registry: escaped for the terminal.
         let artifact_type = if referrer.artifact_type.is_empty() {
-            "<unknown>"
+            "<unknown>".into()
         } else {
-            referrer.artifact_type.as_str()
+            escape_controls(&referrer.artifact_type)
         };
         // Go's AddPath(artifactType, digest) reuses a child with the same
         // value (`internal/tree.Node.AddPath`): referrers of one artifact
         // type are grouped under one type node.
-        let type_value = self.colors.paint("93", artifact_type);
+        let type_value = self.colors.paint("93", &artifact_type);
         let type_index = match node.children.iter().position(|c| c.value == type_value) {
             Some(i) => i,
             None => {
@@ -192,17 +195,22 @@ pub fn discover_table(raw_reference: &str, root: &Digest, referrers: &[Descripto
     }
     out.push('\n');
     let title = "Artifact Type";
-    let width = referrers
+    // Artifact types come from the registry: escaped for the terminal.
+    let types: Vec<_> = referrers
         .iter()
-        .map(|r| r.artifact_type.len())
+        .map(|r| escape_controls(&r.artifact_type))
+        .collect();
+    let width = types
+        .iter()
+        .map(|t| t.len())
         .chain(std::iter::once(title.len()))
         .max()
         .unwrap_or(title.len());
     let row =
         |key: &str, value: &str| format!("{key} {} {value}\n", " ".repeat(width - key.len() + 1));
     out.push_str(&row(title, "Digest"));
-    for r in referrers {
-        out.push_str(&row(&r.artifact_type, &r.digest.to_string()));
+    for (r, artifact_type) in referrers.iter().zip(&types) {
+        out.push_str(&row(artifact_type, &r.digest.to_string()));
     }
     out
 }
