@@ -20,7 +20,7 @@ use crate::options::{
 };
 use crate::output::status::{Mode, StatusDisplay, new_status};
 use crate::output::text;
-use crate::parse::split_multi_tag;
+use crate::parse::{split_multi_tag, validate_extra_tags};
 
 /// Usage facts of `oras cp`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -142,6 +142,7 @@ impl CopyArgs {
         )?;
         let (to_raw, extra_tags) = split_multi_tag(&self.args[1]);
         let (from, to) = self.targets.parse(&self.args[0], &to_raw)?;
+        validate_extra_tags(&extra_tags)?;
         if from.reference.is_empty() {
             return Err(empty_tag_or_digest(&from.raw_reference, &INFO, true));
         }

@@ -51,9 +51,11 @@ pub enum ArgCount {
 impl CommandInfo {
     /// Checks the number of positional arguments (Go `oerrors.CheckArgs`).
     pub fn check_args(&self, args: &[String], count: ArgCount, what: &str) -> Result<(), CliError> {
+        // Go `argument.noun`: "argument" for one, "arguments" otherwise.
+        let noun = |n: usize| if n == 1 { "argument" } else { "arguments" };
         let (ok, text) = match count {
-            ArgCount::Exactly(n) => (args.len() == n, format!("exactly {n} argument")),
-            ArgCount::AtLeast(n) => (args.len() >= n, format!("at least {n} argument")),
+            ArgCount::Exactly(n) => (args.len() == n, format!("exactly {n} {}", noun(n))),
+            ArgCount::AtLeast(n) => (args.len() >= n, format!("at least {n} {}", noun(n))),
         };
         if ok {
             return Ok(());

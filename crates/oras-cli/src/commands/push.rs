@@ -39,7 +39,7 @@ use crate::options::{
 use crate::output::status::{self, Event, Mode, StatusDisplay};
 use crate::output::{summary, text};
 use crate::parse::ANNOTATION_CONFIG;
-use crate::parse::{Annotations, FileRef, parse_file_ref, split_multi_tag};
+use crate::parse::{Annotations, FileRef, parse_file_ref, split_multi_tag, validate_extra_tags};
 
 /// Usage facts of `oras push`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -239,6 +239,7 @@ impl PushArgs {
         let file_args = &self.args[1..];
         let format = self.format.parse()?;
         let target = self.target.parse(&raw)?;
+        validate_extra_tags(&extra_tags)?;
         let annotations = self.packer.parse(file_args)?;
         let stdin_files = file_args.iter().filter(|f| is_stdin_arg(f)).count();
         match (stdin_files, self.size) {

@@ -114,9 +114,12 @@ impl TagArgs {
                     )),
             );
         }
+        // Go 1.3.6: at least one new tag (our `--delete` needs only the
+        // reference, whose own tag it removes).
+        let least = if self.delete { 1 } else { 2 };
         INFO.check_args(
             &self.args,
-            ArgCount::AtLeast(1),
+            ArgCount::AtLeast(least),
             "the artifact to be retagged and the tags to be added",
         )?;
         let target = self.target.parse(&self.args[0]).map_err(|mut err| {

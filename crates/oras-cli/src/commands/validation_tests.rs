@@ -467,7 +467,7 @@ fn copy_rules() {
     );
     assert_eq!(
         check(&["cp", "localhost:5000/a:v1"]),
-        "\"oras cp\" requires exactly 2 argument but got 1"
+        "\"oras cp\" requires exactly 2 arguments but got 1"
     );
 }
 
@@ -478,6 +478,12 @@ fn tag_rules() {
         "there is no \"list\" sub-command for \"oras tag\" command"
     );
     assert_eq!(check(&["tag", "localhost:5000/a:v1", "v2"]), "ok");
+    // Go 1.3.6: a new tag is required (our --delete needs only the reference).
+    assert_eq!(
+        check(&["tag", "localhost:5000/a:v1"]),
+        "\"oras tag\" requires at least 2 arguments but got 1"
+    );
+    assert_eq!(check(&["tag", "--delete", "localhost:5000/a:v1"]), "ok");
     let o = match parse(&["tag", "--delete", "localhost:5000/a:v1", "latest"]) {
         Command::Tag(a) => a.validate(&mut env()).unwrap(),
         _ => unreachable!(),
@@ -707,4 +713,46 @@ fn backup_output_kind() {
     assert!(o.output_is_tar);
     assert_eq!(o.repository, "localhost:5000/a");
     assert_eq!(o.tags, ["v1", "v2"]);
+}
+
+/// Go 1.3.5+: extra tags are checked before anything is sent.
+#[test]
+fn extra_tags_are_validated_first() {
+    let invalid = "invalid extra tag: invalid reference: invalid tag \"bad@tag\"";
+    assert_eq!(
+        check(&["push", "localhost:5000/a:v1,bad@tag", "f"]),
+        invalid
+    );
+    assert_eq!(
+        check(&["push", "localhost:5000/a:v1,", "f"]),
+        "empty extra tag"
+    );
+    assert_eq!(
+        check(&[
+            "cp",
+            "localhost:5000/a:v1",
+            "localhost:5000/b:v1,ok,bad@tag"
+        ]),
+        invalid
+    );
+    assert_eq!(
+        check(&["manifest", "push", "localhost:5000/a:v1,bad@tag", "m.json"]),
+        invalid
+    );
+    assert_eq!(
+        check(&["manifest", "index", "create", "localhost:5000/a:v1,bad@tag"]),
+        invalid
+    );
+    assert_eq!(
+        check(&[
+            "manifest",
+            "index",
+            "update",
+            "localhost:5000/a:v1",
+            "--tag",
+            "bad@tag"
+        ]),
+        invalid
+    );
+    assert_eq!(check(&["push", "localhost:5000/a:v1,v2,v3", "f"]), "ok");
 }

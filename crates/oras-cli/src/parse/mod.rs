@@ -16,5 +16,6 @@ pub use fileref::{FileRef, parse_file_ref, validate_file_paths};
 pub use header::{Header, parse_headers};
 pub use reference::{
     is_digest, parse_oci_layout_reference, split_multi_tag, split_repository_tags,
+    validate_extra_tags,
 };
 pub use resolve::{ResolveRule, parse_resolve_rules};

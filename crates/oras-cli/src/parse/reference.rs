@@ -14,6 +14,20 @@ pub fn split_multi_tag(argument: &str) -> (String, Vec<String>) {
     (first, parts.map(str::to_owned).collect())
 }
 
+/// Checks the extra tags of a destination before anything is sent (Go
+/// 1.3.5+ `option.ValidateExtraTags`): `empty extra tag`, or
+/// `invalid extra tag: invalid reference: invalid tag "…"`.
+pub fn validate_extra_tags(tags: &[String]) -> Result<()> {
+    for tag in tags {
+        if tag.is_empty() {
+            return Err(CliError::new("empty extra tag"));
+        }
+        Reference::validate_tag(tag)
+            .map_err(|err| CliError::new(format!("invalid extra tag: {err}")))?;
+    }
+    Ok(())
+}
+
 /// Splits an OCI layout reference `<path>[:tag|@digest]` into path and
 /// reference (Go `parseOCILayoutReference`): a digest at the last `@`,
 /// otherwise a tag at the last `:`.

@@ -16,7 +16,7 @@ use crate::options::{
 };
 use crate::output::status::{Event, Mode, StatusDisplay, TextStatus};
 use crate::output::{summary, text};
-use crate::parse::split_multi_tag;
+use crate::parse::{split_multi_tag, validate_extra_tags};
 
 /// Usage facts of `oras manifest push`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -124,6 +124,7 @@ impl PushArgs {
         }
         let (raw, extra_tags) = split_multi_tag(&self.args[0]);
         let mut target = self.target.parse(&raw)?;
+        validate_extra_tags(&extra_tags)?;
         target.remote.distribution_spec = self.spec.distribution_spec;
         if let Some(media_type) = &self.media_type {
             oras_spec::media_type::validate(media_type)

@@ -14,7 +14,7 @@ use crate::connect;
 use crate::error::{CliError, Result};
 use crate::options::{AnnotationOptions, Common, Pretty, Target, TargetOptions};
 use crate::output::text;
-use crate::parse::{Annotations, split_multi_tag};
+use crate::parse::{Annotations, split_multi_tag, validate_extra_tags};
 
 /// Usage facts of `oras manifest index create`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -117,6 +117,7 @@ impl CreateArgs {
         )?;
         let (raw, extra_tags) = split_multi_tag(&self.args[0]);
         let target = self.target.parse(&raw)?;
+        validate_extra_tags(&extra_tags)?;
         let annotations = self.annotation.parse()?;
         if let Some(artifact_type) = &self.artifact_type {
             oras_spec::media_type::validate(artifact_type)

@@ -15,7 +15,7 @@ use crate::connect;
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::{Common, Pretty, Target, TargetOptions};
 use crate::output::text;
-use crate::parse::is_digest;
+use crate::parse::{is_digest, validate_extra_tags};
 
 /// Usage facts of `oras manifest index update`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -157,6 +157,7 @@ impl UpdateArgs {
         }
         let target = self.target.parse(&self.args[0])?;
         target.ensure_reference(&INFO, true)?;
+        validate_extra_tags(&self.tag)?;
         Ok(UpdateOptions {
             common: self.common,
             target,
