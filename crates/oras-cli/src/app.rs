@@ -295,6 +295,8 @@ fn print_notes(env: &ValidateEnv, ctx: &Context) {
 /// Runs `future` on a new multi-threaded runtime; Ctrl-C drops it (which
 /// cancels its work and runs its clean-up guards) and fails with
 /// `context canceled`, as the Go CLI's SIGINT-cancelled context does.
+/// Dropping the runtime then waits for blocking work to stop (an unpacking
+/// rolls back); a second Ctrl-C meanwhile ends the process at once.
 fn block_on<F>(future: F) -> Outcome
 where
     F: std::future::Future<Output = Outcome>,
@@ -305,9 +307,37 @@ where
     runtime.block_on(async {
         tokio::select! {
             result = future => result,
-            _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(CliError::new("context canceled"))),
+            _ = tokio::signal::ctrl_c() => {
+                exit_on_next_interrupt();
+                Err(anyhow::Error::new(CliError::new("context canceled")))
+            }
         }
     })
+}
+
+/// Listens, on a thread of its own (the runtime that saw the first
+/// Ctrl-C is shutting down), for another Ctrl-C, and exits with 130 (the
+/// shell's code for SIGINT) when it comes: the handler tokio installed
+/// would otherwise swallow it.
+fn exit_on_next_interrupt() {
+    let spawned = std::thread::Builder::new()
+        .name("second-interrupt".to_owned())
+        .spawn(|| {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            });
+        });
+    if let Err(e) = spawned {
+        tracing::debug!(error = %e, "no listener for a second interrupt");
+    }
 }
 
 /// The context of the running process (re-exported for `main`).

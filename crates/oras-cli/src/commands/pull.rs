@@ -20,6 +20,7 @@ use oras_copy::{
     CopyEvent, CopyGraphOptions, CopyOptions, ResolveOptions, copy, copy_graph, resolve,
 };
 use oras_spec::{ArtifactManifest, Descriptor, Index, Manifest, annotation, media_type};
+use oras_store_file::UnpackLimits;
 use tokio::io::AsyncReadExt;
 
 use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
@@ -155,6 +156,30 @@ pub struct PullArgs {
         help = "concurrency level"
     )]
     pub concurrency: usize,
+    /// Most expanded bytes per compressed byte of a directory layer.
+    #[arg(
+        long,
+        value_name = "int",
+        default_value_t = UnpackLimits::default().max_ratio,
+        help = "most bytes a directory layer may expand to per compressed byte (at least 64 MiB are always allowed); 0 for no limit"
+    )]
+    pub max_unpack_ratio: u64,
+    /// Most expanded bytes of one directory layer.
+    #[arg(
+        long,
+        value_name = "bytes",
+        default_value_t = UnpackLimits::default().max_bytes,
+        help = "most bytes one directory layer may expand to (default 1 TiB); 0 for no limit"
+    )]
+    pub max_unpack_size: u64,
+    /// Most entries of one directory layer.
+    #[arg(
+        long,
+        value_name = "int",
+        default_value_t = UnpackLimits::default().max_entries,
+        help = "most files, directories and links one directory layer may hold; 0 for no limit"
+    )]
+    pub max_unpack_entries: u64,
     /// The artifact reference.
     #[arg(hide = true)]
     pub args: Vec<String>,
@@ -191,6 +216,8 @@ pub struct PullOptions {
     pub to_oci_layout: bool,
     /// `--concurrency`.
     pub concurrency: usize,
+    /// `--max-unpack-ratio`, `--max-unpack-size`, `--max-unpack-entries`.
+    pub unpack_limits: UnpackLimits,
 }
 
 impl PullArgs {
@@ -245,6 +272,12 @@ impl PullArgs {
             preserve_permissions: self.preserve_permissions,
             to_oci_layout: self.to_oci_layout,
             concurrency: self.concurrency,
+            unpack_limits: UnpackLimits {
+                max_ratio: self.max_unpack_ratio,
+                max_bytes: self.max_unpack_size,
+                max_entries: self.max_unpack_entries,
+                ..UnpackLimits::default()
+            },
         })
     }
 }
@@ -475,6 +508,7 @@ async fn pull_files(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> 
             allow_path_traversal_on_write: options.allow_path_traversal,
             disable_overwrite: options.keep_old_files,
             preserve_permissions: options.preserve_permissions,
+            unpack_limits: options.unpack_limits,
             ..oras_store_file::Options::default()
         },
     )?);
@@ -546,6 +580,9 @@ async fn pull_files(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> 
     let copied = copy(&src, reference, files.as_ref(), reference, &copy_options).await;
     display.finish()?;
     let root = copied?;
+    // Links unpacked by one layer may lead out through links another
+    // made: checked once every layer is written (and removed if so).
+    files.verify_links()?;
     files.close()?;
     let pulled = state.files_in_manifest_order(&root);
     summary::pull(

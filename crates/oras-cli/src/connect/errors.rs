@@ -299,8 +299,22 @@ pub fn copy_error(
 
 /// The pull hint for a refused path traversal (Go `pull.go`): the error
 /// message is prefixed with the advice to use `--allow-path-traversal`.
+///
+/// Only for refusals `--allow-path-traversal` lifts: a title (or a write
+/// under it) outside the output directory. An unsafe entry inside a
+/// directory archive, or a link it made that leads outside, is refused
+/// whatever the flags, so the hint would mislead there.
 pub fn path_traversal_hint(err: anyhow::Error) -> anyhow::Error {
     if !has_kind(&err, ErrorKind::PathTraversal) {
+        return err;
+    }
+    let unsafe_entry = causes(&err).into_iter().any(|cause| {
+        matches!(
+            cause.downcast_ref::<oras_store_file::Error>(),
+            Some(oras_store_file::Error::UnsafeEntry { .. })
+        )
+    });
+    if unsafe_entry {
         return err;
     }
     CliError::new(format!(
@@ -436,6 +450,32 @@ mod tests {
             mapped
                 .to_string()
                 .starts_with("use flag --allow-path-traversal to allow insecurely pulling files outside of working directory: ")
+        );
+    }
+
+    #[test]
+    fn unsafe_archive_entries_get_no_hint() {
+        let store = oras_store_file::Error::UnsafeEntry {
+            path: "t/l".into(),
+            reason: "link target is not clean",
+        };
+        let content: oras_content::Error = store.into();
+        let mapped = path_traversal_hint(anyhow::Error::new(content));
+        assert!(
+            !mapped.to_string().contains("--allow-path-traversal"),
+            "{mapped}"
+        );
+        let title = oras_store_file::Error::PathTraversal {
+            path: "../x".into(),
+            reason: "outside the working directory",
+        };
+        let content: oras_content::Error = title.into();
+        let mapped = path_traversal_hint(anyhow::Error::new(content));
+        assert!(
+            mapped
+                .to_string()
+                .starts_with("use flag --allow-path-traversal"),
+            "{mapped}"
         );
     }
 
