@@ -13,8 +13,10 @@
 //!   `PATCH`es of `chunk_size` bytes (at least the registry's `OCI-Chunk-Min-Length`) with
 //!   `Content-Range: <start>-<end>`, then an empty `PUT ?digest=`. A failed
 //!   PATCH asks the registry how much it has (`GET <location>`, 204 with
-//!   `Range: 0-<end>`) and continues from there, re-reading the source
-//!   when it can be reopened ([`BlobSource`]).
+//!   `Range: 0-<end>`, parsed with checked arithmetic and refused when it
+//!   claims more than was sent) and continues from there, re-reading the
+//!   source when it can be reopened ([`BlobSource`]), at most
+//!   `max_resumes` times.
 //!
 //! A body that turns out short or long fails before its last byte is
 //! sent, so the registry never commits it. The content is not hashed
@@ -164,11 +166,18 @@ impl Feeder {
         Ok(())
     }
 
-    /// Reads `count` bytes without sending them.
+    /// Reads `count` bytes without sending them; an error when the content
+    /// ends first (never a loop that reads nothing).
     async fn skip(&mut self, mut count: u64) -> oras_content::Result<()> {
         while count > 0 {
             let piece = self.read(count).await?;
-            count -= piece.len() as u64;
+            if piece.is_empty() {
+                return Err(oras_content::Error::ShortContent {
+                    expected: self.position.saturating_add(count),
+                    actual: self.position,
+                });
+            }
+            count = count.saturating_sub(piece.len() as u64);
         }
         Ok(())
     }
@@ -329,9 +338,15 @@ impl Repository {
             desc.size,
         ))));
         let mut offset = 0u64;
+        // The end of the bytes sent so far: the registry cannot have more.
+        let mut sent = 0u64;
+        // Each resume is followed by a PATCH that either moves `offset` on
+        // or spends another resume: at most `max_resumes` rounds without
+        // progress.
         let mut resumes_left = self.inner.options.max_resumes;
         while offset < desc.size {
             let len = chunk.min(desc.size - offset);
+            sent = sent.max(offset + len);
             let err = match self.patch_chunk(&location, offset, len, &feeder).await {
                 Ok(next) => {
                     location = next;
@@ -348,7 +363,7 @@ impl Repository {
             }
             resumes_left -= 1;
             tracing::debug!(offset, error = %err, "resuming chunked upload");
-            let (next, registry_has) = self.upload_status(&location).await?;
+            let (next, registry_has) = self.upload_status(&location, sent).await?;
             location = next;
             let mut current = feeder.lock().await.take();
             if current.as_ref().is_none_or(|f| f.position > registry_has) {
@@ -417,17 +432,33 @@ impl Repository {
     }
 
     /// `GET <location>` (204): the session's location and how many bytes
-    /// the registry has.
-    async fn upload_status(&self, location: &Url) -> Result<(Url, u64), Error> {
+    /// the registry has, which must be a valid `Range` of at most the
+    /// `sent` bytes (a registry claiming more would have the upload skip
+    /// content it never received, or past the end of the blob).
+    async fn upload_status(&self, location: &Url, sent: u64) -> Result<(Url, u64), Error> {
         let answer = self
             .remote()
             .send_empty(Method::GET, location, HeaderMap::new(), &self.push_scopes())
             .await?;
         let answer = answer.expect(StatusCode::NO_CONTENT).await?;
-        let has = answer
-            .header("range")
-            .and_then(range_end)
-            .map_or(0, |end| end + 1);
+        let has = match answer.header("range") {
+            None => 0,
+            Some(value) => match range_length(value) {
+                Ok(has) if has <= sent => has,
+                Ok(has) => {
+                    return Err(answer.protocol(
+                        ErrorKind::InvalidContent,
+                        format!("registry claims {has} bytes of the upload, only {sent} were sent"),
+                    ));
+                }
+                Err(reason) => {
+                    return Err(answer.protocol(
+                        ErrorKind::InvalidContent,
+                        format!("invalid upload Range {value:?}: {reason}"),
+                    ));
+                }
+            },
+        };
         let next = if answer.headers().contains_key(LOCATION) {
             self.upload_location(&answer)?
         } else {
@@ -488,6 +519,21 @@ fn range_end(value: &str) -> Option<u64> {
     value.split_once('-')?.1.trim().parse().ok()
 }
 
+/// The byte count of an upload status `Range: 0-<end>` (distribution-spec
+/// "Pushing a blob in chunks": the inclusive range the registry has),
+/// with checked arithmetic: `end + 1`.
+fn range_length(value: &str) -> Result<u64, &'static str> {
+    let value = value.trim();
+    let value = value.strip_prefix("bytes=").unwrap_or(value);
+    let (start, end) = value.split_once('-').ok_or("not <start>-<end>")?;
+    let start: u64 = start.trim().parse().map_err(|_| "start is not a number")?;
+    let end: u64 = end.trim().parse().map_err(|_| "end is not a number")?;
+    if start != 0 {
+        return Err("does not start at 0");
+    }
+    end.checked_add(1).ok_or("end overflows")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,6 +572,19 @@ mod tests {
         assert_eq!(range_end("0-99"), Some(99));
         assert_eq!(range_end("bytes=0-99"), Some(99));
         assert_eq!(range_end("garbage"), None);
+        assert_eq!(range_length("0-99"), Ok(100));
+        assert_eq!(range_length(" bytes=0-0 "), Ok(1));
+        for bad in [
+            "0-18446744073709551615",
+            "0-99999999999999999999",
+            "5-99",
+            "0-",
+            "-5",
+            "0--1",
+            "garbage",
+        ] {
+            assert!(range_length(bad).is_err(), "{bad}");
+        }
     }
 
     #[tokio::test]
@@ -553,5 +612,18 @@ mod tests {
         let mut feeder = Feeder::new(oras_content::bytes_reader(&b"hello"[..]), desc.size);
         assert_eq!(feeder.read(2).await.unwrap(), "he");
         assert_eq!(feeder.read(10).await.unwrap(), "llo");
+    }
+
+    #[tokio::test]
+    async fn skipping_past_the_end_is_an_error_not_a_loop() {
+        let reader = oras_content::bytes_reader(Bytes::from_static(b"12345"));
+        let mut feeder = Feeder::new(reader, 5);
+        let result =
+            tokio::time::timeout(std::time::Duration::from_secs(10), feeder.skip(10)).await;
+        let err = result.expect("skip ends").unwrap_err();
+        assert!(
+            matches!(err, oras_content::Error::ShortContent { expected: 10, .. }),
+            "{err}"
+        );
     }
 }

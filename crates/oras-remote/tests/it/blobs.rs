@@ -281,6 +281,42 @@ async fn a_one_shot_reader_resumes_only_when_the_registry_has_what_was_sent() {
 }
 
 #[tokio::test]
+async fn an_upload_range_beyond_what_was_sent_or_malformed_is_an_error() {
+    let data: Vec<u8> = (0..20u8).collect();
+    let desc = blob(&data);
+    for (range, expected) in [
+        // More than the blob: skipping to it once looped for ever.
+        (
+            "0-99",
+            "registry claims 100 bytes of the upload, only 10 were sent",
+        ),
+        (
+            "0-14",
+            "registry claims 15 bytes of the upload, only 10 were sent",
+        ),
+        ("0-18446744073709551615", "end overflows"),
+        ("0-99999999999999999999", "end is not a number"),
+        ("3-9", "does not start at 0"),
+        ("garbage", "not <start>-<end>"),
+    ] {
+        let script = Script::new();
+        script.expect(Method::POST, "/v2/app/blobs/uploads/", |_| {
+            resp(202).header("location", "/upload/a").empty()
+        });
+        script.expect(Method::PATCH, "/upload/a", |_| resp(503).empty());
+        script.expect(Method::GET, "/upload/a", move |_| {
+            resp(204).header("range", range).empty()
+        });
+        let err = bounded(chunked_repo(&script, 10).push(&desc, bytes_reader(data.clone())))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidContent, "{range}: {err}");
+        assert!(err.to_string().contains(expected), "{range}: {err}");
+        script.finish();
+    }
+}
+
+#[tokio::test]
 async fn mount_201_mounts_and_202_cancels_the_session() {
     let desc = blob(b"shared");
     let script = Script::new();
