@@ -1,4 +1,4 @@
-//! The crate layering of DEVELOPERS.md, checked against `cargo metadata`.
+//! The crate layering of ARCHITECTURE.md, checked against `cargo metadata`.
 //!
 //! Lower crates never import higher ones. Only normal (and build)
 //! dependencies count: dev-dependencies may reach anything, so tests can

@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: the benchmark harness of issue 8.
+//! `cargo xtask bench`: the benchmark harness.
 //!
 //! In order: parse the options ([`options`]); make sure GNU time is there
 //! and, with `--install-peers`, install oras-py and skopeo ([`peers`]);

@@ -337,7 +337,7 @@ pub(crate) fn render_markdown(report: &Report) -> String {
     md.push_str(&render_table(report));
     let _ = writeln!(
         md,
-        "\n## Targets (issue 8; reported, not asserted)\n\n{}",
+        "\n## Targets (reported, not asserted)\n\n{}",
         render_targets(report)
     );
     let (failures, skips) = render_problems(report);

@@ -1,4 +1,4 @@
-//! The speed and memory targets of issue 8, checked against a run's
+//! The speed and memory targets, checked against a run's
 //! numbers. They are reported (a pass/FAIL column), never asserted.
 
 use super::stats::{Summary, ratio};

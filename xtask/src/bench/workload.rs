@@ -1,4 +1,4 @@
-//! The workloads of issue 8, the tools that run each, their sizes, and
+//! The workloads, the tools that run each, their sizes, and
 //! the targets our `oras` is held to on each (reported, never asserted).
 
 use super::targets::Target;
@@ -277,7 +277,7 @@ impl WorkloadId {
         }
     }
 
-    /// The targets of issue 8 that apply to our row.
+    /// The targets that apply to our row.
     pub(crate) fn targets(self) -> Vec<Target> {
         const RSS_LIMIT_MIB: f64 = 64.0;
         match self {
