@@ -127,6 +127,8 @@ impl Store {
         let target_path = target.to_path_buf();
         let no_clobber = self.options.disable_overwrite;
         let root = self.root()?;
+        // The working directory exists once the root is open (confined).
+        let is_base = root.is_confined() && parent == root.base();
         // Created, written and renamed through the root: a link planted
         // under the title after it was checked (by another layer, while
         // this one downloaded) is not followed out of the working
@@ -136,7 +138,9 @@ impl Store {
             // in one trip to a blocking thread: many small files pull fast.
             let data = read_all(content, expected, SMALL_FILE).await?;
             blocking(move || {
-                root.create_dir_all(&parent)?;
+                if !is_base {
+                    root.create_dir_all(&parent)?;
+                }
                 let temp = root.temp_file(&parent, 0o666)?;
                 (&temp.file)
                     .write_all(&data)
@@ -146,7 +150,9 @@ impl Store {
             .await?;
         } else {
             let temp = blocking(move || {
-                root.create_dir_all(&parent)?;
+                if !is_base {
+                    root.create_dir_all(&parent)?;
+                }
                 root.temp_file(&parent, 0o666)
             })
             .await?;

@@ -263,7 +263,9 @@ impl Store {
         Ok(Arc::clone(self.root.get_or_init(|| root)))
     }
 
-    /// Closes the store and removes its temp files (oras-go `Store.Close`).
+    /// Closes the store and removes its temp files (oras-go `Store.Close`),
+    /// after checking its links once more ([`Store::verify_links`], whose
+    /// failure it reports after the clean-up).
     /// Every later call fails with [`Error::StoreClosed`]; closing again
     /// does nothing. Dropping the store closes it too.
     pub fn close(&self) -> Result<()> {
