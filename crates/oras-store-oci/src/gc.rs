@@ -9,6 +9,7 @@ use oras_spec::{Algorithm, Descriptor, DescriptorKey, Digest};
 use crate::catalog::{Catalog, index_all};
 use crate::error::{Error, Result};
 use crate::layout::{BLOBS_DIR, blob_path, without_ref_name};
+use crate::source::dir_inside;
 use crate::store::Store;
 
 impl Store {
@@ -66,6 +67,10 @@ impl Store {
                 dangling
             };
             let path = self.root.join(blob_path(&head.digest));
+            // Never delete through a blob directory linked out of the layout.
+            if let Some(dir) = path.parent() {
+                checked_inside(&self.root, dir).await?;
+            }
             match tokio::fs::remove_file(&path).await {
                 Ok(()) => {}
                 // Content pulled in by auto-GC may never have been stored.
@@ -166,6 +171,10 @@ impl Store {
         for algorithm in [Algorithm::Sha256, Algorithm::Sha384, Algorithm::Sha512] {
             let dir = self.root.join(BLOBS_DIR).join(algorithm.as_str());
             let context = || format!("reading {}", dir.display());
+            // Never sweep a blob directory linked out of the layout.
+            if !checked_inside(&self.root, &dir).await? {
+                continue;
+            }
             let mut entries = match tokio::fs::read_dir(&dir).await {
                 Ok(entries) => entries,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
@@ -196,4 +205,12 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// [`dir_inside`] off the async runtime.
+async fn checked_inside(root: &std::path::Path, dir: &std::path::Path) -> Result<bool> {
+    let (root, dir) = (root.to_owned(), dir.to_owned());
+    tokio::task::spawn_blocking(move || dir_inside(&root, &dir))
+        .await
+        .map_err(|e| Error::io("checking the layout", std::io::Error::other(e)))?
 }

@@ -160,3 +160,22 @@ async fn tar_link_entries_are_never_blobs() {
     let store = ReadOnlyStore::open(&tar_path).await.unwrap();
     assert_eq!(fetch_all(&store, &desc, 1024).await.unwrap(), b"layer one");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn gc_never_sweeps_a_directory_linked_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _desc, _secret) = layout_and_secret(dir.path()).await;
+    // `blobs/sha384` is unused by the layout, so the store opens; it links
+    // to a directory of someone else's files named as digests.
+    let outside = dir.path().join("elsewhere");
+    std::fs::create_dir(&outside).unwrap();
+    let victim =
+        outside.join(oras_spec::Digest::compute(oras_spec::Algorithm::Sha384, b"x").encoded());
+    std::fs::write(&victim, b"not the layout's").unwrap();
+    std::os::unix::fs::symlink(&outside, root.join("blobs/sha384")).unwrap();
+    let store = Store::open(&root).await.unwrap();
+    let err = store.gc().await.unwrap_err();
+    assert!(err.to_string().contains("outside the layout"), "{err}");
+    assert!(victim.exists());
+}
