@@ -30,11 +30,15 @@
 //! 408/429/5xx and timeouts, `Retry-After` on 429; only replayable bodies)
 //! → auth (`oras_auth::AuthLayer`, fed scope hints by every request) →
 //! redirects (GET/HEAD; `Authorization`, cookies and custom headers
-//! dropped on any change of scheme, host or port) → custom headers (only
-//! on requests for the registry's origin) → timeout → hyper-util's pooled
-//! client over hyper-rustls (system roots plus extra CAs, the client
-//! certificate only for the registry's origin), direct or through
-//! `HTTP(S)_PROXY` (CONNECT for https) unless `NO_PROXY` says otherwise.
+//! dropped on any change of scheme, host or port; a hop from https to http
+//! refused) → custom headers (only on requests for the registry's origin)
+//! → timeout → hyper-util's pooled client over hyper-rustls (system roots
+//! plus extra CAs, the client certificate only for the registry's origin),
+//! direct or through `HTTP(S)_PROXY` (CONNECT for https; TLS to an
+//! `https://` proxy) unless `NO_PROXY` says otherwise. Bearer token
+//! requests have a pool of their own whose connections must not reach an
+//! address the [`RealmPolicy`] blocks (loopback, link-local, metadata),
+//! unless the realm is on the registry's own host.
 //!
 //! # Content
 //!
@@ -51,7 +55,8 @@
 //! [`Repository::prestage`] starts an upload before its digest is known,
 //! so a large file is sent while the caller hashes it ([`Prestage`]).
 //! Upload `Location`s and `Link`s that leave the registry's origin are
-//! refused.
+//! refused, and one listing (tags, catalog, referrers) reads at most
+//! [`MAX_LISTING_BYTES`] of pages.
 //!
 //! # Example
 //!
