@@ -473,3 +473,64 @@ impl Service<Uri> for RegistryConnector {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guard() -> RealmGuard {
+        RealmGuard {
+            policy: RealmPolicy::default(),
+            registry_host: "registry.test".to_owned(),
+        }
+    }
+
+    #[test]
+    fn overrides_and_literals_are_checked_before_dialling() {
+        let mut overrides = DnsOverrides::default();
+        overrides.insert("metadata.test", 80, "169.254.169.254:80".parse().unwrap());
+        overrides.insert("public.test", 443, "8.8.8.8:443".parse().unwrap());
+        let guard = guard();
+        assert!(
+            guard
+                .check_before_dial("metadata.test", 80, &overrides)
+                .is_err()
+        );
+        assert!(guard.check_before_dial("::1", 443, &overrides).is_err());
+        assert!(
+            guard
+                .check_before_dial("public.test", 443, &overrides)
+                .is_ok()
+        );
+        // Not known before connecting: the peer address is checked then.
+        assert!(
+            guard
+                .check_before_dial("unknown.test", 443, &overrides)
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn through_a_proxy_the_realm_is_looked_up_here() {
+        let guard = guard();
+        let bounded = |f| tokio::time::timeout(Duration::from_secs(10), f);
+        let err = bounded(guard.check_proxied("169.254.169.254", 80))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(err.to_string().contains("blocked prefix"), "{err}");
+        // `localhost` resolves from the hosts file, to loopback.
+        assert!(
+            bounded(guard.check_proxied("localhost", 80))
+                .await
+                .unwrap()
+                .is_err()
+        );
+        assert!(
+            bounded(guard.check_proxied("8.8.8.8", 443))
+                .await
+                .unwrap()
+                .is_ok()
+        );
+    }
+}
