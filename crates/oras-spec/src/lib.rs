@@ -5,9 +5,11 @@
 //! oras-rs crate. Its types serialise exactly as the Go `image-spec`
 //! types do (same field order, sorted annotation keys), so a manifest
 //! packed here has the same bytes, and so the same digest, as one packed
-//! by oras-go. Manifests read from elsewhere are always kept as the exact
-//! bytes plus a parsed view ([`Parsed`]); digests are computed over the
-//! bytes, never over re-serialised JSON.
+//! by oras-go, string escaping included ([`json`]). Manifests read from
+//! elsewhere are always kept as the exact bytes plus a parsed view
+//! ([`Parsed`]); digests are computed over the bytes, never over
+//! re-serialised JSON, and a document Go's case-insensitive decoder would
+//! read differently is refused ([`json`]).
 //!
 //! The `oci-spec` crate is re-exported as [`oci_spec`] for callers that
 //! want its richer image-config types; no other crate of the workspace

@@ -2,12 +2,15 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Result};
 
 /// The platform of an image, serialised as Go's `ocispec.Platform`.
+/// Deserialising refuses keys Go would read differently (see
+/// [`crate::json`]): two readers must pick the same manifest for a platform.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Platform {
     /// CPU architecture in Go's naming (`amd64`, `arm64`, …).
     #[serde(default)]
@@ -29,6 +32,12 @@ pub struct Platform {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub variant: String,
 }
+
+crate::manifest::strict_serde!(
+    Platform,
+    "platform",
+    ["architecture", "os", "os.version", "os.features", "variant"]
+);
 
 impl Platform {
     /// A platform of `os` and `architecture`.
@@ -191,5 +200,20 @@ mod tests {
             serde_json::to_string(&p).unwrap(),
             r#"{"architecture":"amd64","os":"windows","os.version":"10"}"#
         );
+    }
+
+    #[test]
+    fn keys_go_would_read_differently_are_refused() {
+        let ok: Platform =
+            serde_json::from_str(r#"{"architecture":"amd64","os":"linux"}"#).unwrap();
+        assert_eq!(ok, Platform::new("linux", "amd64"));
+        for json in [
+            r#"{"architecture":"amd64","os":"linux","OS":"windows"}"#,
+            r#"{"Architecture":"arm64","os":"linux"}"#,
+            r#"{"architecture":"amd64","os":"linux","OS.Version":"10"}"#,
+        ] {
+            let err = serde_json::from_str::<Platform>(json).unwrap_err();
+            assert!(err.to_string().contains("platform: key"), "{err}");
+        }
     }
 }
