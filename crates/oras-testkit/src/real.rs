@@ -94,15 +94,21 @@
 mod certs;
 mod config;
 mod error;
+mod go_tool;
 mod install;
 mod jwt;
 mod process;
+mod referrers_registry;
 mod registry;
 mod token_server;
 
 pub use error::{Error, Result};
 pub use install::{DEBIAN_REGISTRY_BIN, REGISTRY_BIN_ENV, ensure_installed};
 pub use jwt::Access;
+pub use referrers_registry::{
+    OLAREG_VERSION, REFERRERS_REGISTRY_BIN_ENV, ReferrersRegistry, ensure_referrers_registry_built,
+    start_referrers_for_test, start_referrers_for_test_async,
+};
 pub use registry::RealRegistry;
 pub use token_server::{TokenRequest, TokenServer};
 

@@ -81,6 +81,16 @@ pub enum Error {
         detail: String,
     },
 
+    /// A Go program the test kit builds and runs (the referrers registry,
+    /// the official conformance suite) could not be built or started.
+    #[error("{tool}: {detail}")]
+    GoTool {
+        /// Which program.
+        tool: String,
+        /// What is missing or failed (with output tails), and how to fix it.
+        detail: String,
+    },
+
     /// A differential scenario is malformed or could not be run.
     #[error("differential scenario {context}: {detail}")]
     Scenario {
