@@ -405,11 +405,15 @@ impl<'a> Created<'a> {
         }
     }
 
-    /// Moves what is at `path` (if it `exists` and is not ours) beside it,
-    /// to be put back on rollback.
+    /// Moves what is at `path` (if it `exists`) beside it, to be put back
+    /// on rollback; what an earlier entry made there is removed instead.
     fn set_aside(&mut self, path: &Path, exists: bool) -> Result<()> {
-        if !exists || self.ours.contains(path) {
+        if !exists {
             return Ok(());
+        }
+        if self.ours.contains(path) {
+            // Made by an earlier entry: nothing to put back, only to clear.
+            return self.root.remove_file(path);
         }
         let parent = path.parent().unwrap_or(self.root.base());
         let backup = self.root.unique_path(parent);

@@ -313,3 +313,37 @@ async fn the_content_digest_is_still_checked_within_the_limits() {
     })
     .await;
 }
+
+/// An entry may replace what an earlier entry of the same archive made:
+/// a link by a directory, a link by another link, a file by a link.
+#[tokio::test]
+async fn later_entries_replace_earlier_ones() {
+    bounded(async {
+        let f = Fixture::new();
+        let (desc, gz) = dir_blob(
+            "t",
+            &[
+                dir("t"),
+                crate::common::symlink("t/a", "x"),
+                dir("t/a"),
+                crate::common::symlink("t/b", "x"),
+                crate::common::symlink("t/b", "y"),
+                file("t/c", b"c"),
+                crate::common::symlink("t/c", "a"),
+            ],
+        );
+        push(&f.store, &desc, &gz).await.unwrap();
+        assert!(fs::symlink_metadata(f.path("t/a")).unwrap().is_dir());
+        assert_eq!(
+            fs::read_link(f.path("t/b")).unwrap(),
+            std::path::Path::new("y")
+        );
+        assert_eq!(
+            fs::read_link(f.path("t/c")).unwrap(),
+            std::path::Path::new("a")
+        );
+        // Nothing set aside is left (the gzip is kept until close).
+        assert_eq!(walk(&f.path("t")).len(), 3, "{:?}", walk(&f.path("t")));
+    })
+    .await;
+}
