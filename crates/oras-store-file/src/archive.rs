@@ -3,7 +3,7 @@
 //! digest, `io.deis.oras.content.digest`) on its way into gzip, and the
 //! gzip stream feeds another (the blob digest) on its way to the file.
 //!
-//! The layout follows oras-go (reference §2.4): a lexical depth-first walk;
+//! The layout follows oras-go `tarDirectory`: a lexical depth-first walk;
 //! entries named `<title>/<relpath>` with forward slashes and the root
 //! named `<title>`; uid and gid 0, no user or group names; symbolic links
 //! kept as links; hard links archived as regular files; other special

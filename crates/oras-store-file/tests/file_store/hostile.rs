@@ -1,5 +1,6 @@
-//! Hostile titles, planted links and hostile archives: each defence of
-//! reference §4.3 with a regression test named after what it pins.
+//! Hostile titles, planted links and hostile archives: each defence
+//! against the file-store advisories with a regression test named after
+//! what it pins.
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, symlink};
