@@ -32,6 +32,14 @@ pub enum Normaliser {
     TempPaths,
     /// Lines of stdout and stderr sorted (concurrent progress lines).
     Unordered,
+    /// Blob upload session URLs (`.../blobs/uploads/<session>?_state=...`)
+    /// → `.../blobs/uploads/<session>`: the registry picks them per upload.
+    UploadUrls,
+    /// The `manifests` of every `index.json` in the files sorted (the Go
+    /// CLI writes an OCI layout's tags in map order); the file is then
+    /// shown re-serialised, so only its entries are compared, not its
+    /// byte order.
+    IndexOrder,
 }
 
 /// Which kind of text is normalised (only streams are reordered).
@@ -99,6 +107,8 @@ impl Normalisation {
                     sorted
                 }
                 Normaliser::Unordered => out,
+                Normaliser::UploadUrls => replace(&re.upload, &out, "/blobs/uploads/<session>"),
+                Normaliser::IndexOrder => out,
             };
         }
         out
@@ -123,6 +133,7 @@ struct Patterns {
     digest: Option<Regex>,
     hex64: Option<Regex>,
     short: Option<Regex>,
+    upload: Option<Regex>,
 }
 
 fn patterns() -> &'static Patterns {
@@ -141,6 +152,7 @@ fn patterns() -> &'static Patterns {
             digest: compile(r"sha256:[0-9a-f]{64}"),
             hex64: compile(r"\b[0-9a-f]{64}\b"),
             short: compile(r"\b[0-9a-f]{12}\b"),
+            upload: compile(r#"/blobs/uploads/[^\s"]*"#),
         }
     })
 }
@@ -176,6 +188,7 @@ mod tests {
             &p.digest,
             &p.hex64,
             &p.short,
+            &p.upload,
         ] {
             assert!(re.is_some());
         }

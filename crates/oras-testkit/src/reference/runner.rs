@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::normalise::{Normalisation, TextKind};
+use super::normalise::{Normalisation, Normaliser, TextKind};
 use super::scenario::{Binary, RegistryMode, Scenario};
 use super::snapshot;
 use crate::real::{Error, Result};
@@ -240,7 +240,8 @@ pub fn run_scenario(
 
     let mut files = Vec::new();
     for (label, dir) in [("work", &work), ("home", &home)] {
-        for line in snapshot::files(dir)?.lines() {
+        let sort_indexes = scenario.normalise.contains(&Normaliser::IndexOrder);
+        for line in snapshot::files(dir, sort_indexes)?.lines() {
             let (kind, rest) = line.split_at(line.find(' ').unwrap_or(0));
             let rest = rest.trim_start();
             // Keep the kind and mode first, then prefix the path.
@@ -304,6 +305,23 @@ fn create_files(
             continue;
         };
         if meta.file_type().is_symlink() {
+            // std cannot set a link's own times; archives record them.
+            let status = Command::new("touch")
+                .arg("-h")
+                .arg("-d")
+                .arg(format!("@{FIXED_MTIME_SECS}"))
+                .arg(&path)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map_err(|e| io("running touch -h on", &path, e))?;
+            if !status.success() {
+                return Err(Error::Scenario {
+                    context: scenario.name.clone(),
+                    detail: format!("touch -h {} exited with {status}", path.display()),
+                });
+            }
             continue;
         }
         let file = std::fs::File::open(&path).map_err(|e| io("opening", &path, e))?;

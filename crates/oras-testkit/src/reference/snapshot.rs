@@ -21,16 +21,16 @@ const INLINE_LIMIT: usize = 2048;
 ///
 /// # Errors
 /// I/O errors while walking.
-pub(crate) fn files(root: &Path) -> Result<String> {
+pub(crate) fn files(root: &Path, sort_indexes: bool) -> Result<String> {
     let mut lines = Vec::new();
     if root.exists() {
-        walk(root, root, &mut lines)?;
+        walk(root, root, sort_indexes, &mut lines)?;
     }
     lines.sort();
     Ok(lines.join("\n"))
 }
 
-fn walk(root: &Path, dir: &Path, lines: &mut Vec<String>) -> Result<()> {
+fn walk(root: &Path, dir: &Path, sort_indexes: bool, lines: &mut Vec<String>) -> Result<()> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
     for entry in entries {
@@ -49,14 +49,29 @@ fn walk(root: &Path, dir: &Path, lines: &mut Vec<String>) -> Result<()> {
             lines.push(format!("l {rel} -> {}", target.display()));
         } else if meta.is_dir() {
             lines.push(format!("d {mode:04o} {rel}/"));
-            walk(root, &path, lines)?;
+            walk(root, &path, sort_indexes, lines)?;
         } else {
             let bytes = std::fs::read(&path)
                 .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-            lines.push(format!("f {mode:04o} {rel} {}", describe(&bytes)));
+            let shown = match sorted_index(&path, &bytes) {
+                Some(sorted) if sort_indexes => format!("<manifests sorted> {sorted:?}"),
+                _ => describe(&bytes),
+            };
+            lines.push(format!("f {mode:04o} {rel} {shown}"));
         }
     }
     Ok(())
+}
+
+/// An `index.json` with its `manifests` sorted, re-serialised.
+fn sorted_index(path: &Path, bytes: &[u8]) -> Option<String> {
+    if path.file_name()? != "index.json" {
+        return None;
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let manifests = value.get_mut("manifests")?.as_array_mut()?;
+    manifests.sort_by_cached_key(|m| m.to_string());
+    serde_json::to_string(&value).ok()
 }
 
 /// Small UTF-8 content inline (escaped to one line), else size and digest.
@@ -194,7 +209,7 @@ mod tests {
         )
         .unwrap();
         std::os::unix::fs::symlink("d/a", dir.path().join("l")).unwrap();
-        let text = files(dir.path()).unwrap();
+        let text = files(dir.path(), false).unwrap();
         assert!(text.contains("f 0600 d/a \"hi\\n\""), "{text}");
         assert!(text.contains("l l -> d/a"), "{text}");
         assert!(text.contains("/d/") || text.contains("d/"), "{text}");
