@@ -30,6 +30,16 @@ fn previous(response: &Option<Response>) -> Step<&Response> {
         .ok_or_else(|| Stop::Fail("the spec this one builds on got no response".to_owned()))
 }
 
+/// Keeps `resp` as the shared response only when the spec's checks
+/// passed: upstream assigns `lastResponse` after its `Expect`s, and a
+/// failed `Expect` ends the spec before the assignment, so the next spec
+/// builds on the last response that passed.
+fn keep_on_success(slot: &mut Option<Response>, resp: Response, checked: &Step) {
+    if checked.is_ok() {
+        *slot = Some(resp);
+    }
+}
+
 /// Runs the workflow.
 pub(super) async fn run(g: &mut Ginkgo<'_, '_>) {
     let mut st = State::default();
@@ -66,7 +76,7 @@ async fn streamed(g: &mut Ginkgo<'_, '_>, st: &mut State) {
             .body(g.fx.blob_a.data.clone());
             let resp = c.send(g.client(), patch).await?;
             let status = expect_status(&resp, &[202]);
-            st.last = Some(resp);
+            keep_on_success(&mut st.last, resp, &status);
             status
         }
         .await;
@@ -136,7 +146,7 @@ async fn monolithic(g: &mut Ginkgo<'_, '_>, st: &mut State) {
                 .await?;
             let checked =
                 expect_header(&resp, "location").and_then(|_| expect_status(&resp, &[201, 202]));
-            st.last = Some(resp);
+            keep_on_success(&mut st.last, resp, &checked);
             checked
         }
         .await;
@@ -183,7 +193,7 @@ async fn monolithic(g: &mut Ginkgo<'_, '_>, st: &mut State) {
                 )
                 .await?;
             let checked = expect_status(&resp, &[202]);
-            st.last = Some(resp);
+            keep_on_success(&mut st.last, resp, &checked);
             checked
         }
         .await;
@@ -329,7 +339,7 @@ async fn chunked(g: &mut Ginkgo<'_, '_>, st: &mut State) {
                 .await?;
             let checked = expect_status(&resp, &[202])
                 .and_then(|()| expect_header_eq(&resp, "range", &g.fx.chunk1_range()));
-            st.last = Some(resp);
+            keep_on_success(&mut st.last, resp, &checked);
             checked
         }
         .await;
@@ -366,8 +376,7 @@ async fn chunked(g: &mut Ginkgo<'_, '_>, st: &mut State) {
             let checked = expect_status(&resp, &[204])
                 .and_then(|()| expect_header(&resp, "location").map(drop))
                 .and_then(|()| expect_header_eq(&resp, "range", &g.fx.chunk1_range()));
-            // Upstream keeps this response for the next PATCH either way.
-            st.last = Some(resp);
+            keep_on_success(&mut st.last, resp, &checked);
             checked
         }
         .await;
@@ -390,7 +399,7 @@ async fn chunked(g: &mut Ginkgo<'_, '_>, st: &mut State) {
                     expect_header_eq(&resp, "range", &format!("0-{}", g.fx.blob_b.len() - 1))
                 })
                 .and_then(|()| expect_header(&resp, "location").map(drop));
-            st.last = Some(resp);
+            keep_on_success(&mut st.last, resp, &checked);
             checked
         }
         .await;
@@ -492,7 +501,7 @@ async fn mount(g: &mut Ginkgo<'_, '_>, st: &mut State) {
             );
             let resp = c.send(g.client(), Request::new(Method::POST, url)).await?;
             let checked = expect_status(&resp, &[201, 202]);
-            st.last = Some(resp);
+            keep_on_success(&mut st.last, resp, &checked);
             checked
         }
         .await;

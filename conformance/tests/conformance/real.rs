@@ -28,14 +28,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "the stale _state again: 404 instead of 204 with Range",
     ),
     (
-        "ginkgo/push/blob-upload-chunked/patch-request-with-second-chunk-should-return-202",
-        "follows the failed status request (no Location), as upstream's shared state does",
-    ),
-    (
-        "ginkgo/push/blob-upload-chunked/put-request-with-digest-should-return-201",
-        "follows the failed second chunk, as upstream's shared state does",
-    ),
-    (
         "ginkgo/content-discovery/setup/references-setup",
         "no OCI-Subject header on a manifest PUT with a subject",
     ),
