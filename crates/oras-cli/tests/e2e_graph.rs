@@ -25,3 +25,6 @@ mod copy;
 
 #[path = "e2e_graph/backup_restore.rs"]
 mod backup_restore;
+
+#[path = "e2e_graph/referrers_api.rs"]
+mod referrers_api;
