@@ -97,6 +97,7 @@ mod error;
 mod go_tool;
 mod install;
 mod jwt;
+mod official_conformance;
 mod process;
 mod referrers_registry;
 mod registry;
@@ -105,6 +106,9 @@ mod token_server;
 pub use error::{Error, Result};
 pub use install::{DEBIAN_REGISTRY_BIN, REGISTRY_BIN_ENV, ensure_installed};
 pub use jwt::Access;
+pub use official_conformance::{
+    GINKGO_SUITE_BIN_ENV, GINKGO_SUITE_MODULE, GINKGO_SUITE_VERSION, official_ginkgo_suite,
+};
 pub use referrers_registry::{
     OLAREG_VERSION, REFERRERS_REGISTRY_BIN_ENV, ReferrersRegistry, ensure_referrers_registry_built,
     start_referrers_for_test, start_referrers_for_test_async,
