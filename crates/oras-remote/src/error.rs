@@ -53,6 +53,14 @@ pub enum Error {
         /// Why.
         reason: &'static str,
     },
+    /// The registry answered 404 for a manifest or blob (oras-go
+    /// `errdef.ErrNotFound`: `<reference or digest>: not found`, the
+    /// registry's error body left out, as oras-go leaves it).
+    #[error("{what}: not found")]
+    NotFound {
+        /// The full reference asked for, or the digest of a descriptor.
+        what: String,
+    },
     /// A listing ran over its page cap (oras-go `ErrTooManyPages`).
     #[error("{what}: too many pages (more than {limit})")]
     TooManyPages {
@@ -113,6 +121,7 @@ impl Error {
             },
             Error::Protocol { kind, .. } => *kind,
             Error::RefusedUrl { .. } => ErrorKind::Denied,
+            Error::NotFound { .. } => ErrorKind::NotFound,
             Error::TooManyPages { .. } => ErrorKind::TooManyPages,
             Error::ListingTooLarge { .. } => ErrorKind::SizeExceedsLimit,
             Error::InvalidReference { .. } => ErrorKind::InvalidReference,

@@ -78,6 +78,20 @@ impl Answer {
         ResponseError::new(self.method, display_url(&self.url), status, &body).into()
     }
 
+    /// As [`Answer::expect`], but a 404 is [`Error::NotFound`] for `what`
+    /// (oras-go answers every 404 of a manifest or blob request with
+    /// `errdef.ErrNotFound`, never the registry's body).
+    pub(crate) async fn expect_found(
+        self,
+        expected: StatusCode,
+        what: impl FnOnce() -> String,
+    ) -> Result<Answer, Error> {
+        if self.status() == StatusCode::NOT_FOUND && expected != StatusCode::NOT_FOUND {
+            return Err(Error::NotFound { what: what() });
+        }
+        self.expect(expected).await
+    }
+
     /// Fails with the registry's error unless the status is `expected`.
     pub(crate) async fn expect(self, expected: StatusCode) -> Result<Answer, Error> {
         if self.status() == expected {

@@ -30,8 +30,10 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
-    /// The content, tag or reference does not exist.
-    #[error("{0}: not found")]
+    /// The content, tag or reference does not exist: `<what>: not found`,
+    /// or plain `not found` when `what` is empty (oras-go's bare
+    /// `errdef.ErrNotFound`, as its `Resolve` of an unknown reference gives).
+    #[error("{}", not_found_text(.0))]
     NotFound(String),
     /// The content already exists.
     #[error("{0}: already exists")]
@@ -96,6 +98,15 @@ impl From<Error> for oras_content::Error {
     }
 }
 
+/// `<what>: not found`, or `not found` alone.
+fn not_found_text(what: &str) -> String {
+    if what.is_empty() {
+        "not found".to_owned()
+    } else {
+        format!("{what}: not found")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +116,7 @@ mod tests {
         let err: oras_content::Error = Error::NotFound("v1".into()).into();
         assert_eq!(err.kind(), ErrorKind::NotFound);
         assert_eq!(err.to_string(), "v1: not found");
+        assert_eq!(Error::NotFound(String::new()).to_string(), "not found");
         let err: oras_content::Error = Error::UnsupportedVersion {
             found: "2.0.0".into(),
         }

@@ -243,9 +243,10 @@ impl Store {
 }
 
 /// Resolves a digest that is not in the index by the blob file alone: its
-/// type is unknown, so `application/octet-stream` (oras-go `resolveBlob`).
+/// type is unknown, so `application/octet-stream` (oras-go `resolveBlob`,
+/// whose miss is a bare `not found`).
 pub(crate) async fn resolve_blob(source: &Source, reference: &str) -> Result<Descriptor> {
-    let not_found = || Error::NotFound(reference.to_owned());
+    let not_found = || Error::NotFound(String::new());
     let Ok(digest) = reference.parse::<Digest>() else {
         return Err(not_found());
     };

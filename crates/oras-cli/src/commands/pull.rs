@@ -579,7 +579,7 @@ async fn pull_files(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> 
     let reference = &options.target.reference;
     let copied = copy(&src, reference, files.as_ref(), reference, &copy_options).await;
     display.finish()?;
-    let root = copied?;
+    let root = copied.map_err(connect::errors::unwrap_copy_error)?;
     // Links unpacked by one layer may lead out through links another
     // made: checked once every layer is written (and removed if so).
     files.verify_links()?;

@@ -98,7 +98,10 @@ pub async fn run(options: ResolveOptions, ctx: &Context) -> anyhow::Result<()> {
             target_platform: options.platform.clone(),
             ..oras_copy::ResolveOptions::default()
         };
-        anyhow::Ok(oras_copy::resolve(&target, &options.target.reference, &opts).await?)
+        // Go `runResolve`: "failed to resolve digest: %w".
+        oras_copy::resolve(&target, &options.target.reference, &opts)
+            .await
+            .map_err(|err| anyhow::Error::new(err).context("failed to resolve digest"))
     }
     .await
     .map_err(|err| connect::target_error(err, &options.target, INFO.path))?;

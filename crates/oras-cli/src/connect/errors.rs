@@ -297,6 +297,15 @@ pub fn copy_error(
         .into()
 }
 
+/// Go `oerrors.UnwrapCopyError` (pull, backup): the store's error inside
+/// a failed copy step, without naming the step and side.
+pub fn unwrap_copy_error(err: oras_copy::Error) -> anyhow::Error {
+    match err {
+        oras_copy::Error::Copy(copy) => copy.source.into(),
+        other => other.into(),
+    }
+}
+
 /// The pull hint for a refused path traversal (Go `pull.go`): the error
 /// message is prefixed with the advice to use `--allow-path-traversal`.
 ///

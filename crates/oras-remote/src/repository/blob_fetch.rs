@@ -42,7 +42,9 @@ impl Repository {
     pub(crate) async fn fetch_blob(&self, desc: &Descriptor) -> oras_content::Result<BlobReader> {
         let url = self.url(&format!("blobs/{}", desc.digest))?;
         let answer = self.get_blob(&url, None).await?;
-        let answer = answer.expect(StatusCode::OK).await?;
+        let answer = answer
+            .expect_found(StatusCode::OK, || desc.digest.to_string())
+            .await?;
         check_length(&answer, desc.size)?;
         verify_header_digest(&answer, &desc.digest)?;
         let ranges = answer

@@ -11,14 +11,26 @@ use super::Repository;
 use super::response::{blob_descriptor, verify_header_digest};
 
 impl Repository {
-    /// `HEAD /blobs/<digest>`: 200 gives the descriptor, 404 `NotFound`.
-    pub(crate) async fn resolve_blob(&self, digest: &Digest) -> oras_content::Result<Descriptor> {
+    /// The descriptor of the blob `digest` from `HEAD /blobs/<digest>`
+    /// (oras-go `Repository.Blobs().Resolve`): the size from
+    /// `Content-Length`, the type from `Content-Type`
+    /// (`application/octet-stream` when absent), a `Docker-Content-Digest`
+    /// checked; a 404 is `NotFound` (`<registry>/<name>@<digest>: not found`).
+    ///
+    /// # Errors
+    /// `NotFound`, the registry's error response, or a header that breaks
+    /// the protocol.
+    pub async fn resolve_blob(&self, digest: &Digest) -> oras_content::Result<Descriptor> {
         let url = self.url(&format!("blobs/{digest}"))?;
         let answer = self
             .remote()
             .send_empty(Method::HEAD, &url, HeaderMap::new(), &self.pull_scopes())
             .await?;
-        let answer = answer.expect(StatusCode::OK).await?;
+        let answer = answer
+            .expect_found(StatusCode::OK, || {
+                format!("{}/{}@{digest}", self.registry(), self.name())
+            })
+            .await?;
         Ok(blob_descriptor(&answer, digest)?)
     }
 

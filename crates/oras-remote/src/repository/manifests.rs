@@ -57,7 +57,9 @@ impl Repository {
                 &self.pull_scopes(),
             )
             .await?;
-        let answer = answer.expect(StatusCode::OK).await?;
+        let answer = answer
+            .expect_found(StatusCode::OK, || self.reference_text(target))
+            .await?;
         let media_type = manifest_media_type(&answer)?;
         let size = required_length(&answer)?;
         match manifest_digest(&answer, target.as_digest())? {
@@ -93,7 +95,9 @@ impl Repository {
             .remote()
             .send_empty(Method::GET, &url, headers, &self.pull_scopes())
             .await?;
-        let mut answer = answer.expect(StatusCode::OK).await?;
+        let mut answer = answer
+            .expect_found(StatusCode::OK, || desc.digest.to_string())
+            .await?;
         let media_type = manifest_media_type(&answer)?;
         if media_type != desc.media_type {
             return Err(answer
@@ -132,7 +136,9 @@ impl Repository {
                 &self.pull_scopes(),
             )
             .await?;
-        let mut answer = answer.expect(StatusCode::OK).await?;
+        let mut answer = answer
+            .expect_found(StatusCode::OK, || self.reference_text(target))
+            .await?;
         let media_type = manifest_media_type(&answer)?;
         let declared = answer.content_length();
         let limit = self.inner.options.max_metadata_bytes;
@@ -220,7 +226,9 @@ impl Repository {
                 &self.delete_scopes(),
             )
             .await?;
-        let answer: Answer = answer.expect(StatusCode::ACCEPTED).await?;
+        let answer: Answer = answer
+            .expect_found(StatusCode::ACCEPTED, || target.digest.to_string())
+            .await?;
         verify_header_digest(&answer, &target.digest)?;
         Ok(())
     }

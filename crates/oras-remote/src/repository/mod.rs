@@ -288,6 +288,20 @@ impl Repository {
             .any(|m| m == media_type)
     }
 
+    /// `registry/name:tag` or `registry/name@digest`, as oras-go's
+    /// `registry.Reference.String` names what was not found.
+    pub(crate) fn reference_text(&self, target: &oras_spec::ReferenceTarget) -> String {
+        let separator = if target.as_digest().is_some() {
+            '@'
+        } else {
+            ':'
+        };
+        format!(
+            "{}/{}{separator}{target}",
+            self.inner.registry, self.inner.name
+        )
+    }
+
     /// `/v2/<name>/<rest>`.
     fn url(&self, rest: &str) -> Result<Url, Error> {
         self.remote()
