@@ -47,74 +47,74 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras push [flags] <name>[:<tag>[,<tag>][...]] <file>[:<type>] [...]",
 };
 
-const EXAMPLES: &str = "\
-Example - Push file 'hi.txt' as a layer of the default type 'application/vnd.oci.image.layer.v1.tar':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Push files to a registry or an OCI image layout
+
+Example - Push file \"hi.txt\" with media type \"application/vnd.oci.image.layer.v1.tar\" (default):
   oras push localhost:5000/hello:v1 hi.txt
 
-Example - Push 'hi.txt' and save the pushed manifest to 'manifest.json':
+Example - Push file \"hi.txt\" and export the pushed manifest to a specified path:
   oras push --export-manifest manifest.json localhost:5000/hello:v1 hi.txt
 
-Example - Push 'hi.txt' as a layer of type 'application/vnd.me.hi':
+Example - Push file \"hi.txt\" with the custom media type \"application/vnd.me.hi\":
   oras push localhost:5000/hello:v1 hi.txt:application/vnd.me.hi
 
-Example - Push two files, each with its own layer type:
+Example - Push multiple files with different media types:
   oras push localhost:5000/hello:v1 hi.txt:application/vnd.me.hi bye.txt:application/vnd.me.bye
 
-Example - Push the file named 'hi:txt' with the default type (note the trailing colon):
+Example - Push file with colon in name \"hi:txt\" with the default media type:
   oras push localhost:5000/hello:v1 hi:txt:
 
-Example - Push 'hi.txt' with the artifact type 'application/vnd.example+type':
+Example - Push file \"hi.txt\" with artifact type \"application/vnd.example+type\":
   oras push --artifact-type application/vnd.example+type localhost:5000/hello:v1 hi.txt
 
-Example - Push an image-spec v1.0 manifest whose config has the type 'application/vnd.me.config':
+Example - Push file \"hi.txt\" with config type \"application/vnd.me.config\":
   oras push --image-spec v1.0 --artifact-type application/vnd.me.config localhost:5000/hello:v1 hi.txt
 
-Example - Push 'hi.txt' with the config file 'config.json' of type 'application/vnd.me.config':
+Example - Push file \"hi.txt\" with the custom manifest config \"config.json\" of the custom media type \"application/vnd.me.config\":
   oras push --config config.json:application/vnd.me.config localhost:5000/hello:v1 hi.txt
 
-Example - [Experimental] Push and print the result as JSON:
+Example - [Experimental] Push file \"hi.txt\" and format output in JSON:
   oras push localhost:5000/hello:v1 hi.txt --format json
 
-Example - [Experimental] Push and print only the digest with a Go template:
+Example - [Experimental] Push file \"hi.txt\" and format output with Go template:
   oras push localhost:5000/hello:v1 hi.txt --format go-template=\"{{.digest}}\"
 
-Example - Push to a registry with a self-signed certificate:
+Example - Push file to the insecure registry:
   oras push --insecure localhost:5000/hello:v1 hi.txt
 
-Example - Push to a registry over plain HTTP:
+Example - Push file to the HTTP registry:
   oras push --plain-http localhost:5000/hello:v1 hi.txt
 
-Example - Push an artifact with a manifest annotation:
+Example - Push repository with manifest annotations:
   oras push --annotation \"key=val\" localhost:5000/hello:v1
 
-Example - Push an artifact with the annotations of a file:
+Example - Push repository with manifest annotation file:
   oras push --annotation-file annotation.json localhost:5000/hello:v1
 
-Example - [Experimental] Push an artifact for the platform linux/arm/v5:
+Example - [Experimental] Push artifact to repository with platform:
   oras push --artifact-platform linux/arm/v5 localhost:5000/hello:v1
 
-Example - Push 'hi.txt' and tag it three times:
+Example - Push file \"hi.txt\" with multiple tags:
   oras push localhost:5000/hello:tag1,tag2,tag3 hi.txt
 
-Example - Push with 6 concurrent uploads:
+Example - Push file \"hi.txt\" with multiple tags and concurrency level tuned:
   oras push --concurrency 6 localhost:5000/hello:tag1,tag2,tag3 hi.txt
 
-Example - Push a layer read from stdin:
-  cat hi.txt | oras push --size 3 localhost:5000/hello:v1 -
-
-Example - Push 'hi.txt' into the OCI image layout folder 'layout-dir' with the tag 'test':
+Example - Push file \"hi.txt\" into an OCI image layout folder 'layout-dir' with tag 'test':
   oras push --oci-layout layout-dir:test hi.txt
 
-Example - Push 'hi.txt' into the OCI image layout folder 'layout-dir' with the tag 'example.com:test':
-  oras push example.com:test hi.txt --oci-layout-path layout-dir
-";
+Example - Push file \"hi.txt\" into an OCI image layout folder 'layout-dir' with tag 'example.com:test':
+  oras push example.com:test hi.txt --oci-layout-path layout-dir";
 
 /// Flags and arguments of `oras push`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Push files to a registry or an OCI image layout",
     override_usage = "oras push [flags] <name>[:<tag>[,<tag>][...]] <file>[:<type>] [...]",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct PushArgs {
     /// Shared flags.
@@ -427,7 +427,7 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
             pack.config_descriptor = Some(desc);
         }
         ConfigSource::Platform(platform) => {
-            let bytes = serde_json::to_vec(platform)?;
+            let bytes = oras_spec::json::to_vec(platform)?;
             let mut desc = Descriptor::from_bytes(media_type::IMAGE_CONFIG, &bytes);
             memory.push_bytes(&desc, bytes.into())?;
             desc.annotations = options.annotations.config();
