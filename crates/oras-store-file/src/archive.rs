@@ -8,8 +8,11 @@
 //! named `<title>`; uid and gid 0, no user or group names; symbolic links
 //! kept as links; hard links archived as regular files; other special
 //! files as header-only entries; times kept unless the tar is to be
-//! reproducible. Headers are GNU headers; longer names go in GNU long-name
-//! entries, which every tar reader, Go's included, understands.
+//! reproducible. The headers are those Go's `archive/tar` writes (USTAR,
+//! PAX where a field does not fit; see [`go_tar`]), so the tar is the
+//! one the Go CLI makes, byte for byte. The gzip around it has Go's header
+//! bytes but not its deflate stream: the compressed bytes, hence the blob
+//! digest, differ from Go's.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
@@ -19,7 +22,10 @@ use std::time::UNIX_EPOCH;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use oras_spec::Digest;
-use tar::{EntryType, Header};
+
+mod go_tar;
+
+use go_tar::{EntryHeader, GoTarWriter};
 
 use crate::error::{Error, Result};
 use crate::hashing::HashingWriter;
@@ -46,11 +52,13 @@ pub(crate) fn tar_gzip_directory(
     out: File,
 ) -> Result<Packed> {
     let gzip_hashing = HashingWriter::new(BufWriter::with_capacity(1 << 16, out));
+    // Go `gzip.NewWriter`: default level, no name, mtime 0, OS 255; the
+    // header bytes are the same as flate2's defaults.
     let gzip = GzEncoder::new(gzip_hashing, Compression::default());
-    let mut tar = tar::Builder::new(HashingWriter::new(gzip));
+    let mut tar = GoTarWriter::new(HashingWriter::new(gzip));
     write_tree(&mut tar, root, &clean(Path::new(prefix)), reproducible)?;
     let failed = |e: io::Error| Error::io("finishing the tar of a directory", e);
-    let tar_hashing = tar.into_inner().map_err(failed)?;
+    let tar_hashing = tar.finish().map_err(failed)?;
     let (gzip, tar_digest, _) = tar_hashing.finish();
     let gzip_hashing = gzip.finish().map_err(failed)?;
     let (buffered, gzip_digest, gzip_size) = gzip_hashing.finish();
@@ -68,7 +76,7 @@ pub(crate) fn tar_gzip_directory(
 /// (Go `filepath.Walk`), with an explicit stack. Names are cleaned as Go's
 /// `filepath.Join` does, so the title `.` gives `.`, `a`, `a/b`.
 fn write_tree<W: Write>(
-    tar: &mut tar::Builder<W>,
+    tar: &mut GoTarWriter<W>,
     root: &Path,
     prefix: &Path,
     reproducible: bool,
@@ -106,8 +114,35 @@ fn write_tree<W: Write>(
     Ok(())
 }
 
+/// The modification time of `meta` as seconds and nanoseconds since the
+/// epoch, the nanoseconds in `0..1e9` also before 1970 (Go `time.Time`).
+fn modification_time(meta: &fs::Metadata) -> (i64, u32) {
+    let Ok(time) = meta.modified() else {
+        return (0, 0);
+    };
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => (
+            i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+            after.subsec_nanos(),
+        ),
+        Err(before) => {
+            let before = before.duration();
+            let secs = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            match before.subsec_nanos() {
+                0 => (-secs, 0),
+                nanos => (-secs - 1, 1_000_000_000 - nanos),
+            }
+        }
+    }
+}
+
+/// Writes one entry with the header oras-go `tarDirectory` builds: Go
+/// `tar.FileInfoHeader` (mode: permission, set-uid, set-gid and sticky
+/// bits; size for regular files only; the link target for symbolic links;
+/// device numbers for devices), then the name replaced, uid and gid 0, no
+/// user or group names, and with `TarReproducible` the times zeroed.
 fn write_entry<W: Write>(
-    tar: &mut tar::Builder<W>,
+    tar: &mut GoTarWriter<W>,
     path: &Path,
     name: &Path,
     meta: &fs::Metadata,
@@ -115,102 +150,64 @@ fn write_entry<W: Write>(
     reproducible: bool,
 ) -> Result<()> {
     let failed = |e: io::Error| Error::io(format!("archiving {}", path.display()), e);
-    let mut header = Header::new_gnu();
-    header.set_mode(platform::mode_bits(meta));
-    header.set_uid(0);
-    header.set_gid(0);
-    header.set_size(0);
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_secs());
-    header.set_mtime(if reproducible { 0 } else { mtime });
+    let mut size = 0;
     let mut link = None;
-    match kind {
+    let (mut devmajor, mut devminor) = (0, 0);
+    let typeflag = match kind {
         NodeKind::File => {
-            header.set_entry_type(EntryType::Regular);
-            header.set_size(meta.len());
+            size = meta.len();
+            b'0'
         }
-        NodeKind::Dir => header.set_entry_type(EntryType::Directory),
+        NodeKind::Dir => b'5',
         NodeKind::Symlink => {
-            header.set_entry_type(EntryType::Symlink);
             link = Some(fs::read_link(path).map_err(failed)?);
+            b'2'
         }
-        NodeKind::Fifo => header.set_entry_type(EntryType::Fifo),
+        NodeKind::Fifo => b'6',
         NodeKind::CharDevice | NodeKind::BlockDevice => {
-            header.set_entry_type(if kind == NodeKind::CharDevice {
-                EntryType::Char
-            } else {
-                EntryType::Block
-            });
             let (major, minor) = platform::device_numbers(meta);
-            header.set_device_major(major).map_err(failed)?;
-            header.set_device_minor(minor).map_err(failed)?;
+            (devmajor, devminor) = (i64::from(major), i64::from(minor));
+            if kind == NodeKind::CharDevice {
+                b'3'
+            } else {
+                b'4'
+            }
         }
         NodeKind::Socket => {
             tracing::warn!(path = %path.display(), "skipping a socket: a tar cannot hold it");
             return Ok(());
         }
-    }
-    set_long_field(tar, &mut header, LongField::Name, name).map_err(failed)?;
-    if let Some(target) = &link {
-        set_long_field(tar, &mut header, LongField::Link, target).map_err(failed)?;
-    }
-    header.set_cksum();
+    };
+    let name_bytes = platform::path_bytes(name);
+    let link_bytes = link.as_deref().map(platform::path_bytes);
+    let header = EntryHeader {
+        name: &name_bytes,
+        link: link_bytes.as_deref().unwrap_or_default(),
+        typeflag,
+        mode: i64::from(platform::mode_bits(meta)),
+        size,
+        mtime: (!reproducible).then(|| modification_time(meta)),
+        devmajor,
+        devminor,
+    };
+    tar.write_header(&header).map_err(failed)?;
     if kind == NodeKind::File {
         let file = File::open(path).map_err(failed)?;
-        let exact = ExactReader {
-            inner: file.take(meta.len()),
-            remaining: meta.len(),
+        let mut exact = ExactReader {
+            inner: file.take(size),
+            remaining: size,
         };
-        tar.append(&header, exact).map_err(failed)
-    } else {
-        tar.append(&header, io::empty()).map_err(failed)
+        let mut buf = vec![0u8; 1 << 15];
+        loop {
+            let n = exact.read(&mut buf).map_err(failed)?;
+            if n == 0 {
+                break;
+            }
+            tar.write_data(&buf[..n]).map_err(failed)?;
+        }
+        tar.pad(size).map_err(failed)?;
     }
-}
-
-#[derive(Clone, Copy)]
-enum LongField {
-    Name,
-    Link,
-}
-
-/// Stores `value` in the name or link field of `header`, preceded by a GNU
-/// long-name (`L`) or long-link (`K`) entry when it does not fit in 100
-/// bytes. Names are written as they are: absolute titles and `..` survive,
-/// as in oras-go, and the unpacking side decides what to accept.
-fn set_long_field<W: Write>(
-    tar: &mut tar::Builder<W>,
-    header: &mut Header,
-    field: LongField,
-    value: &Path,
-) -> io::Result<()> {
-    let bytes = platform::path_bytes(value);
-    let slot = match field {
-        LongField::Name => &mut header.as_old_mut().name,
-        LongField::Link => &mut header.as_old_mut().linkname,
-    };
-    let fits = bytes.len().min(slot.len());
-    slot.fill(0);
-    slot[..fits].copy_from_slice(&bytes[..fits]);
-    if bytes.len() <= slot.len() {
-        return Ok(());
-    }
-    let mut long = Header::new_gnu();
-    let marker = b"././@LongLink";
-    long.as_old_mut().name[..marker.len()].copy_from_slice(marker);
-    long.set_mode(0o644);
-    long.set_uid(0);
-    long.set_gid(0);
-    long.set_mtime(0);
-    long.set_size(bytes.len() as u64 + 1);
-    long.set_entry_type(match field {
-        LongField::Name => EntryType::GNULongName,
-        LongField::Link => EntryType::GNULongLink,
-    });
-    long.set_cksum();
-    tar.append(&long, bytes.as_ref().chain(&[0u8][..]))
+    Ok(())
 }
 
 /// Yields exactly `remaining` bytes or fails: a file that shrank while it
@@ -237,6 +234,7 @@ impl<R: Read> Read for ExactReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tar::EntryType;
 
     fn entries(gz: &Path) -> Vec<(String, EntryType, String, u64)> {
         let reader = flate2::read::GzDecoder::new(File::open(gz).unwrap());
