@@ -4,6 +4,7 @@
 mod add;
 mod common;
 mod composed;
+mod go_tar;
 mod hostile;
 mod limits;
 mod memory;
