@@ -10,6 +10,7 @@
 //!   DEVELOPERS.md (see [`layers`]).
 
 mod bench;
+mod conformance;
 mod demo;
 mod layers;
 
@@ -24,7 +25,7 @@ fn main() -> ExitCode {
         "ci" => ci(),
         "test" => test(&args[1..]),
         "check-layers" => check_layers(),
-        "conformance" => conformance(&args[1..]),
+        "conformance" => conformance::run(&args[1..]),
         "bench" => bench::run(&args[1..]),
         "demo" => demo::run(),
         "help" | "--help" | "-h" => {
@@ -52,7 +53,8 @@ fn print_help() {
          ci            format check, clippy -D warnings, check-layers, tests, docs, cargo-deny\n  \
          test [ARGS]   the whole test suite (extra ARGS go to cargo test)\n  \
          check-layers  fail on crate edges outside the layering of DEVELOPERS.md\n  \
-         conformance   run the distribution-spec conformance runner (ARGS go to it)\n  \
+         conformance   run the distribution-spec conformance runner (ARGS go to it);\n                \
+       --compare --registry distribution|referrers|all: beside the official suite\n  \
          bench         benchmarks against the peers (see BENCHMARKS.md)"
     );
 }
@@ -106,14 +108,6 @@ fn deny() -> Result<()> {
         );
     }
     cargo(&["deny", "check", "bans", "licenses", "sources"])
-}
-
-/// The distribution-spec conformance runner (`conformance/`), built in
-/// release mode; ARGS go to `oras-conformance` (see its `--help`).
-fn conformance(extra: &[String]) -> Result<()> {
-    let mut args = vec!["run", "--release", "-p", "oras-conformance", "--"];
-    args.extend(extra.iter().map(String::as_str));
-    cargo(&args)
 }
 
 fn check_layers() -> Result<()> {
