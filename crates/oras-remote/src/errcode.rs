@@ -45,8 +45,78 @@ impl fmt::Display for ErrorDetail {
         match (&self.message, &self.detail) {
             (m, _) if m.is_empty() => f.write_str(&code),
             (m, None | Some(serde_json::Value::Null)) => write!(f, "{code}: {m}"),
-            (m, Some(detail)) => write!(f, "{code}: {m}: {detail}"),
+            (m, Some(detail)) => write!(f, "{code}: {m}: {}", GoValue(detail)),
         }
+    }
+}
+
+/// A decoded JSON value printed as Go's `%v` prints the `any` that
+/// `encoding/json` decodes it into (oras-go prints `errcode.Error.Detail`
+/// with `%v`): objects as `map[k:v]` with sorted keys, arrays as `[a b]`,
+/// numbers as `float64`, `null` as `<nil>`, strings as they are.
+pub(crate) struct GoValue<'a>(pub(crate) &'a serde_json::Value);
+
+impl fmt::Display for GoValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use serde_json::Value;
+        match self.0 {
+            Value::Null => f.write_str("<nil>"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Number(n) => match n.as_f64() {
+                Some(v) => f.write_str(&go_float(v)),
+                None => write!(f, "{n}"),
+            },
+            Value::String(s) => f.write_str(s),
+            Value::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{}", GoValue(item))?;
+                }
+                f.write_str("]")
+            }
+            Value::Object(map) => {
+                // Go's fmt prints map keys sorted.
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                f.write_str("map[")?;
+                for (i, (key, value)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{key}:{}", GoValue(value))?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+/// Go's `%v` of a `float64`: `strconv.FormatFloat(v, 'g', -1, 64)` with
+/// fmt's rule for the shortest precision, an exponent when it is below -4
+/// or at least 6 (`1e+06`, `1e-05`), written with a sign and two digits
+/// at least.
+fn go_float(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "+Inf" } else { "-Inf" }.into();
+    }
+    // Rust's `{:e}` gives the shortest digits that round-trip, as Go's
+    // precision -1 does.
+    let exp_form = format!("{v:e}");
+    let Some((mantissa, exp)) = exp_form.split_once('e') else {
+        return exp_form;
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if v != 0.0 && !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    } else {
+        format!("{v}")
     }
 }
 
@@ -85,6 +155,13 @@ impl ResponseError {
         }
     }
 
+    /// The registry's errors as oras-go's `errcode.Errors.Error` words
+    /// them (joined by `; `), as the CLI reports them (oras
+    /// `oerrors.ReportErrResp`); `None` when the list is empty.
+    pub fn errors_text(&self) -> Option<String> {
+        (!self.errors.is_empty()).then(|| errors_text(&self.errors))
+    }
+
     /// Whether the registry sent `code` among its errors.
     pub fn has_code(&self, code: &str) -> bool {
         self.errors.iter().any(|e| e.code == code)
@@ -110,29 +187,23 @@ impl fmt::Display for ResponseError {
             self.status.as_u16()
         )?;
         match self.errors.as_slice() {
-            [] => f.write_str(
-                &self
-                    .status
-                    .canonical_reason()
-                    .unwrap_or("unknown")
-                    .to_ascii_lowercase(),
-            ),
-            [one] => write!(f, "{one}"),
-            many => {
-                f.write_str("multiple errors returned: ")?;
-                for (i, e) in many.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str("; ")?;
-                    }
-                    write!(f, "{e}")?;
-                }
-                Ok(())
-            }
+            // Go `http.StatusText`: empty for a status it does not know.
+            [] => f.write_str(self.status.canonical_reason().unwrap_or("")),
+            errors => f.write_str(&errors_text(errors)),
         }
     }
 }
 
 impl std::error::Error for ResponseError {}
+
+/// oras-go `errcode.Errors.Error`: the errors joined by `; `.
+fn errors_text(errors: &[ErrorDetail]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 /// The kind of a distribution-spec error code (spec "Error Codes").
 fn kind_of_code(code: &str) -> Option<ErrorKind> {
@@ -245,19 +316,50 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            r#"GET "https://r.example/v2/a/manifests/v1": response status code 404: manifest unknown: manifest unknown: {"Tag":"v1"}"#
+            r#"GET "https://r.example/v2/a/manifests/v1": response status code 404: manifest unknown: manifest unknown: map[Tag:v1]"#
         );
         let e = err(
             403,
             r#"{"errors":[{"code":"DENIED","message":"no"},{"code":"X"}]}"#,
         );
+        assert!(e.to_string().ends_with("403: denied: no; x"), "{e}");
+        let e = err(502, "<html>");
+        assert!(e.to_string().ends_with("502: Bad Gateway"), "{e}");
+        assert!(err(404, r#"{"errors":[{"code":"NAME_UNKNOWN"}]}"#).has_code("NAME_UNKNOWN"));
+    }
+
+    #[test]
+    fn details_print_as_go_prints_decoded_json() {
+        let cases = [
+            (r#"{"name":"a/b"}"#, "map[name:a/b]"),
+            (
+                r#"[{"Type":"repository","Name":"x","Action":"pull","Class":""}]"#,
+                "[map[Action:pull Class: Name:x Type:repository]]",
+            ),
+            (r#"[1, 2.5, true, null, "s"]"#, "[1 2.5 true <nil> s]"),
+            ("1000000", "1e+06"),
+            ("123456", "123456"),
+            ("1234567", "1.234567e+06"),
+            ("0.0001", "0.0001"),
+            ("0.00001", "1e-05"),
+            ("-2.5e30", "-2.5e+30"),
+            ("0", "0"),
+            ("{}", "map[]"),
+        ];
+        for (json, want) in cases {
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            assert_eq!(GoValue(&value).to_string(), want, "{json}");
+        }
+        let e = err(
+            404,
+            r#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry","detail":{"name":"nope"}}]}"#,
+        );
         assert!(
-            e.to_string()
-                .ends_with("403: multiple errors returned: denied: no; x"),
+            e.to_string().ends_with(
+                "404: name unknown: repository name not known to registry: map[name:nope]"
+            ),
             "{e}"
         );
-        let e = err(502, "<html>");
-        assert!(e.to_string().ends_with("502: bad gateway"), "{e}");
-        assert!(err(404, r#"{"errors":[{"code":"NAME_UNKNOWN"}]}"#).has_code("NAME_UNKNOWN"));
+        assert!(err(404, "").to_string().ends_with("404: Not Found"));
     }
 }

@@ -15,12 +15,17 @@ pub enum Error {
     /// The registry answered with an unexpected status (its error body parsed).
     #[error(transparent)]
     Response(Box<ResponseError>),
-    /// The request could not be sent or its response not read. The
-    /// message holds the causes too, Go style (`GET "…": client error
-    /// (Connect): invalid peer certificate: UnknownIssuer`), since the
-    /// outermost error of a connection failure (hyper's) says only where
-    /// it failed, not why.
-    #[error("{method} {url:?}: {}", chain_text(.source.as_ref()))]
+    /// The request could not be sent or its response not read. Worded as
+    /// Go's `url.Error` (`Head "https://…": dial tcp 127.0.0.1:5000:
+    /// connect: connection refused`, see [`crate::client::go_text`]); a
+    /// cause Go has no words for is shown with its own causes (`…: client
+    /// error (SendRequest): …`), since the outermost error of a failure
+    /// (hyper's) says only where it failed, not why.
+    #[error(
+        "{} {url:?}: {}",
+        crate::client::go_text::url_error_op(method),
+        transport_text(.source.as_ref())
+    )]
     Transport {
         /// The request method.
         method: http::Method,
@@ -177,6 +182,12 @@ fn unsafe_realm_in(err: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// The cause of a transport error: Go's words for it when it is one Go
+/// words (a dial, TLS, `EOF`), else the chain of messages.
+fn transport_text(err: &(dyn std::error::Error + 'static)) -> String {
+    crate::client::go_text::cause_text(err).unwrap_or_else(|| chain_text(err))
+}
+
 /// The message of `err` and of its sources, joined by `: `, leaving out a
 /// source whose text is already there (many errors repeat their source's
 /// message in their own).
@@ -244,7 +255,7 @@ mod tests {
         };
         assert_eq!(
             err.to_string(),
-            "GET \"https://r.test/v2/\": client error (Connect): invalid peer certificate: UnknownIssuer"
+            "Get \"https://r.test/v2/\": client error (Connect): invalid peer certificate: UnknownIssuer"
         );
         let plain = Error::Transport {
             method: http::Method::HEAD,
@@ -253,7 +264,7 @@ mod tests {
         };
         assert_eq!(
             plain.to_string(),
-            "HEAD \"http://r.test/v2/\": connection refused"
+            "Head \"http://r.test/v2/\": connection refused"
         );
     }
 }

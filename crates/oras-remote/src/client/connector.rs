@@ -24,6 +24,7 @@ use url::Url;
 
 use oras_auth::RealmPolicy;
 
+use super::go_text::DialError;
 use super::proxy::ProxyConfig;
 use super::resolve::DnsOverrides;
 use super::tls::TlsConfigs;
@@ -294,10 +295,15 @@ impl Service<Uri> for ProxyConnector {
                 if let Some(guard) = &guard {
                     guard.check_before_dial(&host, port, &overrides)?;
                 }
-                let tcp = http
-                    .call(overrides.dial_uri(&host, port, dst)?)
-                    .await?
-                    .into_inner();
+                let tcp = match http.call(overrides.dial_uri(&host, port, dst)?).await {
+                    Ok(tcp) => tcp.into_inner(),
+                    Err(e) => {
+                        let overridden = overrides.lookup(&host, port);
+                        return Err(DialError::word(&host, port, overridden, e.into())
+                            .await
+                            .into());
+                    }
+                };
                 if let Some(guard) = &guard {
                     guard.check_connected(&host, &tcp)?;
                 }
@@ -315,10 +321,21 @@ impl Service<Uri> for ProxyConnector {
             let proxy_port = proxy_url.port_or_known_default().unwrap_or(80);
             let proxy_uri: Uri = format!("http://{proxy_host}:{proxy_port}").parse()?;
             let proxy_host = proxy_host.trim_start_matches('[').trim_end_matches(']');
-            let tcp = http
+            let tcp = match http
                 .call(overrides.dial_uri(proxy_host, proxy_port, proxy_uri)?)
-                .await?
-                .into_inner();
+                .await
+            {
+                Ok(tcp) => tcp.into_inner(),
+                Err(e) => {
+                    // Go `net/http`: `proxyconnect tcp: <the dial error>`.
+                    let overridden = overrides.lookup(proxy_host, proxy_port);
+                    return Err(
+                        DialError::word(proxy_host, proxy_port, overridden, e.into())
+                            .await
+                            .proxied(),
+                    );
+                }
+            };
             let stream = if proxy_url.scheme() == "https" {
                 let name = rustls_pki_types::ServerName::try_from(proxy_host.to_owned())
                     .map_err(|e| format!("https proxy {proxy_host:?}: invalid name: {e}"))?;
@@ -347,7 +364,7 @@ impl Service<Uri> for ProxyConnector {
 
 /// A failed step of a connection, with its cause kept as the source.
 #[derive(Debug)]
-struct ConnectError(String, std::io::Error);
+pub(crate) struct ConnectError(String, std::io::Error);
 
 impl std::fmt::Display for ConnectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -20,6 +20,7 @@
 
 mod body;
 mod connector;
+pub mod go_text;
 mod headers;
 pub(crate) mod origin;
 mod proxy;

@@ -142,7 +142,7 @@ async fn error_bodies_are_read_only_up_to_8_kib() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Denied);
-    assert!(err.to_string().ends_with("403: forbidden"), "{err}");
+    assert!(err.to_string().ends_with("403: Forbidden"), "{err}");
     script.finish();
 }
 
