@@ -92,38 +92,23 @@ pub enum Command {
     Version(version::VersionArgs),
 }
 
-/// The help text of the root command (cobra's default layout).
-const ROOT_TEMPLATE: &str = "Usage:\n  {usage}\n\nAvailable Commands:\n{subcommands}\n\nFlags:\n{options}\n\nUse \"oras [command] --help\" for more information about a command.\n";
-
-/// The clap command with the Go CLI's help layout: cobra-style sections
-/// (description and examples, `Usage:`, `Aliases:`, `Available Commands:`,
-/// `Flags:`), `-h, --help   help for <name>`, no line wrapping.
+/// The clap command with the Go CLI's help: every command's help text is
+/// rendered up front, in cobra's layout with pflag's flag list (see
+/// [`render_help`]), and set as its help template, so clap prints it as is.
 pub fn command() -> clap::Command {
     let root = Cli::command()
+        .disable_help_subcommand(true)
         .override_usage("oras [command]")
         .term_width(0);
-    style(root, "oras").help_template(ROOT_TEMPLATE)
+    style(root, "oras")
 }
 
-/// Applies the help layout to `cmd` (whose full path is `path`) and its
-/// subcommands. Clap writes unknown `{…}` tags through unchanged, so the
-/// literal parts of a template may hold any text.
+/// Gives `cmd` (whose full path is `path`) and its subcommands cobra's
+/// `-h, --help` flag; the help text itself is [`render_help`]'s, printed
+/// when clap reports a help request.
 fn style(cmd: clap::Command, path: &str) -> clap::Command {
     let name = cmd.get_name().to_owned();
     let has_subcommands = cmd.get_subcommands().next().is_some();
-    let aliases: Vec<&str> = cmd.get_all_aliases().collect();
-    let aliases = if aliases.is_empty() {
-        String::new()
-    } else {
-        format!("\nAliases:\n  {name}, {}\n", aliases.join(", "))
-    };
-    let template = if has_subcommands {
-        format!(
-            "{{about}}{{after-help}}\n\nUsage:\n  {{usage}}\n{aliases}\nAvailable Commands:\n{{subcommands}}\n\nFlags:\n{{options}}\n\nUse \"{path} [command] --help\" for more information about a command.\n"
-        )
-    } else {
-        format!("{{about}}{{after-help}}\n\nUsage:\n  {{usage}}\n{aliases}\nFlags:\n{{options}}\n")
-    };
     let mut cmd = cmd
         .disable_help_flag(true)
         .arg(
@@ -133,16 +118,177 @@ fn style(cmd: clap::Command, path: &str) -> clap::Command {
                 .action(ArgAction::HelpShort)
                 .help(format!("help for {name}")),
         )
-        .help_template(template)
-        .mut_args(|arg| takes_any_value(arg.display_order(0)))
-        .mut_subcommands(|sub| {
-            let sub_path = format!("{path} {}", sub.get_name());
-            style(sub, &sub_path)
-        });
+        .mut_args(|arg| takes_any_value(arg.display_order(0)));
+    cmd = cmd.mut_subcommands(|sub| {
+        let sub_path = format!("{path} {}", sub.get_name());
+        style(sub, &sub_path)
+    });
     if has_subcommands {
         cmd = cmd.subcommand_required(true).arg_required_else_help(true);
     }
     cmd
+}
+
+/// The `help` command cobra adds to the root (listed with the others;
+/// `oras help` is handled before parsing, see [`help_command`]).
+const HELP_SHORT: &str = "Help about any command";
+
+/// The help text of `oras help`.
+const HELP_HELP: &str = "Help provides help for any command in the application.
+Simply type oras help [path to command] for full details.
+
+Usage:
+  oras help [command] [flags]
+
+Flags:
+  -h, --help   help for help
+";
+
+/// Cobra's help text of `cmd` (path `path`): its `Long` (the command's
+/// `after_help`, which holds the Go CLI's description and examples; else
+/// its `about`), then cobra's usage template: `Usage:`, `Aliases:`,
+/// `Available Commands:` (sorted, names padded), `Flags:` (pflag's list)
+/// and, for a parent, the `Use "… [command] --help"` line.
+pub fn render_help(cmd: &clap::Command, path: &str) -> String {
+    if path == "oras" {
+        return usage_text(cmd, path, true);
+    }
+    let long = cmd
+        .get_after_help()
+        .or_else(|| cmd.get_about())
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let mut out = String::new();
+    let long = long.trim_end();
+    if !long.is_empty() {
+        out.push_str(long);
+        out.push_str("\n\n");
+    }
+    out.push_str(&usage_text(cmd, path, true));
+    out
+}
+
+/// Cobra's usage template for `cmd` (path `path`); `with_flags` false
+/// leaves out the `Flags:` section, as cobra does for the root before its
+/// help flag exists (`oras help nope`).
+fn usage_text(cmd: &clap::Command, path: &str, with_flags: bool) -> String {
+    let is_root = path == "oras";
+    let mut subs: Vec<(String, String)> = cmd
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .map(|sub| {
+            let about = sub.get_about().map(|s| s.to_string()).unwrap_or_default();
+            (sub.get_name().to_owned(), about)
+        })
+        .collect();
+    if is_root {
+        subs.push(("help".to_owned(), HELP_SHORT.to_owned()));
+    }
+    subs.sort();
+    let mut out = String::from("Usage:");
+    if subs.is_empty() {
+        let rendered = cmd.clone().render_usage().to_string();
+        let usage = rendered
+            .strip_prefix("Usage: ")
+            .unwrap_or(&rendered)
+            .trim_end()
+            .to_owned();
+        out.push_str(&format!("\n  {usage}"));
+    } else {
+        out.push_str(&format!("\n  {path} [command]"));
+    }
+    let aliases: Vec<&str> = cmd.get_all_aliases().collect();
+    if !aliases.is_empty() {
+        out.push_str(&format!(
+            "\n\nAliases:\n  {}, {}",
+            cmd.get_name(),
+            aliases.join(", ")
+        ));
+    }
+    if !subs.is_empty() {
+        let padding = subs
+            .iter()
+            .map(|(name, _)| name.len())
+            .chain([11])
+            .max()
+            .unwrap_or(11);
+        out.push_str("\n\nAvailable Commands:");
+        for (name, about) in &subs {
+            out.push_str(&format!("\n  {name:<padding$} {about}"));
+        }
+    }
+    if with_flags {
+        let flags = flag_usages(cmd);
+        if !flags.is_empty() {
+            out.push_str("\n\nFlags:\n");
+            out.push_str(flags.trim_end());
+        }
+    }
+    if !subs.is_empty() {
+        out.push_str(&format!(
+            "\n\nUse \"{path} [command] --help\" for more information about a command."
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// pflag's `FlagUsages`: the visible flags sorted by long name, each
+/// `  -s, --long type` (or `      --long type`), the help aligned one
+/// column after the longest such head plus two spaces, continuation lines
+/// of the help indented to that column, and a non-zero default as
+/// ` (default …)` (quoted for a string).
+fn flag_usages(cmd: &clap::Command) -> String {
+    let mut flags: Vec<&Arg> = cmd
+        .get_arguments()
+        .filter(|arg| !arg.is_positional() && !arg.is_hide_set() && arg.get_long().is_some())
+        .collect();
+    flags.sort_by_key(|arg| arg.get_long().unwrap_or_default());
+    let mut lines = Vec::new();
+    for arg in flags {
+        let long = arg.get_long().unwrap_or_default();
+        let mut head = match arg.get_short() {
+            Some(short) => format!("  -{short}, --{long}"),
+            None => format!("      --{long}"),
+        };
+        let value_name = arg
+            .get_value_names()
+            .and_then(|names| names.first())
+            .map(|name| name.to_string())
+            .unwrap_or_default();
+        let optional_value = arg
+            .get_num_args()
+            .is_some_and(|range| range.min_values() == 0);
+        if arg.get_action().takes_values() && !optional_value && !value_name.is_empty() {
+            head.push(' ');
+            head.push_str(&value_name);
+        }
+        let mut usage = arg.get_help().map(|s| s.to_string()).unwrap_or_default();
+        if !arg.is_hide_default_value_set() && arg.get_action().takes_values() {
+            let defaults: Vec<String> = arg
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            let default = defaults.join(",");
+            if !matches!(default.as_str(), "" | "0" | "false" | "[]") {
+                if value_name == "string" {
+                    usage.push_str(&format!(" (default {default:?})"));
+                } else {
+                    usage.push_str(&format!(" (default {default})"));
+                }
+            }
+        }
+        lines.push((head, usage));
+    }
+    let width = lines.iter().map(|(head, _)| head.len()).max().unwrap_or(0);
+    let indent = " ".repeat(width + 3);
+    let mut out = String::new();
+    for (head, usage) in lines {
+        let usage = usage.trim_end().replace('\n', &format!("\n{indent}"));
+        out.push_str(&format!("{head:<width$}   {usage}\n"));
+    }
+    out
 }
 
 /// A flag that needs a value takes the next argument whatever it starts
@@ -170,14 +316,25 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
     let mut cmd = command();
+    let words: Vec<String> = args
+        .iter()
+        .skip(1)
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let found = find_command(&cmd, &words);
+    let last_word = words.last().map(String::as_str).unwrap_or_default();
+    if let Some(code) = before_parsing(&cmd, &words, &found, ctx) {
+        return code;
+    }
     let matches = match cmd.try_get_matches_from_mut(args) {
         Ok(m) => m,
-        Err(err) => return report_clap_error(err, ctx),
+        Err(err) => return report_clap_error(err, &cmd, (&found.path, last_word), ctx),
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(err) => return report_clap_error(err, ctx),
+        Err(err) => return report_clap_error(err, &cmd, (&found.path, last_word), ctx),
     };
     match dispatch(cli.command, &mut cmd, ctx) {
         Ok(()) => 0,
@@ -185,6 +342,203 @@ where
             report_error(&err, ctx);
             1
         }
+    }
+}
+
+/// The command the words of a command line name (cobra's `Find`): the
+/// names (or aliases) of commands, flags skipped, down to a command that
+/// has no subcommand of the next word's name.
+struct Found {
+    /// The names of the commands under the root, in order.
+    names: Vec<String>,
+    /// `oras` and those names.
+    path: String,
+    /// The first word that names no subcommand of a parent, if any.
+    unknown: Option<String>,
+}
+
+fn find_command(root: &clap::Command, words: &[String]) -> Found {
+    let mut current = root;
+    let mut names = Vec::new();
+    let mut unknown = None;
+    for word in words {
+        if word == "--" {
+            break;
+        }
+        if word.starts_with('-') {
+            continue;
+        }
+        if current.get_subcommands().next().is_none() {
+            break;
+        }
+        if current.get_name() == "oras" && word == "help" {
+            names.push("help".to_owned());
+            break;
+        }
+        match current.find_subcommand(word) {
+            Some(sub) => {
+                names.push(sub.get_name().to_owned());
+                current = sub;
+            }
+            None => {
+                unknown = Some(word.clone());
+                break;
+            }
+        }
+    }
+    let path = std::iter::once("oras")
+        .chain(names.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Found {
+        names,
+        path,
+        unknown,
+    }
+}
+
+/// The subcommand of `root` at `names` (all of which exist).
+fn command_at<'a>(root: &'a clap::Command, names: &[String]) -> Option<&'a clap::Command> {
+    names
+        .iter()
+        .try_fold(root, |cmd, name| cmd.find_subcommand(name))
+}
+
+/// What cobra does before parsing any flag of a command: `oras help …`,
+/// an unknown command at the root (an error) and an unknown word under
+/// another parent (that parent's help, exit 0, unless a flag is unknown).
+fn before_parsing(
+    root: &clap::Command,
+    words: &[String],
+    found: &Found,
+    ctx: &Context,
+) -> Option<i32> {
+    if found.names.first().map(String::as_str) == Some("help") {
+        return Some(help_command(root, words, ctx));
+    }
+    let unknown = found.unknown.as_deref()?;
+    if found.names.is_empty() {
+        let mut message = format!(
+            "Error: unknown command {} for \"oras\"",
+            crate::error::quote(unknown)
+        );
+        let suggestions = suggestions_for(root, unknown);
+        if !suggestions.is_empty() {
+            message.push_str("\n\nDid you mean this?\n");
+            for name in suggestions {
+                message.push_str(&format!("\t{name}\n"));
+            }
+        }
+        message.push_str("\nRun 'oras --help' for usage.");
+        let _ = ctx.printer.eprintln(&message);
+        return Some(1);
+    }
+    let flag_error = words
+        .iter()
+        .take_while(|word| word.as_str() != "--")
+        .filter(|word| word.starts_with('-') && !matches!(word.as_str(), "-h" | "--help"))
+        .map(|word| unknown_flag_message(word))
+        .next();
+    if let Some(message) = flag_error {
+        let _ = ctx.printer.eprintln(&format!("Error: {message}"));
+        return Some(1);
+    }
+    let cmd = command_at(root, &found.names)?;
+    let _ = ctx
+        .printer
+        .write_out(render_help(cmd, &found.path).as_bytes());
+    Some(0)
+}
+
+/// `oras help [command]`: the help of the named command on stdout; an
+/// unknown one prints `Unknown help topic` and the root's usage on
+/// stderr, and still succeeds, as cobra's help command does.
+fn help_command(root: &clap::Command, words: &[String], ctx: &Context) -> i32 {
+    let mut rest = words
+        .iter()
+        .skip_while(|word| word.as_str() != "help")
+        .skip(1);
+    let topics: Vec<String> = rest
+        .by_ref()
+        .filter(|word| !word.starts_with('-'))
+        .cloned()
+        .collect();
+    if words
+        .iter()
+        .any(|word| matches!(word.as_str(), "-h" | "--help"))
+    {
+        let _ = ctx.printer.write_out(HELP_HELP.as_bytes());
+        return 0;
+    }
+    let found = find_command(root, &topics);
+    match (found.unknown, command_at(root, &found.names)) {
+        (Some(_), _) if found.names.is_empty() => {
+            let quoted: Vec<String> = topics.iter().map(|t| format!("`{t}`")).collect();
+            let _ = ctx.printer.eprintln(&format!(
+                "Unknown help topic [{}]\n{}",
+                quoted.join(" "),
+                usage_text(root, "oras", false).trim_end()
+            ));
+            0
+        }
+        (_, Some(cmd)) if found.names.first().map(String::as_str) != Some("help") => {
+            let _ = ctx
+                .printer
+                .write_out(render_help(cmd, &found.path).as_bytes());
+            0
+        }
+        _ => {
+            let _ = ctx.printer.write_out(HELP_HELP.as_bytes());
+            0
+        }
+    }
+}
+
+/// Cobra's `SuggestionsFor`: the root's visible commands within a
+/// Levenshtein distance of 2 of `typed` (ignoring case), or starting
+/// with it.
+fn suggestions_for(root: &clap::Command, typed: &str) -> Vec<String> {
+    let typed_lower = typed.to_lowercase();
+    let mut names: Vec<&str> = root
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .map(clap::Command::get_name)
+        .collect();
+    names.sort_unstable();
+    names
+        .into_iter()
+        .filter(|name| {
+            let lower = name.to_lowercase();
+            levenshtein(&typed_lower, &lower) <= 2 || lower.starts_with(&typed_lower)
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The edit distance of `a` and `b`.
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// pflag's message for an unknown flag `arg`.
+fn unknown_flag_message(arg: &str) -> String {
+    match arg.strip_prefix('-') {
+        Some(rest) if !rest.starts_with('-') && !rest.is_empty() => {
+            let first: String = rest.chars().take(1).collect();
+            format!("unknown shorthand flag: '{first}' in {arg}")
+        }
+        _ => format!("unknown flag: {arg}"),
     }
 }
 
@@ -198,39 +552,153 @@ pub fn report_error(err: &anyhow::Error, ctx: &Context) {
     let _ = ctx.printer.eprintln(&format!("{prefix} {text}"));
 }
 
-/// Help and version requests print to stdout and succeed; parse errors
-/// print `Error: …` and the usage to stderr and fail with 1.
-fn report_clap_error(err: clap::Error, ctx: &Context) -> i32 {
-    use clap::error::ErrorKind;
-    match err.kind() {
-        ErrorKind::DisplayHelp
-        | ErrorKind::DisplayVersion
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+/// Help requests print [`render_help`]'s text of the command at `path`
+/// to stdout and succeed; parse errors print pflag's and cobra's
+/// `Error: …` lines to stderr and fail with 1.
+fn report_clap_error(
+    err: clap::Error,
+    root: &clap::Command,
+    (path, last_word): (&str, &str),
+    ctx: &Context,
+) -> i32 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind: ContextKind| match err.get(kind) {
+        Some(ContextValue::String(value)) => value.clone(),
+        _ => String::new(),
+    };
+    let message = match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let names: Vec<String> = path.split(' ').skip(1).map(str::to_owned).collect();
+            let text = match command_at(root, &names) {
+                Some(cmd) => render_help(cmd, path),
+                None => err.render().to_string(),
+            };
+            let _ = ctx.printer.write_out(text.as_bytes());
+            return 0;
+        }
+        ErrorKind::DisplayVersion => {
             let _ = ctx.printer.write_out(err.render().to_string().as_bytes());
-            0
+            return 0;
         }
         ErrorKind::UnknownArgument => {
-            use clap::error::{ContextKind, ContextValue};
-            let arg = match err.get(ContextKind::InvalidArg) {
-                Some(ContextValue::String(arg)) => arg.clone(),
-                _ => String::new(),
-            };
-            let message = match arg.strip_prefix('-') {
-                Some(rest) if !rest.starts_with('-') && !rest.is_empty() => {
-                    format!("unknown shorthand flag: '{}' in {arg}", &rest[..1])
-                }
-                _ if arg.starts_with("--") => format!("unknown flag: {arg}"),
-                _ => format!("unknown command {} for \"oras\"", crate::error::quote(&arg)),
-            };
-            let _ = ctx.printer.eprintln(&format!("Error: {message}"));
-            1
+            let arg = context(ContextKind::InvalidArg);
+            if arg.starts_with('-') {
+                unknown_flag_message(&arg)
+            } else {
+                format!(
+                    "unknown command {} for {}",
+                    crate::error::quote(&arg),
+                    crate::error::quote(path)
+                )
+            }
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let long = flag_long_name(&context(ContextKind::InvalidArg));
+            let value = context(ContextKind::InvalidValue);
+            let name = flag_display_name(root, &long);
+            if value.is_empty() && err.kind() == ErrorKind::InvalidValue {
+                format!(
+                    "flag needs an argument: {}",
+                    needs_argument_name(last_word, &long)
+                )
+            } else {
+                let reason = invalid_reason(root, &long, &value, &err);
+                format!(
+                    "invalid argument {} for {} flag: {reason}",
+                    crate::error::quote(&value),
+                    crate::error::quote(&name)
+                )
+            }
+        }
+        ErrorKind::TooManyValues if context(ContextKind::InvalidArg).starts_with("--") => {
+            let long = flag_long_name(&context(ContextKind::InvalidArg));
+            let value = context(ContextKind::InvalidValue);
+            format!(
+                "invalid argument {} for {} flag: strconv.ParseBool: parsing {}: invalid syntax",
+                crate::error::quote(&value),
+                crate::error::quote(&flag_display_name(root, &long)),
+                crate::error::quote(&value)
+            )
         }
         _ => {
             let rendered = err.render().to_string();
             let text = rendered.strip_prefix("error: ").unwrap_or(&rendered);
-            let _ = ctx.printer.eprintln(&format!("Error: {}", text.trim_end()));
-            1
+            text.trim_end().to_owned()
         }
+    };
+    let _ = ctx.printer.eprintln(&format!("Error: {message}"));
+    1
+}
+
+/// The long name in clap's rendering of a flag (`--plain-http[=<bool>]`,
+/// `--concurrency <int>`).
+fn flag_long_name(rendered: &str) -> String {
+    let name = rendered.split([' ', '[', '=']).next().unwrap_or_default();
+    name.trim_start_matches('-').to_owned()
+}
+
+/// The flag of any command in the tree named `--long`.
+fn find_flag(cmd: &clap::Command, long: &str) -> Option<Arg> {
+    cmd.get_arguments()
+        .find(|arg| arg.get_long() == Some(long))
+        .cloned()
+        .or_else(|| cmd.get_subcommands().find_map(|sub| find_flag(sub, long)))
+}
+
+/// pflag's name of a flag in errors: `-d, --debug` when it has a
+/// shorthand, else `--plain-http`.
+fn flag_display_name(root: &clap::Command, long: &str) -> String {
+    match find_flag(root, long).and_then(|arg| arg.get_short()) {
+        Some(short) => format!("-{short}, --{long}"),
+        None => format!("--{long}"),
+    }
+}
+
+/// pflag's name of a flag given without its value, the last word of the
+/// command line: `'o' in -o` when that is its shorthand, else `--output`.
+fn needs_argument_name(last_word: &str, long: &str) -> String {
+    match last_word.strip_prefix('-') {
+        Some(shorts) if !shorts.starts_with('-') && !shorts.is_empty() => {
+            let short: String = shorts.chars().last().into_iter().collect();
+            format!("'{short}' in -{short}")
+        }
+        _ => format!("--{long}"),
+    }
+}
+
+/// Why `value` is no value of `--long`: Go's `strconv` message for a bool
+/// or int flag, else the value parser's own message.
+fn invalid_reason(root: &clap::Command, long: &str, value: &str, err: &clap::Error) -> String {
+    let value_name = find_flag(root, long)
+        .and_then(|arg| {
+            arg.get_value_names()
+                .and_then(|n| n.first().map(|s| s.to_string()))
+        })
+        .unwrap_or_default();
+    match value_name.as_str() {
+        "bool" => format!(
+            "strconv.ParseBool: parsing {}: invalid syntax",
+            crate::error::quote(value)
+        ),
+        "int" => {
+            let why = if value
+                .trim_start_matches(['-', '+'])
+                .chars()
+                .all(|c| c.is_ascii_digit())
+                && !value.trim_start_matches(['-', '+']).is_empty()
+            {
+                "value out of range"
+            } else {
+                "invalid syntax"
+            };
+            format!(
+                "strconv.ParseInt: parsing {}: {why}",
+                crate::error::quote(value)
+            )
+        }
+        _ => std::error::Error::source(err)
+            .map(ToString::to_string)
+            .unwrap_or_else(|| err.to_string()),
     }
 }
 

@@ -50,7 +50,7 @@ fn root_help_lists_every_command() {
             "{name} missing in\n{text}"
         );
     }
-    assert!(text.contains("  -h, --help  help for oras"));
+    assert!(text.contains("  -h, --help   help for oras"));
     assert!(
         text.ends_with("Use \"oras [command] --help\" for more information about a command.\n")
     );
@@ -67,26 +67,26 @@ fn command_help_reads_like_go() {
     );
     assert!(text.contains("\nUsage:\n  oras push [flags] <name>[:<tag>[,<tag>][...]] <file>[:<type>] [...]\n\nFlags:\n"));
     for flag in [
-        "-a, --annotation <stringArray>",
-        "--annotation-file <string>",
+        "-a, --annotation stringArray",
+        "--annotation-file string",
         "--artifact-platform",
-        "--artifact-type <string>",
-        "--concurrency <int>",
-        "--config <path>",
+        "--artifact-type string",
+        "--concurrency int",
+        "--config path",
         "-d, --debug",
         "--disable-path-validation",
-        "--export-manifest <path>",
-        "--format <string>",
-        "-H, --header <stringArray>",
-        "--image-spec <string>",
+        "--export-manifest path",
+        "--format string",
+        "-H, --header stringArray",
+        "--image-spec string",
         "--oci-layout",
-        "--oci-layout-path <string>",
-        "-p, --password <string>",
+        "--oci-layout-path string",
+        "-p, --password string",
         "--password-stdin",
         "--plain-http",
         "--resolve",
-        "--template <string>",
-        "-u, --username <string>",
+        "--template string",
+        "-u, --username string",
         "-h, --help",
     ] {
         assert!(text.contains(flag), "{flag} missing in\n{text}");
@@ -125,12 +125,12 @@ fn aliases_and_groups() {
         .assert()
         .success()
         .stdout(contains(
-            "  create  [Experimental] Create and push an index from provided manifests",
+            "  create      [Experimental] Create and push an index from provided manifests",
         ));
     oras().args(["cp", "--help"]).assert().success().stdout(
-        contains("--from-oci-layout-path <string>")
-            .and(contains("--to-distribution-spec <string>"))
-            .and(contains("--from-username <string>"))
+        contains("--from-oci-layout-path string")
+            .and(contains("--to-distribution-spec string"))
+            .and(contains("--from-username string"))
             .and(contains("-r, --recursive")),
     );
 }

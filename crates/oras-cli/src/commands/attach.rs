@@ -29,48 +29,57 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<layer_media_type>]|--annotation <key>=<value>} [...]",
 };
 
-const EXAMPLES: &str = "\
-Example - Attach 'hi.txt' with the artifact type 'doc/example' to the manifest 'hello:v1':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Attach files to an existing artifact
+
+Example - Attach file 'hi.txt' with artifact type 'doc/example' to manifest 'hello:v1' in registry 'localhost:5000':
   oras attach --artifact-type doc/example localhost:5000/hello:v1 hi.txt
 
-Example - Attach 'hi.txt' to the linux/amd64 manifest of the index 'hello:v1':
+Example - Attach file 'hi.txt' to a specific artifact with platform 'linux/amd64' in multi-arch index 'hello:v1'
   oras attach --artifact-type doc/example --platform linux/amd64 localhost:5000/hello:v1 hi.txt
 
-Example - Attach 'hi.txt' as a layer of type 'application/vnd.me.hi':
+Example - Push file \"hi.txt\" with the custom layer media type 'application/vnd.me.hi':
   oras attach --artifact-type doc/example localhost:5000/hello:v1 hi.txt:application/vnd.me.hi
 
-Example - Attach 'hi.txt' through the referrers API, or through the tag schema:
-  oras attach --artifact-type doc/example --distribution-spec v1.1-referrers-api localhost:5000/hello:v1 hi.txt
-  oras attach --artifact-type doc/example --distribution-spec v1.1-referrers-tag localhost:5000/hello:v1 hi.txt
+Example - Attach file \"hi.txt\" using a specific method for the Referrers API:
+  oras attach --artifact-type doc/example --distribution-spec v1.1-referrers-api localhost:5000/hello:v1 hi.txt # via API
+  oras attach --artifact-type doc/example --distribution-spec v1.1-referrers-tag localhost:5000/hello:v1 hi.txt # via tag scheme
 
-Example - Attach 'hi.txt' with the annotations of 'annotation.json':
+Example - Attach file 'hi.txt' and add annotations from file 'annotation.json':
   oras attach --artifact-type doc/example --annotation-file annotation.json localhost:5000/hello:v1 hi.txt
 
-Example - Attach an artifact made only of manifest annotations:
+Example - Attach an artifact with manifest annotations:
   oras attach --artifact-type doc/example --annotation \"key1=val1\" --annotation \"key2=val2\" localhost:5000/hello:v1
 
-Example - [Experimental] Attach 'hi.txt' and print the result as JSON:
+Example - Attach file 'hi.txt' and add manifest annotations:
+  oras attach --artifact-type doc/example --annotation \"key=val\" localhost:5000/hello:v1 hi.txt
+
+Example - [Experimental] Attach file 'hi.txt' and format output in JSON:
   oras attach --artifact-type doc/example localhost:5000/hello:v1 hi.txt --format json
 
-Example - [Experimental] Attach 'hi.txt' and print only the digest with a Go template:
+Example - [Experimental] Attach file 'hi.txt' and format output with Go template:
   oras attach --artifact-type doc/example localhost:5000/hello:v1 hi.txt --format go-template --template \"{{.digest}}\"
 
-Example - Attach 'hi.txt' and save the pushed manifest to 'manifest.json':
+Example - Attach file 'hi.txt' and export the pushed manifest to 'manifest.json':
   oras attach --artifact-type doc/example --export-manifest manifest.json localhost:5000/hello:v1 hi.txt
 
-Example - Attach 'hi.txt' to the manifest tagged 'v1' in the OCI image layout folder 'layout-dir':
+Example - Attach file to the manifest tagged 'v1' in an OCI image layout folder 'layout-dir':
   oras attach --oci-layout --artifact-type doc/example layout-dir:v1 hi.txt
 
-Example - Attach 'hi.txt' with the config 'config.json' of type 'application/vnd.me.config':
-  oras attach --artifact-type doc/example --config config.json:application/vnd.me.config localhost:5000/hello:v1 hi.txt
-";
+Example - Attach file to the manifest tagged 'example.com:v1' in an OCI image layout folder 'layout-dir':
+  oras attach --artifact-type doc/example --oci-layout-path layout-dir example.com:v1 hi.txt
+
+Example - Attach file 'hi.txt' with the custom manifest config \"config.json\" of the custom media type \"application/vnd.me.config\":
+  oras attach --artifact-type doc/example --config config.json:application/vnd.me.config localhost:5000/hello:v1 hi.txt";
 
 /// Flags and arguments of `oras attach`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Attach files to an existing artifact",
     override_usage = "oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<layer_media_type>]|--annotation <key>=<value>} [...]",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct AttachArgs {
     /// Shared flags.

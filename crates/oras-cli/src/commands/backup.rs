@@ -27,40 +27,48 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras backup [flags] --output <path> <registry>/<repository>[:<ref1>[,<ref2>...]]",
 };
 
-const EXAMPLES: &str = "\
-The output is a tar archive when the path ends in \".tar\", a directory otherwise.
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+[Experimental] Back up artifacts from a registry into an OCI image layout, saved either as a directory or a tar archive.
+The output format is determined by the file extension of the specified output path: if it ends with \".tar\", the output will be a tar archive; otherwise, it will be a directory.
 
-Example - Back up one artifact into the directory 'hello':
+Example - Back up a single artifact to a directory:
   oras backup --output hello localhost:5000/hello:v1
 
-Example - Back up one artifact into the tar archive 'hello.tar':
+Example - Back up to a tar archive:
   oras backup --output hello.tar localhost:5000/hello:v1
 
-Example - Back up an artifact with its referrers (signatures, SBOMs …):
+Example - Back up an artifact along with its referrers (e.g. attestations, SBOMs):
   oras backup --output hello --include-referrers localhost:5000/hello:v1
 
-Example - Back up several tags:
+Example - Back up multiple specific tags:
   oras backup --output hello localhost:5000/hello:v1,v2,v3
 
-Example - Back up every tag of a repository:
+Example - Back up all tagged artifacts in a repository:
   oras backup --output hello localhost:5000/hello
 
-Example - Find referrers through the referrers API only:
+Example - Use Referrers API for discovering referrers:
   oras backup --output hello --include-referrers --distribution-spec v1.1-referrers-api localhost:5000/hello:v1
 
-Example - Back up from a registry over plain HTTP:
+Example - Use Referrers Tag Schema for discovering referrers:
+  oras backup --output hello --include-referrers --distribution-spec v1.1-referrers-tag localhost:5000/hello:v1
+
+Example - Back up from an insecure registry:
+  oras backup --output hello --insecure localhost:5000/hello:v1
+
+Example - Back up from a registry using plain HTTP (no TLS):
   oras backup --output hello --plain-http localhost:5000/hello:v1
 
-Example - Back up with 6 concurrent transfers:
-  oras backup --output hello --concurrency 6 localhost:5000/hello:v1
-";
+Example - Set custom concurrency level:
+  oras backup --output hello --concurrency 6 localhost:5000/hello:v1";
 
 /// Flags and arguments of `oras backup`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "[Experimental] Back up artifacts from a registry into an OCI image layout",
     override_usage = "oras backup [flags] --output <path> <registry>/<repository>[:<ref1>[,<ref2>...]]",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct BackupArgs {
     /// Shared flags.

@@ -13,35 +13,40 @@ pub enum CompletionCommand {
     #[command(
         about = "Generate the autocompletion script for bash",
         override_usage = "oras completion bash",
-        after_help = "To load completions in your current shell session:\n\n  source <(oras completion bash)\n\nTo load completions for every new session, save the output to\n/etc/bash_completion.d/oras (Linux) or $(brew --prefix)/etc/bash_completion.d/oras (macOS).\n"
+        after_help = "Generate the autocompletion script for the bash shell.\n\nThis script depends on the 'bash-completion' package.\nIf it is not installed already, you can install it via your OS's package manager.\n\nTo load completions in your current shell session:\n\n\tsource <(oras completion bash)\n\nTo load completions for every new session, execute once:\n\n#### Linux:\n\n\toras completion bash > /etc/bash_completion.d/oras\n\n#### macOS:\n\n\toras completion bash > $(brew --prefix)/etc/bash_completion.d/oras\n\nYou will need to start a new shell for this setup to take effect."
     )]
     Bash(NoArgs),
     /// Generate the autocompletion script for zsh
     #[command(
         about = "Generate the autocompletion script for zsh",
-        override_usage = "oras completion zsh",
-        after_help = "To load completions for every new session, save the output into a directory of your $fpath:\n\n  oras completion zsh > \"${fpath[1]}/_oras\"\n"
+        override_usage = "oras completion zsh [flags]",
+        after_help = "Generate the autocompletion script for the zsh shell.\n\nIf shell completion is not already enabled in your environment you will need\nto enable it.  You can execute the following once:\n\n\techo \"autoload -U compinit; compinit\" >> ~/.zshrc\n\nTo load completions in your current shell session:\n\n\tsource <(oras completion zsh)\n\nTo load completions for every new session, execute once:\n\n#### Linux:\n\n\toras completion zsh > \"${fpath[1]}/_oras\"\n\n#### macOS:\n\n\toras completion zsh > $(brew --prefix)/share/zsh/site-functions/_oras\n\nYou will need to start a new shell for this setup to take effect."
     )]
     Zsh(NoArgs),
     /// Generate the autocompletion script for fish
     #[command(
         about = "Generate the autocompletion script for fish",
-        override_usage = "oras completion fish",
-        after_help = "To load completions in your current shell session:\n\n  oras completion fish | source\n\nTo load completions for every new session:\n\n  oras completion fish > ~/.config/fish/completions/oras.fish\n"
+        override_usage = "oras completion fish [flags]",
+        after_help = "Generate the autocompletion script for the fish shell.\n\nTo load completions in your current shell session:\n\n\toras completion fish | source\n\nTo load completions for every new session, execute once:\n\n\toras completion fish > ~/.config/fish/completions/oras.fish\n\nYou will need to start a new shell for this setup to take effect."
     )]
     Fish(NoArgs),
     /// Generate the autocompletion script for powershell
     #[command(
         about = "Generate the autocompletion script for powershell",
-        override_usage = "oras completion powershell",
-        after_help = "To load completions in your current shell session:\n\n  oras completion powershell | Out-String | Invoke-Expression\n"
+        override_usage = "oras completion powershell [flags]",
+        after_help = "Generate the autocompletion script for powershell.\n\nTo load completions in your current shell session:\n\n\toras completion powershell | Out-String | Invoke-Expression\n\nTo load completions for every new session, add the output of the above command\nto your powershell profile."
     )]
     Powershell(NoArgs),
 }
 
-/// A command without flags or arguments.
+/// The flags of a completion command.
 #[derive(Args, Clone, Debug, Default)]
-pub struct NoArgs {}
+pub struct NoArgs {
+    /// Accepted for the Go CLI's sake; the scripts clap writes are the
+    /// same either way.
+    #[arg(long, help = "disable completion descriptions")]
+    pub no_descriptions: bool,
+}
 
 impl CompletionCommand {
     /// The shell of this command.

@@ -28,47 +28,52 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras cp [flags] <from>{:<tag>|@<digest>} <to>[:<tag>[,<tag>][...]]",
 };
 
-const EXAMPLES: &str = "\
-When copying an image index, all of its manifests are copied too.
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Copy artifacts from one target to another. When copying an image index, all of its manifests will be copied
 
-Example - Copy an artifact from one registry to another:
+Example - Copy an artifact between registries:
   oras cp localhost:5000/net-monitor:v1 localhost:6000/net-monitor-copy:v1
 
-Example - Download an artifact into the OCI image layout folder './downloaded':
+Example - Download an artifact into an OCI image layout folder:
   oras cp --to-oci-layout localhost:5000/net-monitor:v1 ./downloaded:v1
 
-Example - Upload an artifact from the OCI image layout folder './to-upload':
+Example - Upload an artifact from an OCI image layout folder:
   oras cp --from-oci-layout ./to-upload:v1 localhost:5000/net-monitor:v1
 
-Example - Upload an artifact from the OCI layout archive './to-upload.tar':
+Example - Upload an artifact from an OCI layout tar archive:
   oras cp --from-oci-layout ./to-upload.tar:v1 localhost:5000/net-monitor:v1
 
-Example - Copy an artifact together with its referrers:
+Example - Copy an artifact and its referrers:
   oras cp -r localhost:5000/net-monitor:v1 localhost:6000/net-monitor-copy:v1
 
-Example - Copy with referrers, reading them by API and writing them by tag schema:
+Example - Copy an artifact and referrers using specific methods for the Referrers API:
   oras cp -r --from-distribution-spec v1.1-referrers-api --to-distribution-spec v1.1-referrers-tag \\
     localhost:5000/net-monitor:v1 localhost:6000/net-monitor-copy:v1
 
-Example - Copy only the linux/arm/v5 manifest of a multi-platform artifact:
+Example - Copy certain platform of an artifact:
   oras cp --platform linux/arm/v5 localhost:5000/net-monitor:v1 localhost:6000/net-monitor-copy:v1
 
-Example - Copy and tag the copy three times:
+Example - Copy certain platforms of an artifact:
+  oras cp --platform linux/amd64,linux/arm64,linux/arm/v7 localhost:5000/net-monitor:v1 localhost:6000/net-monitor-copy:v1
+
+Example - Copy an artifact with multiple tags:
   oras cp localhost:5000/net-monitor:v1 localhost:6000/net-monitor-copy:tag1,tag2,tag3
 
-Example - Copy with 10 concurrent transfers:
+Example - Copy an artifact with multiple tags with concurrency tuned:
   oras cp --concurrency 10 localhost:5000/net-monitor:v1 localhost:5000/net-monitor-copy:tag1,tag2,tag3
 
-Example - Copy into a destination that may be partially populated (e.g. a registry cache):
-  oras cp --force localhost:5000/net-monitor:v1 localhost:6000/net-monitor-copy:v1
-";
+Example - Copy a multi-arch image to a destination that may be partially populated (e.g. a registry cache):
+  oras cp --force localhost:5000/net-monitor:v1 localhost:6000/net-monitor-copy:v1";
 
 /// Flags and arguments of `oras cp`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Copy artifacts from one target to another",
     override_usage = "oras cp [flags] <from>{:<tag>|@<digest>} <to>[:<tag>[,<tag>][...]]",
-    after_help = EXAMPLES,
+    after_help = LONG,
+    mut_arg("platform", |arg| arg.help("request platform in the form of os[/arch][/variant][:os_version], repeatable or comma-separated")),
 )]
 pub struct CopyArgs {
     /// Shared flags.

@@ -23,43 +23,46 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras discover [flags] <name>{:<tag>|@<digest>}",
 };
 
-const EXAMPLES: &str = "\
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+[Preview] Discover referrers of a manifest in a registry or an OCI image layout
+
 ** This command is in preview and under development. **
 
-Example - Show the referrers of the manifest 'hello:v1' as a tree:
+Example - Discover referrers of manifest 'hello:v1' in registry 'localhost:5000', displayed in a tree view:
   oras discover localhost:5000/hello:v1
 
-Example - Find referrers through the referrers API only:
+Example - Discover referrers via referrers API:
   oras discover --distribution-spec v1.1-referrers-api localhost:5000/hello:v1
 
-Example - Find referrers through the tag schema only:
+Example - Discover referrers via tag scheme:
   oras discover --distribution-spec v1.1-referrers-tag localhost:5000/hello:v1
 
-Example - [Experimental] Show the direct referrers as a table:
+Example - [Experimental] Discover referrers and display in a table view:
   oras discover localhost:5000/hello:v1 --format table
 
-Example - [Experimental] Print the referrers with a Go template:
+Example - [Experimental] Discover referrers and format output with Go template:
   oras discover localhost:5000/hello:v1 --format go-template --template \"{{.referrers}}\"
 
-Example - [Experimental] Print only the direct referrers as JSON:
+Example - [Experimental] Discover only direct referrers, displayed in json view:
   oras discover localhost:5000/hello:v1 --format json --depth 1
 
-Example - Show only the referrers of type 'test-artifact':
+Example - Discover referrers with type 'test-artifact' of manifest 'hello:v1' in registry 'localhost:5000':
   oras discover --artifact-type test-artifact localhost:5000/hello:v1
 
-Example - Show the referrers of the manifest tagged 'v1' in the OCI image layout folder 'layout-dir':
+Example - Discover referrers of the manifest tagged 'v1' in an OCI image layout folder 'layout-dir':
   oras discover --oci-layout layout-dir:v1
 
-Example - Show the referrers of the manifest tagged 'example.com:v1' in the OCI image layout folder 'layout-dir':
-  oras discover example.com:v1 --oci-layout-path layout-dir
-";
+Example - Discover referrers of the manifest tagged 'example.com:v1' in an OCI image layout folder 'layout-dir':
+  oras discover example.com:v1 --oci-layout-path layout-dir";
 
 /// Flags and arguments of `oras discover`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "[Preview] Discover referrers of a manifest in a registry or an OCI image layout",
     override_usage = "oras discover [flags] <name>{:<tag>|@<digest>}",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct DiscoverArgs {
     /// Shared flags.

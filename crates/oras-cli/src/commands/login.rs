@@ -22,32 +22,35 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras login [flags] <registry>",
 };
 
-const EXAMPLES: &str = "\
-Example - Log in with a username and a password given as flags:
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Log in to a remote registry
+
+Example - Log in with username and password from command line flags:
   oras login -u username -p password localhost:5000
 
-Example - Log in with a username and a password read from stdin:
+Example - Log in with username and password from stdin:
   oras login -u username --password-stdin localhost:5000
 
-Example - Log in with an identity token given as a flag:
+Example - Log in with identity token from command line flags:
   oras login --identity-token token localhost:5000
 
-Example - Log in with an identity token read from stdin:
+Example - Log in with identity token from stdin:
   oras login --identity-token-stdin localhost:5000
 
-Example - Log in interactively (prompts for username and password):
+Example - Log in with username and password in an interactive terminal:
   oras login localhost:5000
 
-Example - Log in interactively to a registry with a self-signed certificate:
-  oras login --insecure localhost:5000
-";
+Example - Log in with username and password in an interactive terminal and no TLS check:
+  oras login --insecure localhost:5000";
 
 /// Flags and arguments of `oras login`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Log in to a remote registry",
     override_usage = "oras login [flags] <registry>",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct LoginArgs {
     /// Shared flags.

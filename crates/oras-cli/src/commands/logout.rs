@@ -15,20 +15,23 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras logout [flags] <registry>",
 };
 
-const EXAMPLES: &str = "\
-Example - Log out from the registry 'localhost:5000':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Log out from a remote registry
+
+Example - Log out from a registry:
   oras logout localhost:5000
 
-Example - Log out using a custom auth file:
-  oras logout --registry-config ~/.config/oras/auth.json localhost:5000
-";
+Example - Log out from a registry with a custom auth config path:
+  oras logout --registry-config ~/.config/oras/auth.json localhost:5000";
 
 /// Flags and arguments of `oras logout`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Log out from a remote registry",
     override_usage = "oras logout [flags] <registry>",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct LogoutArgs {
     /// Debug logs.

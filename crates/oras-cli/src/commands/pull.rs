@@ -42,57 +42,54 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras pull [flags] <name>{:<tag>|@<digest>}",
 };
 
-const EXAMPLES: &str = "\
-Example - Pull the files of artifact 'hello:v1' into the current directory:
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Pull files from a registry or an OCI image layout
+
+Example - Pull artifact files from a registry:
   oras pull localhost:5000/hello:v1
 
-Example - Pull the artifact and, recursively, its subject:
+Example - Recursively pulling all files from a registry, including subjects of hello:v1:
   oras pull --include-subject localhost:5000/hello:v1
 
-Example - Pull from a registry with a self-signed certificate:
+Example - Pull files from an insecure registry:
   oras pull --insecure localhost:5000/hello:v1
 
-Example - Pull from a registry over plain HTTP:
+Example - Pull files from the HTTP registry:
   oras pull --plain-http localhost:5000/hello:v1
 
-Example - Pull through a local cache:
+Example - Pull files from a registry with local cache:
   export ORAS_CACHE=~/.oras/cache
   oras pull localhost:5000/hello:v1
 
-Example - Pull the variant of a multi-platform artifact for linux/arm/v5:
+Example - Pull files from a registry with certain platform:
   oras pull --platform linux/arm/v5 localhost:5000/hello:v1
 
-Example - Pull with 6 concurrent downloads:
+Example - Pull all files with concurrency level tuned:
   oras pull --concurrency 6 localhost:5000/hello:v1
 
-Example - [Experimental] Pull and print the result as JSON:
+Example - [Experimental] Pull files and format output in JSON:
   oras pull localhost:5000/hello:v1 --format json
 
-Example - [Experimental] Pull and print the result with a Go template:
+Example - [Experimental] Pull files and format output with Go template:
   oras pull localhost:5000/hello:v1 --format go-template=\"{{.reference}}\"
 
-Example - Write the single file of an artifact to stdout:
-  oras pull -o - localhost:5000/hello:v1 | tar xz
-
-Example - Pull every layer into an OCI image layout folder 'layout-dir':
-  oras pull --to-oci-layout -o layout-dir localhost:5000/hello:v1
-
-Example - Pull from an OCI image layout folder 'layout-dir':
+Example - Pull artifact files from an OCI image layout folder 'layout-dir':
   oras pull --oci-layout layout-dir:v1
 
-Example - Pull from an OCI layout archive 'layout.tar':
+Example - Pull artifact files from an OCI layout archive 'layout.tar':
   oras pull --oci-layout layout.tar:v1
 
-Example - Pull the artifact tagged 'example.com:v1' from the OCI image layout folder 'layout-dir':
-  oras pull example.com:v1 --oci-layout-path layout-dir
-";
+Example - Pull artifact files tagged 'example.com:v1' from an OCI image layout folder 'layout-dir':
+  oras pull example.com:v1 --oci-layout-path layout-dir";
 
 /// Flags and arguments of `oras pull`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Pull files from a registry or an OCI image layout",
     override_usage = "oras pull [flags] <name>{:<tag>|@<digest>}",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct PullArgs {
     /// Shared flags.
@@ -133,7 +130,7 @@ pub struct PullArgs {
         long,
         value_name = "string",
         default_value = ".",
-        help = "output directory, use - to write a single-file artifact to stdout"
+        help = "output directory"
     )]
     pub output: String,
     /// Write the config to `path`, optionally only if its type matches.
@@ -169,7 +166,7 @@ pub struct PullArgs {
         long,
         value_name = "bytes",
         default_value_t = UnpackLimits::default().max_bytes,
-        help = "most bytes one directory layer may expand to (default 1 TiB); 0 for no limit"
+        help = "most bytes one directory layer may expand to (1 TiB unless set); 0 for no limit"
     )]
     pub max_unpack_size: u64,
     /// Most entries of one directory layer.

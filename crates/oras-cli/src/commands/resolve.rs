@@ -16,20 +16,20 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras resolve [flags] <name>{:<tag>|@<digest>}",
 };
 
-const EXAMPLES: &str = "\
-Example - Print the digest of the artifact 'hello-world:v1':
-  oras resolve localhost:5000/hello-world:v1
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+[Preview] Resolves digest of the target artifact
 
-Example - Print the full reference with the digest:
-  oras resolve -l localhost:5000/hello-world:v1
-";
+Example - Resolve digest of the target artifact:
+  oras resolve localhost:5000/hello-world:v1";
 
 /// Flags and arguments of `oras resolve`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "[Preview] Resolves digest of the target artifact",
     override_usage = "oras resolve [flags] <name>{:<tag>|@<digest>}",
-    after_help = EXAMPLES,
+    after_help = LONG,
 )]
 pub struct ResolveArgs {
     /// Shared flags.

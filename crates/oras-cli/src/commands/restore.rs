@@ -25,43 +25,50 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras restore [flags] --input <path> <registry>/<repository>[:<ref1>[,<ref2>...]]",
 };
 
-const EXAMPLES: &str = "\
-The input is an OCI image layout directory or a tar archive of one.
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+[Experimental] Restore artifacts to a registry from an OCI image layout, which can be either a directory or a tar archive.
 
-Example - Restore one artifact from the tar archive 'hello.tar':
+Example - Restore a single artifact from a tar archive:
   oras restore --input hello.tar localhost:5000/hello:v1
 
-Example - Restore one artifact from the directory 'hello':
+Example - Restore a single artifact from a directory:
   oras restore --input hello localhost:5000/hello:v1
 
-Example - Show what would be restored without pushing anything:
+Example - Perform a dry run without actually uploading artifacts:
   oras restore --input hello --dry-run localhost:5000/hello:v1
 
-Example - Restore several tags:
+Example - Restore multiple specific tags:
   oras restore --input hello localhost:5000/hello:v1,v2
 
-Example - Restore every tag of the layout:
+Example - Restore all tagged artifacts:
   oras restore --input hello localhost:5000/hello
 
-Example - Restore without the referrers:
+Example - Exclude referrers when restoring artifacts:
   oras restore --input hello --exclude-referrers localhost:5000/hello
 
-Example - Write referrers through the tag schema only:
+Example - Use Referrers API for discovering referrers:
+  oras restore --input hello --distribution-spec v1.1-referrers-api localhost:5000/hello
+
+Example - Use Referrers Tag Schema for discovering referrers:
   oras restore --input hello --distribution-spec v1.1-referrers-tag localhost:5000/hello
 
-Example - Restore to a registry over plain HTTP:
+Example - Restore to an insecure registry:
+  oras restore --input hello --insecure localhost:5000/hello:v1
+
+Example - Restore to a plain HTTP registry (no TLS):
   oras restore --input hello --plain-http localhost:5000/hello:v1
 
-Example - Restore with 6 concurrent transfers:
-  oras restore --input hello --concurrency 6 localhost:5000/hello:v1
-";
+Example - Set custom concurrency level:
+  oras restore --input hello --concurrency 6 localhost:5000/hello:v1";
 
 /// Flags and arguments of `oras restore`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "[Experimental] Restore artifacts to a registry from an OCI image layout",
     override_usage = "oras restore [flags] --input <path> <registry>/<repository>[:<ref1>[,<ref2>...]]",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct RestoreArgs {
     /// Shared flags.

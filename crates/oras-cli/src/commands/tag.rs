@@ -27,32 +27,32 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras tag [flags] <name>{:<tag>|@<digest>} <new_tag> [...]",
 };
 
-const EXAMPLES: &str = "\
-Example - Add the tag 'v1.0.2' to the manifest tagged 'v1.0.1' in 'localhost:5000/hello':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Tag a manifest in a registry or an OCI image layout
+
+Example - Tag the manifest 'v1.0.1' in 'localhost:5000/hello' to 'v1.0.2':
   oras tag localhost:5000/hello:v1.0.1 v1.0.2
 
-Example - Add the tag 'v1.0.2' to a manifest given by digest:
+Example - Tag the manifest with digest sha256:9463e0d192846bc994279417b50114606712d516aab45f4d8b31cbc6e46aad71 to 'v1.0.2'
   oras tag localhost:5000/hello@sha256:9463e0d192846bc994279417b50114606712d516aab45f4d8b31cbc6e46aad71 v1.0.2
 
-Example - Add the tags 'v1.0.2' and 'latest':
+Example - Tag the manifest 'v1.0.1' in 'localhost:5000/hello' to 'v1.0.2', 'latest'
   oras tag localhost:5000/hello:v1.0.1 v1.0.2 latest
 
-Example - Add tags one at a time:
+Example - Tag the manifest 'v1.0.1' in 'localhost:5000/hello' to 'v1.0.1', 'v1.0.2', 'latest' with concurrency level tuned:
   oras tag --concurrency 1 localhost:5000/hello:v1.0.1 v1.0.2 latest
 
-Example - Tag a manifest in the OCI image layout folder 'layout-dir':
-  oras tag --oci-layout layout-dir:v1.0.1 v1.0.2
-
-Example - Remove the tags 'v1.0.1' and 'latest':
-  oras tag --delete localhost:5000/hello:v1.0.1 latest
-";
+Example - Tag the manifest 'v1.0.1' to 'v1.0.2' in an OCI image layout folder 'layout-dir':
+  oras tag --oci-layout layout-dir:v1.0.1 v1.0.2";
 
 /// Flags and arguments of `oras tag`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Tag a manifest in a registry or an OCI image layout",
     override_usage = "oras tag [flags] <name>{:<tag>|@<digest>} <new_tag> [...]",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct TagArgs {
     /// Shared flags.

@@ -24,7 +24,8 @@ pub const GO_ORAS_VERSION: &str = "1.3.6";
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Show the oras version information",
-    override_usage = "oras version"
+    override_usage = "oras version [flags]",
+    after_help = "Show the oras version information\n\nExample - print version:\n  oras version"
 )]
 pub struct VersionArgs {
     /// Ignored arguments.

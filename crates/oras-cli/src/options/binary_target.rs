@@ -76,7 +76,7 @@ macro_rules! prefixed_target {
             #[arg(long = concat!($p, "distribution-spec"), id = concat!($p, "distribution-spec"),
                 value_name = "string", value_parser = DistributionSpec::parse,
                 help = concat!("[Preview] set OCI distribution spec version and API option for ", $d,
-                    " target. Options: v1.1-referrers-tag, v1.1-referrers-api"))]
+                    " target. Options: v1.1-referrers-tag, v1.1-referrers-api (default \"unknown\")"))]
             pub distribution_spec: Option<DistributionSpec>,
         }
 

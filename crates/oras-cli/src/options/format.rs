@@ -68,7 +68,7 @@ pub struct FormatOptions {
     #[arg(
         long,
         value_name = "string",
-        help = "[Experimental] format output using a custom template:\n'json':         Print in JSON format\n'go-template':  Print output using the given Go template\n'text':         Print in text format\n(default \"text\")"
+        help = "[Experimental] format output using a custom template:\n'json':         Print in JSON format\n'go-template':  Print output using the given Go template\n'text':         Print in text format (default \"text\")"
     )]
     pub format: Option<String>,
     /// The Go template, with `--format go-template`.
@@ -99,7 +99,7 @@ pub struct ManifestFormatOptions {
     #[arg(
         long,
         value_name = "string",
-        help = "[Experimental] format output using a custom template:\n'json':         Print in prettified JSON format\n'go-template':  Print using the given Go template\n'text':         Print in text format\n(default \"text\")"
+        help = "[Experimental] format output using a custom template:\n'json':         Print in prettified JSON format\n'go-template':  Print using the given Go template\n'text':         Print in text format (default \"text\")"
     )]
     pub format: Option<String>,
     /// The Go template, with `--format go-template`.
@@ -130,7 +130,7 @@ pub struct DiscoverFormatOptions {
     #[arg(
         long,
         value_name = "string",
-        help = "[Experimental] format output using a custom template:\n'table':        [Deprecated] Get referrers and output in table format\n'json':         Get referrers and output in JSON format\n'go-template':  Print referrers using the given Go template\n'tree':         Get referrers and print in tree format\n(default \"tree\")"
+        help = "[Experimental] format output using a custom template:\n'table':        [Deprecated] Get referrers and output in table format\n'json':         Get referrers and output in JSON format\n'go-template':  Print referrers using the given Go template\n'tree':         Get referrers and print in tree format (default \"tree\")"
     )]
     pub format: Option<String>,
     /// Deprecated spelling of `--format`.
@@ -138,7 +138,7 @@ pub struct DiscoverFormatOptions {
         short = 'o',
         long,
         value_name = "string",
-        help = "[Deprecated] format in which to display referrers (table, json, or tree)."
+        help = "[Deprecated] format in which to display referrers (table, json, or tree). (default \"tree\")"
     )]
     pub output: Option<String>,
     /// The Go template, with `--format go-template`.

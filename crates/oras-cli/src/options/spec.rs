@@ -52,7 +52,7 @@ pub struct DistributionSpecOption {
         long = "distribution-spec",
         value_name = "string",
         value_parser = DistributionSpec::parse,
-        help = "[Preview] set OCI distribution spec version and API option for target. Options: v1.1-referrers-tag, v1.1-referrers-api"
+        help = "[Preview] set OCI distribution spec version and API option for target. Options: v1.1-referrers-tag, v1.1-referrers-api (default \"unknown\")"
     )]
     pub distribution_spec: Option<DistributionSpec>,
 }

@@ -17,23 +17,26 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras blob delete [flags] <name>@<digest>",
 };
 
-const EXAMPLES: &str = "\
-Example - Delete a blob, after a confirmation prompt:
-  oras blob delete localhost:5000/hello@sha256:9463e0d192846bc994279417b50114606712d516aab45f4d8b31cbc6e46aad71
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Delete a blob from a remote registry
 
-Example - Delete a blob without prompting; a missing blob is not an error:
-  oras blob delete --force localhost:5000/hello@sha256:9463e0d192846bc994279417b50114606712d516aab45f4d8b31cbc6e46aad71
+Example - Delete a blob:
+  oras blob delete localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5
+
+Example - Delete a blob without prompting confirmation:
+  oras blob delete --force localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5
 
 Example - Delete a blob and print its descriptor:
-  oras blob delete --descriptor --force localhost:5000/hello@sha256:9463e0d192846bc994279417b50114606712d516aab45f4d8b31cbc6e46aad71
-";
+  oras blob delete --descriptor --force localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5";
 
 /// Flags and arguments of `oras blob delete`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Delete a blob from a remote registry",
     override_usage = "oras blob delete [flags] <name>@<digest>",
-    after_help = EXAMPLES,
+    after_help = LONG,
 )]
 pub struct DeleteArgs {
     /// Shared flags.

@@ -23,29 +23,35 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras blob fetch [flags] {--output <file> | --descriptor} <name>@<digest>",
 };
 
-const EXAMPLES: &str = "\
-Example - Save a blob into the file 'blob.tar.gz':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Fetch a blob from a registry or an OCI image layout
+
+Example - Fetch a blob from registry and save it to a local file:
   oras blob fetch --output blob.tar.gz localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5
 
-Example - Write a blob to stdout:
+Example - Fetch a blob from registry and print the raw blob content:
   oras blob fetch --output - localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5
 
-Example - Print only the descriptor of a blob:
+Example - Fetch and print the descriptor of a blob:
   oras blob fetch --descriptor localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5
 
-Example - Save a blob and print its descriptor:
+Example - Fetch a blob, save it to a local file and print the descriptor:
   oras blob fetch --output blob.tar.gz --descriptor localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5
 
-Example - Save a blob of the OCI image layout folder 'layout-dir':
-  oras blob fetch --oci-layout --output blob.tar.gz layout-dir@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5
-";
+Example - Fetch and print a blob from OCI image layout folder 'layout-dir':
+  oras blob fetch --oci-layout --output - layout-dir@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5
+
+Example - Fetch and print a blob from OCI image layout archive file 'layout.tar':
+  oras blob fetch --oci-layout --output - layout.tar@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5";
 
 /// Flags and arguments of `oras blob fetch`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Fetch a blob from a registry or an OCI image layout",
     override_usage = "oras blob fetch [flags] {--output <file> | --descriptor} <name>@<digest>",
-    after_help = EXAMPLES,
+    after_help = LONG,
 )]
 pub struct FetchArgs {
     /// Shared flags.

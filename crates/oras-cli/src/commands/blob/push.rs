@@ -24,29 +24,41 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras blob push [flags] <name>[@digest] <file>",
 };
 
-const EXAMPLES: &str = "\
-Example - Push the blob 'hi.txt' to the repository 'hello':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Push a blob to a registry or an OCI image layout
+
+Example - Push blob 'hi.txt' to a registry:
   oras blob push localhost:5000/hello hi.txt
 
-Example - Push a blob read from stdin; its size and digest are required:
-  echo hello | oras blob push --size 6 localhost:5000/hello@sha256:5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 -
+Example - Push blob 'hi.txt' with the specific digest:
+  oras blob push localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5 hi.txt
 
-Example - Push a blob and print its descriptor:
+Example - Push blob from stdin with blob size and digest:
+  oras blob push --size 12 localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5 -
+
+Example - Push blob 'hi.txt' and output the descriptor:
   oras blob push --descriptor localhost:5000/hello hi.txt
 
-Example - Push a blob and print its descriptor with the media type 'application/vnd.me.hi':
-  oras blob push --media-type application/vnd.me.hi --descriptor localhost:5000/hello hi.txt
+Example - Push blob 'hi.txt' with the specific returned media type in the descriptor:
+  oras blob push --media-type application/vnd.oci.image.config.v1+json --descriptor localhost:5000/hello hi.txt
 
-Example - Push a blob into the OCI image layout folder 'layout-dir':
-  oras blob push --oci-layout layout-dir hi.txt
-";
+Example - Push blob 'hi.txt' and output the prettified descriptor:
+  oras blob push --descriptor --pretty localhost:5000/hello hi.txt
+
+Example - Push blob without TLS:
+  oras blob push --insecure localhost:5000/hello hi.txt
+
+Example - Push blob 'hi.txt' into an OCI image layout folder 'layout-dir':
+  oras blob push --oci-layout layout-dir hi.txt";
 
 /// Flags and arguments of `oras blob push`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Push a blob to a registry or an OCI image layout",
     override_usage = "oras blob push [flags] <name>[@digest] <file>",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct PushArgs {
     /// Shared flags.
@@ -65,7 +77,7 @@ pub struct PushArgs {
     #[command(flatten)]
     pub terminal: Terminal,
     /// Size of the blob (required for stdin).
-    #[arg(long, value_name = "int", help = "provide the blob size")]
+    #[arg(long, value_name = "int", help = "provide the blob size (default -1)")]
     pub size: Option<u64>,
     /// Media type of the printed descriptor.
     #[arg(

@@ -18,29 +18,29 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras manifest delete [flags] <name>{:<tag>|@<digest>}",
 };
 
-const EXAMPLES: &str = "\
-Example - Delete the manifest tagged 'v1', after a confirmation prompt:
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Delete a manifest from remote registry
+
+Example - Delete a manifest tagged with 'v1' from repository 'localhost:5000/hello':
   oras manifest delete localhost:5000/hello:v1
 
-Example - Delete without prompting; a missing manifest is not an error:
+Example - Delete a manifest without prompting confirmation:
   oras manifest delete --force localhost:5000/hello:v1
 
-Example - Delete without prompting and print the descriptor of the deleted manifest:
-  oras manifest delete --descriptor --force localhost:5000/hello:v1
+Example - Delete a manifest and print its descriptor:
+  oras manifest delete --descriptor localhost:5000/hello:v1
 
-Example - Delete a manifest given by digest:
-  oras manifest delete localhost:5000/hello@sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9
-
-Example - Delete a manifest and maintain referrers through the tag schema:
-  oras manifest delete --distribution-spec v1.1-referrers-tag localhost:5000/hello:v1
-";
+Example - Delete a manifest by digest 'sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9' from repository 'localhost:5000/hello':
+  oras manifest delete localhost:5000/hello@sha:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9";
 
 /// Flags and arguments of `oras manifest delete`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Delete a manifest from remote registry",
     override_usage = "oras manifest delete [flags] <name>{:<tag>|@<digest>}",
-    after_help = EXAMPLES,
+    after_help = LONG,
 )]
 pub struct DeleteArgs {
     /// Shared flags.

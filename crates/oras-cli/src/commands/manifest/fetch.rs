@@ -25,41 +25,47 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras manifest fetch [flags] <name>{:<tag>|@<digest>}",
 };
 
-const EXAMPLES: &str = "\
-Example - Print the raw manifest of 'hello:v1':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Fetch manifest of the target artifact
+
+Example - Fetch raw manifest from a registry:
   oras manifest fetch localhost:5000/hello:v1
 
-Example - Print the manifest of the linux/amd64 variant of 'hello:v1':
-  oras manifest fetch --platform linux/amd64 localhost:5000/hello:v1
-
-Example - Print the manifest, accepting only the OCI image manifest type:
-  oras manifest fetch --media-type application/vnd.oci.image.manifest.v1+json localhost:5000/hello:v1
-
-Example - Print only the descriptor of the manifest:
+Example - Fetch the descriptor of a manifest from a registry:
   oras manifest fetch --descriptor localhost:5000/hello:v1
 
-Example - Print the manifest indented:
+Example - [Experimental] Fetch the manifest digest from a registry similar to the resolve command:
+  oras manifest fetch --format go-template --template '{{ .digest }}' localhost:5000/hello:v1
+
+Example - [Experimental] Fetch manifest and output metadata encoded in JSON:
+  oras manifest fetch localhost:5000/hello:v1 --format json
+
+Example - Fetch manifest from a registry with specified media type:
+  oras manifest fetch --media-type 'application/vnd.oci.image.manifest.v1+json' localhost:5000/hello:v1
+
+Example - Fetch manifest from a registry with certain platform:
+  oras manifest fetch --platform 'linux/arm/v5' localhost:5000/hello:v1
+
+Example - Fetch manifest from a registry with prettified json result:
   oras manifest fetch --pretty localhost:5000/hello:v1
 
-Example - Save the manifest into the file 'manifest.json':
-  oras manifest fetch --output manifest.json localhost:5000/hello:v1
-
-Example - [Experimental] Print the manifest and its descriptor as JSON:
-  oras manifest fetch --format json localhost:5000/hello:v1
-
-Example - [Experimental] Print the media type with a Go template:
-  oras manifest fetch --format go-template='{{.mediaType}}' localhost:5000/hello:v1
-
-Example - Print the manifest tagged 'v1' in the OCI image layout folder 'layout-dir':
+Example - Fetch raw manifest from an OCI image layout folder 'layout-dir':
   oras manifest fetch --oci-layout layout-dir:v1
-";
+
+Example - Fetch raw manifest from an OCI layout archive file 'layout.tar':
+  oras manifest fetch --oci-layout layout.tar:v1
+
+Example - Fetch raw manifest tagged 'example.com:v1' from an OCI image layout folder 'layout-dir':
+  oras manifest fetch example.com:v1 --oci-layout-path layout-dir";
 
 /// Flags and arguments of `oras manifest fetch`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Fetch manifest of the target artifact",
     override_usage = "oras manifest fetch [flags] <name>{:<tag>|@<digest>}",
-    after_help = EXAMPLES,
+    after_help = LONG,
 )]
 pub struct FetchArgs {
     /// Shared flags.

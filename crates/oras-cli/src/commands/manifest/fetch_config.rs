@@ -24,29 +24,35 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras manifest fetch-config [flags] <name>{:<tag>|@<digest>}",
 };
 
-const EXAMPLES: &str = "\
-Example - Print the config of the manifest 'hello:v1':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Fetch the config of a manifest from a registry or an OCI image layout
+
+Example - Fetch the config:
   oras manifest fetch-config localhost:5000/hello:v1
 
-Example - Print the config of the linux/arm64 variant of 'hello:v1':
-  oras manifest fetch-config --platform linux/arm64 localhost:5000/hello:v1
+Example - Fetch the config of certain platform:
+  oras manifest fetch-config --platform 'linux/arm/v5' localhost:5000/hello:v1
 
-Example - Print only the descriptor of the config:
-  oras manifest fetch-config --descriptor localhost:5000/hello:v1
+Example - Fetch and print the prettified config:
+  oras manifest fetch-config --pretty localhost:5000/hello:v1
 
-Example - Save the config into the file 'config.json':
+Example - Fetch the config and save it to a local file:
   oras manifest fetch-config --output config.json localhost:5000/hello:v1
 
-Example - Print the config of the manifest tagged 'v1' in the OCI image layout folder 'layout-dir':
-  oras manifest fetch-config --oci-layout layout-dir:v1
-";
+Example - Fetch the descriptor of the config:
+  oras manifest fetch-config --descriptor localhost:5000/hello:v1
+
+Example - Fetch and print the prettified descriptor of the config:
+  oras manifest fetch-config --descriptor --pretty localhost:5000/hello:v1";
 
 /// Flags and arguments of `oras manifest fetch-config`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Fetch the config of a manifest from a registry or an OCI image layout",
     override_usage = "oras manifest fetch-config [flags] <name>{:<tag>|@<digest>}",
-    after_help = EXAMPLES,
+    after_help = LONG,
 )]
 pub struct FetchConfigArgs {
     /// Shared flags.

@@ -24,38 +24,48 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras manifest push [flags] <name>[:<tag>[,<tag>][...]|@<digest>] <file>",
 };
 
-const EXAMPLES: &str = "\
-Example - Push the manifest 'manifest.json' to 'hello:v1':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Push a manifest to a registry or an OCI image layout
+
+Example - Push a manifest to repository 'localhost:5000/hello' and tag with 'v1':
   oras manifest push localhost:5000/hello:v1 manifest.json
 
-Example - Push a manifest read from stdin:
+Example - Push a manifest using a specific method for the Referrers API:
+  oras manifest push --distribution-spec v1.1-referrers-api localhost:5000/hello:v1 manifest.json
+  oras manifest push --distribution-spec v1.1-referrers-tag localhost:5000/hello:v1 manifest.json
+
+Example - Push a manifest with content read from stdin:
   oras manifest push localhost:5000/hello:v1 -
 
-Example - Push a manifest by digest only, without a tag:
-  oras manifest push localhost:5000/hello manifest.json
-
-Example - Push a manifest and check it against a digest:
-  oras manifest push localhost:5000/hello@sha256:9a201d228ebd966211f7d1131be19f152be428bd373a92071c71d8deaf83b3e5 manifest.json
-
-Example - Push a manifest of a type given explicitly:
-  oras manifest push --media-type application/vnd.cncf.oras.artifact.manifest.v1+json localhost:5000/hello:v1 manifest.json
-
-Example - Push a manifest and print its descriptor:
+Example - Push a manifest and output its descriptor:
   oras manifest push --descriptor localhost:5000/hello:v1 manifest.json
 
-Example - Push a manifest with three tags:
+Example - Push a manifest to repository 'localhost:5000/hello' and output the prettified descriptor:
+  oras manifest push --descriptor --pretty localhost:5000/hello manifest.json
+
+Example - Push a manifest with specified media type to repository 'localhost:5000/hello' and tag with 'v1':
+  oras manifest push --media-type application/vnd.cncf.oras.artifact.manifest.v1+json localhost:5000/hello:v1 oras_manifest.json
+
+Example - Push a manifest to repository 'localhost:5000/hello' and tag with 'tag1', 'tag2', 'tag3':
   oras manifest push localhost:5000/hello:tag1,tag2,tag3 manifest.json
 
-Example - Push a manifest into the OCI image layout folder 'layout-dir' with the tag 'v1':
+Example - Push a manifest to repository 'localhost:5000/hello' and tag with 'tag1', 'tag2', 'tag3' and concurrency level tuned:
+  oras manifest push --concurrency 6 localhost:5000/hello:tag1,tag2,tag3 manifest.json
+
+Example - Push a manifest to an OCI image layout folder 'layout-dir' and tag with 'v1':
   oras manifest push --oci-layout layout-dir:v1 manifest.json
-";
+
+Example - Push a manifest to an OCI image layout folder 'layout-dir' and tag with 'example.com:v1':
+  oras manifest push example.com:v1 manifest.json --oci-layout-path layout-dir";
 
 /// Flags and arguments of `oras manifest push`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Push a manifest to a registry or an OCI image layout",
     override_usage = "oras manifest push [flags] <name>[:<tag>[,<tag>][...]|@<digest>] <file>",
-    after_help = EXAMPLES
+    after_help = LONG
 )]
 pub struct PushArgs {
     /// Shared flags.

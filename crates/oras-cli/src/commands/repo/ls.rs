@@ -17,26 +17,32 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras repo ls [flags] <registry>",
 };
 
-const EXAMPLES: &str = "\
-Example - List the repositories of the registry 'localhost:5000':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+List the repositories under the registry
+
+Example - List the repositories under the registry:
   oras repo ls localhost:5000
 
-Example - List the repositories under the namespace 'example.com/foo':
-  oras repo ls localhost:5000/example.com/foo
+Example - List the repositories under a namespace in the registry:
+  oras repo ls localhost:5000/example-namespace
 
-Example - List the repositories that sort after 'last_repo':
-  oras repo ls --last last_repo localhost:5000
+Example - List the repositories under the registry that include values lexically after last:
+  oras repo ls --last \"last_repo\" localhost:5000
 
-Example - [Experimental] List the repositories as JSON:
+Example - [Experimental] List the repositories under the registry in JSON format:
   oras repo ls localhost:5000 --format json
-";
+
+Example - [Experimental] List the repositories under the registry using the given Go template:
+  oras repo ls localhost:5000 --format go-template --template \"{{.repositories}}\"";
 
 /// Flags and arguments of `oras repo ls`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "List the repositories under the registry",
     override_usage = "oras repo ls [flags] <registry>",
-    after_help = EXAMPLES,
+    after_help = LONG,
 )]
 pub struct LsArgs {
     /// Shared flags.

@@ -19,32 +19,47 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras repo tags [flags] <name>",
 };
 
-const EXAMPLES: &str = "\
-Example - List the tags of the repository 'hello':
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+Show tags of the target repository
+
+Example - Show tags of the target repository:
   oras repo tags localhost:5000/hello
 
-Example - List the tags that sort after 'last_tag':
-  oras repo tags --last last_tag localhost:5000/hello
-
-Example - List the tags without the 'sha256-…' referrers tags:
+Example - Show tags in the target repository with digest-like tags hidden:
   oras repo tags --exclude-digest-tags localhost:5000/hello
 
-Example - [Experimental] List the tags that point to the same manifest as 'v1':
-  oras repo tags localhost:5000/hello:v1
+Example - Show tags of the target repository that include values lexically after last:
+  oras repo tags --last \"last_tag\" localhost:5000/hello
 
-Example - List the tags of the OCI image layout folder 'layout-dir':
+Example - Show tags of the target OCI image layout folder 'layout-dir':
   oras repo tags --oci-layout layout-dir
 
-Example - [Experimental] List the tags as JSON:
+Example - Show tags of the target OCI layout archive 'layout.tar':
+  oras repo tags --oci-layout layout.tar
+
+Example - [Experimental] Show tags associated with a particular tagged resource:
+  oras repo tags localhost:5000/hello:latest
+
+Example - [Experimental] Show tags associated with a digest:
+  oras repo tags localhost:5000/hello@sha256:c551125a624189cece9135981621f3f3144564ddabe14b523507bf74c2281d9b
+
+Example - [Experimental] Show tags of the target repository in JSON format:
   oras repo tags localhost:5000/hello --format json
-";
+
+Example - [Experimental] Show tags of the target repository using the given Go template:
+  oras repo tags localhost:5000/hello --format go-template --template \"{{.tags}}\"
+
+Example - [Experimental] Show tags of a specific repository in OCI layout:
+  oras repo tags --oci-layout-path layout-dir localhost:5000/hello";
 
 /// Flags and arguments of `oras repo tags`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "Show tags of the target repository",
     override_usage = "oras repo tags [flags] <name>",
-    after_help = EXAMPLES,
+    after_help = LONG,
 )]
 pub struct TagsArgs {
     /// Shared flags.

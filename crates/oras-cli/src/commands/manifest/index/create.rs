@@ -22,40 +22,44 @@ pub const INFO: CommandInfo = CommandInfo {
     usage: "oras manifest index create [flags] <target>[:<tag[,<tag>][...]] <sources>[{<tag>|<digest>}...]",
 };
 
-const EXAMPLES: &str = "\
-All manifests must be in the same repository.
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+[Experimental] Create and push an index from provided manifests. All manifests should be in the same repository
 
-Example - Create an index from the manifests tagged 'linux-amd64' and 'linux-arm64' and push it untagged:
+Example - Create an index from source manifests tagged 'linux-amd64' and 'linux-arm64', and push without tagging:
   oras manifest index create localhost:5000/hello linux-amd64 linux-arm64
 
-Example - Create an index from manifests given by tag and by digest, and tag it 'v1':
+Example - Create an index from source manifests tagged 'linux-amd64' and 'linux-arm64', and push with the tag 'v1':
+  oras manifest index create localhost:5000/hello:v1 linux-amd64 linux-arm64
+
+Example - Create an index from source manifests using both tags and digests, and push with tag 'v1':
   oras manifest index create localhost:5000/hello:v1 linux-amd64 sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9
 
-Example - Create an index and tag it 'v1', 'v2' and 'v3':
-  oras manifest index create localhost:5000/hello:v1,v2,v3 linux-amd64 linux-arm64
+Example - Create an index and push it with multiple tags:
+  oras manifest index create localhost:5000/hello:tag1,tag2,tag3 linux-amd64 linux-arm64 sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9
 
-Example - Create an index with an annotation:
+Example - Create and push an index with annotations:
   oras manifest index create localhost:5000/hello:v1 linux-amd64 --annotation \"key=val\"
 
-Example - Create an index with an artifact type:
-  oras manifest index create localhost:5000/hello:v1 linux-amd64 --artifact-type application/vnd.me.index
+Example - Create an index with a specified artifact type:
+  oras manifest index create --artifact-type=\"application/vnd.example+type\" localhost:5000/hello linux-amd64
 
-Example - Write the index to 'index.json' instead of pushing it:
-  oras manifest index create localhost:5000/hello linux-amd64 --output index.json
+Example - Create an index and push to an OCI image layout folder 'layout-dir' and tag with 'v1':
+  oras manifest index create layout-dir:v1 linux-amd64 sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9 --oci-layout
 
-Example - Print the index to stdout, indented, instead of pushing it:
-  oras manifest index create localhost:5000/hello linux-amd64 --output - --pretty
+Example - Create an index and save it locally to index.json, auto push will be disabled:
+  oras manifest index create localhost:5000/hello linux-amd64 linux-arm64 --output index.json
 
-Example - Create an index in the OCI image layout folder 'layout-dir':
-  oras manifest index create --oci-layout layout-dir:v1 linux-amd64 linux-arm64
-";
+Example - Create an index and output the index to stdout, auto push will be disabled:
+  oras manifest index create localhost:5000/hello linux-arm64 --output - --pretty";
 
 /// Flags and arguments of `oras manifest index create`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "[Experimental] Create and push an index from provided manifests",
     override_usage = "oras manifest index create [flags] <target>[:<tag[,<tag>][...]] <sources>[{<tag>|<digest>}...]",
-    after_help = EXAMPLES,
+    after_help = LONG,
 )]
 pub struct CreateArgs {
     /// Shared flags.

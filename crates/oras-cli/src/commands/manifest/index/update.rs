@@ -20,34 +20,47 @@ use crate::parse::{is_digest, validate_extra_tags};
 /// Usage facts of `oras manifest index update`.
 pub const INFO: CommandInfo = CommandInfo {
     path: "oras manifest index update",
-    usage: "oras manifest index update <index>{:<tag>|@<digest>} [{--add|--merge|--remove} <manifest>{<tag>|<digest>}] [...]",
+    usage: "oras manifest index update <index>{:<tag>|@<digest>} [{--add|--merge|--remove} <manifest>{<tag>|<digest>}] [...] [flags]",
 };
 
-const EXAMPLES: &str = "\
-All manifests must be in the same repository.
+/// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
+/// description and the examples).
+const LONG: &str = "\
+[Experimental] Update and push an image index. All manifests should be in the same repository
 
-Example - Remove a manifest from the index 'v1' and add another one:
-  oras manifest index update localhost:5000/hello:v1 --add linux-amd64 --remove sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9
+Example - Remove a manifest and add two manifests from an index tagged 'v1'. The tag will point to the updated index:
+  oras manifest index update localhost:5000/hello:v1 --add linux-amd64 --add linux-arm64 --remove sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9
 
-Example - Add a manifest and merge the entries of another index:
-  oras manifest index update localhost:5000/hello:v1 --add linux-arm64 --merge v2-index
+Example - Create a new index by updating an existing index specified by its digest:
+  oras manifest index update localhost:5000/hello@sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9 --add linux-amd64 --remove sha256:fd6ed2f36b5465244d5dc86cb4e7df0ab8a9d24adc57825099f522fe009a22bb
 
-Example - Update an index and tag the result 'v2' as well:
-  oras manifest index update localhost:5000/hello:v1 --add linux-arm64 --tag v2
+Example - Merge manifests from the index 'v2-windows' to the index 'v2':
+  oras manifest index update localhost:5000/hello:v2 --merge v2-windows
 
-Example - Write the updated index to stdout, indented, instead of pushing it:
-  oras manifest index update localhost:5000/hello:v1 --add linux-arm64 --output - --pretty
+Example - Update an index and tag the updated index as 'v2.1.0' and 'v2':
+  oras manifest index update localhost:5000/hello@sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9 --add linux-amd64 --tag \"v2.1.0\" --tag \"v2\"
 
-Example - Update an index in the OCI image layout folder 'layout-dir':
-  oras manifest index update --oci-layout layout-dir:v1 --add linux-amd64
-";
+Example - Update an index and push to an OCI image layout folder 'layout-dir' and tag with 'v2':
+  oras manifest index update layout-dir@99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9 --add linux-arm64 --tag \"v2\" --oci-layout
+
+Example - Update an index and save it locally to index.json, auto push will be disabled:
+  oras manifest index update localhost:5000/hello:v2 --add v2-linux-amd64 --output index.json
+
+Example - Update an index and output the index to stdout, auto push will be disabled:
+  oras manifest index update localhost:5000/hello:v2 --remove sha256:99e4703fbf30916f549cd6bfa9cdbab614b5392fbe64fdee971359a77073cdf9 --output - --pretty
+
+Example - Update an index to use a different artifact type:
+  oras manifest index update localhost:5000/hello:v1 --artifact-type=\"application/vnd.example+type\"
+
+Example - Update an index to remove any existing artifact type:
+  oras manifest index update localhost:5000/hello:v1 --artifact-type=\"\"";
 
 /// Flags and arguments of `oras manifest index update`.
 #[derive(Args, Clone, Debug, Default)]
 #[command(
     about = "[Experimental] Update and push an image index",
-    override_usage = "oras manifest index update <index>{:<tag>|@<digest>} [{--add|--merge|--remove} <manifest>{<tag>|<digest>}] [...]",
-    after_help = EXAMPLES
+    override_usage = "oras manifest index update <index>{:<tag>|@<digest>} [{--add|--merge|--remove} <manifest>{<tag>|<digest>}] [...] [flags]",
+    after_help = LONG
 )]
 pub struct UpdateArgs {
     /// Shared flags.
