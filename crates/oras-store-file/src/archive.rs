@@ -6,9 +6,9 @@
 //! The layout follows oras-go `tarDirectory`: a lexical depth-first walk;
 //! entries named `<title>/<relpath>` with forward slashes and the root
 //! named `<title>`; uid and gid 0, no user or group names; symbolic links
-//! kept as links; hard links archived as regular files; other special
-//! files as header-only entries; times kept unless the tar is to be
-//! reproducible. The headers are those Go's `archive/tar` writes (USTAR,
+//! kept as links (the root too: the walk does not follow it); hard links
+//! archived as regular files; other special files as header-only entries,
+//! sockets refused; times kept unless the tar is to be reproducible. The headers are those Go's `archive/tar` writes (USTAR,
 //! PAX where a field does not fit; see [`go_tar`]), so the tar is the
 //! one the Go CLI makes, byte for byte. The gzip around it has Go's header
 //! bytes but not its deflate stream: the compressed bytes, hence the blob
@@ -81,18 +81,13 @@ fn write_tree<W: Write>(
     prefix: &Path,
     reproducible: bool,
 ) -> Result<()> {
-    // (path on disk, name in the archive); the root itself is followed if
-    // it is a link, as `add` decided it is a directory.
+    // (path on disk, name in the archive). The root is not followed
+    // either: Go `filepath.Walk` starts with `os.Lstat(root)`, so a root
+    // that is a link to a directory is archived as that one link.
     let mut stack: Vec<(PathBuf, PathBuf)> = vec![(root.to_path_buf(), prefix.to_path_buf())];
-    let mut first = true;
     while let Some((path, name)) = stack.pop() {
-        let meta = if first {
-            fs::metadata(&path)
-        } else {
-            fs::symlink_metadata(&path)
-        }
-        .map_err(|e| Error::io(format!("inspecting {}", path.display()), e))?;
-        first = false;
+        let meta = fs::symlink_metadata(&path)
+            .map_err(|e| Error::io(format!("inspecting {}", path.display()), e))?;
         let kind = platform::node_kind(&meta);
         write_entry(tar, &path, &name, &meta, kind, reproducible)?;
         if kind == NodeKind::Dir {
@@ -173,9 +168,13 @@ fn write_entry<W: Write>(
                 b'4'
             }
         }
+        // Go `tar.FileInfoHeader` fails on a socket, and the whole
+        // `tarDirectory` with it.
         NodeKind::Socket => {
-            tracing::warn!(path = %path.display(), "skipping a socket: a tar cannot hold it");
-            return Ok(());
+            return Err(failed(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "archive/tar: sockets not supported",
+            )));
         }
     };
     let name_bytes = platform::path_bytes(name);
@@ -204,6 +203,14 @@ fn write_entry<W: Write>(
                 break;
             }
             tar.write_data(&buf[..n]).map_err(failed)?;
+        }
+        // A file that grew since it was inspected fails as in Go, where
+        // the tar writer refuses the extra bytes (`ErrWriteTooLong`).
+        let mut extra = [0u8; 1];
+        if exact.inner.into_inner().read(&mut extra).map_err(failed)? != 0 {
+            return Err(failed(io::Error::other(
+                "archive/tar: write too long (the file grew while it was archived)",
+            )));
         }
         tar.pad(size).map_err(failed)?;
     }
@@ -261,6 +268,18 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_socket_fails_the_archive_as_in_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("src");
+        fs::create_dir(&root).unwrap();
+        let _socket = std::os::unix::net::UnixListener::bind(root.join("sock")).unwrap();
+        let out = File::create(dir.path().join("out.tar.gz")).unwrap();
+        let err = tar_gzip_directory(&root, "t", false, out).unwrap_err();
+        assert!(err.to_string().contains("sockets not supported"), "{err}");
     }
 
     #[test]

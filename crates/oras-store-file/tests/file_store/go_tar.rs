@@ -218,15 +218,22 @@ fn a_directory_packs_to_the_tar_oras_go_makes() {
     make_tree(&src);
     let blobs = tempfile::tempdir().unwrap();
 
+    // A link to the directory: Go's walk does not follow the root, so the
+    // tar holds that one link.
+    let link = base.path().join("linkdir");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("src", &link).unwrap();
+
     let jobs = [
-        ("title", false),
-        ("title", true),
-        ("dïr/with space", false),
-        (".", true),
+        (&src, "title", false),
+        (&src, "title", true),
+        (&src, "dïr/with space", false),
+        (&src, ".", true),
+        (&link, "linked", false),
     ];
     let mut args = Vec::new();
-    for (i, (name, reproducible)) in jobs.iter().enumerate() {
-        args.push(src.to_string_lossy().into_owned());
+    for (i, (dir, name, reproducible)) in jobs.iter().enumerate() {
+        args.push(dir.to_string_lossy().into_owned());
         args.push((*name).to_owned());
         args.push(reproducible.to_string());
         args.push(
@@ -244,7 +251,7 @@ fn a_directory_packs_to_the_tar_oras_go_makes() {
         .enable_all()
         .build()
         .unwrap();
-    for (i, ((name, reproducible), line)) in jobs.iter().zip(&lines).enumerate() {
+    for (i, ((dir, name, reproducible), line)) in jobs.iter().zip(&lines).enumerate() {
         let go_desc = Parsed::<Descriptor>::from_bytes(line.clone().into_bytes(), "descriptor")
             .unwrap()
             .into_parts()
@@ -258,7 +265,7 @@ fn a_directory_packs_to_the_tar_oras_go_makes() {
         };
         let store = Store::with_options(base.path(), options).unwrap();
         let (desc, blob) = runtime.block_on(async {
-            let desc = store.add(name, "", &src).await.unwrap();
+            let desc = store.add(name, "", dir).await.unwrap();
             let blob = fetch_all(&store, &desc, 1 << 30).await.unwrap();
             (desc, blob)
         });
@@ -271,6 +278,10 @@ fn a_directory_packs_to_the_tar_oras_go_makes() {
             "{context}: {}",
             first_difference(&ours_tar, &go_tar)
         );
+        if i == 4 {
+            assert_eq!(go_tar.len(), 3 * 512, "one header and the end blocks");
+            assert_eq!(go_tar[156], b'2', "a symbolic link");
+        }
         if i == 0 {
             // The tree reaches every header rule: PAX for long or
             // non-ASCII names and link targets and for out-of-range times.
