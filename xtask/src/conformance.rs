@@ -9,6 +9,9 @@
 //!                         [--report-dir DIR]
 //! ```
 //!
+//! `--compare` alone compares on both registries ([`compare_for_ci`], the
+//! entry point for CI).
+//!
 //! `--registry distribution` is CNCF Distribution 2.8.2 from Debian
 //! (`oras_testkit::real::RealRegistry`, plain HTTP), `referrers` is olareg
 //! with the OCI 1.1 referrers API (`oras_testkit::real::ReferrersRegistry`).
