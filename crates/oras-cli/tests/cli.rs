@@ -289,3 +289,192 @@ fn flag_values_may_start_with_a_dash() {
         .failure()
         .stderr(contains("unknown shorthand flag: 'x' in -x"));
 }
+
+/// What a run of a binary showed: exit code, stdout, stderr.
+type Shown = (Option<i32>, String, String);
+
+/// Runs `binary` with `args` in an empty home, without a terminal.
+fn run_binary(binary: &std::path::Path, home: &std::path::Path, args: &[&str]) -> Shown {
+    let out = std::process::Command::new(binary)
+        .args(args)
+        .env("HOME", home)
+        .env_remove("DOCKER_CONFIG")
+        .env_remove("ORAS_CACHE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", binary.display()));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The reference Go CLI, built (or named by `ORAS_TEST_GO_ORAS`) by the
+/// testkit; `None` (the test is skipped) only when it cannot be had and
+/// skipping was asked for.
+fn go_oras() -> Option<std::path::PathBuf> {
+    match oras_testkit::reference::go_oras() {
+        Ok(path) => Some(path),
+        Err(e) if e.is_not_installed() && oras_testkit::real::skip_requested() => {
+            eprintln!("SKIP: no Go oras: {e}");
+            None
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The subcommands a cobra help text lists under `Available Commands:`.
+fn listed_commands(help: &str) -> Vec<String> {
+    help.split("Available Commands:\n")
+        .nth(1)
+        .map(|rest| {
+            rest.lines()
+                .take_while(|line| line.starts_with("  "))
+                .filter_map(|line| line.split_whitespace().next())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Flags only this implementation has, deliberate extensions of the Go
+/// CLI (pull's unpacking limits and layout/permission options, push's
+/// size of a layer read from stdin, `tag --delete`): their lines are taken
+/// out of our help before comparing. Everything else must be byte-equal.
+const EXTENSION_FLAGS: &[(&str, &[&str])] = &[
+    (
+        "pull",
+        &[
+            "max-unpack-entries",
+            "max-unpack-ratio",
+            "max-unpack-size",
+            "preserve-permissions",
+            "to-oci-layout",
+        ],
+    ),
+    ("push", &["size"]),
+    ("tag", &["delete"]),
+];
+
+/// Our help of `path` without the lines of its extension flags.
+fn without_extensions(path: &[String], help: &str) -> String {
+    let joined = path.join(" ");
+    let flags: &[&str] = EXTENSION_FLAGS
+        .iter()
+        .find(|(command, _)| *command == joined)
+        .map_or(&[], |(_, flags)| flags);
+    help.lines()
+        .filter(|line| {
+            !flags
+                .iter()
+                .any(|flag| line.starts_with(&format!("      --{flag} ")))
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// Every command's `--help` (found by walking the Go CLI's own command
+/// lists, so none is missed) is byte-identical to the Go CLI's.
+#[test]
+fn every_help_is_the_go_clis() {
+    let Some(go) = go_oras() else { return };
+    let ours = std::path::PathBuf::from(env!("CARGO_BIN_EXE_oras"));
+    let home = tempfile::tempdir().unwrap();
+    let mut pending: Vec<Vec<String>> = vec![Vec::new()];
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    while let Some(path) = pending.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let expected = run_binary(&go, home.path(), &args);
+        let (code, stdout, stderr) = run_binary(&ours, home.path(), &args);
+        let actual = (code, without_extensions(&path, &stdout), stderr);
+        if actual != expected {
+            failures.push(format!(
+                "oras {}:\n--- go\n{}{}--- ours\n{}{}",
+                args.join(" "),
+                expected.1,
+                expected.2,
+                actual.1,
+                actual.2
+            ));
+        }
+        checked += 1;
+        for sub in listed_commands(&expected.1) {
+            let mut sub_path = path.clone();
+            sub_path.push(sub);
+            pending.push(sub_path);
+        }
+    }
+    assert!(checked > 30, "only {checked} commands found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Command-line mistakes (unknown commands and flags, bad flag values,
+/// missing values, `help` topics) print what cobra and pflag print, with
+/// the same exit code. None of these reaches a registry.
+#[test]
+fn parse_errors_are_the_go_clis() {
+    let Some(go) = go_oras() else { return };
+    let ours = std::path::PathBuf::from(env!("CARGO_BIN_EXE_oras"));
+    let home = tempfile::tempdir().unwrap();
+    let cases: &[&[&str]] = &[
+        &["nope"],
+        &["pul"],
+        &["--nope"],
+        &["-x"],
+        &["help"],
+        &["help", "nope"],
+        &["help", "nope", "x"],
+        &["help", "manifest", "nope"],
+        &["help", "manifest", "fetch"],
+        &["help", "copy"],
+        &["help", "help"],
+        &["help", "-h"],
+        &["manifest"],
+        &["manifest", "nope"],
+        &["manifest", "nope", "--nope"],
+        &["manifest", "--nope"],
+        &["repository"],
+        &["completion"],
+        &["completion", "tcsh"],
+        &["completion", "bash", "x"],
+        &["pull", "--nope"],
+        &["pull", "-Z"],
+        &["pull", "-kZ"],
+        &["pull", "--plain-http=maybe", "x"],
+        &["pull", "-v=maybe", "x"],
+        &["pull", "--oci-layout=maybe", "x"],
+        &["pull", "--concurrency", "abc", "x"],
+        &["tag", "--concurrency", "99999999999999999999", "x", "y"],
+        &["cp", "--concurrency", "1.5", "a", "b"],
+        &["push", "--image-spec", "v9", "x"],
+        &["attach", "--distribution-spec", "x", "y"],
+        &["pull", "--platform"],
+        &["pull", "--output"],
+        &["pull", "-o"],
+        &["pull", "-ko"],
+        &["repo", "tags", "--last"],
+        &["pull"],
+        &["cp"],
+    ];
+    let mut failures = Vec::new();
+    for args in cases {
+        let expected = run_binary(&go, home.path(), args);
+        let actual = run_binary(&ours, home.path(), args);
+        if actual != expected {
+            failures.push(format!(
+                "oras {}:\n--- go ({:?})\n{}{}--- ours ({:?})\n{}{}",
+                args.join(" "),
+                expected.0,
+                expected.1,
+                expected.2,
+                actual.0,
+                actual.1,
+                actual.2
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
