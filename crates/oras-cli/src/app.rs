@@ -118,7 +118,8 @@ fn style(cmd: clap::Command, path: &str) -> clap::Command {
                 .action(ArgAction::HelpShort)
                 .help(format!("help for {name}")),
         )
-        .mut_args(|arg| takes_any_value(arg.display_order(0)));
+        .args_override_self(true)
+        .mut_args(|arg| takes_any_value(go_bool_flag(arg.display_order(0))));
     cmd = cmd.mut_subcommands(|sub| {
         let sub_path = format!("{path} {}", sub.get_name());
         style(sub, &sub_path)
@@ -289,6 +290,46 @@ fn flag_usages(cmd: &clap::Command) -> String {
         out.push_str(&format!("{head:<width$}   {usage}\n"));
     }
     out
+}
+
+/// A boolean flag as pflag has it: `--debug` alone is true, and it
+/// takes a value only after `=` (`--debug=false`, `-d=0`), spelt as
+/// Go's `strconv.ParseBool` accepts; given twice, the last one counts.
+fn go_bool_flag(arg: Arg) -> Arg {
+    let is_switch = matches!(arg.get_action(), ArgAction::SetTrue);
+    let is_optional_bool = arg
+        .get_value_names()
+        .is_some_and(|names| names.first().is_some_and(|name| name.as_str() == "bool"))
+        && arg
+            .get_num_args()
+            .is_some_and(|range| range.min_values() == 0);
+    if !is_switch && !is_optional_bool {
+        return arg;
+    }
+    let arg = arg
+        .value_parser(parse_go_bool)
+        .value_name("bool")
+        .num_args(0..=1)
+        .require_equals(true)
+        .default_missing_value("true")
+        .hide_possible_values(true);
+    if is_switch {
+        arg.action(ArgAction::Set).default_value("false")
+    } else {
+        arg
+    }
+}
+
+/// Go's `strconv.ParseBool`.
+fn parse_go_bool(value: &str) -> Result<bool, String> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+        _ => Err(format!(
+            "strconv.ParseBool: parsing {}: invalid syntax",
+            crate::error::quote(value)
+        )),
+    }
 }
 
 /// A flag that needs a value takes the next argument whatever it starts

@@ -445,6 +445,8 @@ fn parse_errors_are_the_go_clis() {
         &["pull", "-kZ"],
         &["pull", "--plain-http=maybe", "x"],
         &["pull", "-v=maybe", "x"],
+        &["pull", "-d=maybe", "x"],
+        &["pull", "-kd=x", "x"],
         &["pull", "--oci-layout=maybe", "x"],
         &["pull", "--concurrency", "abc", "x"],
         &["tag", "--concurrency", "99999999999999999999", "x", "y"],
