@@ -462,6 +462,34 @@ mod tests {
     }
 
     #[test]
+    fn sizes_past_eleven_octal_digits_go_in_pax() {
+        let mut entry = file(b"big");
+        entry.size = 1 << 33;
+        let blocks = encode_header(&entry).unwrap();
+        assert_eq!(blocks.len(), 3 * BLOCK);
+        assert_eq!(&blocks[BLOCK..BLOCK + 19], b"19 size=8589934592\n");
+        assert_eq!(&blocks[2 * BLOCK + 124..2 * BLOCK + 136], b"00000000000\0");
+        entry.size = (1 << 33) - 1;
+        assert_eq!(encode_header(&entry).unwrap().len(), BLOCK);
+    }
+
+    #[test]
+    fn device_numbers_and_link_names() {
+        let mut entry = file(b"t/null");
+        entry.typeflag = b'3';
+        entry.size = 0;
+        (entry.devmajor, entry.devminor) = (1, 3);
+        let block = encode_header(&entry).unwrap();
+        assert_eq!(&block[329..345], b"0000001\x000000003\0");
+        let mut link = file(b"t/l");
+        link.typeflag = b'2';
+        link.size = 0;
+        link.link = b"target";
+        let block = encode_header(&link).unwrap();
+        assert_eq!(&block[157..164], b"target\0");
+    }
+
+    #[test]
     fn pax_record_sizes() {
         assert_eq!(pax_record("path", b"abc"), b"12 path=abc\n");
         let value = vec![b'x'; 92];

@@ -148,9 +148,15 @@ fn make_tree(root: &Path) {
         chmod(&root.join("bin.sh"), 0o755);
         chmod(&root.join("setuid"), 0o4755);
         chmod(&root.join("empty"), 0o700);
-        // A named pipe, when mkfifo is there to make one.
+        // A named pipe and a character device, when mkfifo and mknod are
+        // there to make them (mknod as root only).
         let _ = Command::new("mkfifo")
             .arg(root.join("pipe"))
+            .stderr(Stdio::null())
+            .status();
+        let _ = Command::new("mknod")
+            .arg(root.join("null"))
+            .args(["c", "1", "3"])
             .stderr(Stdio::null())
             .status();
     }
@@ -294,6 +300,16 @@ fn a_directory_packs_to_the_tar_oras_go_makes() {
             ] {
                 let found = go_tar.windows(record.len()).any(|w| w == record);
                 assert!(found, "{}", String::from_utf8_lossy(record));
+            }
+            for (special, flag) in [("pipe", b'6'), ("null", b'3')] {
+                if fs::symlink_metadata(src.join(special)).is_ok() {
+                    let name = format!("title/{special}\0");
+                    let at = go_tar
+                        .windows(name.len())
+                        .position(|w| w == name.as_bytes())
+                        .unwrap();
+                    assert_eq!(go_tar[at + 156], flag, "{special}");
+                }
             }
         }
         assert_eq!(desc.media_type, go_desc.media_type, "{context}");
