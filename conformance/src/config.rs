@@ -147,6 +147,30 @@ pub const VARIABLES: &[(&str, &str, bool, &str)] = &[
         "comma-separated existing tags for Content Discovery",
     ),
     (
+        "OCI_RO_DATA_TAGS",
+        "ro-data-tags",
+        false,
+        "redesign: space-separated existing tags to pull read-only",
+    ),
+    (
+        "OCI_RO_DATA_MANIFESTS",
+        "ro-data-manifests",
+        false,
+        "redesign: space-separated existing manifest digests to pull read-only",
+    ),
+    (
+        "OCI_RO_DATA_BLOBS",
+        "ro-data-blobs",
+        false,
+        "redesign: space-separated existing blob digests to pull read-only",
+    ),
+    (
+        "OCI_RO_DATA_REFERRERS",
+        "ro-data-referrers",
+        false,
+        "redesign: space-separated subject digests whose referrers are listed read-only",
+    ),
+    (
         "OCI_REPORT_DIR",
         "report-dir",
         false,
@@ -463,6 +487,30 @@ pub struct Data {
     pub sha512: bool,
 }
 
+/// The redesign's read-only data (`OCI_RO_DATA_*`): existing content a
+/// registry that refuses pushes can still be tested with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RoData {
+    /// `OCI_RO_DATA_TAGS`.
+    pub tags: Vec<String>,
+    /// `OCI_RO_DATA_MANIFESTS`.
+    pub manifests: Vec<oras_spec::Digest>,
+    /// `OCI_RO_DATA_BLOBS`.
+    pub blobs: Vec<oras_spec::Digest>,
+    /// `OCI_RO_DATA_REFERRERS` (subjects).
+    pub referrers: Vec<oras_spec::Digest>,
+}
+
+impl RoData {
+    /// True when no read-only data was given.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty()
+            && self.manifests.is_empty()
+            && self.blobs.is_empty()
+            && self.referrers.is_empty()
+    }
+}
+
 /// Everything a run needs to know.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -508,6 +556,8 @@ pub struct Config {
     pub api: Apis,
     /// `OCI_DATA_*`.
     pub data: Data,
+    /// `OCI_RO_DATA_*`.
+    pub ro_data: RoData,
     /// `OCI_FILTER_TEST`.
     pub filter: Option<String>,
     /// Per-request timeout.
@@ -518,6 +568,31 @@ pub struct Config {
     pub variables: BTreeMap<String, String>,
     /// Non-fatal problems found while reading the variables.
     pub warnings: Vec<String>,
+}
+
+/// `OCI_RO_DATA_*`: space-separated lists, as upstream splits them; every
+/// digest must parse.
+fn ro_data(r: &Reader<'_>) -> Result<RoData, ConfigError> {
+    let list = |name: &str| -> Vec<String> {
+        r.text(name)
+            .map(|v| v.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let digests = |name: &str| -> Result<Vec<oras_spec::Digest>, ConfigError> {
+        list(name)
+            .iter()
+            .map(|d| {
+                d.parse()
+                    .map_err(|e| invalid(name, format!("{d:?} is not a digest: {e}")))
+            })
+            .collect()
+    };
+    Ok(RoData {
+        tags: list("OCI_RO_DATA_TAGS"),
+        manifests: digests("OCI_RO_DATA_MANIFESTS")?,
+        blobs: digests("OCI_RO_DATA_BLOBS")?,
+        referrers: digests("OCI_RO_DATA_REFERRERS")?,
+    })
 }
 
 /// Go's `strconv.ParseBool`.
@@ -657,6 +732,7 @@ impl Config {
         };
         let api = apis(&mut r, profile);
         let data = data(&mut r);
+        let ro_data = ro_data(&r)?;
         let report_dir = match r
             .text("OCI_REPORT_DIR")
             .or_else(|| r.text("OCI_RESULTS_DIR"))
@@ -701,6 +777,7 @@ impl Config {
             profile,
             api,
             data,
+            ro_data,
             filter: r.text("OCI_FILTER_TEST"),
             timeout,
             seed,

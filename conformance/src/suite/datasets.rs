@@ -339,7 +339,7 @@ async fn fetch_manifests(
 }
 
 /// Every tag of the repository, following `Link` (at most 100 pages).
-async fn all_tags(s: &Suite<'_, '_>, c: &mut Check, mut url: Url) -> Step<Vec<String>> {
+pub(super) async fn all_tags(s: &Suite<'_, '_>, c: &mut Check, mut url: Url) -> Step<Vec<String>> {
     let mut tags = Vec::new();
     for _ in 0..100 {
         let resp = c

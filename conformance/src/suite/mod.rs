@@ -15,6 +15,7 @@ mod blobs;
 mod data;
 mod datasets;
 mod misc;
+mod readonly;
 mod upload;
 
 use url::Url;
@@ -138,6 +139,7 @@ pub async fn run(runner: &mut Runner<'_>) {
             Gate::Off("OCI_DATA_SHA512"),
         );
     }
+    readonly::run(&mut s).await;
     datasets::run(&mut s).await;
     misc::missing_manifests(&mut s).await;
     misc::invalid_digest_format(&mut s).await;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support may panic
 
 mod faults;
+mod readonly;
 mod real;
 mod reports;
 mod strict;
