@@ -6,9 +6,12 @@
 //! - [`real`]: a harness that installs (when missing), configures, starts
 //!   and stops a real CNCF Distribution registry (`docker-registry`) on
 //!   loopback in plain-HTTP, TLS + htpasswd and token-auth modes;
+//! - [`interop`]: installers for the other OCI tools the interop tests
+//!   run against ours (oras-py in a venv, Debian's skopeo);
 //! - [`reference`]: a differential harness that runs scenarios with the
 //!   reference Go `oras` CLI and with ours and compares what they do.
 
 pub mod fake;
+pub mod interop;
 pub mod real;
 pub mod reference;
