@@ -71,6 +71,8 @@ pub struct Target {
     pub reader: Option<(String, String)>,
     /// `127.0.0.1:PORT` where nothing listens.
     pub closed: String,
+    /// `127.0.0.1:PORT` of the token server (token mode).
+    pub token_server: Option<String>,
 }
 
 /// The normalised result of one step.
@@ -182,6 +184,10 @@ pub fn run_scenario(
             (password, "{password}".into()),
             (reader_password, "{reader_password}".into()),
             (target.closed.clone(), "{closed}".into()),
+            (
+                target.token_server.clone().unwrap_or_default(),
+                "{token_server}".into(),
+            ),
         ],
         &scenario.normalise,
     );

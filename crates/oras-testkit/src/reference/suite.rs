@@ -169,6 +169,102 @@ impl SuiteReport {
     }
 }
 
+impl SuiteReport {
+    /// The known-divergence list rewritten to match this run: entries of
+    /// scenarios that no longer diverge are dropped, entries of scenarios
+    /// that still diverge (or did not run) keep their description, and new
+    /// divergences get one made of their first differences, prefixed with
+    /// `unsorted:`. Entries are grouped by the text before the first `:`
+    /// of their description (the likely cause).
+    pub fn updated_known_list(&self, header: &str) -> String {
+        let outcomes: BTreeMap<&str, &ScenarioReport> = self
+            .scenarios
+            .iter()
+            .map(|s| (s.name.as_str(), s))
+            .collect();
+        let mut entries: Vec<(String, String)> = Vec::new();
+        for known in &self.known {
+            match outcomes.get(known.scenario.as_str()) {
+                Some(report) if report.outcome != Outcome::Divergent => {}
+                _ if !self.all_names.contains(&known.scenario) => {}
+                _ => entries.push((known.scenario.clone(), known.description.clone())),
+            }
+        }
+        for report in &self.scenarios {
+            if report.outcome == Outcome::Divergent
+                && !self.known.iter().any(|k| k.scenario == report.name)
+            {
+                let parts: Vec<String> = report
+                    .differences
+                    .iter()
+                    .take(2)
+                    .map(|d| {
+                        format!(
+                            "{}: go {} vs ours {}",
+                            d.what,
+                            clip_to(&d.go, 110),
+                            clip_to(&d.ours, 110)
+                        )
+                    })
+                    .collect();
+                entries.push((
+                    report.name.clone(),
+                    format!("unsorted: {}", parts.join("; ")),
+                ));
+            }
+        }
+        let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for (name, description) in entries {
+            let group = description
+                .split_once(':')
+                .map(|(g, _)| g.trim().to_owned())
+                .unwrap_or_default();
+            groups.entry(group).or_default().push((name, description));
+        }
+        let mut out = header.trim_end().to_owned();
+        out.push('\n');
+        for (group, mut entries) in groups {
+            entries.sort();
+            out.push_str(&format!("\n# --- {group} ---\n"));
+            for (name, description) in entries {
+                out.push_str(&format!(
+                    "\n[[divergence]]\nscenario = {}\ndescription = {}\n",
+                    toml_string(&name),
+                    toml_string(&description)
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// `text` as a TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `line` cut to `max` characters, in backticks.
+fn clip_to(line: &str, max: usize) -> String {
+    let shown: String = line.chars().take(max).collect();
+    if line.chars().count() > max {
+        format!("`{shown}…`")
+    } else {
+        format!("`{shown}`")
+    }
+}
+
 /// Shortens a line for the one-line diff.
 fn clip(line: &str) -> String {
     const MAX: usize = 150;
@@ -219,6 +315,11 @@ pub fn run_suite(config: &SuiteConfig, filter: Option<&str>) -> Result<SuiteRepo
                         .reader_credentials()
                         .map(|(u, p)| (u.to_owned(), p.to_owned())),
                     closed: closed.clone(),
+                    token_server: r.token_server_url().map(|url| {
+                        url.trim_start_matches("http://")
+                            .trim_end_matches('/')
+                            .to_owned()
+                    }),
                 },
                 None => Target {
                     host: closed.clone(),
@@ -392,6 +493,14 @@ fn closed_port() -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toml_strings_escape_quotes_and_controls() {
+        assert_eq!(toml_string("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+        let parsed: toml::Value =
+            toml::from_str(&format!("x = {}", toml_string("q\"\u{1}`"))).unwrap();
+        assert_eq!(parsed["x"].as_str(), Some("q\"\u{1}`"));
+    }
 
     #[test]
     fn first_difference_names_the_line() {
