@@ -119,7 +119,7 @@ fn style(cmd: clap::Command, path: &str) -> clap::Command {
                 .help(format!("help for {name}")),
         )
         .args_override_self(true)
-        .mut_args(|arg| takes_any_value(go_bool_flag(arg.display_order(0))));
+        .mut_args(|arg| takes_any_value(go_int_flag(go_bool_flag(arg.display_order(0)))));
     cmd = cmd.mut_subcommands(|sub| {
         let sub_path = format!("{path} {}", sub.get_name());
         style(sub, &sub_path)
@@ -318,6 +318,66 @@ fn go_bool_flag(arg: Arg) -> Arg {
     } else {
         arg
     }
+}
+
+/// `--concurrency` and `--depth` as Go's `int` flags: any 64-bit integer
+/// in any of Go's notations; a concurrency not above 0 means oras-go's
+/// default level (3), as it does there.
+fn go_int_flag(arg: Arg) -> Arg {
+    match arg.get_long() {
+        Some("concurrency") => arg.value_parser(parse_concurrency),
+        Some("depth") => arg.value_parser(parse_go_int),
+        _ => arg,
+    }
+}
+
+/// A concurrency level written as pflag's `int` reads it.
+fn parse_concurrency(value: &str) -> Result<usize, String> {
+    const ORAS_GO_DEFAULT: usize = 3;
+    let level = parse_go_int(value)?;
+    Ok(usize::try_from(level)
+        .ok()
+        .filter(|level| *level > 0)
+        .unwrap_or(ORAS_GO_DEFAULT))
+}
+
+/// Go's `strconv.ParseInt(value, 0, 64)`: an optional sign, then decimal,
+/// or `0x`, `0o`/`0`, `0b` digits, `_` allowed between them.
+fn parse_go_int(value: &str) -> Result<i64, String> {
+    let fail = |why: &str| {
+        format!(
+            "strconv.ParseInt: parsing {}: {why}",
+            crate::error::quote(value)
+        )
+    };
+    let (negative, unsigned) = match value.as_bytes().first() {
+        Some(b'-') => (true, &value[1..]),
+        Some(b'+') => (false, &value[1..]),
+        _ => (false, value),
+    };
+    let lower = unsigned.to_ascii_lowercase();
+    let (radix, digits) = if let Some(rest) = lower.strip_prefix("0x") {
+        (16, rest)
+    } else if let Some(rest) = lower.strip_prefix("0b") {
+        (2, rest)
+    } else if let Some(rest) = lower.strip_prefix("0o") {
+        (8, rest)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    let digits = if radix == 10 && !digits.contains('_') {
+        digits.to_owned()
+    } else {
+        digits.replace('_', "")
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err(fail("invalid syntax"));
+    }
+    let magnitude = i128::from_str_radix(&digits, radix).map_err(|_| fail("value out of range"))?;
+    let signed = if negative { -magnitude } else { magnitude };
+    i64::try_from(signed).map_err(|_| fail("value out of range"))
 }
 
 /// Go's `strconv.ParseBool`.
@@ -710,6 +770,10 @@ fn needs_argument_name(last_word: &str, long: &str) -> String {
 /// Why `value` is no value of `--long`: Go's `strconv` message for a bool
 /// or int flag, else the value parser's own message.
 fn invalid_reason(root: &clap::Command, long: &str, value: &str, err: &clap::Error) -> String {
+    let own = std::error::Error::source(err).map(ToString::to_string);
+    if let Some(own) = own.as_ref().filter(|text| text.starts_with("strconv.")) {
+        return own.clone();
+    }
     let value_name = find_flag(root, long)
         .and_then(|arg| {
             arg.get_value_names()
@@ -721,25 +785,14 @@ fn invalid_reason(root: &clap::Command, long: &str, value: &str, err: &clap::Err
             "strconv.ParseBool: parsing {}: invalid syntax",
             crate::error::quote(value)
         ),
-        "int" => {
-            let why = if value
-                .trim_start_matches(['-', '+'])
-                .chars()
-                .all(|c| c.is_ascii_digit())
-                && !value.trim_start_matches(['-', '+']).is_empty()
-            {
-                "value out of range"
-            } else {
-                "invalid syntax"
-            };
-            format!(
-                "strconv.ParseInt: parsing {}: {why}",
+        "int" => match parse_go_int(value) {
+            Err(why) => why,
+            Ok(_) => format!(
+                "strconv.ParseInt: parsing {}: value out of range",
                 crate::error::quote(value)
-            )
-        }
-        _ => std::error::Error::source(err)
-            .map(ToString::to_string)
-            .unwrap_or_else(|| err.to_string()),
+            ),
+        },
+        _ => own.unwrap_or_else(|| err.to_string()),
     }
 }
 

@@ -449,6 +449,8 @@ fn parse_errors_are_the_go_clis() {
         &["pull", "-kd=x", "x"],
         &["pull", "--oci-layout=maybe", "x"],
         &["pull", "--concurrency", "abc", "x"],
+        &["pull", "--concurrency", "-1", "x"],
+        &["pull", "--concurrency", "0x10", "x"],
         &["tag", "--concurrency", "99999999999999999999", "x", "y"],
         &["cp", "--concurrency", "1.5", "a", "b"],
         &["push", "--image-spec", "v9", "x"],
