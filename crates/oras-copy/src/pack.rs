@@ -185,8 +185,9 @@ fn validate(what: &'static str, value: &str) -> Result<()> {
 /// unless given; a given value must be RFC 3339.
 fn ensure_created(annotations: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
     if let Some(created) = annotations.get(annotation::CREATED) {
-        OffsetDateTime::parse(created, &Rfc3339)
-            .map_err(|e| Error::InvalidDateTimeFormat(format!("{created:?}: {e}")))?;
+        go_parse_rfc3339(created).map_err(|reason| {
+            Error::InvalidDateTimeFormat(format!("parsing time {created:?}: {reason}"))
+        })?;
         return Ok(annotations.clone());
     }
     let now = OffsetDateTime::now_utc();
@@ -197,6 +198,112 @@ fn ensure_created(annotations: &BTreeMap<String, String>) -> Result<BTreeMap<Str
     let mut out = annotations.clone();
     out.insert(annotation::CREATED.to_owned(), created);
     Ok(out)
+}
+
+/// Accepts exactly what Go's `time.Parse(time.RFC3339, value)` accepts.
+/// That is more than RFC 3339 in some ways and less in others: after its
+/// strict fast path fails, Go parses by the layout
+/// `2006-01-02T15:04:05Z07:00`, so a one-digit hour, a `,` before the
+/// fraction and offsets up to `+24:60` pass, while a lowercase `t` or `z`,
+/// a space for `T` and a leap second (`:60`) fail.
+fn go_parse_rfc3339(value: &str) -> std::result::Result<(), &'static str> {
+    const BAD: &str = "does not match 2006-01-02T15:04:05Z07:00";
+    let mut rest = value.as_bytes();
+    let digit = |s: &[u8], i: usize| s.get(i).is_some_and(u8::is_ascii_digit);
+    // Go's getnum: one or two digits; `fixed` demands two.
+    let num = |s: &mut &[u8], fixed: bool| -> std::result::Result<u32, &'static str> {
+        if !digit(s, 0) {
+            return Err(BAD);
+        }
+        let first = u32::from(s[0] - b'0');
+        if !digit(s, 1) {
+            if fixed {
+                return Err(BAD);
+            }
+            *s = &s[1..];
+            return Ok(first);
+        }
+        let n = first * 10 + u32::from(s[1] - b'0');
+        *s = &s[2..];
+        Ok(n)
+    };
+    let literal = |s: &mut &[u8], c: u8| -> std::result::Result<(), &'static str> {
+        match s.split_first() {
+            Some((&first, tail)) if first == c => {
+                *s = tail;
+                Ok(())
+            }
+            _ => Err(BAD),
+        }
+    };
+    // stdLongYear: exactly four digits.
+    if rest.len() < 4 || !rest[..4].iter().all(u8::is_ascii_digit) {
+        return Err(BAD);
+    }
+    let year = rest[..4]
+        .iter()
+        .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    rest = &rest[4..];
+    literal(&mut rest, b'-')?;
+    let month = num(&mut rest, true)?;
+    if !(1..=12).contains(&month) {
+        return Err("month out of range");
+    }
+    literal(&mut rest, b'-')?;
+    let day = num(&mut rest, true)?;
+    literal(&mut rest, b'T')?;
+    if num(&mut rest, false)? >= 24 {
+        return Err("hour out of range");
+    }
+    literal(&mut rest, b':')?;
+    if num(&mut rest, true)? >= 60 {
+        return Err("minute out of range");
+    }
+    literal(&mut rest, b':')?;
+    if num(&mut rest, true)? >= 60 {
+        return Err("second out of range");
+    }
+    // A fraction the layout does not name: `.` or `,` then digits.
+    if rest.len() >= 2 && matches!(rest[0], b'.' | b',') && digit(rest, 1) {
+        let end = (1..rest.len())
+            .find(|&i| !digit(rest, i))
+            .unwrap_or(rest.len());
+        rest = &rest[end..];
+    }
+    // Z07:00: `Z`, or a sign, two digits, `:`, two digits; Go allows an
+    // offset hour up to 24 and minute up to 60.
+    if let Some(tail) = rest.strip_prefix(b"Z") {
+        rest = tail;
+    } else {
+        if rest.len() < 6 || rest[3] != b':' {
+            return Err(BAD);
+        }
+        let (mut hour, mut minute) = (&rest[1..3], &rest[4..6]);
+        if num(&mut hour, true)? > 24 {
+            return Err("time zone offset hour out of range");
+        }
+        if num(&mut minute, true)? > 60 {
+            return Err("time zone offset minute out of range");
+        }
+        if !matches!(rest[0], b'+' | b'-') {
+            return Err(BAD);
+        }
+        rest = &rest[6..];
+    }
+    if !rest.is_empty() {
+        return Err("extra text");
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day < 1 || day > days {
+        return Err("day out of range");
+    }
+    Ok(())
 }
 
 async fn push_if_not_exist<P: Storage + ?Sized>(
@@ -269,5 +376,37 @@ mod tests {
             ensure_created(&given),
             Err(Error::InvalidDateTimeFormat(_))
         ));
+    }
+
+    #[test]
+    fn created_is_checked_as_go_time_parse_rfc3339() {
+        for ok in [
+            "2000-01-01T00:00:00Z",
+            "2000-01-01T1:00:00Z",
+            "2000-01-01T00:00:00,5Z",
+            "2000-01-01T00:00:00.1234567891234+24:60",
+            "2000-02-29T23:59:59-00:00",
+            "0000-01-01T00:00:00Z",
+        ] {
+            assert_eq!(go_parse_rfc3339(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "2000-01-01t00:00:00Z",
+            "2000-01-01T00:00:00z",
+            "2000-01-01 00:00:00Z",
+            "2016-12-31T23:59:60Z",
+            "2000-01-01T24:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "2000-01-01T00:00:00+25:00",
+            "2000-01-01T00:00:00+01:61",
+            "2000-01-01T00:00:00+0100",
+            "2000-01-01T00:00:00.Z",
+            "2000-1-01T00:00:00Z",
+            "2000-01-01T00:00:00Z ",
+            "+200-01-01T00:00:00Z",
+        ] {
+            assert!(go_parse_rfc3339(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -7,6 +7,7 @@ mod support;
 mod copy;
 mod errors;
 mod extended;
+mod go_pack;
 mod mount;
 mod pack;
 mod platform;
