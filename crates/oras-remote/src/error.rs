@@ -106,6 +106,18 @@ pub enum Error {
         /// The delete's failure.
         source: Box<oras_content::Error>,
     },
+    /// A file the client configuration names (a CA file, a client
+    /// certificate or key) could not be read. Worded as Go's
+    /// `*fs.PathError`: `open nope.pem: no such file or directory`.
+    #[error("{op} {}: {}", .path.display(), crate::client::go_text::errno_text(.source))]
+    File {
+        /// The failed operation, as Go names it (`open`, `read`).
+        op: &'static str,
+        /// The path as given.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// The client configuration is unusable (a CA file that does not
     /// parse, a key without a certificate, a malformed header).
     #[error("client configuration: {0}")]
@@ -132,7 +144,7 @@ impl Error {
             Error::InvalidReference { .. } => ErrorKind::InvalidReference,
             Error::ReferrersCapabilityAlreadySet => ErrorKind::Other,
             Error::ReferrersIndexDelete { source, .. } => source.kind(),
-            Error::Config(_) => ErrorKind::Other,
+            Error::Config(_) | Error::File { .. } => ErrorKind::Other,
         }
     }
 

@@ -42,8 +42,30 @@ pub fn errno_text(err: &std::io::Error) -> String {
     if let Some(code) = err.raw_os_error() {
         return errno_code_text(code);
     }
-    if err.get_ref().is_some() {
-        return err.to_string();
+    if let Some(inner) = err.get_ref() {
+        // An OS error wrapped with more words (tempfile's `… at path …`):
+        // Go has only the OS error's.
+        let mut cause: Option<&(dyn StdError + 'static)> = inner.source();
+        for _ in 0..MAX_CAUSES {
+            let Some(e) = cause else { break };
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && let Some(code) = io.raw_os_error()
+            {
+                return errno_code_text(code);
+            }
+            cause = e.source();
+        }
+        // Wrappers that hide their io::Error (tempfile's) still show its
+        // code in their text.
+        let text = err.to_string();
+        let code = text
+            .split_once("(os error ")
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .and_then(|(code, _)| code.parse::<i32>().ok());
+        return match code {
+            Some(code) => errno_code_text(code),
+            None => text,
+        };
     }
     match err.kind() {
         std::io::ErrorKind::UnexpectedEof => "unexpected EOF".into(),
@@ -334,6 +356,29 @@ fn tls_text(err: &rustls::Error) -> Option<String> {
             CertificateError::BadSignature => format!("{VERIFY} signature is invalid"),
             _ => return None,
         },
+        // Go `crypto/tls` `alert.String`, as `remote error: tls: <alert>`.
+        Error::AlertReceived(alert) => {
+            use rustls::AlertDescription as A;
+            let text = match alert {
+                A::HandshakeFailure => "handshake failure",
+                A::BadCertificate => "bad certificate",
+                A::UnsupportedCertificate => "unsupported certificate",
+                A::CertificateRevoked => "revoked certificate",
+                A::CertificateExpired => "expired certificate",
+                A::CertificateUnknown => "unknown certificate",
+                A::IllegalParameter => "illegal parameter",
+                A::UnknownCA => "unknown certificate authority",
+                A::AccessDenied => "access denied",
+                A::DecodeError => "error decoding message",
+                A::DecryptError => "error decrypting message",
+                A::ProtocolVersion => "protocol version not supported",
+                A::InternalError => "internal error",
+                A::CertificateRequired => "certificate required",
+                A::NoApplicationProtocol => "no application protocol",
+                _ => return None,
+            };
+            format!("remote error: tls: {text}")
+        }
         _ => return None,
     })
 }
@@ -341,17 +386,27 @@ fn tls_text(err: &rustls::Error) -> Option<String> {
 /// Go `x509.HostnameError.Error`: the names of the certificate of the
 /// kind asked for (IP addresses for an IP, DNS names otherwise).
 fn hostname_text(host: &str, presented: &[String]) -> String {
-    // rustls lists the subject alternative names, IP addresses included.
-    let bare = |name: &str| {
-        name.trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned()
-    };
-    let ips: Vec<String> = presented
+    // rustls lists the subject alternative names in their debug form
+    // (`DnsName("a.test")`, `IpAddress(10.0.0.1)`), IP addresses included.
+    let names: Vec<String> = presented
         .iter()
-        .filter(|name| bare(name).parse::<IpAddr>().is_ok())
-        .map(|name| bare(name))
+        .map(|name| {
+            let name = name
+                .strip_prefix("DnsName(\"")
+                .and_then(|n| n.strip_suffix("\")"))
+                .or_else(|| {
+                    name.strip_prefix("IpAddress(")
+                        .and_then(|n| n.strip_suffix(')'))
+                })
+                .unwrap_or(name);
+            name.trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned()
+        })
         .collect();
+    let (ips, dns): (Vec<String>, Vec<String>) = names
+        .into_iter()
+        .partition(|name| name.parse::<IpAddr>().is_ok());
     let valid = if host.parse::<IpAddr>().is_ok() {
         if ips.is_empty() {
             return format!(
@@ -360,12 +415,7 @@ fn hostname_text(host: &str, presented: &[String]) -> String {
         }
         ips.join(", ")
     } else {
-        presented
-            .iter()
-            .filter(|name| bare(name).parse::<IpAddr>().is_err())
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ")
+        dns.join(", ")
     };
     if valid.is_empty() {
         format!("certificate is not valid for any names, but wanted to match {host}")
@@ -431,6 +481,9 @@ mod tests {
             "unexpected EOF"
         );
         assert_eq!(errno_text(&std::io::Error::other("custom")), "custom");
+        let dir = std::env::temp_dir().join("surely-not-here-dir");
+        let wrapped = tempfile::Builder::new().tempfile_in(&dir).unwrap_err();
+        assert_eq!(errno_text(&wrapped), "no such file or directory");
     }
 
     #[test]
@@ -469,6 +522,16 @@ mod tests {
                 &["a.test".into(), "b.test".into(), "10.0.0.1".into()]
             ),
             "certificate is valid for a.test, b.test, not r.test"
+        );
+        assert_eq!(
+            hostname_text(
+                "registry.invalid",
+                &[
+                    "DnsName(\"localhost\")".into(),
+                    "IpAddress(127.0.0.1)".into()
+                ]
+            ),
+            "certificate is valid for localhost, not registry.invalid"
         );
         assert_eq!(
             hostname_text("10.0.0.2", &["a.test".into(), "10.0.0.1".into()]),

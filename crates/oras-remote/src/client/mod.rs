@@ -36,7 +36,7 @@ mod warning;
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -298,15 +298,10 @@ impl ClientConfig {
     fn tls_options(&self) -> Result<tls::TlsOptions, Error> {
         let mut options = self.tls.clone();
         for path in &self.ca_files {
-            let pem = std::fs::read(path)
-                .map_err(|e| Error::Config(format!("reading CA file {}: {e}", path.display())))?;
-            options.ca_pem.push(pem);
+            options.ca_pem.push(read_file(path)?);
         }
         if let Some((cert, key)) = &self.cert_files {
-            let read = |p: &PathBuf| {
-                std::fs::read(p).map_err(|e| Error::Config(format!("reading {}: {e}", p.display())))
-            };
-            options.client_identity = Some((read(cert)?, read(key)?));
+            options.client_identity = Some((read_file(cert)?, read_file(key)?));
         }
         Ok(options)
     }
@@ -407,4 +402,20 @@ impl Service<Request<Body>> for Client {
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         Box::pin(self.service.call(request))
     }
+}
+
+/// Reads a file the configuration names; a failure names the step as Go's
+/// `os.ReadFile` does (`open …` or `read …`).
+fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    use std::io::Read as _;
+    let failed = |op, source| Error::File {
+        op,
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| failed("open", e))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| failed("read", e))?;
+    Ok(bytes)
 }
