@@ -128,9 +128,44 @@ pub fn quote(text: &str) -> String {
     out
 }
 
+/// An OS error as Go's `*fs.PathError` prints it: the operation as Go
+/// names it (`open`, `stat`, `mkdir`, `read`), the path as given, and the
+/// text of Go's `syscall` table (`open nope.txt: no such file or
+/// directory`), where Rust would say `No such file or directory (os
+/// error 2)`.
+pub fn path_error(op: &str, path: impl AsRef<std::path::Path>, err: &std::io::Error) -> String {
+    format!("{op} {}: {}", path.as_ref().display(), os_error_text(err))
+}
+
+/// The text Go gives an OS error without its operation and path (Go's
+/// `syscall.Errno.Error`): `no such file or directory`.
+pub fn os_error_text(err: &std::io::Error) -> String {
+    oras_remote::client::go_text::errno_text(err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn os_errors_as_go_path_errors() {
+        let cases = [
+            (2, "open nope.txt: no such file or directory"),
+            (17, "open nope.txt: file exists"),
+            (20, "open nope.txt: not a directory"),
+            (13, "open nope.txt: permission denied"),
+            (21, "open nope.txt: is a directory"),
+        ];
+        for (code, want) in cases {
+            let err = std::io::Error::from_raw_os_error(code);
+            assert_eq!(path_error("open", "nope.txt", &err), want);
+        }
+        let err = std::fs::metadata("surely/not/here").unwrap_err();
+        assert_eq!(
+            path_error("stat", "surely/not/here", &err),
+            "stat surely/not/here: no such file or directory"
+        );
+    }
 
     #[test]
     fn displays_like_go() {

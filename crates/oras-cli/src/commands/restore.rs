@@ -264,9 +264,12 @@ async fn restore(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<usiz
 /// a layout directory).
 async fn open_input(input: &Path, ctx: &Context) -> anyhow::Result<ReadOnlyStore> {
     let shown = quote(&input.to_string_lossy());
-    let meta = tokio::fs::metadata(input)
-        .await
-        .map_err(|err| anyhow::anyhow!("failed to access input path {shown}: {err}"))?;
+    let meta = tokio::fs::metadata(input).await.map_err(|err| {
+        anyhow::anyhow!(
+            "failed to access input path {shown}: {}",
+            crate::error::path_error("stat", input, &err)
+        )
+    })?;
     if meta.is_file() {
         if !is_tar_file(input)? {
             anyhow::bail!("input path {shown} is not a tar archive");
@@ -295,8 +298,13 @@ fn is_tar_file(path: &Path) -> anyhow::Result<bool> {
     {
         return Ok(true);
     }
-    let mut file = std::fs::File::open(path)
-        .map_err(|err| anyhow::anyhow!("failed to open file {}: {err}", path.display()))?;
+    let mut file = std::fs::File::open(path).map_err(|err| {
+        anyhow::anyhow!(
+            "failed to open file {}: {}",
+            path.display(),
+            crate::error::path_error("open", path, &err)
+        )
+    })?;
     let mut header = [0u8; 262];
     let mut read = 0;
     while read < header.len() {

@@ -71,8 +71,31 @@ pub fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
 /// library errors repeat their source in their own message).
 pub fn chain_text(err: &anyhow::Error) -> String {
     let mut text = String::new();
-    for cause in causes(err) {
-        let part = cause.to_string();
+    let all = causes(err);
+    let os_texts = go_os_texts(&all);
+    // A transport error of oras-remote already words its causes as Go's
+    // `url.Error` does; they are not repeated under it.
+    let mut worded: Vec<*const ()> = Vec::new();
+    for cause in all {
+        let address = cause as *const dyn std::error::Error as *const ();
+        if worded.contains(&address) {
+            continue;
+        }
+        if let Some(oras_remote::Error::Transport { .. }) =
+            cause.downcast_ref::<oras_remote::Error>()
+        {
+            let mut below = cause.source();
+            while let Some(next) = below
+                && worded.len() < 64
+            {
+                worded.push(next as *const dyn std::error::Error as *const ());
+                below = next.source();
+            }
+        }
+        let mut part = cause.to_string();
+        for (rust, go) in &os_texts {
+            part = part.replace(rust, go);
+        }
         if part.is_empty() || text.contains(&part) {
             continue;
         }
@@ -82,6 +105,44 @@ pub fn chain_text(err: &anyhow::Error) -> String {
         text.push_str(&part);
     }
     text
+}
+
+/// The texts of the OS errors among `causes` and their Go wording
+/// (`*fs.PathError`: `stat /a/b: no such file or directory` where the file
+/// store says `failed to stat /a/b: No such file or directory (os error
+/// 2)`), longest first.
+fn go_os_texts(causes: &[&(dyn std::error::Error + 'static)]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for cause in causes {
+        if let Some(oras_store_file::Error::Io {
+            context, source, ..
+        }) = cause.downcast_ref::<oras_store_file::Error>()
+        {
+            // The file store's steps, named as Go's `os` functions name them.
+            let op = [
+                ("failed to stat ", "stat "),
+                ("creating directory ", "mkdir "),
+                ("opening ", "open "),
+            ]
+            .into_iter()
+            .find_map(|(ours, go)| context.strip_prefix(ours).map(|path| format!("{go}{path}")));
+            if let Some(op) = op {
+                out.push((
+                    cause.to_string(),
+                    format!("{op}: {}", crate::error::os_error_text(source)),
+                ));
+            }
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            let go = crate::error::os_error_text(io);
+            let rust = io.to_string();
+            if rust != go && !rust.is_empty() {
+                out.push((rust, go));
+            }
+        }
+    }
+    out.sort_by_key(|(rust, _)| std::cmp::Reverse(rust.len()));
+    out
 }
 
 /// Whether `err` is oras-auth's "basic credential not found" (a Basic
@@ -159,18 +220,8 @@ pub fn has_kind(err: &anyhow::Error, kind: ErrorKind) -> bool {
 /// The text Go's `ReportErrResp` gives: the registry's errors, or the
 /// whole response line when it sent none.
 pub fn report_response(resp: &ResponseError) -> String {
-    match resp.errors.as_slice() {
-        [] => resp.to_string(),
-        [one] => one.to_string(),
-        many => {
-            // Go errcode.Errors: "N errors occurred:\n\t* a\n\t* b".
-            let mut text = format!("{} errors occurred:", many.len());
-            for e in many {
-                text.push_str(&format!("\n\t* {e}"));
-            }
-            text
-        }
-    }
+    // oras-go `errcode.Errors.Error`: several errors joined by `; `.
+    resp.errors_text().unwrap_or_else(|| resp.to_string())
 }
 
 /// `host[:port]` of an error response's URL.
@@ -223,12 +274,25 @@ pub fn target_error(err: anyhow::Error, target: &Target, command: &str) -> anyho
         }
         return cli.into();
     }
-    if has_kind(&err, ErrorKind::NotFound) {
+    // Go `Target.ModifyError` prefixes `errdef.ErrNotFound` only; a local
+    // file that is missing is an `*fs.PathError` there and keeps `Error:`.
+    if has_kind(&err, ErrorKind::NotFound) && !is_local_error(&err) {
         return CliError::new(chain_text(&err))
             .with_prefix(REGISTRY_ERROR_PREFIX)
             .into();
     }
     err
+}
+
+/// Whether `err` comes from the local file system (a file store's or an
+/// OS error) rather than from the registry.
+fn is_local_error(err: &anyhow::Error) -> bool {
+    causes(err).into_iter().any(|cause| {
+        cause.is::<oras_store_file::Error>()
+            || cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.raw_os_error().is_some())
+    })
 }
 
 /// The docker.io hint: a 401 on `docker.io/<name>` suggests
@@ -516,9 +580,6 @@ mod tests {
             StatusCode::BAD_REQUEST,
             br#"{"errors":[{"code":"A","message":"a"},{"code":"B","message":"b"}]}"#,
         );
-        assert_eq!(
-            report_response(&resp),
-            "2 errors occurred:\n\t* a: a\n\t* b: b"
-        );
+        assert_eq!(report_response(&resp), "a: a; b: b");
     }
 }

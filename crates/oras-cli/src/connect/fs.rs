@@ -16,7 +16,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut temp = tempfile::Builder::new()
         .prefix(".oras_")
         .tempfile_in(dir)
-        .map_err(|e| anyhow::anyhow!("failed to create a file in {}: {e}", dir.display()))?;
+        // Go `os.WriteFile` opens the file itself: `open <path>: <errno>`.
+        .map_err(|e| anyhow::anyhow!(crate::error::path_error("open", path, &e)))?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     set_default_mode(temp.path())?;

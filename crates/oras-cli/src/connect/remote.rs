@@ -191,11 +191,15 @@ pub fn open_registry(
     let flag = read_flag_credential(settings, ctx)?;
     let config = client_config(settings, name, flag.as_ref())?
         .on_warning(warning_handler(name, &ctx.printer));
-    let registry = Registry::with_config(name, config).map_err(|err| {
-        CliError::new(format!(
+    let registry = Registry::with_config(name, config).map_err(|err| match err {
+        // Go reads the TLS files while parsing the options and returns
+        // the `*fs.PathError` as it is (`open nope.pem: no such file or
+        // directory`).
+        oras_remote::Error::File { .. } => CliError::new(err.to_string()),
+        err => CliError::new(format!(
             "failed to connect to {}: {err}",
             crate::error::quote(name)
-        ))
+        )),
     })?;
     Ok(registry.with_options(RepositoryOptions {
         skip_referrers_gc: true,

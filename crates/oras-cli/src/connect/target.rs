@@ -76,6 +76,18 @@ pub async fn open_read_target(target: &Target, ctx: &Context) -> anyhow::Result<
 }
 
 fn layout_error(target: &Target, err: oras_store_oci::Error) -> anyhow::Error {
+    // Go `Target.Parse` of a read-only layout stats the path first:
+    // `invalid argument "<ref>": failed to find path "<path>": stat <path>:
+    // no such file or directory`.
+    if let Err(stat) = std::fs::metadata(&target.path) {
+        return CliError::new(format!(
+            "invalid argument {}: failed to find path {}: {}",
+            quote(&target.raw_reference),
+            quote(&target.path),
+            crate::error::path_error("stat", &target.path, &stat)
+        ))
+        .into();
+    }
     CliError::new(format!(
         "failed to open OCI layout {}: {err}",
         quote(&target.path)

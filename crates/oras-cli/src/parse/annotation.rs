@@ -76,8 +76,9 @@ pub fn parse_annotation_file(path: &Path) -> Result<Annotations> {
             "Annotation file doesn't match the required format. Please refer to the document at https://oras.land/docs/how_to_guides/manifest_annotations",
         )
     };
-    let file = std::fs::File::open(path)
-        .map_err(|err| CliError::new(format!("open {}: {err}", path.display())))?;
+    // Go `parseAnnotations`: any failure of `decodeJSON`, opening the file
+    // included, is reported as the format error.
+    let file = std::fs::File::open(path).map_err(|_| invalid())?;
     let mut text = String::new();
     use std::io::Read as _;
     file.take(MAX_ANNOTATION_FILE + 1)

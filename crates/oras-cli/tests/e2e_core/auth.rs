@@ -73,7 +73,9 @@ fn tls_basic_with_flags_login_and_logout() {
     let err = env.fails(&["resolve", "-u", user, "-p", password, &reference]);
     assert!(err.contains("\nError: "), "{err}");
     assert!(
-        err.contains(": invalid peer certificate: UnknownIssuer"),
+        err.contains(
+            "/manifests/v1\": tls: failed to verify certificate: x509: certificate signed by unknown authority\n"
+        ),
         "{err}"
     );
     env.ok(&[

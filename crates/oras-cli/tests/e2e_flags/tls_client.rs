@@ -39,7 +39,7 @@ fn a_registry_requiring_a_client_certificate_gets_it_from_cert_file_and_key_file
     // Without the client certificate the handshake is refused.
     let err = env.fails(&[&["repo", "tags"][..], &auth, &[&reference]].concat());
     assert!(
-        err.contains(&format!("Error: HEAD \"{}/v2/", registry.url())),
+        err.contains(&format!("Error: Head \"{}/v2/", registry.url())),
         "{err}"
     );
     assert!(

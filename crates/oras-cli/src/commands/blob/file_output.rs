@@ -83,17 +83,20 @@ pub(crate) async fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()>
 }
 
 fn open_error(path: &Path, err: std::io::Error) -> anyhow::Error {
+    // Go: `failed to open "<path>": open <path>: <errno>` (`*fs.PathError`).
     CliError::new(format!(
-        "failed to open {}: {err}",
-        quote(&path.to_string_lossy())
+        "failed to open {}: {}",
+        quote(&path.to_string_lossy()),
+        crate::error::path_error("open", path, &err)
     ))
     .into()
 }
 
 fn write_error(path: &Path, err: std::io::Error) -> anyhow::Error {
     CliError::new(format!(
-        "failed to write {}: {err}",
-        quote(&path.to_string_lossy())
+        "failed to write {}: {}",
+        quote(&path.to_string_lossy()),
+        crate::error::os_error_text(&err)
     ))
     .into()
 }

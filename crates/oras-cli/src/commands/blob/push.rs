@@ -228,7 +228,14 @@ async fn prepare(options: &PushOptions) -> anyhow::Result<(Descriptor, Input)> {
     let path = PathBuf::from(&options.file);
     let metadata = tokio::fs::metadata(&path)
         .await
-        .map_err(|err| CliError::new(format!("failed to open {}: {err}", options.file)))?;
+        // Go: `failed to open <file>: open <file>: <errno>`.
+        .map_err(|err| {
+            CliError::new(format!(
+                "failed to open {}: {}",
+                options.file,
+                crate::error::path_error("open", &options.file, &err)
+            ))
+        })?;
     let actual = metadata.len();
     if let Some(size) = options.size
         && size != actual
@@ -250,16 +257,21 @@ async fn prepare(options: &PushOptions) -> anyhow::Result<(Descriptor, Input)> {
 
 /// The SHA-256 digest of the file at `path`, read in 64 KiB steps.
 async fn digest_file(path: &Path) -> anyhow::Result<Digest> {
-    let mut file = tokio::fs::File::open(path)
-        .await
-        .map_err(|err| CliError::new(format!("failed to open {}: {err}", path.display())))?;
+    let mut file = tokio::fs::File::open(path).await.map_err(|err| {
+        CliError::new(format!(
+            "failed to open {}: {}",
+            path.display(),
+            crate::error::path_error("open", path, &err)
+        ))
+    })?;
     let mut digester = Algorithm::Sha256.digester();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = file
             .read(&mut buf)
             .await
-            .map_err(|err| CliError::new(format!("failed to read {}: {err}", path.display())))?;
+            // Go returns the read's `*fs.PathError` as it is.
+            .map_err(|err| CliError::new(crate::error::path_error("read", path, &err)))?;
         if n == 0 {
             break;
         }

@@ -241,7 +241,21 @@ async fn push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
 /// The manifest bytes of `file` (`-` is stdin), refused above 4 MiB (no
 /// registry takes a larger manifest, and nothing is read without a cap).
 async fn read_manifest(file: &str) -> anyhow::Result<Bytes> {
-    let read_error = |err: std::io::Error| CliError::new(format!("failed to read {file}: {err}"));
+    // Go: `failed to read <file>: <op> <file>: <errno>` (`*fs.PathError`).
+    let os_error = |op: &'static str| {
+        move |err: std::io::Error| {
+            CliError::new(format!(
+                "failed to read {file}: {}",
+                crate::error::path_error(op, file, &err)
+            ))
+        }
+    };
+    let read_error = |err: std::io::Error| {
+        CliError::new(format!(
+            "failed to read {file}: {}",
+            crate::error::os_error_text(&err)
+        ))
+    };
     let limit = MAX_METADATA_BYTES;
     let mut content = Vec::new();
     if file == "-" {
@@ -253,11 +267,11 @@ async fn read_manifest(file: &str) -> anyhow::Result<Bytes> {
     } else {
         tokio::fs::File::open(file)
             .await
-            .map_err(read_error)?
+            .map_err(os_error("open"))?
             .take(limit + 1)
             .read_to_end(&mut content)
             .await
-            .map_err(read_error)?;
+            .map_err(os_error("read"))?;
     }
     if content.len() as u64 > limit {
         return Err(CliError::new(format!(
