@@ -28,3 +28,6 @@ mod backup_restore;
 
 #[path = "e2e_graph/referrers_api.rs"]
 mod referrers_api;
+
+#[path = "e2e_graph/interop.rs"]
+mod interop;

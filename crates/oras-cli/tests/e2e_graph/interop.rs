@@ -1,0 +1,579 @@
+//! Interoperability with other OCI tools, both directions, against the
+//! real CNCF Distribution registry (Plain mode):
+//!
+//! * oras-py (PyPI `oras`, a venv from `oras_testkit::interop::oras_py`)
+//!   pushes files and a directory that our `oras pull` reads, and pulls
+//!   what our `oras push` wrote; the manifest fetched both ways is the
+//!   same bytes;
+//! * skopeo (Debian's, from `oras_testkit::interop::skopeo`) copies the
+//!   OCI layouts our `oras cp --to-oci-layout` and `oras push --oci-layout`
+//!   write to the registry with the same manifest digest, writes layouts
+//!   our `oras cp --from-oci-layout` and `oras pull --oci-layout` read, and
+//!   `skopeo inspect --raw` sees the exact manifest we pushed.
+//!
+//! What oras-py does differently from ORAS (Go and ours), pinned here:
+//! it marks a pushed directory only by the layer media type
+//! `application/vnd.oci.image.layer.v1.tar+gzip` (no
+//! `io.deis.oras.content.unpack` annotation), so `oras pull` keeps it as
+//! the `.tar.gz` blob under the directory's name, as the Go CLI does; and
+//! its `pull` unpacks every layer of that media type, unpack annotation or
+//! not. Its manifests are Python's `json.dumps` (`", "` and `": "`
+//! separators, `"annotations": {}`), which we carry byte for byte.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use oras_content::{ReadOnlyStorage, Resolver};
+use oras_spec::{Descriptor, media_type};
+use oras_testkit::interop;
+use oras_testkit::real::{Mode, start_for_test_async};
+
+use crate::fixtures::{COMMAND_LIMIT, Home, bounded, index, json, layout_blobs, repo, tag};
+
+/// The oras-py side of the tests: `push TARGET FILE…` prints the
+/// manifest digest, `pull TARGET OUTDIR` the pulled paths relative to
+/// OUTDIR (JSON), `manifest TARGET` writes the raw manifest bytes.
+const ORAS_PY_SCRIPT: &str = r#"
+import json, os, sys
+import oras.client, oras.defaults
+
+client = oras.client.OrasClient(insecure=True)
+command, target = sys.argv[1], sys.argv[2]
+if command == "push":
+    response = client.push(target=target, files=sys.argv[3:], quiet=True)
+    print(response.headers["Docker-Content-Digest"])
+elif command == "pull":
+    outdir = sys.argv[3]
+    files = client.pull(target=target, outdir=outdir)
+    base = os.path.realpath(outdir)
+    print(json.dumps(sorted(os.path.relpath(f, base) for f in files)))
+elif command == "manifest":
+    container = client.get_container(target)
+    accept = ", ".join(oras.defaults.default_manifest_accepted_media_types)
+    response = client.do_request(
+        f"{client.prefix}://{container.manifest_url()}", "GET", headers={"Accept": accept}
+    )
+    response.raise_for_status()
+    sys.stdout.buffer.write(response.content)
+else:
+    sys.exit(f"unknown command {command}")
+"#;
+
+/// A tool from the test kit, or `None` (a skip) when it cannot be had and
+/// `ORAS_SKIP_INTEROP=1`; otherwise a missing tool fails the test.
+async fn tool(what: &'static str, get: fn() -> interop::Result<PathBuf>) -> Option<PathBuf> {
+    match tokio::task::spawn_blocking(get).await.expect("join") {
+        Ok(path) => Some(path),
+        Err(e) if interop::skip_requested() => {
+            eprintln!("SKIP: {what} interop ({}=1): {e}", interop::SKIP_ENV);
+            None
+        }
+        Err(e) => panic!("{what} is needed for the interop tests: {e}"),
+    }
+}
+
+/// Runs `program args…` from `home`, with the home's isolation (no
+/// credentials, no proxies), bounded in time; asserts success.
+async fn run_ok(home: &Home, program: &Path, args: &[&str]) -> Output {
+    let mut cmd = assert_cmd::Command::new(program);
+    cmd.timeout(COMMAND_LIMIT)
+        .args(args)
+        .current_dir(home.path(""))
+        .env("HOME", home.path(""))
+        .env("DOCKER_CONFIG", home.path(".docker"))
+        .env("XDG_RUNTIME_DIR", home.path("run"))
+        .env("XDG_CONFIG_HOME", home.path(".config"))
+        .env("REGISTRY_AUTH_FILE", home.path("auth.json"))
+        .env("TMPDIR", home.path(""))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("NO_PROXY", "*")
+        .env("no_proxy", "*")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy");
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run tool"))
+        .await
+        .expect("join");
+    assert!(
+        out.status.success(),
+        "{} {args:?} failed ({:?})\nstdout:\n{}\nstderr:\n{}",
+        program.display(),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Runs the oras-py script with `args`.
+async fn oras_py(home: &Home, python: &Path, args: &[&str]) -> Output {
+    let script = home.path("oras_py_side.py");
+    if !script.exists() {
+        std::fs::write(&script, ORAS_PY_SCRIPT).unwrap();
+    }
+    let mut all = vec![script.to_str().unwrap()];
+    all.extend_from_slice(args);
+    run_ok(home, python, &all).await
+}
+
+/// Runs `skopeo --insecure-policy args…` (no policy.json is needed).
+async fn skopeo(home: &Home, skopeo: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--insecure-policy"];
+    all.extend_from_slice(args);
+    run_ok(home, skopeo, &all).await
+}
+
+/// Every regular file under `dir`, by path relative to it, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, found: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                walk(root, &path, found);
+            } else if kind.is_file() {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().into();
+                found.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut found = BTreeMap::new();
+    walk(dir, dir, &mut found);
+    found
+}
+
+/// Writes the files the tests push: `notes.txt`, `blob.bin` (every byte
+/// value) and the directory `tree/` with a nested file.
+fn write_inputs(home: &Home) -> BTreeMap<String, Vec<u8>> {
+    let files = BTreeMap::from([
+        ("notes.txt".to_string(), b"interop notes\n".to_vec()),
+        (
+            "blob.bin".to_string(),
+            (0..=255u8).cycle().take(3000).collect(),
+        ),
+        ("tree/top.txt".to_string(), b"top\n".to_vec()),
+        ("tree/sub/deep.txt".to_string(), b"deep\n".to_vec()),
+    ]);
+    for (name, bytes) in &files {
+        let path = home.path(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    files
+}
+
+/// The sha256 digest of `bytes`, as `sha256:<hex>`.
+fn digest(bytes: &[u8]) -> String {
+    Descriptor::from_bytes(media_type::IMAGE_LAYER, bytes)
+        .digest
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oras_py_pushes_and_our_oras_pulls() {
+    let Some(python) = tool("oras-py", interop::oras_py).await else {
+        return;
+    };
+    let Some(registry) = start_for_test_async(Mode::Plain).await else {
+        return;
+    };
+    bounded(async {
+        let host = registry.host();
+        let home = Home::new();
+        let inputs = write_inputs(&home);
+        let target = format!("{host}/py/files:v1");
+
+        let pushed = oras_py(
+            &home,
+            &python,
+            &["push", &target, "notes.txt", "blob.bin", "tree"],
+        )
+        .await;
+        let pushed_digest = String::from_utf8(pushed.stdout).unwrap().trim().to_string();
+
+        // The manifest, fetched by oras-py and by us, is the same bytes.
+        let theirs = oras_py(&home, &python, &["manifest", &target]).await.stdout;
+        let ours = home
+            .run(&["manifest", "fetch", "--plain-http", &target])
+            .await;
+        assert!(ours.status.success(), "{ours:?}");
+        assert_eq!(ours.stdout, theirs);
+        assert_eq!(digest(&ours.stdout), pushed_digest);
+        let manifest = json(std::str::from_utf8(&ours.stdout).unwrap());
+        assert_eq!(
+            manifest["config"]["mediaType"],
+            "application/vnd.unknown.config.v1+json"
+        );
+
+        // Files come back byte for byte.
+        let out = home
+            .ok(&["pull", "--plain-http", &target, "-o", "pulled"])
+            .await;
+        assert!(
+            out.ends_with(&format!("Digest: {pushed_digest}\n")),
+            "{out}"
+        );
+        let pulled = tree(&home.path("pulled"));
+        assert_eq!(pulled["notes.txt"], inputs["notes.txt"]);
+        assert_eq!(pulled["blob.bin"], inputs["blob.bin"]);
+
+        // oras-py marks the directory by media type only, with no
+        // `io.deis.oras.content.unpack`: like the Go CLI, we keep the
+        // gzipped tar under the directory's name.
+        let layer = &manifest["layers"][2];
+        assert_eq!(layer["mediaType"], media_type::IMAGE_LAYER_GZIP);
+        assert_eq!(
+            layer["annotations"]["org.opencontainers.image.title"],
+            "tree"
+        );
+        assert!(
+            layer["annotations"]
+                .get("io.deis.oras.content.unpack")
+                .is_none()
+        );
+        let archive = &pulled["tree"];
+        assert_eq!(digest(archive), layer["digest"].as_str().unwrap());
+        // That archive holds the directory, rooted at its name.
+        let unpacked = home.path("unpacked");
+        std::fs::create_dir(&unpacked).unwrap();
+        run_ok(
+            &home,
+            Path::new("tar"),
+            &["-xzf", "pulled/tree", "-C", "unpacked"],
+        )
+        .await;
+        let unpacked = tree(&unpacked);
+        assert_eq!(unpacked["tree/top.txt"], inputs["tree/top.txt"]);
+        assert_eq!(unpacked["tree/sub/deep.txt"], inputs["tree/sub/deep.txt"]);
+        assert_eq!(unpacked.len(), 2, "{:?}", unpacked.keys());
+    })
+    .await;
+    registry.stop().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_oras_pushes_and_oras_py_pulls() {
+    let Some(python) = tool("oras-py", interop::oras_py).await else {
+        return;
+    };
+    let Some(registry) = start_for_test_async(Mode::Plain).await else {
+        return;
+    };
+    bounded(async {
+        let host = registry.host();
+        let home = Home::new();
+        let inputs = write_inputs(&home);
+        let target = format!("{host}/ours/files:v1");
+
+        let out = home
+            .ok(&[
+                "push",
+                "--plain-http",
+                &target,
+                "notes.txt",
+                "blob.bin:application/octet-stream",
+                "tree",
+            ])
+            .await;
+        let pushed_digest = out
+            .lines()
+            .find_map(|line| line.strip_prefix("Digest: "))
+            .unwrap()
+            .to_string();
+
+        let ours = home
+            .run(&["manifest", "fetch", "--plain-http", &target])
+            .await;
+        assert!(ours.status.success(), "{ours:?}");
+        let theirs = oras_py(&home, &python, &["manifest", &target]).await.stdout;
+        assert_eq!(theirs, ours.stdout);
+        assert_eq!(digest(&theirs), pushed_digest);
+
+        // oras-py pulls every file, and unpacks our directory (tar+gzip,
+        // entries rooted at `tree/`) beside them.
+        let listed = oras_py(&home, &python, &["pull", &target, "pulled"]).await;
+        let listed = json(std::str::from_utf8(&listed.stdout).unwrap());
+        assert_eq!(listed, serde_json::json!(["blob.bin", "notes.txt", "tree"]));
+        assert_eq!(tree(&home.path("pulled")), inputs);
+    })
+    .await;
+    registry.stop().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skopeo_copies_our_layouts_and_sees_our_manifests() {
+    let Some(skopeo_bin) = tool("skopeo", interop::skopeo).await else {
+        return;
+    };
+    let Some(registry) = start_for_test_async(Mode::Plain).await else {
+        return;
+    };
+    bounded(async {
+        let host = registry.host();
+        let home = Home::new();
+        write_inputs(&home);
+        let target = format!("{host}/ours/art:v1");
+        home.ok(&[
+            "push",
+            "--plain-http",
+            "--artifact-type",
+            "application/vnd.test.interop",
+            &target,
+            "notes.txt",
+            "tree",
+        ])
+        .await;
+        let ours = home
+            .run(&["manifest", "fetch", "--plain-http", &target])
+            .await;
+        assert!(ours.status.success(), "{ours:?}");
+        let pushed = ours.stdout;
+
+        // skopeo sees our exact manifest bytes.
+        let raw = skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                &format!("docker://{target}"),
+            ],
+        )
+        .await;
+        assert_eq!(raw.stdout, pushed);
+
+        // `oras cp --to-oci-layout` writes a layout skopeo pushes as is.
+        home.ok(&[
+            "cp",
+            "--from-plain-http",
+            &target,
+            "--to-oci-layout",
+            "copied:v1",
+        ])
+        .await;
+        skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "copy",
+                "oci:copied:v1",
+                &format!("docker://{host}/skopeo/copied:v1"),
+                "--dest-tls-verify=false",
+            ],
+        )
+        .await;
+        let back = home
+            .run(&[
+                "manifest",
+                "fetch",
+                "--plain-http",
+                &format!("{host}/skopeo/copied:v1"),
+            ])
+            .await;
+        assert_eq!(back.stdout, pushed);
+
+        // So does `oras push --oci-layout`.
+        let out = home
+            .ok(&["push", "--oci-layout", "pushed:v2", "notes.txt", "blob.bin"])
+            .await;
+        let layout_digest = out
+            .lines()
+            .find_map(|line| line.strip_prefix("Digest: "))
+            .unwrap()
+            .to_string();
+        let in_layout = home
+            .run(&["manifest", "fetch", "--oci-layout", "pushed:v2"])
+            .await;
+        assert_eq!(digest(&in_layout.stdout), layout_digest);
+        skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "copy",
+                "oci:pushed:v2",
+                &format!("docker://{host}/skopeo/pushed:v2"),
+                "--dest-tls-verify=false",
+            ],
+        )
+        .await;
+        let raw = skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                &format!("docker://{host}/skopeo/pushed:v2"),
+            ],
+        )
+        .await;
+        assert_eq!(raw.stdout, in_layout.stdout);
+        let resolved = json(
+            &home
+                .ok(&[
+                    "manifest",
+                    "fetch",
+                    "--plain-http",
+                    "--descriptor",
+                    &format!("{host}/skopeo/pushed:v2"),
+                ])
+                .await,
+        );
+        assert_eq!(resolved["digest"], layout_digest.as_str());
+    })
+    .await;
+    registry.stop().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skopeo_layouts_are_read_by_our_oras() {
+    let Some(skopeo_bin) = tool("skopeo", interop::skopeo).await else {
+        return;
+    };
+    let Some(registry) = start_for_test_async(Mode::Plain).await else {
+        return;
+    };
+    bounded(async {
+        let host = registry.host();
+        let home = Home::new();
+        let inputs = write_inputs(&home);
+
+        // An artifact we push, copied by skopeo into a layout, pulls from
+        // that layout with identical files.
+        let target = format!("{host}/ours/files:v1");
+        home.ok(&[
+            "push",
+            "--plain-http",
+            &target,
+            "notes.txt",
+            "blob.bin",
+            "tree",
+        ])
+        .await;
+        let pushed = home
+            .run(&["manifest", "fetch", "--plain-http", &target])
+            .await
+            .stdout;
+        skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "copy",
+                &format!("docker://{target}"),
+                "oci:fromskopeo:v1",
+                "--src-tls-verify=false",
+            ],
+        )
+        .await;
+        let in_layout = home
+            .run(&["manifest", "fetch", "--oci-layout", "fromskopeo:v1"])
+            .await;
+        assert_eq!(in_layout.stdout, pushed);
+        let out = home
+            .ok(&["pull", "--oci-layout", "fromskopeo:v1", "-o", "pulled"])
+            .await;
+        assert!(
+            out.ends_with(&format!("Digest: {}\n", digest(&pushed))),
+            "{out}"
+        );
+        assert_eq!(tree(&home.path("pulled")), inputs);
+
+        // A multi-platform index (images, not artifacts), every platform
+        // copied by skopeo, goes back to the registry from the layout with
+        // `oras cp --from-oci-layout` unchanged.
+        let src = repo(&host, "images/src");
+        let (idx, children) = index(&src, &[("linux", "amd64"), ("linux", "arm64")]).await;
+        tag(&src, &idx, "v1").await;
+        skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "copy",
+                "--all",
+                "--preserve-digests",
+                &format!("docker://{host}/images/src:v1"),
+                "oci:images:v1",
+                "--src-tls-verify=false",
+            ],
+        )
+        .await;
+        let blobs = layout_blobs(&home.path("images"));
+        for want in [&idx, &children[0], &children[1]] {
+            assert!(
+                blobs.contains(&want.digest.to_string()),
+                "{} not in {blobs:?}",
+                want.digest
+            );
+        }
+        let out = home
+            .ok(&[
+                "cp",
+                "--from-oci-layout",
+                "images:v1",
+                "--to-plain-http",
+                &format!("{host}/images/back:v1"),
+            ])
+            .await;
+        assert!(out.ends_with(&format!("Digest: {}\n", idx.digest)), "{out}");
+        let back = repo(&host, "images/back");
+        assert_eq!(back.resolve("v1").await.unwrap().digest, idx.digest);
+        for child in &children {
+            assert!(
+                back.exists(child).await.unwrap(),
+                "{} missing",
+                child.digest
+            );
+        }
+
+        // By default skopeo gzips the uncompressed layers for an `oci:`
+        // destination, rewriting the manifests: that layout copies back
+        // too, under the digest its index.json names.
+        skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "copy",
+                "--all",
+                &format!("docker://{host}/images/src:v1"),
+                "oci:gzipped:v1",
+                "--src-tls-verify=false",
+            ],
+        )
+        .await;
+        let index_json = json(&std::fs::read_to_string(home.path("gzipped/index.json")).unwrap());
+        let rewritten = index_json["manifests"][0]["digest"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_ne!(rewritten, idx.digest.to_string());
+        let out = home
+            .ok(&[
+                "cp",
+                "-r",
+                "--from-oci-layout",
+                "gzipped:v1",
+                "--to-plain-http",
+                &format!("{host}/images/gzipped:v1"),
+            ])
+            .await;
+        assert!(out.ends_with(&format!("Digest: {rewritten}\n")), "{out}");
+        let pulled = home
+            .run(&["manifest", "fetch", "--oci-layout", "gzipped:v1"])
+            .await;
+        let pushed = home
+            .run(&[
+                "manifest",
+                "fetch",
+                "--plain-http",
+                &format!("{host}/images/gzipped:v1"),
+            ])
+            .await;
+        assert_eq!(pulled.stdout, pushed.stdout);
+        assert_eq!(digest(&pushed.stdout), rewritten);
+    })
+    .await;
+    registry.stop().unwrap();
+}
