@@ -147,6 +147,12 @@ pub const VARIABLES: &[(&str, &str, bool, &str)] = &[
         "comma-separated existing tags for Content Discovery",
     ),
     (
+        "OCI_CONFIGURATION",
+        "configuration",
+        false,
+        "redesign's YAML configuration file (default oci-conformance.yaml when it exists); variables win over it",
+    ),
+    (
         "OCI_RO_DATA_TAGS",
         "ro-data-tags",
         false,

@@ -61,6 +61,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod ginkgo;
 pub mod http;
 mod json;

@@ -13,6 +13,18 @@ fn main() -> ExitCode {
         Ok(vars) => vars,
         Err(e) => e.exit(),
     };
+    let vars = match oras_conformance::config_file::apply(vars) {
+        Ok((vars, warnings)) => {
+            for warning in warnings {
+                eprintln!("oras-conformance: warning: {warning}");
+            }
+            vars
+        }
+        Err(e) => {
+            eprintln!("oras-conformance: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let config = match Config::from_vars(&vars) {
         Ok(config) => config,
         Err(e) => {
