@@ -5,11 +5,14 @@
 //!   referrers API, so referrers go through the `sha256-<hex>` tag schema;
 //! * against the oras-testkit fake with the referrers API on (the API
 //!   path, and cross-repository mounts observed in its request log);
-//! * against OCI image layouts, as directories and tar archives.
+//! * against OCI image layouts, as directories and tar archives;
+//! * with other OCI tools (oras-py, skopeo) on the real registry, both
+//!   directions ([`interop`]).
 //!
 //! Artifacts are pushed with oras-remote and the storage traits directly
-//! (never with `oras push`). Every command runs under a time limit and
-//! every test under [`fixtures::bounded`].
+//! (never with `oras push`), except in [`interop`], whose subject is what
+//! other tools make of `oras push` output. Every command runs under a
+//! time limit and every test under [`fixtures::bounded`].
 
 // Test helpers fail loudly: a panic is the test's failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

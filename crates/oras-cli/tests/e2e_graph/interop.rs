@@ -9,7 +9,9 @@
 //!   OCI layouts our `oras cp --to-oci-layout` and `oras push --oci-layout`
 //!   write to the registry with the same manifest digest, writes layouts
 //!   our `oras cp --from-oci-layout` and `oras pull --oci-layout` read, and
-//!   `skopeo inspect --raw` sees the exact manifest we pushed.
+//!   `skopeo inspect --raw` sees the exact manifest we pushed; the same
+//!   holds for tar layouts (`oras backup`/`oras restore` and skopeo's
+//!   `oci-archive:`).
 //!
 //! What oras-py does differently from ORAS (Go and ours), pinned here:
 //! it marks a pushed directory only by the layer media type
@@ -573,6 +575,114 @@ async fn skopeo_layouts_are_read_by_our_oras() {
             .await;
         assert_eq!(pulled.stdout, pushed.stdout);
         assert_eq!(digest(&pushed.stdout), rewritten);
+    })
+    .await;
+    registry.stop().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn layout_tar_archives_go_both_ways_with_skopeo() {
+    let Some(skopeo_bin) = tool("skopeo", interop::skopeo).await else {
+        return;
+    };
+    let Some(registry) = start_for_test_async(Mode::Plain).await else {
+        return;
+    };
+    bounded(async {
+        let host = registry.host();
+        let home = Home::new();
+        let inputs = write_inputs(&home);
+        let target = format!("{host}/ours/tarred:v1");
+        home.ok(&[
+            "push",
+            "--plain-http",
+            &target,
+            "notes.txt",
+            "blob.bin",
+            "tree",
+        ])
+        .await;
+        let pushed = home
+            .run(&["manifest", "fetch", "--plain-http", &target])
+            .await
+            .stdout;
+        let pushed_digest = digest(&pushed);
+
+        // `oras backup` to a tar is an `oci-archive:` skopeo copies on.
+        home.ok(&["backup", "--plain-http", "--output", "ours.tar", &target])
+            .await;
+        skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "copy",
+                "oci-archive:ours.tar:v1",
+                &format!("docker://{host}/skopeo/tarred:v1"),
+                "--dest-tls-verify=false",
+            ],
+        )
+        .await;
+        let raw = skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                &format!("docker://{host}/skopeo/tarred:v1"),
+            ],
+        )
+        .await;
+        assert_eq!(raw.stdout, pushed);
+
+        // skopeo's `oci-archive:` is a tar layout `oras restore`,
+        // `oras cp --from-oci-layout` and `oras pull --oci-layout` read.
+        skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "copy",
+                &format!("docker://{target}"),
+                "oci-archive:theirs.tar:v1",
+                "--src-tls-verify=false",
+            ],
+        )
+        .await;
+        home.ok(&[
+            "restore",
+            "--plain-http",
+            "--input",
+            "theirs.tar",
+            &format!("{host}/restored/tarred:v1"),
+        ])
+        .await;
+        let out = home
+            .ok(&[
+                "cp",
+                "--from-oci-layout",
+                "theirs.tar:v1",
+                "--to-plain-http",
+                &format!("{host}/copied/tarred:v1"),
+            ])
+            .await;
+        assert!(
+            out.ends_with(&format!("Digest: {pushed_digest}\n")),
+            "{out}"
+        );
+        for name in ["restored/tarred:v1", "copied/tarred:v1"] {
+            let back = home
+                .run(&[
+                    "manifest",
+                    "fetch",
+                    "--plain-http",
+                    &format!("{host}/{name}"),
+                ])
+                .await;
+            assert_eq!(back.stdout, pushed, "{name}");
+        }
+        home.ok(&["pull", "--oci-layout", "theirs.tar:v1", "-o", "pulled"])
+            .await;
+        assert_eq!(tree(&home.path("pulled")), inputs);
     })
     .await;
     registry.stop().unwrap();
