@@ -56,7 +56,10 @@ pub fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
             let external: &(dyn std::error::Error + 'static) = external;
             inner.push(external);
         }
-        if let Some(next) = cause.source() {
+        // A transparent wrapper's `source()` skips the error it wraps.
+        if let Some(oras_copy::Error::Content(content)) = cause.downcast_ref::<oras_copy::Error>() {
+            inner.push(content);
+        } else if let Some(next) = cause.source() {
             inner.push(next);
         }
         inner.reverse();
@@ -126,11 +129,32 @@ fn go_os_texts(causes: &[&(dyn std::error::Error + 'static)]) -> Vec<(String, St
             ]
             .into_iter()
             .find_map(|(ours, go)| context.strip_prefix(ours).map(|path| format!("{go}{path}")));
+            // Go `os.MkdirAll` of a path that is a file fails with
+            // ENOTDIR where Rust's `create_dir_all` says EEXIST; oras-go's
+            // file store words it `failed to ensure directories of the
+            // target path: mkdir <path>: not a directory`.
+            if let Some(path) = context.strip_prefix("creating ")
+                && source.kind() == std::io::ErrorKind::AlreadyExists
+                && std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
+            {
+                out.push((
+                    cause.to_string(),
+                    format!(
+                        "failed to ensure directories of the target path: mkdir {path}: {}",
+                        crate::error::os_error_text(&std::io::Error::from_raw_os_error(20))
+                    ),
+                ));
+                // Its OS error, now worded above, is not repeated.
+                out.push((source.to_string(), String::new()));
+                continue;
+            }
             if let Some(op) = op {
                 out.push((
                     cause.to_string(),
                     format!("{op}: {}", crate::error::os_error_text(source)),
                 ));
+                out.push((source.to_string(), String::new()));
+                continue;
             }
         }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
@@ -570,6 +594,13 @@ mod tests {
         assert_eq!(chain_text(&err), "outer: inner");
         let err = anyhow::Error::new(std::io::Error::other("inner")).context("ctx");
         assert_eq!(chain_text(&err), "ctx: inner");
+    }
+
+    #[test]
+    fn os_errors_in_chains_get_go_errno_texts() {
+        let err = anyhow::Error::new(std::io::Error::from_raw_os_error(2)).context("open a.txt");
+        assert_eq!(chain_text(&err), "open a.txt: no such file or directory");
+        assert!(is_local_error(&err));
     }
 
     #[test]

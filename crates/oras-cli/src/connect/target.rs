@@ -79,14 +79,30 @@ fn layout_error(target: &Target, err: oras_store_oci::Error) -> anyhow::Error {
     // Go `Target.Parse` of a read-only layout stats the path first:
     // `invalid argument "<ref>": failed to find path "<path>": stat <path>:
     // no such file or directory`.
-    if let Err(stat) = std::fs::metadata(&target.path) {
-        return CliError::new(format!(
-            "invalid argument {}: failed to find path {}: {}",
-            quote(&target.raw_reference),
-            quote(&target.path),
-            crate::error::path_error("stat", &target.path, &stat)
-        ))
-        .into();
+    match std::fs::metadata(&target.path) {
+        Err(stat) => {
+            return CliError::new(format!(
+                "invalid argument {}: failed to find path {}: {}",
+                quote(&target.raw_reference),
+                quote(&target.path),
+                crate::error::path_error("stat", &target.path, &stat)
+            ))
+            .into();
+        }
+        // oras-go `oci.NewFromFS` opens `oci-layout` (relative to the
+        // layout's file system) first.
+        Ok(meta) if meta.is_dir() => {
+            if let Err(open) =
+                std::fs::File::open(std::path::Path::new(&target.path).join("oci-layout"))
+            {
+                return CliError::new(format!(
+                    "invalid OCI Image Layout: failed to open OCI layout file: {}",
+                    crate::error::path_error("open", "oci-layout", &open)
+                ))
+                .into();
+            }
+        }
+        Ok(_) => {}
     }
     CliError::new(format!(
         "failed to open OCI layout {}: {err}",
