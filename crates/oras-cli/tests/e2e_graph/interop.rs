@@ -687,3 +687,85 @@ async fn layout_tar_archives_go_both_ways_with_skopeo() {
     .await;
     registry.stop().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_layout_shared_with_skopeo_keeps_both_tools_tags() {
+    let Some(skopeo_bin) = tool("skopeo", interop::skopeo).await else {
+        return;
+    };
+    let Some(registry) = start_for_test_async(Mode::Plain).await else {
+        return;
+    };
+    bounded(async {
+        let host = registry.host();
+        let home = Home::new();
+        write_inputs(&home);
+        let target = format!("{host}/ours/shared:v1");
+        home.ok(&["push", "--plain-http", &target, "blob.bin", "tree"])
+            .await;
+        let theirs = home
+            .run(&["manifest", "fetch", "--plain-http", &target])
+            .await
+            .stdout;
+
+        // skopeo starts the layout (its index.json has no mediaType), we
+        // add a tag, skopeo adds another: every tag stays readable by both.
+        let copy_in = |tag: &'static str| {
+            [
+                "copy".to_string(),
+                format!("docker://{target}"),
+                format!("oci:shared:{tag}"),
+                "--src-tls-verify=false".to_string(),
+            ]
+        };
+        let args = copy_in("theirs");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        skopeo(&home, &skopeo_bin, &args).await;
+        home.ok(&["push", "--oci-layout", "shared:ours", "notes.txt"])
+            .await;
+        let ours = home
+            .run(&["manifest", "fetch", "--oci-layout", "shared:ours"])
+            .await
+            .stdout;
+        let args = copy_in("again");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        skopeo(&home, &skopeo_bin, &args).await;
+
+        let tags = home.ok(&["repo", "tags", "--oci-layout", "shared"]).await;
+        assert_eq!(tags, "again\nours\ntheirs\n");
+        skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "copy",
+                "oci:shared:ours",
+                &format!("docker://{host}/shared/out:ours"),
+                "--dest-tls-verify=false",
+            ],
+        )
+        .await;
+        for tag in ["theirs", "again"] {
+            home.ok(&[
+                "cp",
+                "--from-oci-layout",
+                &format!("shared:{tag}"),
+                "--to-plain-http",
+                &format!("{host}/shared/out:{tag}"),
+            ])
+            .await;
+        }
+        for (tag, want) in [("ours", &ours), ("theirs", &theirs), ("again", &theirs)] {
+            let back = home
+                .run(&[
+                    "manifest",
+                    "fetch",
+                    "--plain-http",
+                    &format!("{host}/shared/out:{tag}"),
+                ])
+                .await;
+            assert_eq!(&back.stdout, want, "{tag}");
+        }
+    })
+    .await;
+    registry.stop().unwrap();
+}
