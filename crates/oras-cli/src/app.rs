@@ -462,15 +462,23 @@ fn find_command(root: &clap::Command, words: &[String]) -> Found {
     let mut current = root;
     let mut names = Vec::new();
     let mut unknown = None;
+    let mut skip_value = false;
     for word in words {
         if word == "--" {
             break;
         }
-        if word.starts_with('-') {
+        if std::mem::take(&mut skip_value) {
             continue;
         }
         if current.get_subcommands().next().is_none() {
             break;
+        }
+        if word.starts_with('-') {
+            // A parent knows no flag while cobra looks for the command,
+            // so one without `=` is taken to have the next word as value
+            // (`oras -h manifest` is the root's help).
+            skip_value = !word.contains('=');
+            continue;
         }
         if current.get_name() == "oras" && word == "help" {
             names.push("help".to_owned());
@@ -498,6 +506,67 @@ fn find_command(root: &clap::Command, words: &[String]) -> Found {
     }
 }
 
+/// The first unknown flag among `words` for the command at `found`, in
+/// pflag's words: pflag parses every flag before cobra looks at `--help`,
+/// so `oras pull --help --nope` is an error.
+fn unknown_flag_before_help(
+    root: &clap::Command,
+    words: &[String],
+    found: &Found,
+) -> Option<String> {
+    let cmd = command_at(root, &found.names)?;
+    let takes_value = |arg: &Arg| {
+        arg.get_action().takes_values()
+            && arg
+                .get_num_args()
+                .is_none_or(|range| range.min_values() >= 1)
+    };
+    let mut iter = words.iter();
+    while let Some(word) = iter.next() {
+        if word == "--" {
+            break;
+        }
+        if let Some(long) = word.strip_prefix("--") {
+            let (name, has_value) = match long.split_once('=') {
+                Some((name, _)) => (name, true),
+                None => (long, false),
+            };
+            match cmd.get_arguments().find(|arg| arg.get_long() == Some(name)) {
+                None => return Some(unknown_flag_message(&format!("--{name}"))),
+                Some(arg) if takes_value(arg) && !has_value => {
+                    iter.next();
+                }
+                Some(_) => {}
+            }
+        } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
+            for (at, short) in shorts.char_indices() {
+                if short == '=' && at > 0 {
+                    break;
+                }
+                match cmd
+                    .get_arguments()
+                    .find(|arg| arg.get_short() == Some(short))
+                {
+                    None => {
+                        return Some(format!(
+                            "unknown shorthand flag: '{short}' in -{}",
+                            &shorts[at..]
+                        ));
+                    }
+                    Some(arg) if takes_value(arg) => {
+                        if at + short.len_utf8() == shorts.len() {
+                            iter.next();
+                        }
+                        break;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The subcommand of `root` at `names` (all of which exist).
 fn command_at<'a>(root: &'a clap::Command, names: &[String]) -> Option<&'a clap::Command> {
     names
@@ -516,6 +585,17 @@ fn before_parsing(
 ) -> Option<i32> {
     if found.names.first().map(String::as_str) == Some("help") {
         return Some(help_command(root, words, ctx));
+    }
+    let asks_help = words
+        .iter()
+        .take_while(|word| word.as_str() != "--")
+        .any(|word| matches!(word.as_str(), "-h" | "--help"));
+    if asks_help
+        && found.unknown.is_none()
+        && let Some(message) = unknown_flag_before_help(root, words, found)
+    {
+        let _ = ctx.printer.eprintln(&format!("Error: {message}"));
+        return Some(1);
     }
     let unknown = found.unknown.as_deref()?;
     if found.names.is_empty() {
@@ -564,6 +644,15 @@ fn help_command(root: &clap::Command, words: &[String], ctx: &Context) -> i32 {
         .filter(|word| !word.starts_with('-'))
         .cloned()
         .collect();
+    let unknown_flag = words
+        .iter()
+        .take_while(|word| word.as_str() != "--")
+        .find(|word| word.starts_with('-') && !matches!(word.as_str(), "-h" | "--help"));
+    if let Some(flag) = unknown_flag {
+        let message = unknown_flag_message(flag.split('=').next().unwrap_or(flag));
+        let _ = ctx.printer.eprintln(&format!("Error: {message}"));
+        return 1;
+    }
     if words
         .iter()
         .any(|word| matches!(word.as_str(), "-h" | "--help"))

@@ -20,7 +20,7 @@ use crate::parse::{is_digest, validate_extra_tags};
 /// Usage facts of `oras manifest index update`.
 pub const INFO: CommandInfo = CommandInfo {
     path: "oras manifest index update",
-    usage: "oras manifest index update <index>{:<tag>|@<digest>} [{--add|--merge|--remove} <manifest>{<tag>|<digest>}] [...] [flags]",
+    usage: "oras manifest index update <index>{:<tag>|@<digest>} [{--add|--merge|--remove} <manifest>{<tag>|<digest>}] [...]",
 };
 
 /// What `--help` prints above `Usage:` (the Go CLI's `Long`: the
