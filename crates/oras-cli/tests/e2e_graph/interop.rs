@@ -146,11 +146,14 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     found
 }
 
-/// Writes the files the tests push: `notes.txt`, `blob.bin` (every byte
-/// value) and the directory `tree/` with a nested file.
+/// Writes the files the tests push: `notes.txt`, an empty file, a name
+/// with a space and a non-ASCII letter, `blob.bin` (every byte value) and
+/// the directory `tree/` with a nested file.
 fn write_inputs(home: &Home) -> BTreeMap<String, Vec<u8>> {
     let files = BTreeMap::from([
         ("notes.txt".to_string(), b"interop notes\n".to_vec()),
+        ("empty.txt".to_string(), Vec::new()),
+        ("spaced ü.txt".to_string(), "ü\n".as_bytes().to_vec()),
         (
             "blob.bin".to_string(),
             (0..=255u8).cycle().take(3000).collect(),
@@ -190,7 +193,15 @@ async fn oras_py_pushes_and_our_oras_pulls() {
         let pushed = oras_py(
             &home,
             &python,
-            &["push", &target, "notes.txt", "blob.bin", "tree"],
+            &[
+                "push",
+                &target,
+                "notes.txt",
+                "empty.txt",
+                "spaced ü.txt",
+                "blob.bin",
+                "tree",
+            ],
         )
         .await;
         let pushed_digest = String::from_utf8(pushed.stdout).unwrap().trim().to_string();
@@ -218,13 +229,14 @@ async fn oras_py_pushes_and_our_oras_pulls() {
             "{out}"
         );
         let pulled = tree(&home.path("pulled"));
-        assert_eq!(pulled["notes.txt"], inputs["notes.txt"]);
-        assert_eq!(pulled["blob.bin"], inputs["blob.bin"]);
+        for name in ["notes.txt", "empty.txt", "spaced ü.txt", "blob.bin"] {
+            assert_eq!(pulled[name], inputs[name], "{name}");
+        }
 
         // oras-py marks the directory by media type only, with no
         // `io.deis.oras.content.unpack`: like the Go CLI, we keep the
         // gzipped tar under the directory's name.
-        let layer = &manifest["layers"][2];
+        let layer = &manifest["layers"][4];
         assert_eq!(layer["mediaType"], media_type::IMAGE_LAYER_GZIP);
         assert_eq!(
             layer["annotations"]["org.opencontainers.image.title"],
@@ -275,6 +287,8 @@ async fn our_oras_pushes_and_oras_py_pulls() {
                 "--plain-http",
                 &target,
                 "notes.txt",
+                "empty.txt",
+                "spaced ü.txt",
                 "blob.bin:application/octet-stream",
                 "tree",
             ])
@@ -297,7 +311,10 @@ async fn our_oras_pushes_and_oras_py_pulls() {
         // entries rooted at `tree/`) beside them.
         let listed = oras_py(&home, &python, &["pull", &target, "pulled"]).await;
         let listed = json(std::str::from_utf8(&listed.stdout).unwrap());
-        assert_eq!(listed, serde_json::json!(["blob.bin", "notes.txt", "tree"]));
+        assert_eq!(
+            listed,
+            serde_json::json!(["blob.bin", "empty.txt", "notes.txt", "spaced ü.txt", "tree"])
+        );
         assert_eq!(tree(&home.path("pulled")), inputs);
     })
     .await;
@@ -451,6 +468,8 @@ async fn skopeo_layouts_are_read_by_our_oras() {
             "--plain-http",
             &target,
             "notes.txt",
+            "empty.txt",
+            "spaced ü.txt",
             "blob.bin",
             "tree",
         ])
@@ -598,6 +617,8 @@ async fn layout_tar_archives_go_both_ways_with_skopeo() {
             "--plain-http",
             &target,
             "notes.txt",
+            "empty.txt",
+            "spaced ü.txt",
             "blob.bin",
             "tree",
         ])
