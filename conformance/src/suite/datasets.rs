@@ -225,7 +225,7 @@ async fn push_manifests(
             .body(doc.bytes.clone());
         let resp = c.send(&s.r.client, req).await?;
         all_created &= resp.status == 201;
-        if let Err(stop) = check_manifest_put(s, c, doc, &resp, &tags).await
+        if let Err(stop) = check_manifest_put(s, c, doc, &resp, &tags, by_digest).await
             && first_failure.is_none()
         {
             first_failure = Some(stop);
@@ -243,9 +243,11 @@ async fn check_manifest_put(
     doc: &Doc,
     resp: &Response,
     tags: &[String],
+    by_digest: bool,
 ) -> Step {
     expect_status(resp, &[201])?;
-    check_digest_header(resp, &doc.digest, Some(&doc.bytes), false)?;
+    let by_tag_content = (!by_digest).then_some(&doc.bytes[..]);
+    check_digest_header(resp, &doc.digest, by_tag_content, false)?;
     if let Some(subject) = &doc.subject
         && s.r.config.api.referrer
     {
@@ -331,7 +333,7 @@ async fn fetch_manifests(
         check_digest_header(
             &resp,
             &doc.digest,
-            Some(&doc.bytes),
+            by_tag.then_some(&doc.bytes[..]),
             s.r.config.api.manifests_digest_header,
         )?;
     }
