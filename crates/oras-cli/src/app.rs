@@ -92,21 +92,22 @@ pub enum Command {
     Version(version::VersionArgs),
 }
 
-/// The clap command with the Go CLI's help: every command's help text is
-/// rendered up front, in cobra's layout with pflag's flag list (see
-/// [`render_help`]), and set as its help template, so clap prints it as is.
+/// The clap command tree with the Go CLI's flag rules (pflag's booleans
+/// and integers, `-h, --help` everywhere, no `help` subcommand of clap's:
+/// cobra's is handled before parsing). Help texts come from
+/// [`render_help`].
 pub fn command() -> clap::Command {
     let root = Cli::command()
         .disable_help_subcommand(true)
         .override_usage("oras [command]")
         .term_width(0);
-    style(root, "oras")
+    style(root)
 }
 
-/// Gives `cmd` (whose full path is `path`) and its subcommands cobra's
-/// `-h, --help` flag; the help text itself is [`render_help`]'s, printed
-/// when clap reports a help request.
-fn style(cmd: clap::Command, path: &str) -> clap::Command {
+/// Gives `cmd` and its subcommands cobra's `-h, --help` flag and pflag's
+/// value rules; the help text itself is [`render_help`]'s, printed when
+/// clap reports a help request.
+fn style(cmd: clap::Command) -> clap::Command {
     let name = cmd.get_name().to_owned();
     let has_subcommands = cmd.get_subcommands().next().is_some();
     let mut cmd = cmd
@@ -120,10 +121,7 @@ fn style(cmd: clap::Command, path: &str) -> clap::Command {
         )
         .args_override_self(true)
         .mut_args(|arg| takes_any_value(go_int_flag(go_bool_flag(arg.display_order(0)))));
-    cmd = cmd.mut_subcommands(|sub| {
-        let sub_path = format!("{path} {}", sub.get_name());
-        style(sub, &sub_path)
-    });
+    cmd = cmd.mut_subcommands(style);
     if has_subcommands {
         cmd = cmd.subcommand_required(true).arg_required_else_help(true);
     }
