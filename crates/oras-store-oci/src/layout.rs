@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use oras_spec::{Descriptor, Digest, annotation, media_type};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -70,9 +70,11 @@ pub(crate) struct IndexFile {
     pub(crate) media_type: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub(crate) artifact_type: String,
-    // Go's image-spec writes `null` for an empty list; accept it.
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub(crate) manifests: Vec<Descriptor>,
+    /// `None` is Go's nil slice, written `null`: oras-go's `saveIndex`
+    /// builds the list by appending to a nil slice, so an index saved with
+    /// no entries says `"manifests":null`, while a new layout's says `[]`.
+    #[serde(default)]
+    pub(crate) manifests: Option<Vec<Descriptor>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) subject: Option<Descriptor>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -89,7 +91,7 @@ impl IndexFile {
             schema_version: 2,
             media_type: media_type::IMAGE_INDEX.to_owned(),
             artifact_type: String::new(),
-            manifests: Vec::new(),
+            manifests: Some(Vec::new()),
             subject: None,
             annotations: BTreeMap::new(),
             extra: serde_json::Map::new(),
@@ -119,10 +121,17 @@ impl IndexFile {
     }
 }
 
-fn null_as_empty<'de, D: Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Vec<Descriptor>, D::Error> {
-    Ok(Option::<Vec<Descriptor>>::deserialize(d)?.unwrap_or_default())
+impl IndexFile {
+    /// The entries listed (none for `null`).
+    pub(crate) fn entries(&self) -> &[Descriptor] {
+        self.manifests.as_deref().unwrap_or_default()
+    }
+
+    /// Replaces the entries as oras-go's `saveIndex` does: an empty list
+    /// becomes `null`.
+    pub(crate) fn set_entries(&mut self, entries: Vec<Descriptor>) {
+        self.manifests = (!entries.is_empty()).then_some(entries);
+    }
 }
 
 /// The tag an `index.json` entry carries, if any.
@@ -206,11 +215,11 @@ mod tests {
             br#"{"schemaVersion":2,"manifests":null,"annotations":{"a":"b"},"x-tool":{"k":[1,2]}}"#,
         )
         .unwrap();
-        assert!(index.manifests.is_empty());
+        assert!(index.entries().is_empty());
         let json = String::from_utf8(index.to_json().unwrap()).unwrap();
         assert_eq!(
             json,
-            r#"{"schemaVersion":2,"manifests":[],"annotations":{"a":"b"},"x-tool":{"k":[1,2]}}"#
+            r#"{"schemaVersion":2,"manifests":null,"annotations":{"a":"b"},"x-tool":{"k":[1,2]}}"#
         );
     }
 

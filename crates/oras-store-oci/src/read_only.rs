@@ -72,7 +72,7 @@ impl ReadOnlyStore {
             .await?
             .ok_or_else(|| missing(INDEX_FILE))?;
         let index = IndexFile::parse(&index)?;
-        let catalog = Catalog::load(&source, &index.manifests).await?;
+        let catalog = Catalog::load(&source, index.entries()).await?;
         Ok(ReadOnlyStore { source, catalog })
     }
 }

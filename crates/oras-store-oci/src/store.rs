@@ -99,7 +99,7 @@ impl Store {
         let (index, catalog) = match source.read_file(INDEX_FILE, MAX_INDEX_BYTES).await? {
             Some(bytes) => {
                 let index = IndexFile::parse(&bytes)?;
-                let catalog = Catalog::load(&source, &index.manifests).await?;
+                let catalog = Catalog::load(&source, index.entries()).await?;
                 (index, catalog)
             }
             None => {
@@ -146,7 +146,8 @@ impl Store {
     /// write, so even a dropped caller cannot let two writes overlap.
     pub(crate) async fn write_index(&self) -> Result<()> {
         let mut index = Arc::clone(&self.index).lock_owned().await;
-        index.manifests = self.catalog().tags.index_manifests();
+        let entries = self.catalog().tags.index_manifests();
+        index.set_entries(entries);
         let root = self.root.clone();
         tokio::task::spawn_blocking(move || {
             let bytes = index.to_json()?;

@@ -4,6 +4,7 @@
 mod common;
 mod concurrency;
 mod delete;
+mod go_layout;
 mod hostile;
 mod layout;
 mod push;

@@ -1,0 +1,75 @@
+// Reference layouts for oras-rs: the operations read from the JSON file
+// named by the first argument are applied in order to an oras-go v2.7.0
+// content/oci store over the directory named by the second argument
+// (opened afresh where an operation says so); one line per operation is
+// printed: "ok", or "error" and the error.
+package main
+
+import (
+	"context"
+	// Registers SHA-256 with go-digest, as every oras-go program does.
+	_ "crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/content/oci"
+)
+
+type operation struct {
+	// Op is push, tag, untag, delete, reopen or gc.
+	Op         string             `json:"op"`
+	Descriptor ocispec.Descriptor `json:"descriptor"`
+	// Data is the hex of the pushed content.
+	Data      string `json:"data"`
+	Reference string `json:"reference"`
+}
+
+func main() {
+	raw, err := os.ReadFile(os.Args[1])
+	if err != nil {
+		panic(err)
+	}
+	var ops []operation
+	if err := json.Unmarshal(raw, &ops); err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	store, err := oci.New(os.Args[2])
+	if err != nil {
+		panic(err)
+	}
+	for _, op := range ops {
+		switch op.Op {
+		case "push":
+			data, decodeErr := hex.DecodeString(op.Data)
+			if decodeErr != nil {
+				panic(decodeErr)
+			}
+			err = store.Push(ctx, op.Descriptor, strings.NewReader(string(data)))
+		case "tag":
+			err = store.Tag(ctx, op.Descriptor, op.Reference)
+		case "untag":
+			err = store.Untag(ctx, op.Reference)
+		case "delete":
+			err = store.Delete(ctx, op.Descriptor)
+		case "gc":
+			err = store.GC(ctx)
+		case "reopen":
+			store, err = oci.New(os.Args[2])
+			if err != nil {
+				panic(err)
+			}
+		default:
+			panic("unknown operation " + op.Op)
+		}
+		if err != nil {
+			fmt.Println("error", err)
+		} else {
+			fmt.Println("ok")
+		}
+	}
+}

@@ -1,0 +1,369 @@
+//! Reference layouts from oras-go v2.7.0: the same operations (push, tag,
+//! re-tag, untag, delete with GC, reopen) applied to oras-go's
+//! `content/oci` store (the program in `tests/go/`, run with `go run`)
+//! and to [`Store`] in another directory must succeed or fail alike and
+//! leave the same files: `oci-layout` and every blob byte for byte, the
+//! same directories and modes, and the same `index.json` bytes up to the
+//! order of `manifests` (oras-go lists them in Go map order, which is
+//! random).
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use oras_content::{Deleter, Pusher, Tagger, Untagger, bytes_reader};
+use oras_spec::{Descriptor, Index, Manifest, Parsed, Platform, media_type};
+use oras_store_oci::Store;
+use serde_json::{Value, json};
+
+/// Where Go may put its caches: the workspace `target/` directory.
+fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    while !dir.join("Cargo.lock").exists() {
+        assert!(
+            dir.pop(),
+            "no Cargo.lock above {}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+    }
+    dir.join("target")
+}
+
+fn go_binary() -> PathBuf {
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("go"))
+            .find(|go| go.is_file())
+    });
+    let fallback = Path::new("/usr/local/go/bin/go");
+    on_path
+        .or_else(|| fallback.is_file().then(|| fallback.to_owned()))
+        .unwrap_or_else(|| {
+            panic!(
+                "this test needs the Go toolchain (`go` on PATH or /usr/local/go/bin/go) \
+                 to compare our layout with oras-go's"
+            )
+        })
+}
+
+/// Applies `ops` with oras-go to a layout at `root`; one line per
+/// operation, `ok` or `error …`. Within ten minutes (the first run
+/// downloads oras-go through the module proxy).
+fn go_apply(ops: &[Value], root: &Path) -> Vec<String> {
+    let go_root = target_dir().join("go");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/go");
+    let work = tempfile::tempdir().unwrap();
+    let input = work.path().join("ops.json");
+    fs::write(&input, serde_json::to_vec(ops).unwrap()).unwrap();
+    let (stdout, stderr) = (work.path().join("out"), work.path().join("err"));
+    let mut child = Command::new(go_binary())
+        .args(["run", "."])
+        .arg(&input)
+        .arg(root)
+        .current_dir(&dir)
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOPATH", &go_root)
+        .env("GOMODCACHE", go_root.join("pkg/mod"))
+        .env("GOCACHE", go_root.join("cache"))
+        .stdin(Stdio::null())
+        .stdout(File::create(&stdout).unwrap())
+        .stderr(File::create(&stderr).unwrap())
+        .spawn()
+        .expect("starting go run");
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("go run did not finish within ten minutes");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let err = fs::read_to_string(&stderr).unwrap_or_default();
+    assert!(status.success(), "go run failed ({status}):\n{err}");
+    fs::read_to_string(&stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Applies `ops` with [`Store`] to a layout at `root`, answering as the Go
+/// program does.
+async fn our_apply(ops: &[Value], root: &Path) -> Vec<String> {
+    let mut store = Store::open(root).await.unwrap();
+    let mut out = Vec::new();
+    for op in ops {
+        let desc = || serde_json::from_value::<Descriptor>(op["descriptor"].clone()).unwrap();
+        let reference = op["reference"].as_str().unwrap_or("");
+        let result = match op["op"].as_str().unwrap() {
+            "push" => {
+                let data = unhex(op["data"].as_str().unwrap());
+                store.push(&desc(), bytes_reader(data)).await
+            }
+            "tag" => store.tag(&desc(), reference).await,
+            "untag" => store.untag(reference).await,
+            "delete" => store.delete(&desc()).await,
+            "gc" => store.gc().await.map_err(Into::into),
+            "reopen" => {
+                store = Store::open(root).await.unwrap();
+                Ok(())
+            }
+            other => panic!("unknown operation {other}"),
+        };
+        out.push(match result {
+            Ok(()) => "ok".to_owned(),
+            Err(e) => format!("error {e}"),
+        });
+    }
+    out
+}
+
+fn hex(data: &[u8]) -> String {
+    data.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn push(desc: &Descriptor, data: &[u8]) -> Value {
+    json!({"op": "push", "descriptor": desc, "data": hex(data)})
+}
+
+fn tag(desc: &Descriptor, reference: &str) -> Value {
+    json!({"op": "tag", "descriptor": desc, "reference": reference})
+}
+
+fn op(name: &str) -> Value {
+    json!({"op": name})
+}
+
+/// Every entry under `root` (directories end in `/`) with its mode, and
+/// the bytes of every file.
+fn tree(root: &Path) -> BTreeMap<String, (u32, Option<Vec<u8>>)> {
+    let mut out = BTreeMap::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            let name = path.strip_prefix(root).unwrap().display().to_string();
+            #[cfg(unix)]
+            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
+            #[cfg(not(unix))]
+            let mode = u32::from(meta.permissions().readonly());
+            if meta.is_dir() {
+                out.insert(format!("{name}/"), (mode, None));
+                pending.push(path);
+            } else {
+                out.insert(name, (mode, Some(fs::read(&path).unwrap())));
+            }
+        }
+    }
+    out
+}
+
+/// `index.json` with its `manifests` sorted, after checking that it is
+/// exactly what our marshalling makes of it (so sorting loses nothing).
+fn sorted_index(bytes: &[u8], whose: &str) -> String {
+    let mut index: Index = serde_json::from_slice(bytes).unwrap();
+    if index.manifests.len() < 2 {
+        // Nothing to sort; kept as is, `"manifests":null` included.
+        return String::from_utf8(bytes.to_vec()).unwrap();
+    }
+    assert_eq!(
+        Parsed::from_value(index.clone()).bytes(),
+        bytes,
+        "{whose} index.json does not round-trip"
+    );
+    index.manifests.sort_by_key(Descriptor::to_json);
+    String::from_utf8(Parsed::from_value(index).bytes().to_vec()).unwrap()
+}
+
+fn assert_same_layout(go: &Path, ours: &Path, step: &str) {
+    let (mut go_tree, mut our_tree) = (tree(go), tree(ours));
+    let go_index = go_tree.remove("index.json").and_then(|(_, b)| b);
+    let our_index = our_tree.remove("index.json").and_then(|(_, b)| b);
+    let render = |tree: &BTreeMap<String, (u32, Option<Vec<u8>>)>| -> Vec<String> {
+        tree.iter()
+            .map(|(name, (mode, bytes))| match bytes {
+                Some(bytes) => format!("{mode:o} {name} {}", String::from_utf8_lossy(bytes)),
+                None => format!("{mode:o} {name}"),
+            })
+            .collect()
+    };
+    assert_eq!(render(&go_tree), render(&our_tree), "{step}: files differ");
+    assert_eq!(
+        sorted_index(&go_index.unwrap(), "Go's"),
+        sorted_index(&our_index.unwrap(), "our"),
+        "{step}: index.json differs"
+    );
+}
+
+/// The graph: a config, two layers, an image manifest over them, an index
+/// over the manifest, and a signature whose subject is the manifest.
+struct Graph {
+    config: (Descriptor, Vec<u8>),
+    layers: Vec<(Descriptor, Vec<u8>)>,
+    manifest: (Descriptor, Vec<u8>),
+    index: (Descriptor, Vec<u8>),
+    referrer: (Descriptor, Vec<u8>),
+}
+
+fn graph() -> Graph {
+    let config_data = br#"{"architecture":"amd64","os":"linux"}"#.to_vec();
+    let config = Descriptor::from_bytes(media_type::IMAGE_CONFIG, &config_data);
+    let layers: Vec<(Descriptor, Vec<u8>)> = [b"hello".to_vec(), b"world <&>\n".to_vec()]
+        .into_iter()
+        .map(|data| (Descriptor::from_bytes(media_type::IMAGE_LAYER, &data), data))
+        .collect();
+    let parsed = Parsed::from_value(Manifest {
+        schema_version: 2,
+        media_type: media_type::IMAGE_MANIFEST.to_owned(),
+        artifact_type: String::new(),
+        config: config.clone(),
+        layers: layers.iter().map(|(d, _)| d.clone()).collect(),
+        subject: None,
+        annotations: BTreeMap::from([("m".to_owned(), "<manifest>".to_owned())]),
+    });
+    let manifest = parsed.descriptor(media_type::IMAGE_MANIFEST);
+    let manifest = (manifest, parsed.bytes().to_vec());
+    let mut entry = manifest.0.clone();
+    entry.platform = Some(Platform::new("linux", "amd64"));
+    let parsed = Parsed::from_value(Index::new(vec![entry]));
+    let index = (
+        parsed.descriptor(media_type::IMAGE_INDEX),
+        parsed.bytes().to_vec(),
+    );
+    let parsed = Parsed::from_value(Manifest {
+        schema_version: 2,
+        media_type: media_type::IMAGE_MANIFEST.to_owned(),
+        artifact_type: "application/vnd.test.sig".to_owned(),
+        config: Descriptor::empty_json(),
+        layers: vec![Descriptor::empty_json()],
+        subject: Some(manifest.0.clone()),
+        annotations: BTreeMap::new(),
+    });
+    let mut referrer = parsed.descriptor(media_type::IMAGE_MANIFEST);
+    referrer.artifact_type = "application/vnd.test.sig".to_owned();
+    let referrer = (referrer, parsed.bytes().to_vec());
+    Graph {
+        config: (config, config_data),
+        layers,
+        manifest,
+        index,
+        referrer,
+    }
+}
+
+/// Runs `ops` on both stores in fresh directories and compares; the
+/// answers to the operations at `unlike` are known to differ.
+async fn compare(ops: &[Value], step: &str, unlike: &[usize]) {
+    let dir = tempfile::tempdir().unwrap();
+    let (go_root, our_root) = (dir.path().join("go"), dir.path().join("ours"));
+    let go = go_apply(ops, &go_root);
+    let ours = our_apply(ops, &our_root).await;
+    assert_eq!(go.len(), ops.len(), "{step}: one Go answer per operation");
+    for (i, ((op, go), ours)) in ops.iter().zip(&go).zip(&ours).enumerate() {
+        if unlike.contains(&i) {
+            assert_ne!(go, ours, "{step}: {op}: no longer a known difference");
+            continue;
+        }
+        assert_eq!(
+            go.starts_with("error"),
+            ours.starts_with("error"),
+            "{step}: {op}: Go said {go:?}, we said {ours:?}"
+        );
+    }
+    assert_same_layout(&go_root, &our_root, step);
+}
+
+#[tokio::test]
+async fn a_fresh_layout_is_oras_gos() {
+    compare(&[], "open", &[]).await;
+}
+
+#[tokio::test]
+async fn pushed_and_tagged_graph_is_oras_gos() {
+    let g = graph();
+    let mut ops = vec![push(&g.config.0, &g.config.1)];
+    ops.extend(g.layers.iter().map(|(d, data)| push(d, data)));
+    ops.extend([
+        push(&g.manifest.0, &g.manifest.1),
+        push(&g.index.0, &g.index.1),
+        tag(&g.manifest.0, "v1"),
+        tag(&g.index.0, "latest"),
+        // Re-tagged: v1 moves from the manifest to the index.
+        tag(&g.index.0, "v1"),
+    ]);
+    compare(&ops, "push and tag", &[]).await;
+
+    // A tag keeps the descriptor it was given, annotations and all, and
+    // the digest entry takes it too.
+    let mut annotated = g.manifest.0.clone();
+    annotated
+        .annotations
+        .insert("k".into(), "<&>\u{2028}é".into());
+    annotated.artifact_type = "application/vnd.x".into();
+    annotated.platform = Some(Platform::new("linux", "arm64"));
+    ops.extend([
+        tag(&annotated, "annotated"),
+        tag(&g.manifest.0, "sha256:not-a-digest-but-a-tag"),
+        // Refused alike: an empty reference, content not in the store,
+        // a push of content already there, untagging a digest.
+        tag(&g.manifest.0, ""),
+        tag(&g.referrer.0, "missing"),
+        push(&g.config.0, &g.config.1),
+        json!({"op": "untag", "reference": g.index.0.digest.to_string()}),
+        json!({"op": "untag", "reference": "no-such-tag"}),
+        json!({"op": "untag", "reference": "latest"}),
+    ]);
+    compare(&ops, "annotated tags, refusals, untag", &[]).await;
+
+    // Delete with GC: the index goes; the manifest stays while tagged.
+    ops.extend([
+        push(&Descriptor::empty_json(), b"{}"),
+        push(&g.referrer.0, &g.referrer.1),
+        json!({"op": "delete", "descriptor": g.index.0}),
+        op("reopen"),
+        op("gc"),
+    ]);
+    compare(&ops, "delete, reopen, gc", &[]).await;
+
+    // Untagged and deleted: the manifest, its blobs and its referrer go.
+    ops.extend([
+        json!({"op": "untag", "reference": "annotated"}),
+        json!({"op": "untag", "reference": "sha256:not-a-digest-but-a-tag"}),
+        json!({"op": "delete", "descriptor": g.manifest.0}),
+        op("reopen"),
+        op("gc"),
+    ]);
+    compare(&ops, "delete all", &[]).await;
+
+    // A known difference: when auto-GC reaches a successor that was never
+    // stored but is in the graph (indexed from index.json on opening),
+    // oras-go's Delete stops there with NotFound, while ours goes on and
+    // succeeds (the layouts left are still the same).
+    let ops = vec![
+        push(&g.referrer.0, &g.referrer.1),
+        tag(&g.referrer.0, "sig"),
+        // Reopening indexes the graph from index.json, missing nodes too.
+        op("reopen"),
+        json!({"op": "untag", "reference": "sig"}),
+        json!({"op": "delete", "descriptor": g.referrer.0}),
+    ];
+    compare(&ops, "missing successor", &[4]).await;
+}
