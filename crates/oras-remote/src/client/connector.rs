@@ -24,7 +24,7 @@ use url::Url;
 
 use oras_auth::RealmPolicy;
 
-use super::go_text::DialError;
+use super::go_text::{DialError, IoOpError};
 use super::proxy::ProxyConfig;
 use super::resolve::DnsOverrides;
 use super::tls::TlsConfigs;
@@ -113,6 +113,31 @@ pub(crate) struct TcpConn {
     io: TokioIo<Stream>,
     /// Requests on it go to a proxy, so they need absolute-form URIs.
     proxied: bool,
+    /// `local->peer`, as Go's `net.OpError` names a connection.
+    addresses: Option<String>,
+}
+
+impl TcpConn {
+    fn new(stream: Stream, proxied: bool) -> TcpConn {
+        let tcp = stream.tcp();
+        let addresses = match (tcp.local_addr(), tcp.peer_addr()) {
+            (Ok(local), Ok(peer)) => Some(format!("{local}->{peer}")),
+            _ => None,
+        };
+        TcpConn {
+            io: TokioIo::new(stream),
+            proxied,
+            addresses,
+        }
+    }
+
+    /// A failed read or write worded as Go's `net.OpError`.
+    fn op_error(&self, op: &'static str, err: std::io::Error) -> std::io::Error {
+        match &self.addresses {
+            Some(addresses) if err.raw_os_error().is_some() => IoOpError::wrap(op, addresses, err),
+            _ => err,
+        }
+    }
 }
 
 impl Connection for TcpConn {
@@ -127,7 +152,10 @@ impl hyper::rt::Read for TcpConn {
         cx: &mut Context<'_>,
         buf: hyper::rt::ReadBufCursor<'_>,
     ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
+        match Pin::new(&mut self.io).poll_read(cx, buf) {
+            Poll::Ready(Err(e)) => Poll::Ready(Err(self.op_error("read", e))),
+            other => other,
+        }
     }
 }
 
@@ -137,7 +165,10 @@ impl hyper::rt::Write for TcpConn {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
+        match Pin::new(&mut self.io).poll_write(cx, buf) {
+            Poll::Ready(Err(e)) => Poll::Ready(Err(self.op_error("write", e))),
+            other => other,
+        }
     }
     // Vectored writes let hyper send a body's chunks as they are, instead
     // of copying them into its own buffer first.
@@ -146,7 +177,10 @@ impl hyper::rt::Write for TcpConn {
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+        match Pin::new(&mut self.io).poll_write_vectored(cx, bufs) {
+            Poll::Ready(Err(e)) => Poll::Ready(Err(self.op_error("write", e))),
+            other => other,
+        }
     }
     fn is_write_vectored(&self) -> bool {
         self.io.is_write_vectored()
@@ -307,10 +341,7 @@ impl Service<Uri> for ProxyConnector {
                 if let Some(guard) = &guard {
                     guard.check_connected(&host, &tcp)?;
                 }
-                return Ok(TcpConn {
-                    io: TokioIo::new(Stream::Plain(tcp)),
-                    proxied: false,
-                });
+                return Ok(TcpConn::new(Stream::Plain(tcp), false));
             };
             if let Some(guard) = &guard {
                 guard.check_proxied(&host, port).await?;
@@ -348,15 +379,9 @@ impl Service<Uri> for ProxyConnector {
             };
             if scheme == "https" {
                 let stream = tunnel(stream, &host, port, &proxy_url).await?;
-                Ok(TcpConn {
-                    io: TokioIo::new(stream),
-                    proxied: false,
-                })
+                Ok(TcpConn::new(stream, false))
             } else {
-                Ok(TcpConn {
-                    io: TokioIo::new(stream),
-                    proxied: true,
-                })
+                Ok(TcpConn::new(stream, true))
             }
         })
     }

@@ -42,19 +42,7 @@ pub fn errno_text(err: &std::io::Error) -> String {
     if let Some(code) = err.raw_os_error() {
         return errno_code_text(code);
     }
-    if let Some(inner) = err.get_ref() {
-        // An OS error wrapped with more words (tempfile's `… at path …`):
-        // Go has only the OS error's.
-        let mut cause: Option<&(dyn StdError + 'static)> = inner.source();
-        for _ in 0..MAX_CAUSES {
-            let Some(e) = cause else { break };
-            if let Some(io) = e.downcast_ref::<std::io::Error>()
-                && let Some(code) = io.raw_os_error()
-            {
-                return errno_code_text(code);
-            }
-            cause = e.source();
-        }
+    if err.get_ref().is_some() {
         // Wrappers that hide their io::Error (tempfile's) still show its
         // code in their text.
         let text = err.to_string();
@@ -234,6 +222,35 @@ impl From<DialErrorOr> for BoxError {
     }
 }
 
+/// A failed read or write on a connection, worded as Go's `net.OpError`
+/// (`read tcp 127.0.0.1:40000->127.0.0.1:5000: read: connection reset by
+/// peer`), the OS error kept as its source and its kind kept.
+#[derive(Debug)]
+pub(crate) struct IoOpError {
+    text: String,
+    source: std::io::Error,
+}
+
+impl IoOpError {
+    /// `err` of `op` (`read`, `write`) on the connection `local->peer`.
+    pub(crate) fn wrap(op: &'static str, addresses: &str, err: std::io::Error) -> std::io::Error {
+        let text = format!("{op} tcp {addresses}: {op}: {}", errno_text(&err));
+        std::io::Error::new(err.kind(), IoOpError { text, source: err })
+    }
+}
+
+impl fmt::Display for IoOpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl StdError for IoOpError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&self.source)
+    }
+}
+
 /// Whether a `getaddrinfo` failure means the name does not exist
 /// (`EAI_NONAME`, `EAI_NODATA`), which Go words `no such host`.
 fn is_no_such_host(err: &std::io::Error) -> bool {
@@ -295,6 +312,9 @@ pub(crate) fn cause_text(err: &(dyn StdError + 'static)) -> Option<String> {
             // A step at a proxy (TLS with an https proxy): its own words,
             // which name the proxy.
             return None;
+        }
+        if let Some(op) = e.downcast_ref::<IoOpError>() {
+            return Some(op.text.clone());
         }
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             return tls_text(tls);
@@ -537,6 +557,17 @@ mod tests {
             hostname_text("10.0.0.2", &["a.test".into(), "10.0.0.1".into()]),
             "certificate is valid for 10.0.0.1, not 10.0.0.2"
         );
+    }
+
+    #[test]
+    fn connection_errors_name_both_ends() {
+        let reset = std::io::Error::from_raw_os_error(104);
+        let err = IoOpError::wrap("read", "127.0.0.1:40000->127.0.0.1:5000", reset);
+        assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset);
+        let text = "read tcp 127.0.0.1:40000->127.0.0.1:5000: read: connection reset by peer";
+        assert_eq!(cause_text(&err), Some(text.to_owned()));
+        // Its own words stay: the errno text is not pulled out of it.
+        assert_eq!(errno_text(&err), text);
     }
 
     #[tokio::test]
