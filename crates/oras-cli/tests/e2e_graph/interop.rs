@@ -21,6 +21,10 @@
 //! its `pull` unpacks every layer of that media type, unpack annotation or
 //! not. Its manifests are Python's `json.dumps` (`", "` and `": "`
 //! separators, `"annotations": {}`), which we carry byte for byte.
+//!
+//! Against a token-auth registry, the credentials `oras login` saves serve
+//! oras-py's pull and skopeo, but oras-py 0.2.43 cannot push there at all
+//! (it reuses its first, pull-only token for the upload); pinned below.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -78,26 +82,7 @@ async fn tool(what: &'static str, get: fn() -> interop::Result<PathBuf>) -> Opti
 /// Runs `program args…` from `home`, with the home's isolation (no
 /// credentials, no proxies), bounded in time; asserts success.
 async fn run_ok(home: &Home, program: &Path, args: &[&str]) -> Output {
-    let mut cmd = assert_cmd::Command::new(program);
-    cmd.timeout(COMMAND_LIMIT)
-        .args(args)
-        .current_dir(home.path(""))
-        .env("HOME", home.path(""))
-        .env("DOCKER_CONFIG", home.path(".docker"))
-        .env("XDG_RUNTIME_DIR", home.path("run"))
-        .env("XDG_CONFIG_HOME", home.path(".config"))
-        .env("REGISTRY_AUTH_FILE", home.path("auth.json"))
-        .env("TMPDIR", home.path(""))
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env("NO_PROXY", "*")
-        .env("no_proxy", "*")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy");
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run tool"))
-        .await
-        .expect("join");
+    let out = run_tool(home, program, args).await;
     assert!(
         out.status.success(),
         "{} {args:?} failed ({:?})\nstdout:\n{}\nstderr:\n{}",
@@ -109,15 +94,46 @@ async fn run_ok(home: &Home, program: &Path, args: &[&str]) -> Output {
     out
 }
 
-/// Runs the oras-py script with `args`.
+/// [`run_ok`] without the success check.
+async fn run_tool(home: &Home, program: &Path, args: &[&str]) -> Output {
+    let mut cmd = assert_cmd::Command::new(program);
+    cmd.timeout(COMMAND_LIMIT)
+        .args(args)
+        .current_dir(home.path(""))
+        .env("HOME", home.path(""))
+        .env("DOCKER_CONFIG", home.path(".docker"))
+        .env("XDG_RUNTIME_DIR", home.path("run"))
+        .env("XDG_CONFIG_HOME", home.path(".config"))
+        // What `oras login` saved is the other tools' credentials too.
+        .env("REGISTRY_AUTH_FILE", home.path(".docker/config.json"))
+        .env("TMPDIR", home.path(""))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("NO_PROXY", "*")
+        .env("no_proxy", "*")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy");
+    tokio::task::spawn_blocking(move || cmd.output().expect("run tool"))
+        .await
+        .expect("join")
+}
+
+/// Runs the oras-py script with `args`; asserts success.
 async fn oras_py(home: &Home, python: &Path, args: &[&str]) -> Output {
+    let script = oras_py_script(home);
+    let mut all = vec![script.to_str().unwrap()];
+    all.extend_from_slice(args);
+    run_ok(home, python, &all).await
+}
+
+/// The oras-py script, written into `home` on first use.
+fn oras_py_script(home: &Home) -> PathBuf {
     let script = home.path("oras_py_side.py");
     if !script.exists() {
         std::fs::write(&script, ORAS_PY_SCRIPT).unwrap();
     }
-    let mut all = vec![script.to_str().unwrap()];
-    all.extend_from_slice(args);
-    run_ok(home, python, &all).await
+    script
 }
 
 /// Runs `skopeo --insecure-policy args…` (no policy.json is needed).
@@ -786,6 +802,137 @@ async fn a_layout_shared_with_skopeo_keeps_both_tools_tags() {
                 .await;
             assert_eq!(&back.stdout, want, "{tag}");
         }
+    })
+    .await;
+    registry.stop().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_saved_by_oras_login_serve_oras_py_and_skopeo() {
+    let Some(python) = tool("oras-py", interop::oras_py).await else {
+        return;
+    };
+    let Some(skopeo_bin) = tool("skopeo", interop::skopeo).await else {
+        return;
+    };
+    let Some(registry) = start_for_test_async(Mode::Token).await else {
+        return;
+    };
+    bounded(async {
+        let host = registry.host();
+        let (user, password) = (registry.username().unwrap(), registry.password().unwrap());
+        let home = Home::new();
+        let inputs = write_inputs(&home);
+        let target = format!("{host}/auth/ours:v1");
+
+        // Anonymous callers get nothing from the token server.
+        let denied = home
+            .run(&["push", "--plain-http", &target, "notes.txt"])
+            .await;
+        assert_eq!(denied.status.code(), Some(1));
+
+        let mut login = home.oras();
+        login
+            .args([
+                "login",
+                "--plain-http",
+                "-u",
+                user,
+                "--password-stdin",
+                &host,
+            ])
+            .write_stdin(format!("{password}\n"));
+        let out = tokio::task::spawn_blocking(move || login.output().unwrap())
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+
+        home.ok(&[
+            "push",
+            "--plain-http",
+            &target,
+            "notes.txt",
+            "empty.txt",
+            "spaced ü.txt",
+            "blob.bin",
+            "tree",
+        ])
+        .await;
+        let pushed = home
+            .run(&["manifest", "fetch", "--plain-http", &target])
+            .await
+            .stdout;
+
+        // oras-py reads the Docker config file `oras login` wrote (Basic
+        // credentials traded for Bearer tokens) both ways.
+        oras_py(&home, &python, &["pull", &target, "pulled"]).await;
+        assert_eq!(tree(&home.path("pulled")), inputs);
+        // oras-py 0.2.43 cannot push to a token-auth registry: its first
+        // request (the blob HEAD) is challenged for `pull`, and it then
+        // answers every later challenge, the upload's `pull,push` included,
+        // with that same token (`TokenAuth.authenticate_request` returns
+        // the held token without looking at the scope), so the upload POST
+        // stays unauthorized. Not a credentials problem: the token request
+        // authenticated as the user `oras login` saved.
+        let tokens = registry.token_server().unwrap();
+        let before = tokens.request_count();
+        let script = oras_py_script(&home);
+        let attempt = run_tool(
+            &home,
+            &python,
+            &[
+                script.to_str().unwrap(),
+                "push",
+                &format!("{host}/auth/py:v1"),
+                "notes.txt",
+            ],
+        )
+        .await;
+        assert!(
+            !attempt.status.success(),
+            "oras-py push to a token registry now works"
+        );
+        let stderr = String::from_utf8_lossy(&attempt.stderr);
+        assert!(stderr.contains("UNAUTHORIZED"), "{stderr}");
+        let asked = &tokens.requests()[before..];
+        assert_eq!(asked.len(), 1, "{asked:?}");
+        assert_eq!(asked[0].user.as_deref(), Some(user), "{asked:?}");
+        assert_eq!(asked[0].scopes, ["repository:auth/py:pull"], "{asked:?}");
+
+        // So does skopeo.
+        let raw = skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                &format!("docker://{target}"),
+            ],
+        )
+        .await;
+        assert_eq!(raw.stdout, pushed);
+        skopeo(
+            &home,
+            &skopeo_bin,
+            &[
+                "copy",
+                &format!("docker://{target}"),
+                &format!("docker://{host}/auth/skopeo:v1"),
+                "--src-tls-verify=false",
+                "--dest-tls-verify=false",
+            ],
+        )
+        .await;
+        let copied = home
+            .run(&[
+                "manifest",
+                "fetch",
+                "--plain-http",
+                &format!("{host}/auth/skopeo:v1"),
+            ])
+            .await;
+        assert_eq!(copied.stdout, pushed);
     })
     .await;
     registry.stop().unwrap();
