@@ -1,8 +1,9 @@
 // Reference layouts for oras-rs: the operations read from the JSON file
 // named by the first argument are applied in order to an oras-go v2.7.0
 // content/oci store over the directory named by the second argument
-// (opened afresh where an operation says so); one line per operation is
-// printed: "ok", or "error" and the error.
+// (opened afresh where an operation says so). One line is printed for the
+// opening and one per operation: "ok", or "error" and the error; a failed
+// opening ends the run.
 package main
 
 import (
@@ -40,8 +41,10 @@ func main() {
 	ctx := context.Background()
 	store, err := oci.New(os.Args[2])
 	if err != nil {
-		panic(err)
+		fmt.Println("error", err)
+		return
 	}
+	fmt.Println("ok")
 	for _, op := range ops {
 		switch op.Op {
 		case "push":
@@ -59,9 +62,9 @@ func main() {
 		case "gc":
 			err = store.GC(ctx)
 		case "reopen":
-			store, err = oci.New(os.Args[2])
-			if err != nil {
-				panic(err)
+			var reopened *oci.Store
+			if reopened, err = oci.New(os.Args[2]); err == nil {
+				store = reopened
 			}
 		default:
 			panic("unknown operation " + op.Op)
