@@ -4,10 +4,11 @@
 //!
 //! - `demo`: the README's first command: push and pull on an OCI layout.
 //! - `ci`: everything CI checks, in order: format, clippy, layering,
-//!   tests, docs, cargo-deny.
+//!   tests, the official conformance suite compared with ours, docs,
+//!   cargo-deny.
 //! - `test`: the whole test suite (the README's test command).
 //! - `check-layers`: fails on any internal crate edge outside the table of
-//!   DEVELOPERS.md (see [`layers`]).
+//!   ARCHITECTURE.md (see [`layers`]).
 
 mod bench;
 mod conformance;
@@ -50,9 +51,9 @@ fn print_help() {
         "cargo xtask <job>\n\n\
          jobs:\n  \
          demo          build oras, push files to an OCI layout on disk and pull them back\n  \
-         ci            format check, clippy -D warnings, check-layers, tests, docs, cargo-deny\n  \
+         ci            format check, clippy -D warnings, check-layers, tests, conformance comparison, docs, cargo-deny\n  \
          test [ARGS]   the whole test suite (extra ARGS go to cargo test)\n  \
-         check-layers  fail on crate edges outside the layering of DEVELOPERS.md\n  \
+         check-layers  fail on crate edges outside the layering of ARCHITECTURE.md\n  \
          conformance   run the distribution-spec conformance runner (ARGS go to it);\n                \
        --compare --registry distribution|referrers|all: beside the official suite\n  \
          bench         benchmarks against the peers (see BENCHMARKS.md)"
@@ -75,6 +76,10 @@ fn ci() -> Result<()> {
     )?;
     step("check-layers", check_layers())?;
     step("tests", test(&[]))?;
+    step(
+        "conformance: official suite beside ours",
+        conformance::compare_for_ci(),
+    )?;
     step("docs", {
         let mut doc = Command::new(cargo_bin());
         doc.args(["doc", "--workspace", "--no-deps"])
