@@ -27,6 +27,8 @@ type packCase struct {
 	ManifestAnnotations map[string]string    `json:"manifestAnnotations"`
 	ConfigDescriptor    *ocispec.Descriptor  `json:"configDescriptor"`
 	ConfigAnnotations   map[string]string    `json:"configAnnotations"`
+	// Twice packs the case a second time into the same store first.
+	Twice bool `json:"twice"`
 }
 
 type result struct {
@@ -87,6 +89,11 @@ func main() {
 			ConfigAnnotations:   c.ConfigAnnotations,
 		}
 		res := result{Name: c.Name}
+		if c.Twice {
+			if _, err := oras.PackManifest(ctx, store, oras.PackManifestVersion(c.Version), c.ArtifactType, opts); err != nil {
+				panic(err)
+			}
+		}
 		desc, err := oras.PackManifest(ctx, store, oras.PackManifestVersion(c.Version), c.ArtifactType, opts)
 		if err != nil {
 			res.Error = err.Error()

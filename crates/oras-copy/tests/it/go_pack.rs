@@ -195,6 +195,12 @@ fn cases() -> Vec<Value> {
         json!({"name": "1.1 no created", "version": 2, "artifactType": at, "layers": layers(),
                "manifestAnnotations": {"a": "<b>"}}),
         json!({"name": "1.0 no created", "version": 1, "artifactType": at}),
+        json!({"name": "1.1 packed twice", "version": 2, "artifactType": at, "layers": layers(),
+               "manifestAnnotations": created(), "twice": true}),
+        json!({"name": "1.1 packed twice, empty", "version": 2, "artifactType": at,
+               "configAnnotations": cfg_ann, "manifestAnnotations": created(), "twice": true}),
+        json!({"name": "1.0 packed twice", "version": 1, "artifactType": at,
+               "manifestAnnotations": created(), "twice": true}),
     ];
     let long = "a".repeat(127);
     let too_long = "a".repeat(128);
@@ -300,6 +306,11 @@ async fn ours(case: &Value) -> Value {
     let artifact_type = case["artifactType"].as_str().unwrap_or("");
     let store = Fake::plain();
     let mut out = json!({"name": case["name"]});
+    if case["twice"] == json!(true) {
+        pack_manifest(&store, version, artifact_type, &opts)
+            .await
+            .unwrap();
+    }
     match pack_manifest(&store, version, artifact_type, &opts).await {
         Ok(desc) => {
             let bytes = fetch_all(&*store.store, &desc, 1 << 20).await.unwrap();
