@@ -525,16 +525,20 @@ fn unknown_flag_before_help(
             break;
         }
         if let Some(long) = word.strip_prefix("--") {
-            let (name, has_value) = match long.split_once('=') {
-                Some((name, _)) => (name, true),
-                None => (long, false),
+            let (name, value) = match long.split_once('=') {
+                Some((name, value)) => (name, Some(value)),
+                None => (long, None),
             };
             match cmd.get_arguments().find(|arg| arg.get_long() == Some(name)) {
                 None => return Some(unknown_flag_message(&format!("--{name}"))),
-                Some(arg) if takes_value(arg) && !has_value => {
+                Some(arg) if takes_value(arg) && value.is_none() => {
                     iter.next();
                 }
-                Some(_) => {}
+                Some(arg) => {
+                    if let Some(message) = bad_bool_value(root, arg, value) {
+                        return Some(message);
+                    }
+                }
             }
         } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
             for (at, short) in shorts.char_indices() {
@@ -557,12 +561,33 @@ fn unknown_flag_before_help(
                         }
                         break;
                     }
-                    Some(_) => {}
+                    Some(arg) => {
+                        let value = shorts[at + short.len_utf8()..].strip_prefix('=');
+                        if let Some(message) = bad_bool_value(root, arg, value) {
+                            return Some(message);
+                        }
+                    }
                 }
             }
         }
     }
     None
+}
+
+/// pflag's error for a boolean flag `arg` given the `value` Go's
+/// `strconv.ParseBool` refuses.
+fn bad_bool_value(root: &clap::Command, arg: &Arg, value: Option<&str>) -> Option<String> {
+    let value = value?;
+    let is_bool = arg
+        .get_value_names()
+        .is_some_and(|names| names.first().is_some_and(|name| name.as_str() == "bool"));
+    let reason = parse_go_bool(value).err().filter(|_| is_bool)?;
+    let long = arg.get_long()?;
+    Some(format!(
+        "invalid argument {} for {} flag: {reason}",
+        crate::error::quote(value),
+        crate::error::quote(&flag_display_name(root, long))
+    ))
 }
 
 /// The subcommand of `root` at `names` (all of which exist).
