@@ -11,7 +11,8 @@
 //!   our `oras cp --from-oci-layout` and `oras pull --oci-layout` read, and
 //!   `skopeo inspect --raw` sees the exact manifest we pushed; the same
 //!   holds for tar layouts (`oras backup`/`oras restore` and skopeo's
-//!   `oci-archive:`).
+//!   `oci-archive:`), and referrers skopeo copies (the tag schema index)
+//!   are discovered by our `oras discover`.
 //!
 //! What oras-py does differently from ORAS (Go and ours), pinned here:
 //! it marks a pushed directory only by the layer media type
@@ -19,7 +20,7 @@
 //! `io.deis.oras.content.unpack` annotation), so `oras pull` keeps it as
 //! the `.tar.gz` blob under the directory's name, as the Go CLI does; and
 //! its `pull` unpacks every layer of that media type, unpack annotation or
-//! not. Its manifests are Python's `json.dumps` (`", "` and `": "`
+//! not (so a plain `.tgz` file pushed with it comes out unpacked). Its manifests are Python's `json.dumps` (`", "` and `": "`
 //! separators, `"annotations": {}`), which we carry byte for byte.
 //!
 //! Against a token-auth registry, the credentials `oras login` saves serve
@@ -332,6 +333,37 @@ async fn our_oras_pushes_and_oras_py_pulls() {
             serde_json::json!(["blob.bin", "empty.txt", "notes.txt", "spaced ü.txt", "tree"])
         );
         assert_eq!(tree(&home.path("pulled")), inputs);
+        // A plain file pushed as tar+gzip (no unpack annotation) is
+        // written as is by ORAS, but oras-py unpacks it and reports a path
+        // it never wrote: a difference of oras-py, pinned here.
+        let bundle = home.path("bundle");
+        std::fs::create_dir(&bundle).unwrap();
+        std::fs::write(bundle.join("inner.txt"), b"inner\n").unwrap();
+        run_ok(&home, Path::new("tar"), &["-czf", "bundle.tgz", "bundle"]).await;
+        let gz_target = format!("{host}/ours/tgz:v1");
+        home.ok(&[
+            "push",
+            "--plain-http",
+            &gz_target,
+            &format!("bundle.tgz:{}", media_type::IMAGE_LAYER_GZIP),
+        ])
+        .await;
+        home.ok(&["pull", "--plain-http", &gz_target, "-o", "ours-tgz"])
+            .await;
+        assert_eq!(
+            tree(&home.path("ours-tgz")),
+            BTreeMap::from([(
+                "bundle.tgz".to_string(),
+                std::fs::read(home.path("bundle.tgz")).unwrap()
+            )])
+        );
+        let listed = oras_py(&home, &python, &["pull", &gz_target, "py-tgz"]).await;
+        let listed = json(std::str::from_utf8(&listed.stdout).unwrap());
+        assert_eq!(listed, serde_json::json!(["bundle.tgz"]));
+        assert_eq!(
+            tree(&home.path("py-tgz")),
+            BTreeMap::from([("bundle/inner.txt".to_string(), b"inner\n".to_vec())])
+        );
     })
     .await;
     registry.stop().unwrap();
@@ -458,6 +490,101 @@ async fn skopeo_copies_our_layouts_and_sees_our_manifests() {
                 .await,
         );
         assert_eq!(resolved["digest"], layout_digest.as_str());
+    })
+    .await;
+    registry.stop().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn referrers_copied_by_skopeo_are_discovered_by_our_oras() {
+    let Some(skopeo_bin) = tool("skopeo", interop::skopeo).await else {
+        return;
+    };
+    let Some(registry) = start_for_test_async(Mode::Plain).await else {
+        return;
+    };
+    bounded(async {
+        let host = registry.host();
+        let home = Home::new();
+        write_inputs(&home);
+        let target = format!("{host}/ours/signed:v1");
+        home.ok(&["push", "--plain-http", &target, "notes.txt"])
+            .await;
+        let subject = digest(
+            &home
+                .run(&["manifest", "fetch", "--plain-http", &target])
+                .await
+                .stdout,
+        );
+        let out = home
+            .ok(&[
+                "attach",
+                "--plain-http",
+                "--artifact-type",
+                "application/vnd.test.sig",
+                &target,
+                "blob.bin",
+            ])
+            .await;
+        let sig = out
+            .lines()
+            .find_map(|line| line.strip_prefix("Digest: "))
+            .unwrap()
+            .to_string();
+
+        // Distribution 2.8 has no referrers API: the referrers live in the
+        // `sha256-<hex>` tag schema index, which skopeo copies like any
+        // index (`--all` for its children).
+        let schema_tag = subject.replace(':', "-");
+        for tag in ["v1", schema_tag.as_str()] {
+            skopeo(
+                &home,
+                &skopeo_bin,
+                &[
+                    "copy",
+                    "--all",
+                    &format!("docker://{host}/ours/signed:{tag}"),
+                    &format!("docker://{host}/skopeo/signed:{tag}"),
+                    "--src-tls-verify=false",
+                    "--dest-tls-verify=false",
+                ],
+            )
+            .await;
+        }
+        let found = json(
+            &home
+                .ok(&[
+                    "discover",
+                    "--plain-http",
+                    "--format",
+                    "json",
+                    &format!("{host}/skopeo/signed:v1"),
+                ])
+                .await,
+        );
+        let referrers = found["referrers"].as_array().unwrap();
+        assert_eq!(referrers.len(), 1, "{found}");
+        assert_eq!(referrers[0]["digest"], sig.as_str());
+        // skopeo 1.9 rewrites the index without the descriptors'
+        // `artifactType` (so `--preserve-digests` refuses the copy); the
+        // Go CLI then shows the same `<unknown>` type we do.
+        let artifact_type = referrers[0].get("artifactType").and_then(|v| v.as_str());
+        assert!(
+            matches!(artifact_type, None | Some("application/vnd.test.sig")),
+            "{found}"
+        );
+        home.ok(&[
+            "pull",
+            "--plain-http",
+            &format!("{host}/skopeo/signed@{sig}"),
+            "-o",
+            "sig",
+        ])
+        .await;
+        assert_eq!(
+            std::fs::read(home.path("sig/blob.bin")).unwrap(),
+            std::fs::read(home.path("blob.bin")).unwrap()
+        );
     })
     .await;
     registry.stop().unwrap();
