@@ -1,5 +1,6 @@
 //! Interoperability with other OCI tools, both directions, against the
-//! real CNCF Distribution registry (Plain mode):
+//! real CNCF Distribution registry (Plain mode, and Token mode for
+//! credentials):
 //!
 //! * oras-py (PyPI `oras`, a venv from `oras_testkit::interop::oras_py`)
 //!   pushes files and a directory that our `oras pull` reads, and pulls
@@ -20,12 +21,19 @@
 //! `io.deis.oras.content.unpack` annotation), so `oras pull` keeps it as
 //! the `.tar.gz` blob under the directory's name, as the Go CLI does; and
 //! its `pull` unpacks every layer of that media type, unpack annotation or
-//! not (so a plain `.tgz` file pushed with it comes out unpacked). Its manifests are Python's `json.dumps` (`", "` and `": "`
-//! separators, `"annotations": {}`), which we carry byte for byte.
+//! not (so a plain `.tgz` file pushed with it comes out unpacked). Its
+//! manifests are Python's `json.dumps` (`", "` and `": "` separators,
+//! `"annotations": {}`), which we carry byte for byte.
 //!
 //! Against a token-auth registry, the credentials `oras login` saves serve
 //! oras-py's pull and skopeo, but oras-py 0.2.43 cannot push there at all
 //! (it reuses its first, pull-only token for the upload); pinned below.
+//!
+//! Not tested because skopeo 1.9 cannot: a layout whose `index.json`
+//! names a Docker schema 2 manifest (as `oras cp --to-oci-layout` of a
+//! Docker image writes it, like the Go CLI) is "no descriptor found for
+//! reference" to skopeo's `oci:` transport, which only considers OCI
+//! media types there.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
