@@ -148,24 +148,7 @@ fn install_oras_py() -> Result<PathBuf> {
         detail: format!("creating {}: {e}", tools.display()),
     })?;
     let can_apt = if running_as_root() { "1" } else { "0" };
-    // $1 venv, $2 version, $3 may use apt-get (1/0). Inside the lock,
-    // re-check the marker: another test process may have made the venv.
-    let script = format!(
-        "set -e; venv=\"$1\"; version=\"$2\"; \
-         if [ -x \"$venv/bin/python\" ] && [ -f \"$venv/.oras-$version\" ]; then exit 0; fi; \
-         python=$(command -v python3 || true); \
-         if [ -z \"$python\" ] || ! \"$python\" -c 'import ensurepip, venv' 2>/dev/null; then \
-           if [ \"$3\" != 1 ]; then echo \"python3 with ensurepip/venv is missing and not root\" >&2; exit 1; fi; \
-           flock -w {INSTALL_TIMEOUT_SECS} {APT_LOCK_FILE} sh -c 'apt-get update -q && \
-             apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 python3-venv'; \
-           python=/usr/bin/python3; \
-         fi; \
-         rm -rf \"$venv\"; \
-         \"$python\" -m venv \"$venv\"; \
-         \"$venv/bin/python\" -m pip install -q --disable-pip-version-check --no-input \"oras==$version\"; \
-         \"$venv/bin/python\" -c 'import oras.client, oras.provider'; \
-         touch \"$venv/.oras-$version\""
-    );
+    let script = venv_script();
     eprintln!(
         "oras-testkit: creating a venv with oras-py {ORAS_PY_VERSION} in {}",
         venv.display()
@@ -196,6 +179,28 @@ fn install_oras_py() -> Result<PathBuf> {
             detail: format!("the install succeeded but {} is missing", marker.display()),
         })
     }
+}
+
+/// The venv install, as a `sh -c` script: `$1` the venv, `$2` the oras-py
+/// version, `$3` `1` when apt-get may install `python3-venv`. Inside the
+/// lock it re-checks the marker: another test process may have made it.
+fn venv_script() -> String {
+    format!(
+        "set -e; venv=\"$1\"; version=\"$2\"; \
+         if [ -x \"$venv/bin/python\" ] && [ -f \"$venv/.oras-$version\" ]; then exit 0; fi; \
+         python=$(command -v python3 || true); \
+         if [ -z \"$python\" ] || ! \"$python\" -c 'import ensurepip, venv' 2>/dev/null; then \
+           if [ \"$3\" != 1 ]; then echo \"python3 with ensurepip/venv is missing and not root\" >&2; exit 1; fi; \
+           flock -w {INSTALL_TIMEOUT_SECS} {APT_LOCK_FILE} sh -c 'apt-get update -q && \
+             apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 python3-venv'; \
+           python=/usr/bin/python3; \
+         fi; \
+         rm -rf \"$venv\"; \
+         \"$python\" -m venv \"$venv\"; \
+         \"$venv/bin/python\" -m pip install -q --disable-pip-version-check --no-input \"oras==$version\"; \
+         \"$venv/bin/python\" -c 'import oras.client, oras.provider'; \
+         touch \"$venv/.oras-$version\""
+    )
 }
 
 /// Runs `sh -c script args…` under `timeout`, as apt-get wants it.
@@ -276,6 +281,31 @@ mod tests {
         );
         assert!(text.contains("first\nlast"), "{text}");
         assert!(text.contains("apt-get install -y skopeo"), "{text}");
+    }
+
+    #[test]
+    fn a_python_without_venv_support_is_reported_when_apt_is_not_allowed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        let fake = bin.join("python3");
+        std::fs::write(&fake, "#!/bin/sh\nexit 1\n").unwrap();
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let venv = dir.path().join("venv");
+        let out = Command::new("sh")
+            .args(["-c", &venv_script(), "sh"])
+            .arg(&venv)
+            .args([ORAS_PY_VERSION, "0"])
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("ensurepip/venv is missing and not root"),
+            "{out:?}"
+        );
+        assert!(!venv.exists());
     }
 
     #[test]
