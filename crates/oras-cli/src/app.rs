@@ -431,6 +431,7 @@ where
         Ok(m) => m,
         Err(err) => return report_clap_error(err, &cmd, (&found.path, last_word), ctx),
     };
+    warn_deprecated_flags(&matches, &words, ctx);
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(err) => return report_clap_error(err, &cmd, (&found.path, last_word), ctx),
@@ -960,9 +961,52 @@ fn dispatch(command: Command, root: &mut clap::Command, ctx: &Context) -> Outcom
     }
 }
 
+/// Prints the notes of a command's validation, but for the deprecation
+/// of `--verbose`, which [`warn_deprecated_flags`] printed already.
 fn print_notes(env: &ValidateEnv, ctx: &Context) {
-    for note in &env.notes {
+    let deprecated = verbose_deprecation();
+    for note in env
+        .notes
+        .iter()
+        .filter(|note| Some(note.as_str()) != deprecated)
+    {
         let _ = ctx.printer.eprintln(note);
+    }
+}
+
+/// pflag's notice for the deprecated `--verbose`.
+fn verbose_deprecation() -> Option<&'static str> {
+    crate::options::Common {
+        debug: false,
+        verbose: Some(true),
+    }
+    .deprecation_warning()
+}
+
+/// Prints pflag's deprecation notice for `-v/--verbose` on stderr for
+/// each time the command line (`words`) has it, as pflag does while
+/// parsing: before any argument is checked.
+fn warn_deprecated_flags(matches: &clap::ArgMatches, words: &[String], ctx: &Context) {
+    let mut leaf = matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
+    let given = leaf.ids().any(|id| id.as_str() == "verbose")
+        && leaf.value_source("verbose") == Some(clap::parser::ValueSource::CommandLine);
+    let Some(notice) = verbose_deprecation().filter(|_| given) else {
+        return;
+    };
+    let times = words
+        .iter()
+        .take_while(|word| word.as_str() != "--")
+        .filter(|word| {
+            let flag = word.split('=').next().unwrap_or_default();
+            flag == "--verbose"
+                || (!flag.starts_with("--") && flag.starts_with('-') && flag.contains('v'))
+        })
+        .count();
+    for _ in 0..times.max(1) {
+        let _ = ctx.printer.eprintln(notice);
     }
 }
 

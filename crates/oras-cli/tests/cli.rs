@@ -442,6 +442,8 @@ fn parse_errors_are_the_go_clis() {
         &["completion", "bash", "x"],
         &["pull", "--nope"],
         &["pull", "--help", "--nope"],
+        &["pull", "-v"],
+        &["blob", "fetch", "-v", "--verbose=false"],
         &["pull", "-h", "--debug=maybe"],
         &["pull", "-kd=no", "--help"],
         &["pull", "-h", "-kZ"],
