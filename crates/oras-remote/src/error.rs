@@ -23,7 +23,7 @@ pub enum Error {
     /// (hyper's) says only where it failed, not why.
     #[error(
         "{} {url:?}: {}",
-        crate::client::go_text::url_error_op(method),
+        transport_op(method, .source.as_ref()),
         transport_text(.source.as_ref())
     )]
     Transport {
@@ -192,6 +192,18 @@ fn unsafe_realm_in(err: &(dyn std::error::Error + 'static)) -> bool {
         current = e.source();
     }
     false
+}
+
+/// The method as a transport error names it: as Go's `url.Error` does
+/// (`Head`) for a failed exchange, as it is (`HEAD`) for a failure of the
+/// authentication flow (oras-go `auth.Client.Do` wraps those with
+/// `"%s %q: %w"` of the request's method and URL).
+fn transport_op(method: &http::Method, source: &(dyn std::error::Error + 'static)) -> String {
+    if source.is::<oras_auth::Error>() {
+        method.as_str().to_owned()
+    } else {
+        crate::client::go_text::url_error_op(method)
+    }
 }
 
 /// The cause of a transport error: Go's words for it when it is one Go
