@@ -11,6 +11,7 @@ mod large;
 mod manifests;
 mod proxy_tls;
 mod real;
+mod real_referrers;
 mod realm;
 mod referrers;
 mod retry;
