@@ -124,18 +124,20 @@ where
     /// A node that exists at the destination: report it, and re-tag it when
     /// it is the root (oras-go `prepareCopy`'s `OnCopySkipped`).
     async fn skip_existing(&self, desc: &Descriptor) -> Result<()> {
-        emit(self.opts.progress.as_ref(), CopyEvent::Exists(desc));
         if let Some(root) = self.root_of(desc) {
             if let Some(pusher) = self.dst.as_reference_pusher() {
                 // Tagging by re-pushing under the reference; oras-go does not
-                // call OnCopySkipped in this case.
+                // call OnCopySkipped in this case, so nothing reports the
+                // root as existing either (the CLI prints no `Exists` line).
                 return self
                     .push_reference(desc, pusher, &root.reference, false)
                     .await;
             }
+            emit(self.opts.progress.as_ref(), CopyEvent::Exists(desc));
             self.hook_on_skipped(desc).await?;
             return self.tag_root(root).await;
         }
+        emit(self.opts.progress.as_ref(), CopyEvent::Exists(desc));
         self.hook_on_skipped(desc).await
     }
 

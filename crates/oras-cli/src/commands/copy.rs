@@ -239,7 +239,14 @@ fn source_display(from: &Target, root: &Descriptor) -> String {
 /// The repository to mount blobs from: only when both sides are
 /// repositories of the same registry and the command line gave both the
 /// same credential (Go `getMountPoint`, oras#1903).
+///
+/// `--force` never mounts: Go wraps the destination in
+/// `contentutil.TraversingTarget`, which does not implement
+/// `registry.Mounter`, so oras-go's `copyGraph` copies every missing blob.
 fn mount_point(options: &CopyOptions, src: &ReadTarget, dst: &WriteTarget) -> Option<String> {
+    if options.force {
+        return None;
+    }
     let (Some(from), Some(to)) = (src.repository(), dst.repository()) else {
         return None;
     };

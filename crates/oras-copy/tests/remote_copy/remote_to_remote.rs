@@ -18,7 +18,9 @@ async fn tags_of<S: TagLister + ?Sized>(repo: &S) -> Vec<String> {
 }
 
 /// Copies `src_ref` again and checks that only the root was looked at:
-/// one `Exists` for it, nothing started, no bytes moved.
+/// nothing reported (a registry root is re-pushed by reference, which
+/// oras-go's `prepareCopy` does without calling `OnCopySkipped`), nothing
+/// started, no bytes moved.
 async fn copy_again_moves_nothing<S, D>(
     src: &S,
     src_ref: &str,
@@ -35,7 +37,7 @@ async fn copy_again_moves_nothing<S, D>(
         .unwrap();
     assert_eq!(again.digest, root.digest);
     let seen = seen.lock().unwrap();
-    assert_eq!(seen.exists, [root.digest.to_string()], "{seen:?}");
+    assert!(seen.exists.is_empty(), "{seen:?}");
     assert!(seen.started.is_empty(), "{seen:?}");
     assert!(seen.done.is_empty(), "{seen:?}");
     assert!(seen.mounted.is_empty(), "{seen:?}");
