@@ -708,9 +708,30 @@ fn help_command(root: &clap::Command, words: &[String], ctx: &Context) -> i32 {
     }
 }
 
+/// The order the Go CLI adds its commands to the root in (then cobra's
+/// `completion`), which is the order of its suggestions.
+const GO_COMMAND_ORDER: &[&str] = &[
+    "pull",
+    "push",
+    "login",
+    "logout",
+    "version",
+    "discover",
+    "resolve",
+    "cp",
+    "tag",
+    "attach",
+    "backup",
+    "restore",
+    "blob",
+    "manifest",
+    "repo",
+    "completion",
+];
+
 /// Cobra's `SuggestionsFor`: the root's visible commands within a
 /// Levenshtein distance of 2 of `typed` (ignoring case), or starting
-/// with it.
+/// with it, in [`GO_COMMAND_ORDER`].
 fn suggestions_for(root: &clap::Command, typed: &str) -> Vec<String> {
     let typed_lower = typed.to_lowercase();
     let mut names: Vec<&str> = root
@@ -718,7 +739,12 @@ fn suggestions_for(root: &clap::Command, typed: &str) -> Vec<String> {
         .filter(|sub| !sub.is_hide_set())
         .map(clap::Command::get_name)
         .collect();
-    names.sort_unstable();
+    names.sort_by_key(|name| {
+        GO_COMMAND_ORDER
+            .iter()
+            .position(|go| go == name)
+            .unwrap_or(GO_COMMAND_ORDER.len())
+    });
     names
         .into_iter()
         .filter(|name| {

@@ -422,6 +422,9 @@ fn parse_errors_are_the_go_clis() {
     let cases: &[&[&str]] = &[
         &["nope"],
         &["pul"],
+        &["re"],
+        &["c"],
+        &["Pull"],
         &["--nope"],
         &["-x"],
         &["help"],
