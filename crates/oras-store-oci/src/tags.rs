@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use oras_spec::{Descriptor, DescriptorKey, Digest, annotation};
+use oras_spec::{Descriptor, Digest, annotation};
 
 use crate::layout::without_ref_name;
 
@@ -20,7 +20,11 @@ struct Entry {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct TagMap {
     refs: HashMap<String, Entry>,
-    by_content: HashMap<DescriptorKey, BTreeSet<String>>,
+    /// The references naming each digest, whatever the media type they
+    /// were tagged with: oras-go's resolver keys its tag sets by digest
+    /// alone, so `isTagged` and `saveIndex` see content tagged under
+    /// another media type as tagged.
+    by_digest: HashMap<Digest, BTreeSet<String>>,
     next_seq: u64,
 }
 
@@ -36,8 +40,8 @@ impl TagMap {
                 seq: self.next_seq,
             },
         );
-        self.by_content
-            .entry(desc.key())
+        self.by_digest
+            .entry(desc.digest.clone())
             .or_default()
             .insert(reference.to_owned());
     }
@@ -45,11 +49,11 @@ impl TagMap {
     /// Removes `reference`, returning what it named.
     pub(crate) fn remove(&mut self, reference: &str) -> Option<Descriptor> {
         let entry = self.refs.remove(reference)?;
-        let key = entry.desc.key();
-        if let Some(set) = self.by_content.get_mut(&key) {
+        let digest = &entry.desc.digest;
+        if let Some(set) = self.by_digest.get_mut(digest) {
             set.remove(reference);
             if set.is_empty() {
-                self.by_content.remove(&key);
+                self.by_digest.remove(digest);
             }
         }
         Some(entry.desc)
@@ -74,11 +78,12 @@ impl TagMap {
         out
     }
 
-    /// Whether `desc` has a tag other than its digest (oras-go `isTagged`).
+    /// Whether `desc`'s digest has a tag other than the digest itself,
+    /// under any media type (oras-go `isTagged`).
     pub(crate) fn is_tagged(&self, desc: &Descriptor) -> bool {
         let digest = desc.digest.to_string();
-        self.by_content
-            .get(&desc.key())
+        self.by_digest
+            .get(&desc.digest)
             .is_some_and(|set| set.iter().any(|r| *r != digest))
     }
 
@@ -175,6 +180,13 @@ mod tests {
         assert_eq!(
             map.references_to(&a.digest),
             vec!["as-blob".to_owned(), a.digest.to_string()]
+        );
+        // Tagged is by digest too, as oras-go's resolver keeps tag sets.
+        assert!(map.is_tagged(&a), "tagged under another media type");
+        assert!(
+            map.index_manifests()
+                .iter()
+                .all(|x| x.media_type != a.media_type)
         );
     }
 

@@ -171,6 +171,12 @@ fn tree(root: &Path) -> BTreeMap<String, (u32, Option<Vec<u8>>)> {
             if meta.is_dir() {
                 out.insert(format!("{name}/"), (mode, None));
                 pending.push(path);
+            } else if name.starts_with("ingest/") {
+                // A known difference: oras-go leaves its temp file behind
+                // when content does not match the descriptor (`ingest`
+                // returns `"", err`, so its deferred `os.Remove(path)` gets
+                // an empty path); we remove ours.
+                continue;
             } else {
                 out.insert(name, (mode, Some(fs::read(&path).unwrap())));
             }
@@ -528,5 +534,57 @@ async fn unknown_index_fields_are_kept_where_oras_go_drops_them() {
     assert_eq!(
         saved[1],
         format!(r#"{{"schemaVersion":2,"manifests":[{entry}],"x-tool":{{"k":[1,2]}}}}"#)
+    );
+}
+
+#[tokio::test]
+async fn odd_pushes_tags_and_deletes_as_oras_go() {
+    let g = graph();
+    let mut short = Descriptor::from_bytes(media_type::IMAGE_LAYER, b"short");
+    short.size = 99;
+    let mut wrong_type = g.layers[0].0.clone();
+    wrong_type.media_type = media_type::IMAGE_MANIFEST.into();
+    let mut ops = vec![push(&g.config.0, &g.config.1)];
+    ops.extend(g.layers.iter().map(|(d, data)| push(d, data)));
+    ops.extend([
+        // Content not matching its size.
+        push(&short, b"short"),
+        // Tags on a layer, on a layer called a manifest, then untags.
+        tag(&g.layers[0].0, "layer"),
+        tag(&wrong_type, "wrong-type"),
+        json!({"op": "untag", "reference": ""}),
+        json!({"op": "untag", "reference": "layer"}),
+        // The manifest and the index pushed; the manifest deleted while the
+        // index still refers to it.
+        push(&g.manifest.0, &g.manifest.1),
+        push(&g.index.0, &g.index.1),
+        tag(&g.index.0, "i"),
+        json!({"op": "delete", "descriptor": g.manifest.0}),
+        json!({"op": "delete", "descriptor": g.manifest.0}),
+        op("reopen"),
+        op("gc"),
+    ]);
+    compare(&ops, "odd operations", &[]).await;
+}
+
+/// A known difference: a manifest that does not parse is refused before
+/// it is stored here, while oras-go stores the file first and then fails
+/// to index it, leaving the blob (unlisted) in the layout.
+#[tokio::test]
+async fn an_unparsable_manifest_is_not_stored_where_oras_go_leaves_it() {
+    let not_json = b"not json".to_vec();
+    let bad = Descriptor::from_bytes(media_type::IMAGE_MANIFEST, &not_json);
+    let ops = [push(&bad, &not_json)];
+    let dir = tempfile::tempdir().unwrap();
+    let (go_root, our_root) = (dir.path().join("go"), dir.path().join("ours"));
+    let go = go_apply(&ops, &go_root);
+    let ours = our_apply(&ops, &our_root).await;
+    assert!(go[1].starts_with("error") && ours[1].starts_with("error"));
+    let blob = format!("blobs/sha256/{}", bad.digest.encoded());
+    assert!(go_root.join(&blob).is_file());
+    assert!(!our_root.join(&blob).exists());
+    assert_eq!(
+        fs::read(go_root.join("index.json")).unwrap(),
+        fs::read(our_root.join("index.json")).unwrap()
     );
 }
