@@ -4,7 +4,9 @@
 //! the local stores (OCI layout, file store) in the plain, TLS + Basic
 //! and token modes, mounts and their fallback, and the referrers of an
 //! index's children through the tag schema (the real registry) and the
-//! referrers API (`oras_testkit::fake`).
+//! referrers API (`oras_testkit::fake`); and `cp -r` on a real registry
+//! with the OCI 1.1 referrers API (olareg, `ReferrersRegistry`), between
+//! its repositories and to Distribution and back.
 //!
 //! The real-registry tests need `docker-registry` (Debian's distribution
 //! 2.8); the harness installs it when running as root, and
@@ -23,4 +25,5 @@ mod big;
 mod layouts;
 mod mount;
 mod referrers;
+mod referrers_api;
 mod remote_to_remote;
