@@ -527,47 +527,50 @@ fn unknown_flag_before_help(
         }
         if let Some(long) = word.strip_prefix("--") {
             let (name, value) = match long.split_once('=') {
-                Some((name, value)) => (name, Some(value)),
+                Some((name, value)) => (name, Some(value.to_owned())),
                 None => (long, None),
             };
-            match cmd.get_arguments().find(|arg| arg.get_long() == Some(name)) {
-                None => return Some(unknown_flag_message(&format!("--{name}"))),
-                Some(arg) if takes_value(arg) && value.is_none() => {
-                    iter.next();
-                }
-                Some(arg) => {
-                    if let Some(message) = bad_bool_value(root, arg, value) {
-                        return Some(message);
-                    }
-                }
+            let Some(arg) = cmd.get_arguments().find(|arg| arg.get_long() == Some(name)) else {
+                return Some(unknown_flag_message(&format!("--{name}")));
+            };
+            let value = match value {
+                None if takes_value(arg) => match iter.next() {
+                    Some(next) => Some(next.clone()),
+                    None => return Some(format!("flag needs an argument: --{name}")),
+                },
+                value => value,
+            };
+            if let Some(message) = bad_value(root, arg, value.as_deref()) {
+                return Some(message);
             }
         } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
             for (at, short) in shorts.char_indices() {
-                if short == '=' && at > 0 {
-                    break;
-                }
-                match cmd
+                let Some(arg) = cmd
                     .get_arguments()
                     .find(|arg| arg.get_short() == Some(short))
-                {
-                    None => {
-                        return Some(format!(
-                            "unknown shorthand flag: '{short}' in -{}",
-                            &shorts[at..]
-                        ));
-                    }
-                    Some(arg) if takes_value(arg) => {
-                        if at + short.len_utf8() == shorts.len() {
-                            iter.next();
+                else {
+                    return Some(format!(
+                        "unknown shorthand flag: '{short}' in -{}",
+                        &shorts[at..]
+                    ));
+                };
+                let rest = &shorts[at + short.len_utf8()..];
+                let value = if takes_value(arg) {
+                    match (rest.strip_prefix('=').unwrap_or(rest), iter.next()) {
+                        ("", Some(next)) if rest.is_empty() => Some(next.clone()),
+                        ("", None) if rest.is_empty() => {
+                            return Some(format!("flag needs an argument: '{short}' in -{short}"));
                         }
-                        break;
+                        (inline, _) => Some(inline.to_owned()),
                     }
-                    Some(arg) => {
-                        let value = shorts[at + short.len_utf8()..].strip_prefix('=');
-                        if let Some(message) = bad_bool_value(root, arg, value) {
-                            return Some(message);
-                        }
-                    }
+                } else {
+                    rest.strip_prefix('=').map(str::to_owned)
+                };
+                if let Some(message) = bad_value(root, arg, value.as_deref()) {
+                    return Some(message);
+                }
+                if value.is_some() {
+                    break;
                 }
             }
         }
@@ -575,19 +578,25 @@ fn unknown_flag_before_help(
     None
 }
 
-/// pflag's error for a boolean flag `arg` given the `value` Go's
-/// `strconv.ParseBool` refuses.
-fn bad_bool_value(root: &clap::Command, arg: &Arg, value: Option<&str>) -> Option<String> {
+/// pflag's error for the `value` of the flag `arg` its parser refuses.
+fn bad_value(root: &clap::Command, arg: &Arg, value: Option<&str>) -> Option<String> {
     let value = value?;
-    let is_bool = arg
-        .get_value_names()
-        .is_some_and(|names| names.first().is_some_and(|name| name.as_str() == "bool"));
-    let reason = parse_go_bool(value).err().filter(|_| is_bool)?;
     let long = arg.get_long()?;
+    let probe = clap::Command::new("probe").no_binary_name(true).arg(
+        Arg::new("value")
+            .long("value")
+            .num_args(1)
+            .allow_hyphen_values(true)
+            .value_parser(arg.get_value_parser().clone()),
+    );
+    let err = probe
+        .try_get_matches_from([format!("--value={value}")])
+        .err()?;
     Some(format!(
-        "invalid argument {} for {} flag: {reason}",
+        "invalid argument {} for {} flag: {}",
         crate::error::quote(value),
-        crate::error::quote(&flag_display_name(root, long))
+        crate::error::quote(&flag_display_name(root, long)),
+        invalid_reason(root, long, value, &err)
     ))
 }
 
