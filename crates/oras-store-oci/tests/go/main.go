@@ -21,7 +21,9 @@ import (
 )
 
 type operation struct {
-	// Op is push, tag, untag, delete, reopen or gc.
+	// Op is push, tag, untag, delete, reopen, gc, resolve (printed as
+	// "ok" and the descriptor's JSON) or tags (after Reference; printed as
+	// "ok" and the tags joined by commas).
 	Op         string             `json:"op"`
 	Descriptor ocispec.Descriptor `json:"descriptor"`
 	// Data is the hex of the pushed content.
@@ -61,6 +63,21 @@ func main() {
 			err = store.Delete(ctx, op.Descriptor)
 		case "gc":
 			err = store.GC(ctx)
+		case "resolve":
+			var desc ocispec.Descriptor
+			if desc, err = store.Resolve(ctx, op.Reference); err == nil {
+				out, _ := json.Marshal(desc)
+				fmt.Println("ok", string(out))
+				continue
+			}
+		case "tags":
+			err = store.Tags(ctx, op.Reference, func(tags []string) error {
+				fmt.Println("ok", strings.Join(tags, ","))
+				return nil
+			})
+			if err == nil {
+				continue
+			}
 		case "reopen":
 			var reopened *oci.Store
 			if reopened, err = oci.New(os.Args[2]); err == nil {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use oras_content::{Deleter, Pusher, Tagger, Untagger, bytes_reader};
+use oras_content::{Deleter, Pusher, Resolver, TagLister, Tagger, Untagger, bytes_reader};
 use oras_spec::{Descriptor, Index, Manifest, Parsed, Platform, media_type};
 use oras_store_oci::Store;
 use serde_json::{Value, json};
@@ -117,6 +117,23 @@ async fn our_apply(ops: &[Value], root: &Path) -> Vec<String> {
             "untag" => store.untag(reference).await,
             "delete" => store.delete(&desc()).await,
             "gc" => store.gc().await.map_err(Into::into),
+            "resolve" => match store.resolve(reference).await {
+                Ok(desc) => {
+                    out.push(format!("ok {}", String::from_utf8(desc.to_json()).unwrap()));
+                    continue;
+                }
+                Err(e) => Err(e),
+            },
+            "tags" => match store
+                .tags((!reference.is_empty()).then_some(reference))
+                .await
+            {
+                Ok(tags) => {
+                    out.push(format!("ok {}", tags.join(",")));
+                    continue;
+                }
+                Err(e) => Err(e),
+            },
             "reopen" => Store::open(root)
                 .await
                 .map(|reopened| store = reopened)
@@ -326,6 +343,9 @@ async fn compare_seeded(seed: &[(&str, &[u8])], ops: &[Value], step: &str, unlik
             ours.starts_with("error"),
             "{step}: {op}: Go said {go:?}, we said {ours:?}"
         );
+        if matches!(op["op"].as_str(), Some("resolve" | "tags")) && go.starts_with("ok") {
+            assert_eq!(go, ours, "{step}: {op}");
+        }
     }
     assert_same_layout(&go_root, &our_root, step);
 }
@@ -348,6 +368,28 @@ async fn pushed_and_tagged_graph_is_oras_gos() {
         // Re-tagged: v1 moves from the manifest to the index.
         tag(&g.index.0, "v1"),
     ]);
+    let lookups = |refs: &[String]| -> Vec<Value> {
+        let mut out: Vec<Value> = refs
+            .iter()
+            .map(|r| json!({"op": "resolve", "reference": r}))
+            .collect();
+        out.push(json!({"op": "tags", "reference": ""}));
+        out.push(json!({"op": "tags", "reference": "latest"}));
+        out
+    };
+    let refs: Vec<String> = [
+        "v1",
+        "latest",
+        "",
+        "nope",
+        &g.manifest.0.digest.to_string(),
+        &g.config.0.digest.to_string(),
+        &g.referrer.0.digest.to_string(),
+        "sha256:zz",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    ops.extend(lookups(&refs));
     compare(&ops, "push and tag", &[]).await;
 
     // A tag keeps the descriptor it was given, annotations and all, and
@@ -370,6 +412,11 @@ async fn pushed_and_tagged_graph_is_oras_gos() {
         json!({"op": "untag", "reference": "no-such-tag"}),
         json!({"op": "untag", "reference": "latest"}),
     ]);
+    ops.extend(lookups(&[
+        "annotated".to_owned(),
+        "sha256:not-a-digest-but-a-tag".to_owned(),
+        g.manifest.0.digest.to_string(),
+    ]));
     compare(&ops, "annotated tags, refusals, untag", &[]).await;
 
     // Delete with GC: the index goes; the manifest stays while tagged.
