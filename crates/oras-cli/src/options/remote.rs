@@ -147,6 +147,8 @@ pub struct RemoteSettings {
     pub headers: Vec<Header>,
     /// `--distribution-spec`, where the command offers it.
     pub distribution_spec: Option<DistributionSpec>,
+    /// Whether the flags carry a `from-`/`to-` prefix (`oras cp`).
+    pub prefixed: bool,
 }
 
 /// The values of one remote flag set, prefixed or not.
@@ -227,6 +229,7 @@ impl RemoteFlags {
             registry_configs: self.registry_config.clone(),
             headers,
             distribution_spec: None,
+            prefixed: !prefix.is_empty(),
         })
     }
 }
@@ -291,6 +294,10 @@ impl RemoteSettings {
     /// `*-stdin` flags (one trailing `\n` or `\r\n` removed) and writing
     /// Go's insecurity warnings to `warn` for secrets on the command line.
     /// `None` means: use the credential store.
+    ///
+    /// Go `Remote.readSecret` warns only when `cmd.Flags().Changed` sees
+    /// the unprefixed `password`/`identity-token` flag, so `oras cp`'s
+    /// `--from-password`/`--to-password` are taken silently.
     pub fn flag_credential(
         &self,
         stdin: &mut dyn Read,
@@ -298,6 +305,9 @@ impl RemoteSettings {
     ) -> Result<Option<FlagCredential>> {
         let secret = match &self.secret {
             SecretSource::None => String::new(),
+            SecretSource::Password(p) | SecretSource::IdentityToken(p) if self.prefixed => {
+                p.clone()
+            }
             SecretSource::Password(p) => {
                 let _ = writeln!(
                     warn,

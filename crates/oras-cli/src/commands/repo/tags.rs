@@ -158,8 +158,13 @@ async fn list(options: &TagsOptions, ctx: &Context) -> anyhow::Result<()> {
             } else {
                 finder.resolve(reference).await?.digest.to_string()
             };
-            ctx.printer.eprintln(&format!(
-                "Warning: [Experimental] querying tags associated to {digest}, it may take a while..."
+            // Go `logger.Warnf("... it may take a while...\n", ...)`: the
+            // message keeps its newline and the log entry adds its own.
+            ctx.printer.eprintln(&go_log_warning(
+                time::OffsetDateTime::now_utc(),
+                &format!(
+                    "[Experimental] querying tags associated to {digest}, it may take a while...\n"
+                ),
             ))?;
             Some(digest)
         }
@@ -205,8 +210,50 @@ fn layout_prefix(options: &TagsOptions) -> Option<String> {
         .then(|| format!("{}/{}:", parsed.registry(), parsed.repository()))
 }
 
+/// One warning as the Go CLI's logger writes it (its `trace.TextFormatter`):
+/// `[<RFC 3339 time with nanoseconds>][WARNING]: <message>`, a newline, then
+/// the two-newline entry separator (the last written by `eprintln`). Go
+/// stamps local time; this is UTC, as reading the local offset is not sound
+/// in a multi-threaded process.
+fn go_log_warning(now: time::OffsetDateTime, message: &str) -> String {
+    format!("[{}][WARNING]: {message}\n\n", go_rfc3339_nano(now))
+}
+
+/// Go's `time.RFC3339Nano` for a UTC time: the fraction without trailing
+/// zeros (and without the dot when zero), then `Z`.
+fn go_rfc3339_nano(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let mut fraction = format!("{:09}", t.nanosecond());
+    while fraction.ends_with('0') {
+        fraction.pop();
+    }
+    if !fraction.is_empty() {
+        fraction.insert(0, '.');
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{fraction}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn warnings_are_written_as_go_trace_text_formatter_does() {
+        let at = time::macros::datetime!(2026-01-02 03:04:05.120 UTC);
+        assert_eq!(
+            super::go_log_warning(at, "m\n"),
+            "[2026-01-02T03:04:05.12Z][WARNING]: m\n\n\n"
+        );
+        let whole = time::macros::datetime!(2026-01-02 03:04:05 UTC);
+        assert_eq!(super::go_rfc3339_nano(whole), "2026-01-02T03:04:05Z");
+    }
+
     use super::*;
 
     #[test]
