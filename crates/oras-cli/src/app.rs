@@ -423,18 +423,17 @@ where
         .map(|arg| arg.to_string_lossy().into_owned())
         .collect();
     let found = find_command(&cmd, &words);
-    let last_word = words.last().map(String::as_str).unwrap_or_default();
     if let Some(code) = before_parsing(&cmd, &words, &found, ctx) {
         return code;
     }
     let matches = match cmd.try_get_matches_from_mut(args) {
         Ok(m) => m,
-        Err(err) => return report_clap_error(err, &cmd, (&found.path, last_word), ctx),
+        Err(err) => return report_clap_error(err, &cmd, (&found.path, &words), ctx),
     };
     warn_deprecated_flags(&matches, &words, ctx);
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(err) => return report_clap_error(err, &cmd, (&found.path, last_word), ctx),
+        Err(err) => return report_clap_error(err, &cmd, (&found.path, &words), ctx),
     };
     match dispatch(cli.command, &mut cmd, ctx) {
         Ok(()) => 0,
@@ -780,8 +779,31 @@ fn levenshtein(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The word of the command line (`words`) clap's unknown `arg` comes
+/// from, as pflag names it: a shorthand with the rest of its cluster
+/// (`-Z=3`, from `-kZ=3`), a malformed long flag whole (`--=x`, `---x`).
+fn as_written(arg: &str, words: &[String]) -> String {
+    let flags = || words.iter().take_while(|word| word.as_str() != "--");
+    if let Some(short) = arg.strip_prefix('-').filter(|s| !s.starts_with('-')) {
+        let found = flags()
+            .filter(|word| !word.starts_with("--"))
+            .find_map(|word| word.find(short).filter(|at| *at > 0).map(|at| &word[at..]));
+        if let Some(rest) = found {
+            return format!("-{rest}");
+        }
+    } else if let Some(bad) =
+        flags().find(|word| word.starts_with("---") || word.starts_with("--="))
+    {
+        return bad.clone();
+    }
+    arg.to_owned()
+}
+
 /// pflag's message for an unknown flag `arg`.
 fn unknown_flag_message(arg: &str) -> String {
+    if arg.starts_with("---") || arg.starts_with("--=") {
+        return format!("bad flag syntax: {arg}");
+    }
     match arg.strip_prefix('-') {
         Some(rest) if !rest.starts_with('-') && !rest.is_empty() => {
             let first: String = rest.chars().take(1).collect();
@@ -807,9 +829,10 @@ pub fn report_error(err: &anyhow::Error, ctx: &Context) {
 fn report_clap_error(
     err: clap::Error,
     root: &clap::Command,
-    (path, last_word): (&str, &str),
+    (path, words): (&str, &[String]),
     ctx: &Context,
 ) -> i32 {
+    let last_word = words.last().map(String::as_str).unwrap_or_default();
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let context = |kind: ContextKind| match err.get(kind) {
         Some(ContextValue::String(value)) => value.clone(),
@@ -832,7 +855,7 @@ fn report_clap_error(
         ErrorKind::UnknownArgument => {
             let arg = context(ContextKind::InvalidArg);
             if arg.starts_with('-') {
-                unknown_flag_message(&arg)
+                unknown_flag_message(&as_written(&arg, words))
             } else {
                 format!(
                     "unknown command {} for {}",
