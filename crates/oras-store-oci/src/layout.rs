@@ -150,20 +150,32 @@ pub(crate) fn without_ref_name(desc: &Descriptor) -> Descriptor {
 }
 
 /// Writes `bytes` to `root/name` atomically: a temp file in the same
-/// directory, flushed, made world-readable (0644, like Go's 0666 under the
-/// usual umask) so other tools and users can read the layout, then renamed
-/// over the old file. Readers see the old or the new file, never a mix.
+/// directory, flushed, then renamed over the old file. Readers see the old
+/// or the new file, never a mix. The mode is what oras-go's
+/// `os.WriteFile(path, data, 0666)` leaves: an existing file's mode is
+/// kept, a new file gets 0666 less the umask.
 pub(crate) fn write_atomically(root: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let context = || format!("writing {}", root.join(name).display());
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
+    let existing = std::fs::metadata(root.join(name)).ok();
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder
         .tempfile_in(root)
         .map_err(|e| Error::io(context(), e))?;
     temp.write_all(bytes).map_err(|e| Error::io(context(), e))?;
     temp.as_file()
         .sync_all()
         .map_err(|e| Error::io(context(), e))?;
-    set_mode(temp.path(), 0o644).map_err(|e| Error::io(context(), e))?;
+    match existing {
+        Some(meta) if meta.is_file() => std::fs::set_permissions(temp.path(), meta.permissions())
+            .map_err(|e| Error::io(context(), e))?,
+        // Created with 0666 and the umask applied (tempfile's `permissions`).
+        _ if cfg!(unix) => {}
+        _ => set_mode(temp.path(), 0o644).map_err(|e| Error::io(context(), e))?,
+    }
     temp.persist(root.join(name))
         .map_err(|e| Error::io(context(), e.error))?;
     Ok(())

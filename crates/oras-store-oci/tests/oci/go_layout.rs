@@ -301,11 +301,18 @@ fn graph() -> Graph {
 /// Runs `ops` on both stores in fresh directories and compares; the
 /// answers to the operations at `unlike` are known to differ.
 async fn compare(ops: &[Value], step: &str, unlike: &[usize]) {
-    compare_seeded(&[], ops, step, unlike).await;
+    compare_seeded(&[], &[], ops, step, unlike).await;
 }
 
-/// Like [`compare`], in directories that first hold the files of `seed`.
-async fn compare_seeded(seed: &[(&str, &[u8])], ops: &[Value], step: &str, unlike: &[usize]) {
+/// Like [`compare`], in directories that first hold the files of `seed`,
+/// with the `modes` given (Unix).
+async fn compare_seeded(
+    seed: &[(&str, &[u8])],
+    modes: &[(&str, u32)],
+    ops: &[Value],
+    step: &str,
+    unlike: &[usize],
+) {
     let dir = tempfile::tempdir().unwrap();
     let (go_root, our_root) = (dir.path().join("go"), dir.path().join("ours"));
     for root in [&go_root, &our_root] {
@@ -313,6 +320,11 @@ async fn compare_seeded(seed: &[(&str, &[u8])], ops: &[Value], step: &str, unlik
             let path = root.join(name);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, bytes).unwrap();
+        }
+        #[cfg(unix)]
+        for (name, mode) in modes {
+            use std::os::unix::fs::PermissionsExt as _;
+            fs::set_permissions(root.join(name), fs::Permissions::from_mode(*mode)).unwrap();
         }
     }
     let go = go_apply(ops, &go_root);
@@ -484,7 +496,7 @@ async fn compare_with_index(index: &Value, layout: &[u8], ops: &[Value], step: &
         .collect();
     seed.push(("index.json", &index));
     seed.push(("oci-layout", layout));
-    compare_seeded(&seed, ops, step, &[]).await;
+    compare_seeded(&seed, &[], ops, step, &[]).await;
 }
 
 const LAYOUT: &[u8] = br#"{"imageLayoutVersion":"1.0.0"}"#;
@@ -634,4 +646,24 @@ async fn an_unparsable_manifest_is_not_stored_where_oras_go_leaves_it() {
         fs::read(go_root.join("index.json")).unwrap(),
         fs::read(our_root.join("index.json")).unwrap()
     );
+}
+
+/// `index.json` is rewritten keeping its mode, as Go's `os.WriteFile` on an
+/// existing file does; `oci-layout` is left alone.
+#[cfg(unix)]
+#[tokio::test]
+async fn rewritten_files_keep_their_modes() {
+    let g = graph();
+    let index = br#"{"schemaVersion":2,"manifests":[]}"#;
+    let seed: [(&str, &[u8]); 3] = [
+        ("index.json", index),
+        ("oci-layout", LAYOUT),
+        ("blobs/sha256/.keep", b""),
+    ];
+    let modes = [("index.json", 0o600), ("oci-layout", 0o640)];
+    let ops = [
+        push(&g.config.0, &g.config.1),
+        push(&g.manifest.0, &g.manifest.1),
+    ];
+    compare_seeded(&seed, &modes, &ops, "modes kept", &[]).await;
 }
