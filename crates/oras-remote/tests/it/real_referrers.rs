@@ -4,7 +4,8 @@
 //! manifest, tag, mount and delete basics, and referrers through the API:
 //! `OCI-Subject` on push (capability `Some(true)`, no `sha256-<hex>` tag),
 //! `artifactType` filtered by the registry, pages linked by `Link`, the
-//! page cap, and deletes (with the capability known and unknown).
+//! page cap, and deletes (with the capability known and unknown); and
+//! the tag schema forced on that registry (with an olareg quirk pinned).
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -391,12 +392,21 @@ async fn referrers_listing_follows_every_page() {
         first.manifests.len()
     );
 
-    // The client follows every page.
+    // The client follows every page, also when it asks for small pages.
     let all: Vec<(&Descriptor, &str)> = want.iter().map(|(d, t)| (d, *t)).collect();
     assert_eq!(listed(&app, &image, None).await, entries(&all));
     let sboms: Vec<(&Descriptor, &str)> = all.iter().copied().filter(|(_, t)| *t == SBOM).collect();
     assert_eq!(sboms.len(), 8);
     assert_eq!(listed(&app, &image, Some(SBOM)).await, entries(&sboms));
+    let small = repo_with(
+        &registry,
+        "oras-remote/paged",
+        RepositoryOptions {
+            referrers_page_size: Some(2),
+            ..RepositoryOptions::default()
+        },
+    );
+    assert_eq!(listed(&small, &image, None).await, entries(&all));
     let fresh = repo(&registry, "oras-remote/paged");
     assert_eq!(listed(&fresh, &image, None).await.len(), 24);
     let digests: BTreeSet<String> = listed(&fresh, &image, None)
@@ -438,4 +448,61 @@ async fn start_paged() -> Option<ReferrersRegistry> {
         .await
         .unwrap();
     Some(paged.unwrap())
+}
+
+#[tokio::test]
+async fn a_forced_tag_schema_works_on_the_referrers_registry() {
+    let Some(registry) = start_referrers_for_test_async().await else {
+        return;
+    };
+    // The CLI's `--distribution-spec v1.1-referrers-tag`: the tag schema
+    // even though the registry answers OCI-Subject.
+    let tagged = repo(&registry, "oras-remote/forced");
+    tagged.set_referrers_capability(false).unwrap();
+    let image = push_manifest(&tagged, b"image", None, "").await;
+    bounded(tagged.tag(&image, "v1")).await.unwrap();
+    let signature = push_manifest(&tagged, b"signature", Some(&image), SIGNATURE).await;
+    assert_eq!(tagged.referrers_capability(), Some(false));
+
+    // olareg v0.1.2 keeps its own referrers response for a subject as an
+    // index.json entry annotated with the subject, one entry per digest.
+    // The tag-schema index written for the first referrer has the very
+    // bytes of that response (same fields in the same order), so the tag
+    // takes the entry's annotations and the API no longer finds the
+    // response: the registry's API lists nothing. An olareg quirk, pinned.
+    let api = repo(&registry, "oras-remote/forced");
+    api.set_referrers_capability(true).unwrap();
+    assert!(listed(&api, &image, None).await.is_empty());
+
+    let sbom = push_manifest(&tagged, b"sbom", Some(&image), SBOM).await;
+    let schema_tag = format!("sha256-{}", image.digest.encoded());
+    let mut tags = bounded(tagged.tags(None)).await.unwrap();
+    tags.sort();
+    assert_eq!(tags, [schema_tag.clone(), "v1".to_owned()]);
+    let both = entries(&[(&signature, SIGNATURE), (&sbom, SBOM)]);
+    assert_eq!(listed(&tagged, &image, None).await, both);
+    assert_eq!(
+        listed(&tagged, &image, Some(SBOM)).await,
+        entries(&[(&sbom, SBOM)])
+    );
+    // The tag-schema index is one document listing both.
+    let (_, mut reader) = bounded(tagged.fetch_reference(&schema_tag)).await.unwrap();
+    let mut bytes = Vec::new();
+    bounded(reader.read_to_end(&mut bytes)).await.unwrap();
+    let index: Index = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(index.manifests.len(), 2);
+
+    // A delete through the tag schema updates the index it lists.
+    bounded(tagged.delete(&signature)).await.unwrap();
+    assert_eq!(
+        listed(&tagged, &image, None).await,
+        entries(&[(&sbom, SBOM)])
+    );
+    let mut tags = bounded(tagged.tags(None)).await.unwrap();
+    tags.sort();
+    assert_eq!(tags, [schema_tag, "v1".to_owned()]);
+    let err = bounded(tagged.resolve(&signature.digest.to_string()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
 }
