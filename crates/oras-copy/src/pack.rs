@@ -185,9 +185,7 @@ fn validate(what: &'static str, value: &str) -> Result<()> {
 /// unless given; a given value must be RFC 3339.
 fn ensure_created(annotations: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
     if let Some(created) = annotations.get(annotation::CREATED) {
-        go_parse_rfc3339(created).map_err(|reason| {
-            Error::InvalidDateTimeFormat(format!("parsing time {created:?}: {reason}"))
-        })?;
+        go_parse_rfc3339(created).map_err(Error::InvalidDateTimeFormat)?;
         return Ok(annotations.clone());
     }
     let now = OffsetDateTime::now_utc();
@@ -200,98 +198,128 @@ fn ensure_created(annotations: &BTreeMap<String, String>) -> Result<BTreeMap<Str
     Ok(out)
 }
 
-/// Accepts exactly what Go's `time.Parse(time.RFC3339, value)` accepts.
-/// That is more than RFC 3339 in some ways and less in others: after its
-/// strict fast path fails, Go parses by the layout
-/// `2006-01-02T15:04:05Z07:00`, so a one-digit hour, a `,` before the
-/// fraction and offsets up to `+24:60` pass, while a lowercase `t` or `z`,
-/// a space for `T` and a leap second (`:60`) fail.
-fn go_parse_rfc3339(value: &str) -> std::result::Result<(), &'static str> {
-    const BAD: &str = "does not match 2006-01-02T15:04:05Z07:00";
-    let mut rest = value.as_bytes();
-    let digit = |s: &[u8], i: usize| s.get(i).is_some_and(u8::is_ascii_digit);
+/// Go's `time.RFC3339` layout, named in its parse errors.
+const RFC3339_LAYOUT: &str = "2006-01-02T15:04:05Z07:00";
+
+/// Accepts exactly what Go's `time.Parse(time.RFC3339, value)` accepts,
+/// and fails with its error text. That is more than RFC 3339 in some ways
+/// and less in others: after its strict fast path fails, Go parses by the
+/// layout `2006-01-02T15:04:05Z07:00`, so a one-digit hour, a `,` before
+/// the fraction and offsets up to `+24:60` pass, while a lowercase `t` or
+/// `z`, a space for `T` and a leap second (`:60`) fail.
+fn go_parse_rfc3339(value: &str) -> std::result::Result<(), String> {
+    let b = value.as_bytes();
+    let rest = |i: usize| value.get(i..).unwrap_or("");
+    // ParseError without a message: the element that did not match.
+    let cannot = |i: usize, elem: &str| {
+        format!(
+            "parsing time {} as {}: cannot parse {} as {}",
+            go_quote(value),
+            go_quote(RFC3339_LAYOUT),
+            go_quote(rest(i)),
+            go_quote(elem)
+        )
+    };
+    let out_of_range =
+        |what: &str| format!("parsing time {}: {what} out of range", go_quote(value));
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
     // Go's getnum: one or two digits; `fixed` demands two.
-    let num = |s: &mut &[u8], fixed: bool| -> std::result::Result<u32, &'static str> {
-        if !digit(s, 0) {
-            return Err(BAD);
+    let num = |i: &mut usize, fixed: bool| -> Option<u32> {
+        if !digit(*i) {
+            return None;
         }
-        let first = u32::from(s[0] - b'0');
-        if !digit(s, 1) {
+        let first = u32::from(b[*i] - b'0');
+        if !digit(*i + 1) {
             if fixed {
-                return Err(BAD);
+                return None;
             }
-            *s = &s[1..];
-            return Ok(first);
+            *i += 1;
+            return Some(first);
         }
-        let n = first * 10 + u32::from(s[1] - b'0');
-        *s = &s[2..];
-        Ok(n)
+        let n = first * 10 + u32::from(b[*i + 1] - b'0');
+        *i += 2;
+        Some(n)
     };
-    let literal = |s: &mut &[u8], c: u8| -> std::result::Result<(), &'static str> {
-        match s.split_first() {
-            Some((&first, tail)) if first == c => {
-                *s = tail;
-                Ok(())
-            }
-            _ => Err(BAD),
+    let literal = |i: &mut usize, c: u8, elem: &str| {
+        if b.get(*i) == Some(&c) {
+            *i += 1;
+            Ok(())
+        } else {
+            Err(cannot(*i, elem))
         }
     };
-    // stdLongYear: exactly four digits.
-    if rest.len() < 4 || !rest[..4].iter().all(u8::is_ascii_digit) {
-        return Err(BAD);
+    let mut i = 0;
+    // 2006: exactly four digits.
+    if b.len() < 4 || !b[..4].iter().all(u8::is_ascii_digit) {
+        return Err(cannot(0, "2006"));
     }
-    let year = rest[..4]
+    let year = b[..4]
         .iter()
         .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-    rest = &rest[4..];
-    literal(&mut rest, b'-')?;
-    let month = num(&mut rest, true)?;
+    i += 4;
+    literal(&mut i, b'-', "-")?;
+    let hold = i;
+    let month = num(&mut i, true).ok_or_else(|| cannot(hold, "01"))?;
     if !(1..=12).contains(&month) {
-        return Err("month out of range");
+        return Err(out_of_range("month"));
     }
-    literal(&mut rest, b'-')?;
-    let day = num(&mut rest, true)?;
-    literal(&mut rest, b'T')?;
-    if num(&mut rest, false)? >= 24 {
-        return Err("hour out of range");
+    literal(&mut i, b'-', "-")?;
+    let hold = i;
+    let day = num(&mut i, true).ok_or_else(|| cannot(hold, "02"))?;
+    literal(&mut i, b'T', "T")?;
+    let hold = i;
+    if num(&mut i, false).ok_or_else(|| cannot(hold, "15"))? >= 24 {
+        return Err(out_of_range("hour"));
     }
-    literal(&mut rest, b':')?;
-    if num(&mut rest, true)? >= 60 {
-        return Err("minute out of range");
+    literal(&mut i, b':', ":")?;
+    let hold = i;
+    if num(&mut i, true).ok_or_else(|| cannot(hold, "04"))? >= 60 {
+        return Err(out_of_range("minute"));
     }
-    literal(&mut rest, b':')?;
-    if num(&mut rest, true)? >= 60 {
-        return Err("second out of range");
+    literal(&mut i, b':', ":")?;
+    let hold = i;
+    if num(&mut i, true).ok_or_else(|| cannot(hold, "05"))? >= 60 {
+        return Err(out_of_range("second"));
     }
     // A fraction the layout does not name: `.` or `,` then digits.
-    if rest.len() >= 2 && matches!(rest[0], b'.' | b',') && digit(rest, 1) {
-        let end = (1..rest.len())
-            .find(|&i| !digit(rest, i))
-            .unwrap_or(rest.len());
-        rest = &rest[end..];
+    if matches!(b.get(i), Some(b'.' | b',')) && digit(i + 1) {
+        i += 2;
+        while digit(i) {
+            i += 1;
+        }
     }
-    // Z07:00: `Z`, or a sign, two digits, `:`, two digits; Go allows an
-    // offset hour up to 24 and minute up to 60.
-    if let Some(tail) = rest.strip_prefix(b"Z") {
-        rest = tail;
+    // Z07:00: `Z`, or a sign, two digits, `:`, two digits. Go allows an
+    // offset hour up to 24 and minute up to 60, and reports a range error
+    // before a bad sign.
+    if b.get(i) == Some(&b'Z') {
+        i += 1;
     } else {
-        if rest.len() < 6 || rest[3] != b':' {
-            return Err(BAD);
+        let hold = i;
+        if b.len() < i + 6 || b[i + 3] != b':' {
+            return Err(cannot(hold, "Z07:00"));
         }
-        let (mut hour, mut minute) = (&rest[1..3], &rest[4..6]);
-        if num(&mut hour, true)? > 24 {
-            return Err("time zone offset hour out of range");
+        let (mut h, mut m) = (i + 1, i + 4);
+        let hour = num(&mut h, true);
+        let minute = hour.and_then(|_| num(&mut m, true));
+        let range = match (hour, minute) {
+            (_, Some(mm)) if mm > 60 => Some("time zone offset minute"),
+            (Some(hh), _) if hh > 24 => Some("time zone offset hour"),
+            _ => None,
+        };
+        if let Some(what) = range {
+            return Err(out_of_range(what));
         }
-        if num(&mut minute, true)? > 60 {
-            return Err("time zone offset minute out of range");
+        if minute.is_none() || !matches!(b[i], b'+' | b'-') {
+            return Err(cannot(hold, "Z07:00"));
         }
-        if !matches!(rest[0], b'+' | b'-') {
-            return Err(BAD);
-        }
-        rest = &rest[6..];
+        i += 6;
     }
-    if !rest.is_empty() {
-        return Err("extra text");
+    if i < b.len() {
+        return Err(format!(
+            "parsing time {}: extra text: {}",
+            go_quote(value),
+            go_quote(rest(i))
+        ));
     }
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let days = match month {
@@ -301,9 +329,34 @@ fn go_parse_rfc3339(value: &str) -> std::result::Result<(), &'static str> {
         _ => 31,
     };
     if day < 1 || day > days {
-        return Err("day out of range");
+        return Err(format!(
+            "parsing time {}: day out of range",
+            go_quote(value)
+        ));
     }
     Ok(())
+}
+
+/// Go's `time.quote`: in double quotes, `"` and `\` escaped, and every
+/// byte of a non-ASCII or control character as `\xNN`.
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if !c.is_ascii() || c < ' ' {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{byte:02x}"));
+            }
+        } else {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
 }
 
 async fn push_if_not_exist<P: Storage + ?Sized>(
@@ -408,5 +461,17 @@ mod tests {
         ] {
             assert!(go_parse_rfc3339(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            go_parse_rfc3339("2000-01-01t00:00:00Z").unwrap_err(),
+            r#"parsing time "2000-01-01t00:00:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse "t00:00:00Z" as "T""#
+        );
+        assert_eq!(
+            go_parse_rfc3339("2000-13-01T00:00:00Z").unwrap_err(),
+            r#"parsing time "2000-13-01T00:00:00Z": month out of range"#
+        );
+        assert_eq!(
+            go_parse_rfc3339("2000-01-01T00:00:00Zé\"").unwrap_err(),
+            r#"parsing time "2000-01-01T00:00:00Z\xc3\xa9\"": extra text: "\xc3\xa9\"""#
+        );
     }
 }
