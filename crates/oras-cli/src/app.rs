@@ -456,6 +456,7 @@ struct Found {
     unknown: Option<String>,
 }
 
+/// Walks `words` from the root as cobra's `Find` does (see [`Found`]).
 fn find_command(root: &clap::Command, words: &[String]) -> Found {
     let mut current = root;
     let mut names = Vec::new();
@@ -1119,4 +1120,81 @@ fn exit_on_next_interrupt() {
 /// The context of the running process (re-exported for `main`).
 pub fn process_context() -> Context {
     commands::Context::from_process()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_ints() {
+        assert_eq!(parse_go_int("42"), Ok(42));
+        assert_eq!(parse_go_int("-1"), Ok(-1));
+        assert_eq!(parse_go_int("+0x1f"), Ok(31));
+        assert_eq!(parse_go_int("0o17"), Ok(15));
+        assert_eq!(parse_go_int("017"), Ok(15));
+        assert_eq!(parse_go_int("0b101"), Ok(5));
+        assert_eq!(parse_go_int("1_000"), Ok(1000));
+        assert_eq!(
+            parse_go_int("09"),
+            Err("strconv.ParseInt: parsing \"09\": invalid syntax".to_owned())
+        );
+        assert_eq!(
+            parse_go_int("99999999999999999999"),
+            Err(
+                "strconv.ParseInt: parsing \"99999999999999999999\": value out of range".to_owned()
+            )
+        );
+        assert_eq!(parse_concurrency("-1"), Ok(3));
+        assert_eq!(parse_concurrency("0"), Ok(3));
+        assert_eq!(parse_concurrency("7"), Ok(7));
+    }
+
+    #[test]
+    fn go_bools() {
+        for yes in ["1", "t", "T", "TRUE", "true", "True"] {
+            assert_eq!(parse_go_bool(yes), Ok(true));
+        }
+        for no in ["0", "f", "F", "FALSE", "false", "False"] {
+            assert_eq!(parse_go_bool(no), Ok(false));
+        }
+        assert!(parse_go_bool("yes").is_err());
+    }
+
+    #[test]
+    fn suggestions_follow_cobra() {
+        assert_eq!(levenshtein("pul", "push"), 2);
+        let root = command();
+        assert_eq!(
+            suggestions_for(&root, "re"),
+            ["resolve", "cp", "restore", "repo"]
+        );
+        assert_eq!(suggestions_for(&root, "c"), ["cp", "completion"]);
+        assert!(suggestions_for(&root, "zzzzzz").is_empty());
+    }
+
+    #[test]
+    fn flag_list_is_pflags() {
+        let root = command();
+        let names = ["repo".to_owned(), "tags".to_owned()];
+        let tags = command_at(&root, &names)
+            .map(flag_usages)
+            .unwrap_or_default();
+        let lines: Vec<&str> = tags.lines().collect();
+        let debug = lines
+            .iter()
+            .find(|line| line.starts_with("  -d, --debug   "));
+        assert!(
+            debug.is_some_and(|line| line.ends_with("   output debug logs (implies --no-tty)")),
+            "{tags}"
+        );
+        let longs: Vec<&str> = lines
+            .iter()
+            .filter_map(|line| line.split("--").nth(1))
+            .filter_map(|rest| rest.split([' ', '[']).next())
+            .collect();
+        let mut sorted = longs.clone();
+        sorted.sort_unstable();
+        assert_eq!(longs, sorted);
+    }
 }
