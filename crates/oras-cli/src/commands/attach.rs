@@ -317,7 +317,10 @@ async fn attach(
         &root,
         subject,
     );
-    oras_copy::copy_graph(store, dst, &root, &graph).await?;
+    // Go `attach`: `oerrors.UnwrapCopyError`.
+    oras_copy::copy_graph(store, dst, &root, &graph)
+        .await
+        .map_err(connect::errors::unwrap_copy_error)?;
 
     if let Some(path) = &options.export_manifest {
         let bytes = fetch_all(store, &root, MAX_METADATA_BYTES).await?;

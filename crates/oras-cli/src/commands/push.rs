@@ -473,7 +473,8 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
         .await
     };
     display.finish()?;
-    copied?;
+    // Go `push`: `oerrors.UnwrapCopyError`, the failed step's side is not named.
+    copied.map_err(connect::errors::unwrap_copy_error)?;
 
     let text = options.format == OutputFormat::Text;
     if text {

@@ -180,13 +180,31 @@ fn is_basic_credential_not_found(err: &anyhow::Error) -> bool {
     })
 }
 
+/// Go `oerrors.TrimErrBasicCredentialNotFound`: the text of `err` up to
+/// the request that needed the credential, then `basic credential not
+/// found` (the request line and the host are left out).
+fn trim_basic_credential_not_found(err: &anyhow::Error) -> String {
+    const SENTINEL: &str = "basic credential not found";
+    let text = chain_text(err);
+    let request = causes(err).into_iter().find_map(|cause| {
+        match cause.downcast_ref::<oras_remote::Error>() {
+            Some(transport @ oras_remote::Error::Transport { .. }) => Some(transport.to_string()),
+            _ => None,
+        }
+    });
+    match request.and_then(|request| text.find(&request)) {
+        Some(at) => format!("{}{SENTINEL}", &text[..at]),
+        None => SENTINEL.to_owned(),
+    }
+}
+
 /// Go `DecorateCredentialError`: the error, and a hint to check the
 /// credential saved in the authentication file.
 fn credential_error(err: &anyhow::Error, configs: &[std::path::PathBuf]) -> anyhow::Error {
     let path = oras_credentials::docker_config_path(configs.first().map(|p| p.as_path()))
         .map(|p| format!(" at {} ", quote(&p.to_string_lossy())))
         .unwrap_or_else(|_| " ".to_owned());
-    CliError::new(chain_text(err))
+    CliError::new(trim_basic_credential_not_found(err))
         .with_recommendation(format!(
             "Please check whether the registry credential stored in the authentication file{path}is correct"
         ))
