@@ -288,3 +288,63 @@ async fn recursive_copy_from_the_referrers_api_to_the_tag_schema_and_back() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn recursive_copy_takes_referrers_from_every_page() {
+    let Some(probe) = oras_testkit::real::start_referrers_for_test_async().await else {
+        return;
+    };
+    drop(probe);
+    // Pages of about four descriptors.
+    let registry =
+        tokio::task::spawn_blocking(|| ReferrersRegistry::start_with_referrers_limit(1024))
+            .await
+            .unwrap()
+            .unwrap();
+    bounded(async {
+        let a = olareg_repo(&registry, "paged/a");
+        let b = olareg_repo(&registry, "paged/b");
+        let image = MultiPlatform::push(&a, 23).await;
+        a.tag(&image.index, "v1").await.unwrap();
+        const PAYLOADS: [&[u8]; 10] = [
+            b"r0", b"r1", b"r2", b"r3", b"r4", b"r5", b"r6", b"r7", b"r8", b"r9",
+        ];
+        let mut want = Vec::new();
+        for (n, payload) in PAYLOADS.into_iter().enumerate() {
+            let (subject, artifact_type) = if n % 2 == 0 {
+                (&image.children[0], SIGNATURE)
+            } else {
+                (&image.index, SBOM)
+            };
+            let referrer = pack_referrer(&a, subject, artifact_type, payload).await;
+            want.push((referrer, subject.clone(), artifact_type));
+        }
+        let expected = |subject: &Descriptor| {
+            let mut out: Vec<(String, String)> = want
+                .iter()
+                .filter(|(_, s, _)| s.digest == subject.digest)
+                .map(|(r, _, t)| (r.digest.to_string(), (*t).to_owned()))
+                .collect();
+            out.sort();
+            out
+        };
+        assert_eq!(listed(&a, &image.children[0]).await.len(), 5);
+
+        // One node at a time: olareg v0.1.2 updates a subject's referrers
+        // response with an unlocked read-modify-write of its index.json
+        // (`referrerAdd`), so referrers of one subject pushed at the same
+        // time can drop each other from the listing (they are all stored).
+        let mut opts = ExtendedCopyOptions::new(CopyGraphOptions::default().with_concurrency(1));
+        opts.find_predecessors = Some(referrers_finder());
+        extended_copy(&a, "v1", &b, "v1", &opts).await.unwrap();
+        assert_holds(&b, &image.nodes, &image.content).await;
+        for (referrer, _, _) in &want {
+            assert!(b.exists(referrer).await.unwrap(), "{}", referrer.digest);
+        }
+        for subject in [&image.index, &image.children[0], &image.children[1]] {
+            assert_eq!(listed(&b, subject).await, expected(subject));
+        }
+        assert_eq!(b.tags(None).await.unwrap(), ["v1"]);
+    })
+    .await;
+}
