@@ -129,10 +129,11 @@ async fn pack_v1_0<P: Storage + ?Sized>(
     opts: &PackManifestOptions,
 ) -> Result<Descriptor> {
     if opts.subject.is_some() {
-        return Err(Error::Unsupported(format!(
-            "subject is not supported for manifest version {}",
-            PackManifestVersion::V1_0
-        )));
+        // Go formats the version with `%v`: PackManifestVersion1_0 is the
+        // integer 1 and has no String method.
+        return Err(Error::Unsupported(
+            "subject is not supported for manifest version 1".to_owned(),
+        ));
     }
     let annotations = ensure_created(&opts.manifest_annotations)?;
     let config = match &opts.config_descriptor {
