@@ -309,6 +309,10 @@ struct PullState {
     successors: Mutex<HashMap<String, Vec<Descriptor>>>,
     layers_skipped: AtomicBool,
     config_named: AtomicBool,
+    /// The content key of the config `--config` titled: written, but not
+    /// listed in `files` (Go lists the titled successors of each manifest
+    /// as stored, where the config has no title).
+    config_key: Mutex<Option<String>>,
 }
 
 /// The identity of a node in the pull: digest and title (Go
@@ -417,6 +421,7 @@ fn find_successors(
                 {
                     cfg.annotations
                         .insert(annotation::TITLE.to_owned(), path.clone());
+                    *lock(&state.config_key) = Some(content_key(&cfg));
                 }
                 let empty = Descriptor::empty_json();
                 if cfg.size != empty.size || cfg.digest != empty.digest || cfg.title().is_some() {
@@ -527,6 +532,12 @@ async fn pull_files(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> 
         let output = files.working_dir().to_path_buf();
         move |event: &CopyEvent<'_>| {
             let record = |desc: &Descriptor| {
+                // Go `doPull`'s `PostCopy` reports the titled successors of
+                // the manifest as stored, so not the config `--config`
+                // titled.
+                if lock(&state.config_key).as_deref() == Some(content_key(desc).as_str()) {
+                    return;
+                }
                 if let Some(name) = desc.title()
                     && let Ok(model) = summary::pulled_file(name, &output, desc, &target)
                 {

@@ -33,7 +33,11 @@ pub fn render<T: Serialize>(
         OutputFormat::Json => printer.write_out(json::to_pretty_json(model)?.as_bytes())?,
         OutputFormat::GoTemplate(source) => {
             let data = json::template_data(model)?;
-            let out = crate::template::render(source, &data)?;
+            // Go executes into stdout, so what a failing template wrote
+            // before the failing action is shown before the error.
+            let out = crate::template::render(source, &data).inspect_err(|err| {
+                let _ = printer.write_out(err.partial.as_bytes());
+            })?;
             printer.write_out(out.as_bytes())?;
         }
         OutputFormat::Text | OutputFormat::Tree | OutputFormat::Table => text(printer)?,

@@ -38,8 +38,13 @@ impl<'a> Exec<'a> {
 
     pub(crate) fn run(mut self, nodes: &[Node]) -> Result<String, TemplateError> {
         let dot = self.root.clone();
-        self.list(nodes, &dot)?;
-        Ok(self.out)
+        match self.list(nodes, &dot) {
+            Ok(_) => Ok(self.out),
+            Err(mut err) => {
+                err.partial = self.out;
+                Err(err)
+            }
+        }
     }
 
     fn write(&mut self, text: &str, pos: Pos) -> Result<(), TemplateError> {
@@ -170,7 +175,12 @@ impl<'a> Exec<'a> {
     fn pipeline(&mut self, pipe: &Pipeline, dot: &Value) -> Result<Value, TemplateError> {
         let mut value: Option<Value> = None;
         for command in &pipe.commands {
-            value = Some(self.command(command, dot, value, pipe.pos)?);
+            let result = self.command(command, dot, value, pipe.pos);
+            value = Some(result.map_err(|mut err| {
+                // Go `state.errorf` names the node being run.
+                err.context.get_or_insert_with(|| command.to_string());
+                err
+            })?);
         }
         let value = value.unwrap_or(Value::Null);
         for name in &pipe.vars {

@@ -398,7 +398,10 @@ fn len(a: &[Value]) -> Result<Value, String> {
         Value::String(s) => s.len(),
         Value::Array(items) => items.len(),
         Value::Object(map) => map.len(),
-        Value::Null => return Err("len of nil pointer".into()),
+        // A missing key is Go's zero `reflect.Value`, whose `Type` panics in
+        // `length`; the message is that panic's (the data has no nil
+        // pointers, and missing keys are what templates meet).
+        Value::Null => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
         other => return Err(format!("len of type {}", type_name(other))),
     };
     Ok(Value::from(n as u64))

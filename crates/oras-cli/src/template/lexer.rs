@@ -92,6 +92,10 @@ pub(crate) fn segments(source: &str) -> Result<Vec<Segment>, TemplateError> {
                 return Err(TemplateError::new(pos, "unclosed comment"));
             }
         } else {
+            // Go positions a command at its first word, past `{{`, the trim
+            // marker and white space.
+            let lead = inner.len() - inner.trim_start_matches(is_trim_space).len();
+            let pos = Pos::at(source, offset + body_start + lead);
             out.push(Segment::Action(tokens(inner, pos)?, pos));
         }
         let consumed = body_start + end + RIGHT.len();

@@ -49,25 +49,39 @@ pub struct Pos {
     pub line: usize,
     /// Column in characters, from 1.
     pub column: usize,
+    /// Bytes before it on its line (what Go's `ErrorContext` names).
+    pub byte_in_line: usize,
 }
 
 impl Pos {
     fn at(source: &str, offset: usize) -> Pos {
         let before = &source[..offset.min(source.len())];
         let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Pos { line, column }
+        let current = before.rsplit('\n').next().unwrap_or_default();
+        Pos {
+            line,
+            column: current.chars().count() + 1,
+            byte_in_line: current.len(),
+        }
     }
 }
 
-/// A parse or execution error, naming the position of the action:
-/// `template: format output:1:5: function "nope" not defined`.
+/// A parse or execution error. As Go's `text/template` says them: a parse
+/// error names the line (`template: format output:1: unclosed action`,
+/// Go `Tree.errorf`), an execution error the line, the byte offset in it
+/// and the command it ran (`template: format output:1:32: executing
+/// "format output" at <len .files>: …`, Go `state.errorf`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TemplateError {
     /// Where in the template.
     pub pos: Pos,
     /// What went wrong.
     pub message: String,
+    /// The command being executed (execution errors only).
+    pub context: Option<String>,
+    /// What the template wrote before failing (Go writes as it goes, so
+    /// the CLI shows that much).
+    pub partial: String,
 }
 
 impl TemplateError {
@@ -75,17 +89,22 @@ impl TemplateError {
         TemplateError {
             pos,
             message: message.into(),
+            context: None,
+            partial: String::new(),
         }
     }
 }
 
 impl fmt::Display for TemplateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "template: {NAME}:{}:{}: {}",
-            self.pos.line, self.pos.column, self.message
-        )
+        match &self.context {
+            Some(context) => write!(
+                f,
+                "template: {NAME}:{}:{}: executing \"{NAME}\" at <{context}>: {}",
+                self.pos.line, self.pos.byte_in_line, self.message
+            ),
+            None => write!(f, "template: {NAME}:{}: {}", self.pos.line, self.message),
+        }
     }
 }
 

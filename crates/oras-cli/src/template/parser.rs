@@ -61,6 +61,63 @@ pub(crate) enum Operand {
     Group(Box<Pipeline>, Vec<String>),
 }
 
+/// Go's `CommandNode.String`: the arguments separated by spaces.
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, arg) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{arg}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Go's `PipeNode.String`: declarations, then the commands joined by `|`.
+impl std::fmt::Display for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.vars.is_empty() {
+            let vars: Vec<String> = self.vars.iter().map(|v| format!("${v}")).collect();
+            let op = if self.assign { "=" } else { ":=" };
+            write!(f, "{} {op} ", vars.join(", "))?;
+        }
+        for (i, command) in self.commands.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" | ")?;
+            }
+            write!(f, "{command}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Go's node `String` methods for one operand.
+impl std::fmt::Display for Operand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields = |f: &mut std::fmt::Formatter<'_>, names: &[String]| {
+            names.iter().try_for_each(|n| write!(f, ".{n}"))
+        };
+        match self {
+            Operand::Dot(names) if names.is_empty() => f.write_str("."),
+            Operand::Dot(names) => fields(f, names),
+            Operand::Variable(name, names) => {
+                write!(f, "${name}")?;
+                fields(f, names)
+            }
+            Operand::Function(name) => f.write_str(name),
+            Operand::Str(text) => write!(f, "{text:?}"),
+            Operand::Number(n) => write!(f, "{n}"),
+            Operand::Bool(b) => write!(f, "{b}"),
+            Operand::Nil => f.write_str("nil"),
+            Operand::Group(pipe, names) => {
+                write!(f, "({pipe})")?;
+                fields(f, names)
+            }
+        }
+    }
+}
+
 /// Parses all segments into a tree.
 pub(crate) fn parse(segments: Vec<Segment>) -> Result<Vec<Node>, TemplateError> {
     let mut parser = Parser {

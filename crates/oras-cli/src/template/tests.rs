@@ -147,8 +147,17 @@ fn errors_name_positions() {
     let err = render("ok\n  {{nope .x}}", &data).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "template: format output:2:3: function \"nope\" not defined"
+        "template: format output:2: function \"nope\" not defined"
     );
+    // Execution errors: the byte offset of the command on its line, the
+    // command, and the output up to it (Go `state.errorf`).
+    let err = render("{{.digest}} {{ len .nothing}}", &data).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "template: format output:1:15: executing \"format output\" at <len .nothing>: \
+         error calling len: reflect: call of reflect.Value.Type on zero Value"
+    );
+    assert_eq!(err.partial, "sha256:aaa ");
     let err = render("{{if .x}}", &data).unwrap_err();
     assert!(err.to_string().contains("unexpected EOF"), "{err}");
     let err = render("{{end}}", &data).unwrap_err();
