@@ -290,8 +290,35 @@ pub fn registry_error(err: anyhow::Error) -> anyhow::Error {
         Some(resp) => CliError::new(report_response(resp))
             .with_prefix(REGISTRY_ERROR_PREFIX)
             .into(),
-        None => err,
+        None => match token_response(&err) {
+            Some(resp) => CliError::new(report_response(&resp))
+                .with_prefix(REGISTRY_ERROR_PREFIX)
+                .into(),
+            None => err,
+        },
     }
+}
+
+/// The refusal of a token request as the error response oras-go makes of
+/// it (`errutil.ParseErrorResponse` of the token server's answer), which
+/// Go's `Remote.ModifyError` finds like any other.
+fn token_response(err: &anyhow::Error) -> Option<ResponseError> {
+    causes(err)
+        .into_iter()
+        .find_map(|cause| match cause.downcast_ref::<oras_auth::Error>() {
+            Some(oras_auth::Error::TokenStatus {
+                method,
+                realm,
+                status,
+                body,
+            }) => Some(ResponseError::new(
+                http::Method::from_bytes(method.as_bytes()).unwrap_or(http::Method::GET),
+                realm.clone(),
+                *status,
+                body.as_bytes(),
+            )),
+            _ => None,
+        })
 }
 
 /// Maps the error of an operation on `target` (Go `Target.ModifyError`).
@@ -612,6 +639,21 @@ mod tests {
         assert_eq!(chain_text(&err), "outer: inner");
         let err = anyhow::Error::new(std::io::Error::other("inner")).context("ctx");
         assert_eq!(chain_text(&err), "ctx: inner");
+    }
+
+    #[test]
+    fn refused_token_requests_are_registry_errors() {
+        let token = oras_auth::Error::TokenStatus {
+            method: "GET",
+            realm: "http://auth.test/token".into(),
+            status: StatusCode::UNAUTHORIZED,
+            body: r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#
+                .into(),
+        };
+        let err = registry_error(anyhow::Error::new(token).context("failed to validate"));
+        let cli = err.downcast_ref::<CliError>().unwrap();
+        assert_eq!(cli.prefix(), REGISTRY_ERROR_PREFIX);
+        assert_eq!(cli.message, "unauthorized: authentication required");
     }
 
     #[test]
