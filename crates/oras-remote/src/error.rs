@@ -209,6 +209,20 @@ fn transport_op(method: &http::Method, source: &(dyn std::error::Error + 'static
 /// The cause of a transport error: Go's words for it when it is one Go
 /// words (a dial, TLS, `EOF`), else the chain of messages.
 fn transport_text(err: &(dyn std::error::Error + 'static)) -> String {
+    // oras-go's auth errors name no host (`auth.ErrBasicCredentialNotFound`,
+    // `fetchBasicAuth`, `fetchBearerToken`).
+    match err.downcast_ref::<oras_auth::Error>() {
+        Some(oras_auth::Error::BasicCredentialNotFound { .. }) => {
+            return "basic credential not found".into();
+        }
+        Some(oras_auth::Error::IncompleteBasicCredential { .. }) => {
+            return "missing username or password for basic auth".into();
+        }
+        Some(oras_auth::Error::IncompleteBearerCredential { .. }) => {
+            return "missing username or password for bearer auth".into();
+        }
+        _ => {}
+    }
     crate::client::go_text::cause_text(err).unwrap_or_else(|| chain_text(err))
 }
 
