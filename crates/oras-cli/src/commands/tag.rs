@@ -177,11 +177,16 @@ async fn run_tag(options: &TagOptions, ctx: &Context) -> anyhow::Result<()> {
     let kind_and_path = format!("[{}] {}", options.target.kind, options.target.path);
     let announced = AtomicBool::new(false);
     let printer = ctx.printer.clone();
-    let listener = TagListener::new(&target, |desc: &Descriptor, tag: &str| {
+    let tagged_printer = ctx.printer.clone();
+    // Go text `TagHandler.OnTagging` prints `Tagging` once, before the
+    // first tag is even tried.
+    let listener = TagListener::new(&target, move |_: &Descriptor, tag: &str| {
+        let _ = tagged_printer.println(&text::tagged(tag));
+    })
+    .with_on_tagging(|desc: &Descriptor, _: &str| {
         if !announced.swap(true, Ordering::SeqCst) {
             let _ = printer.println(&text::tagging(&kind_and_path, &desc.digest));
         }
-        let _ = printer.println(&text::tagged(tag));
     });
     tag_n(
         &listener,
@@ -192,8 +197,38 @@ async fn run_tag(options: &TagOptions, ctx: &Context) -> anyhow::Result<()> {
             ..TagNOptions::default()
         },
     )
-    .await?;
+    .await
+    .map_err(|err| mismatch_error(err.into(), &options.target))?;
     Ok(())
+}
+
+/// A new tag naming another repository, said as oras-go's
+/// `Repository.ParseReference` says it: `invalid reference: mismatch
+/// between received "<ref>" and expected "<the repository's reference>"`,
+/// the expected one with its tag or digest.
+fn mismatch_error(err: anyhow::Error, target: &Target) -> anyhow::Error {
+    // The remote error reaches here as text (the content error keeps its
+    // message), so it is recognised by it.
+    const RECEIVED: &str = "mismatch between received ";
+    let received = err.chain().find_map(|cause| {
+        let text = cause.to_string();
+        let (_, rest) = text.split_once(RECEIVED)?;
+        let (received, _) = rest.split_once(" and expected ")?;
+        Some(received.to_owned())
+    });
+    let Some(received) = received else {
+        return err;
+    };
+    let separator = if target.reference_is_digest() {
+        '@'
+    } else {
+        ':'
+    };
+    let expected = format!("{}{separator}{}", target.path, target.reference);
+    CliError::new(format!(
+        "invalid reference: {RECEIVED}{received} and expected {expected:?}"
+    ))
+    .into()
 }
 
 /// `--delete`: an OCI layout untags; a registry is asked to `DELETE` the

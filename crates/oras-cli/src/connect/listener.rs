@@ -16,6 +16,7 @@ pub type OnTagged<'a> = Box<dyn Fn(&Descriptor, &str) + Send + Sync + 'a>;
 /// [`ReferencePusher::push_reference`] calls the callback.
 pub struct TagListener<'a, T: ?Sized> {
     inner: &'a T,
+    on_tagging: Option<OnTagged<'a>>,
     on_tagged: OnTagged<'a>,
 }
 
@@ -24,7 +25,25 @@ impl<'a, T: Target + ?Sized> TagListener<'a, T> {
     pub fn new(inner: &'a T, on_tagged: impl Fn(&Descriptor, &str) + Send + Sync + 'a) -> Self {
         TagListener {
             inner,
+            on_tagging: None,
             on_tagged: Box::new(on_tagged),
+        }
+    }
+
+    /// Also calls `on_tagging` before each tag is attempted (Go's
+    /// `onTagging`, run before `PushReference`/`Tag`, so it shows even
+    /// when the tag is then refused).
+    pub fn with_on_tagging(
+        mut self,
+        on_tagging: impl Fn(&Descriptor, &str) + Send + Sync + 'a,
+    ) -> Self {
+        self.on_tagging = Some(Box::new(on_tagging));
+        self
+    }
+
+    fn tagging(&self, desc: &Descriptor, reference: &str) {
+        if let Some(on_tagging) = &self.on_tagging {
+            on_tagging(desc, reference);
         }
     }
 }
@@ -60,6 +79,7 @@ impl<T: Target + ?Sized> Resolver for TagListener<'_, T> {
 #[async_trait]
 impl<T: Target + ?Sized> Tagger for TagListener<'_, T> {
     async fn tag(&self, desc: &Descriptor, reference: &str) -> Result<()> {
+        self.tagging(desc, reference);
         self.inner.tag(desc, reference).await?;
         (self.on_tagged)(desc, reference);
         Ok(())
@@ -77,6 +97,7 @@ impl<T: Target + ?Sized> ReferencePusher for TagListener<'_, T> {
         let Some(pusher) = self.inner.as_reference_pusher() else {
             return Err(oras_content::Error::Unsupported("push by reference".into()));
         };
+        self.tagging(expected, reference);
         pusher.push_reference(expected, content, reference).await?;
         (self.on_tagged)(expected, reference);
         Ok(())
