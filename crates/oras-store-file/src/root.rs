@@ -126,6 +126,29 @@ impl Root {
         }
     }
 
+    /// The permission bits of the regular file at `path`, not following a
+    /// final link; `None` when it is something else or nothing.
+    #[cfg(unix)]
+    fn file_permissions(&self, path: &Path) -> Option<u32> {
+        let metadata = match &self.dir {
+            Some(dir) => {
+                use cap_std::fs::PermissionsExt;
+                dir.symlink_metadata(self.rel(path).ok()?)
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.permissions().mode())
+            }
+            None => {
+                use std::os::unix::fs::PermissionsExt;
+                fs::symlink_metadata(path)
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.permissions().mode())
+            }
+        };
+        metadata.map(|mode| mode & 0o777)
+    }
+
     /// Whether `path`, following links, is a regular file.
     pub(crate) fn is_file_followed(&self, path: &Path) -> Result<bool> {
         self.run(
@@ -363,6 +386,20 @@ impl TempFile {
         let Some(path) = self.path.take() else {
             return Ok(());
         };
+        // oras-go's `pushFile` opens an existing regular file with O_TRUNC
+        // and writes it in place, so the file keeps its mode. Replacing it
+        // by a rename keeps a failed pull from leaving a partial file, so
+        // the old file's permission bits (not setuid/setgid/sticky, which
+        // a write by its owner clears) are put on the new one instead. A
+        // link at `target` is replaced by a new file in both.
+        #[cfg(unix)]
+        if !no_clobber && let Some(mode) = self.root.file_permissions(target) {
+            use std::os::unix::fs::PermissionsExt;
+            if let Err(e) = self.file.set_permissions(fs::Permissions::from_mode(mode)) {
+                let _ = self.root.remove_file(&path);
+                return Err(failure("setting the mode of", &path, e));
+            }
+        }
         let moved = if no_clobber {
             self.root.rename_no_clobber(&path, target)
         } else {

@@ -69,6 +69,40 @@ async fn a_failed_push_leaves_no_file_and_no_temp() {
 }
 
 #[tokio::test]
+async fn an_overwritten_file_keeps_its_mode() {
+    // oras-go truncates and rewrites an existing file, keeping its mode;
+    // the rename here carries the old permission bits over. A link in the
+    // way is replaced by a file of the default mode, as in Go.
+    use std::os::unix::fs::PermissionsExt;
+    bounded(async {
+        let f = Fixture::new();
+        for (name, size) in [("small.txt", 5), ("large.bin", 2 << 20)] {
+            let data = vec![b'x'; size];
+            fs::write(f.path(name), b"old").unwrap();
+            fs::set_permissions(f.path(name), fs::Permissions::from_mode(0o600)).unwrap();
+            push(&f.store, &file_blob(name, &data), &data)
+                .await
+                .unwrap();
+            assert_eq!(fs::read(f.path(name)).unwrap(), data, "{name}");
+            let mode = fs::metadata(f.path(name)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
+        fs::write(f.path("target"), b"t").unwrap();
+        fs::set_permissions(f.path("target"), fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::symlink("target", f.path("link")).unwrap();
+        push(&f.store, &file_blob("link", b"new"), b"new")
+            .await
+            .unwrap();
+        let link = fs::symlink_metadata(f.path("link")).unwrap();
+        assert!(link.is_file());
+        assert_ne!(link.permissions().mode() & 0o777, 0o600);
+        assert_eq!(fs::read(f.path("target")).unwrap(), b"t");
+        assert!(f.leftovers().is_empty(), "{:?}", f.leftovers());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn disable_overwrite_refuses_existing_paths() {
     bounded(async {
         let f = Fixture::with(Options {
