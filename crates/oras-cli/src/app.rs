@@ -456,40 +456,32 @@ struct Found {
     unknown: Option<String>,
 }
 
-/// Walks `words` from the root as cobra's `Find` does (see [`Found`]).
+/// Walks `words` from the root as cobra's `Find` does (see [`Found`]):
+/// at each parent, the first word left once flags are stripped (see
+/// [`strip_flags`]) names the next command.
 fn find_command(root: &clap::Command, words: &[String]) -> Found {
     let mut current = root;
     let mut names = Vec::new();
     let mut unknown = None;
-    let mut skip_value = false;
-    for word in words {
-        if word == "--" {
+    let mut rest: Vec<String> = words.to_vec();
+    while current.get_subcommands().next().is_some() {
+        let Some(next) = strip_flags(&rest).into_iter().next() else {
+            break;
+        };
+        if names.is_empty() && next == "help" {
+            names.push(next);
             break;
         }
-        if std::mem::take(&mut skip_value) {
-            continue;
-        }
-        if current.get_subcommands().next().is_none() {
-            break;
-        }
-        if word.starts_with('-') {
-            // A parent knows no flag while cobra looks for the command,
-            // so one without `=` is taken to have the next word as value
-            // (`oras -h manifest` is the root's help).
-            skip_value = !word.contains('=');
-            continue;
-        }
-        if current.get_name() == "oras" && word == "help" {
-            names.push("help".to_owned());
-            break;
-        }
-        match current.find_subcommand(word) {
+        match current.find_subcommand(&next) {
             Some(sub) => {
                 names.push(sub.get_name().to_owned());
                 current = sub;
+                if let Some(at) = rest.iter().position(|word| *word == next) {
+                    rest.remove(at);
+                }
             }
             None => {
-                unknown = Some(word.clone());
+                unknown = Some(next);
                 break;
             }
         }
@@ -503,6 +495,31 @@ fn find_command(root: &clap::Command, words: &[String]) -> Found {
         path,
         unknown,
     }
+}
+
+/// Cobra's `stripFlags` for a parent (which knows no flag then): the
+/// words that are not flags, where a flag without `=` (`--name`, or a
+/// two-character `-x`) takes the next word as its value, unless that is
+/// the last word, which then ends the search; `--` ends it too.
+fn strip_flags(words: &[String]) -> Vec<String> {
+    let mut commands = Vec::new();
+    let mut iter = words.iter().peekable();
+    while let Some(word) = iter.next() {
+        if word == "--" {
+            break;
+        }
+        let long_with_value = word.starts_with("--") && !word.contains('=');
+        let short_with_value = word.starts_with('-') && !word.contains('=') && word.len() == 2;
+        if long_with_value || short_with_value {
+            if iter.len() <= 1 {
+                break;
+            }
+            iter.next();
+        } else if !word.is_empty() && !word.starts_with('-') {
+            commands.push(word.clone());
+        }
+    }
+    commands
 }
 
 /// The first unknown flag among `words` for the command at `found`, in
@@ -531,7 +548,12 @@ fn unknown_flag_before_help(
                 None => (long, None),
             };
             let Some(arg) = cmd.get_arguments().find(|arg| arg.get_long() == Some(name)) else {
-                return Some(unknown_flag_message(&format!("--{name}")));
+                let written = if name.is_empty() || name.starts_with('-') {
+                    word.clone()
+                } else {
+                    format!("--{name}")
+                };
+                return Some(unknown_flag_message(&written));
             };
             let value = match value {
                 None if takes_value(arg) => match iter.next() {
@@ -619,16 +641,28 @@ fn before_parsing(
     if found.names.first().map(String::as_str) == Some("help") {
         return Some(help_command(root, words, ctx));
     }
-    let asks_help = words
-        .iter()
-        .take_while(|word| word.as_str() != "--")
-        .any(|word| matches!(word.as_str(), "-h" | "--help"));
-    if asks_help
-        && found.unknown.is_none()
+    // pflag parses every flag before cobra looks at `--help`.
+    if found.unknown.is_none()
         && let Some(message) = unknown_flag_before_help(root, words, found)
     {
         let _ = ctx.printer.eprintln(&format!("Error: {message}"));
         return Some(1);
+    }
+    let cmd = command_at(root, &found.names)?;
+    let before_dashes = || words.iter().take_while(|word| word.as_str() != "--");
+    let only_help_flags = before_dashes()
+        .filter(|word| word.starts_with('-'))
+        .all(|word| matches!(word.as_str(), "-h" | "--help"));
+    if found.unknown.is_none()
+        && cmd.get_subcommands().next().is_some()
+        && words.iter().any(|word| word == "--")
+        && only_help_flags
+    {
+        // Words after `--` name no command: a parent shows its help.
+        let _ = ctx
+            .printer
+            .write_out(render_help(cmd, &found.path).as_bytes());
+        return Some(0);
     }
     let unknown = found.unknown.as_deref()?;
     if found.names.is_empty() {
