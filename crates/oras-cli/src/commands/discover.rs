@@ -176,6 +176,7 @@ pub async fn run(options: DiscoverOptions, ctx: &Context) -> anyhow::Result<()> 
         &subject,
         &found,
         options.color,
+        options.common.print_unnamed(),
     )
 }
 

@@ -175,11 +175,12 @@ impl DiscoverFormatOptions {
                 FormatType::Tree,
             ],
         )?;
-        if let Some(output) = &self.output {
+        if self.output.is_some() {
             match format {
-                OutputFormat::Tree | OutputFormat::Json | OutputFormat::Table => warnings.push(
-                    format!("[DEPRECATED] --output is deprecated, try `--format {output}` instead"),
-                ),
+                // Go `discover` fills the hint with `opts.Template`, which is
+                // empty for these three types, so it says `--format ` alone.
+                OutputFormat::Tree | OutputFormat::Json | OutputFormat::Table => warnings
+                    .push("[DEPRECATED] --output is deprecated, try `--format ` instead".into()),
                 _ => return Err(CliError::new("output type can only be tree, table or json")),
             }
         }

@@ -119,6 +119,7 @@ pub fn discover(
     subject: &Descriptor,
     found: &[(Descriptor, Descriptor)],
     color: bool,
+    verbose: bool,
 ) -> anyhow::Result<()> {
     match format {
         OutputFormat::Tree | OutputFormat::Text => {
@@ -135,7 +136,8 @@ pub fn discover(
                 .map(|(r, _)| r.clone())
                 .collect();
             printer.write_out(
-                discover_table(&target.raw_reference, &subject.digest, &direct).as_bytes(),
+                discover_table(&target.raw_reference, &subject.digest, &direct, verbose)?
+                    .as_bytes(),
             )?;
         }
         OutputFormat::Json | OutputFormat::GoTemplate(_) => {
@@ -317,7 +319,7 @@ mod tests {
         sig.artifact_type = "sig/example".into();
         let found = vec![(sig.clone(), subject.clone())];
         let (p, out, _) = Printer::captured();
-        discover(&p, &OutputFormat::Tree, &t, &subject, &found, false).unwrap();
+        discover(&p, &OutputFormat::Tree, &t, &subject, &found, false, true).unwrap();
         assert_eq!(
             out.text(),
             format!(
@@ -326,11 +328,11 @@ mod tests {
             )
         );
         let (p, out, _) = Printer::captured();
-        discover(&p, &OutputFormat::Json, &t, &subject, &found, false).unwrap();
+        discover(&p, &OutputFormat::Json, &t, &subject, &found, false, true).unwrap();
         let v: serde_json::Value = serde_json::from_str(&out.text()).unwrap();
         assert_eq!(v["referrers"][0]["artifactType"], "sig/example");
         let (p, out, _) = Printer::captured();
-        discover(&p, &OutputFormat::Table, &t, &subject, &found, false).unwrap();
+        discover(&p, &OutputFormat::Table, &t, &subject, &found, false, true).unwrap();
         assert!(
             out.text()
                 .starts_with("Discovered 1 artifact referencing localhost:5000/hello:v1\n")

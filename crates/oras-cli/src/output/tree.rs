@@ -185,13 +185,20 @@ fn yaml_scalar(text: &str) -> String {
 }
 
 /// The deprecated `table` format: a count line, `Digest:`, and a table of
-/// artifact types and digests (Go `table.discoverHandler`).
-pub fn discover_table(raw_reference: &str, root: &Digest, referrers: &[Descriptor]) -> String {
+/// artifact types and digests (Go `table.discoverHandler`); when
+/// `verbose` (the default), each row is followed by the referrer's
+/// descriptor as indented JSON (Go `output.PrintPrettyJSON`).
+pub fn discover_table(
+    raw_reference: &str,
+    root: &Digest,
+    referrers: &[Descriptor],
+    verbose: bool,
+) -> serde_json::Result<String> {
     let n = referrers.len();
     let noun = if n == 1 { "artifact" } else { "artifacts" };
     let mut out = format!("Discovered {n} {noun} referencing {raw_reference}\nDigest: {root}\n");
     if referrers.is_empty() {
-        return out;
+        return Ok(out);
     }
     out.push('\n');
     let title = "Artifact Type";
@@ -211,8 +218,11 @@ pub fn discover_table(raw_reference: &str, root: &Digest, referrers: &[Descripto
     out.push_str(&row(title, "Digest"));
     for (r, artifact_type) in referrers.iter().zip(&types) {
         out.push_str(&row(artifact_type, &r.digest.to_string()));
+        if verbose {
+            out.push_str(&crate::output::json::to_pretty_json(r)?);
+        }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -290,7 +300,7 @@ mod tests {
     fn table() {
         let root = Descriptor::from_bytes("a/b", b"r");
         assert_eq!(
-            discover_table("r/x:v1", &root.digest, &[]),
+            discover_table("r/x:v1", &root.digest, &[], true).unwrap(),
             format!(
                 "Discovered 0 artifacts referencing r/x:v1\nDigest: {}\n",
                 root.digest
@@ -298,11 +308,16 @@ mod tests {
         );
         let mut one = Descriptor::from_bytes("a/b", b"1");
         one.artifact_type = "sbom/example".into();
-        let text = discover_table("r/x:v1", &root.digest, &[one.clone()]);
+        let text = discover_table("r/x:v1", &root.digest, &[one.clone()], false).unwrap();
         assert!(text.starts_with("Discovered 1 artifact referencing r/x:v1\n"));
         assert!(text.ends_with(&format!(
             "Artifact Type   Digest\nsbom/example    {}\n",
             one.digest
+        )));
+        let verbose = discover_table("r/x:v1", &root.digest, &[one.clone()], true).unwrap();
+        assert!(verbose.ends_with(&format!(
+            "sbom/example    {}\n{{\n  \"mediaType\": \"a/b\",\n  \"digest\": \"{}\",\n  \"size\": 1,\n  \"artifactType\": \"sbom/example\"\n}}\n",
+            one.digest, one.digest
         )));
     }
 }
