@@ -221,6 +221,31 @@ fn transport_text(err: &(dyn std::error::Error + 'static)) -> String {
         Some(oras_auth::Error::IncompleteBearerCredential { .. }) => {
             return "missing username or password for bearer auth".into();
         }
+        // oras-go `fetchDistributionToken`/`fetchOAuth2Token`: a refusal is
+        // the token server's `errcode.ErrorResponse`.
+        Some(oras_auth::Error::TokenStatus {
+            method,
+            realm,
+            status,
+            body,
+        }) => {
+            let method = http::Method::from_bytes(method.as_bytes()).unwrap_or(http::Method::GET);
+            return ResponseError::new(method, realm.clone(), *status, body.as_bytes()).to_string();
+        }
+        // The token request's own `url.Error`.
+        Some(oras_auth::Error::TokenTransport {
+            method,
+            realm,
+            source,
+        }) => {
+            let method = http::Method::from_bytes(method.as_bytes()).unwrap_or(http::Method::GET);
+            let inner: &(dyn std::error::Error + 'static) = source.as_ref().as_ref();
+            return format!(
+                "{} {realm:?}: {}",
+                crate::client::go_text::url_error_op(&method),
+                transport_text(inner)
+            );
+        }
         _ => {}
     }
     crate::client::go_text::cause_text(err).unwrap_or_else(|| chain_text(err))
@@ -278,6 +303,34 @@ mod tests {
         fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
             self.1.as_deref().map(|e| e as _)
         }
+    }
+
+    #[test]
+    fn auth_flow_errors_as_oras_go_words_them() {
+        let transport = |source: oras_auth::Error| Error::Transport {
+            method: http::Method::HEAD,
+            url: "http://r.test/v2/a/manifests/v1".into(),
+            source: Box::new(source),
+        };
+        let refused = transport(oras_auth::Error::TokenStatus {
+            method: "POST",
+            realm: "http://auth.test/token".into(),
+            status: http::StatusCode::UNAUTHORIZED,
+            body: r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#
+                .into(),
+        });
+        assert_eq!(
+            refused.to_string(),
+            "HEAD \"http://r.test/v2/a/manifests/v1\": POST \"http://auth.test/token\": \
+             response status code 401: unauthorized: authentication required"
+        );
+        let missing = transport(oras_auth::Error::BasicCredentialNotFound {
+            host: "r.test".into(),
+        });
+        assert_eq!(
+            missing.to_string(),
+            "HEAD \"http://r.test/v2/a/manifests/v1\": basic credential not found"
+        );
     }
 
     #[test]
