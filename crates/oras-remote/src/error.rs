@@ -118,6 +118,13 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A CA file holds no certificate (oras `crypto.LoadCertPool`:
+    /// `Failed to load certificate in file: <path>`).
+    #[error("Failed to load certificate in file: {}", .path.display())]
+    CaFile {
+        /// The path as given.
+        path: std::path::PathBuf,
+    },
     /// The client configuration is unusable (a CA file that does not
     /// parse, a key without a certificate, a malformed header).
     #[error("client configuration: {0}")]
@@ -144,7 +151,7 @@ impl Error {
             Error::InvalidReference { .. } => ErrorKind::InvalidReference,
             Error::ReferrersCapabilityAlreadySet => ErrorKind::Other,
             Error::ReferrersIndexDelete { source, .. } => source.kind(),
-            Error::Config(_) | Error::File { .. } => ErrorKind::Other,
+            Error::Config(_) | Error::File { .. } | Error::CaFile { .. } => ErrorKind::Other,
         }
     }
 

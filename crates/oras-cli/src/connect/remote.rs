@@ -195,7 +195,9 @@ pub fn open_registry(
         // Go reads the TLS files while parsing the options and returns
         // the `*fs.PathError` as it is (`open nope.pem: no such file or
         // directory`).
-        oras_remote::Error::File { .. } => CliError::new(err.to_string()),
+        oras_remote::Error::File { .. } | oras_remote::Error::CaFile { .. } => {
+            CliError::new(err.to_string())
+        }
         err => CliError::new(format!(
             "failed to connect to {}: {err}",
             crate::error::quote(name)

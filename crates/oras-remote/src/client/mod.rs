@@ -298,7 +298,16 @@ impl ClientConfig {
     fn tls_options(&self) -> Result<tls::TlsOptions, Error> {
         let mut options = self.tls.clone();
         for path in &self.ca_files {
-            options.ca_pem.push(read_file(path)?);
+            let pem = read_file(path)?;
+            // Go `x509.CertPool.AppendCertsFromPEM` takes a file with at
+            // least one certificate block.
+            use rustls_pki_types::pem::PemObject as _;
+            let parsed =
+                rustls_pki_types::CertificateDer::pem_slice_iter(&pem).any(|cert| cert.is_ok());
+            if !parsed {
+                return Err(Error::CaFile { path: path.clone() });
+            }
+            options.ca_pem.push(pem);
         }
         if let Some((cert, key)) = &self.cert_files {
             options.client_identity = Some((read_file(cert)?, read_file(key)?));
