@@ -67,6 +67,11 @@ impl FromStr for Algorithm {
     }
 }
 
+/// go-digest's ErrDigestInvalidFormat text.
+const INVALID_FORMAT: &str = "invalid checksum digest format";
+/// go-digest's ErrDigestInvalidLength text.
+const INVALID_LENGTH: &str = "invalid checksum digest length";
+
 /// A validated digest such as `sha256:2cf2…9824`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Digest {
@@ -83,13 +88,13 @@ impl Digest {
         if encoded.len() != algorithm.hex_len() {
             return Err(Error::InvalidDigest {
                 input: format!("{algorithm}:{encoded}"),
-                reason: "encoded part has the wrong length for its algorithm",
+                reason: INVALID_LENGTH,
             });
         }
         if !valid_hex {
             return Err(Error::InvalidDigest {
                 input: format!("{algorithm}:{encoded}"),
-                reason: "encoded part is not lower-case hex",
+                reason: INVALID_FORMAT,
             });
         }
         Ok(Digest {
@@ -141,12 +146,18 @@ impl fmt::Debug for Digest {
 impl FromStr for Digest {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let Some((alg, encoded)) = s.split_once(':') else {
-            return Err(Error::InvalidDigest {
-                input: s.to_owned(),
-                reason: "missing ':' between algorithm and encoded part",
-            });
+        // go-digest's Validate: no ':' or an empty algorithm or encoded
+        // part is ErrDigestInvalidFormat.
+        let format_error = || Error::InvalidDigest {
+            input: s.to_owned(),
+            reason: INVALID_FORMAT,
         };
+        let Some((alg, encoded)) = s.split_once(':') else {
+            return Err(format_error());
+        };
+        if encoded.is_empty() {
+            return Err(format_error());
+        }
         // Digest grammar (image-spec descriptor.md): the algorithm is
         // `[a-z0-9]+([+._-][a-z0-9]+)*`; an unknown but well-formed one is
         // reported as unsupported rather than malformed.
@@ -157,19 +168,25 @@ impl FromStr for Digest {
                         .bytes()
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             });
-        if !alg_ok {
-            return Err(Error::InvalidDigest {
-                input: s.to_owned(),
-                reason: "malformed algorithm",
-            });
-        }
-        let algorithm: Algorithm = alg.parse()?;
+        // An unknown algorithm is unsupported only when the whole digest
+        // matches go-digest's DigestRegexp (encoded part `[a-zA-Z0-9=_-]+`),
+        // otherwise its format is invalid.
+        let encoded_ok = encoded
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'=' | b'_' | b'-'));
+        let Ok(algorithm) = alg.parse::<Algorithm>() else {
+            if !alg_ok || !encoded_ok {
+                return Err(format_error());
+            }
+            return Err(Error::UnsupportedAlgorithm(alg.to_owned()));
+        };
         Digest::new(algorithm, encoded).map_err(|_| Error::InvalidDigest {
             input: s.to_owned(),
+            // go-digest's Algorithm.Validate: the length first, then the hex.
             reason: if encoded.len() == algorithm.hex_len() {
-                "encoded part is not lower-case hex"
+                INVALID_FORMAT
             } else {
-                "encoded part has the wrong length for its algorithm"
+                INVALID_LENGTH
             },
         })
     }
@@ -314,6 +331,21 @@ mod tests {
             "md5:d41d8cd98f00b204e9800998ecf8427e".parse::<Digest>(),
             Err(Error::UnsupportedAlgorithm(_))
         ));
+    }
+
+    #[test]
+    fn errors_are_worded_as_go_digest() {
+        let reason = |s: &str| match s.parse::<Digest>() {
+            Err(Error::InvalidDigest { reason, .. }) => reason.to_owned(),
+            Err(other) => other.to_string(),
+            Ok(d) => panic!("{d} parsed"),
+        };
+        assert_eq!(reason("v1"), "invalid checksum digest format");
+        assert_eq!(reason("sha256:"), "invalid checksum digest format");
+        assert_eq!(reason("sha256:abc"), "invalid checksum digest length");
+        assert_eq!(reason("md5:abc"), "unsupported digest algorithm");
+        assert_eq!(reason("md5:a.c"), "invalid checksum digest format");
+        assert_eq!(reason("MD5:abc"), "invalid checksum digest format");
     }
 
     #[test]

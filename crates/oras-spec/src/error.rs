@@ -18,8 +18,9 @@ pub enum Error {
         /// Why it failed.
         reason: &'static str,
     },
-    /// A digest names an algorithm this crate cannot compute.
-    #[error("unsupported digest algorithm {0:?}")]
+    /// A digest names an algorithm this crate cannot compute (worded as
+    /// go-digest's ErrDigestUnsupported, which does not name it).
+    #[error("unsupported digest algorithm")]
     UnsupportedAlgorithm(String),
     /// A media type does not follow RFC 6838 as oras checks it.
     #[error("invalid media type {0:?}")]

@@ -10,7 +10,7 @@ use oras_remote::BlobSource;
 use oras_spec::{Algorithm, Descriptor, Digest, media_type};
 use tokio::io::AsyncReadExt;
 
-use crate::commands::blob::remote::parse_blob_digest;
+use crate::commands::blob::remote::digest_error_text;
 use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, WriteTarget};
 use crate::error::{CliError, Result, quote};
@@ -211,7 +211,13 @@ async fn push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
 async fn prepare(options: &PushOptions) -> anyhow::Result<(Descriptor, Input)> {
     let digest = match options.target.reference.as_str() {
         "" => None,
-        reference => Some(parse_blob_digest(reference)?),
+        // Go `file.PrepareBlobContent`: `invalid digest <ref>: <go-digest error>`.
+        reference => Some(reference.parse::<Digest>().map_err(|err| {
+            CliError::new(format!(
+                "invalid digest {reference}: {}",
+                digest_error_text(err)
+            ))
+        })?),
     };
     if options.file == "-" {
         let (Some(size), Some(digest)) = (options.size, digest) else {

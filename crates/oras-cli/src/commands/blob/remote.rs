@@ -33,11 +33,20 @@ impl RemoteBlobs {
     }
 }
 
-/// The digest of a blob reference (the Go CLI's `digest.Parse`).
+/// The digest of a blob reference (the Go CLI's `digest.Parse`, whose
+/// error it prints bare: `Error: invalid checksum digest format`).
 pub(crate) fn parse_blob_digest(reference: &str) -> anyhow::Result<Digest> {
     reference
         .parse::<Digest>()
-        .map_err(|err| CliError::new(format!("invalid digest {reference}: {err}")).into())
+        .map_err(|err| CliError::new(digest_error_text(err)).into())
+}
+
+/// A digest parse error as go-digest's error prints (its reason alone).
+pub(crate) fn digest_error_text(err: oras_spec::Error) -> String {
+    match err {
+        oras_spec::Error::InvalidDigest { reason, .. } => reason.to_owned(),
+        other => other.to_string(),
+    }
 }
 
 /// The `ORAS_CACHE` layout, when set. (The connect module opens it
