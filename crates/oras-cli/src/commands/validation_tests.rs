@@ -180,7 +180,7 @@ fn push_arguments() {
     );
     assert!(
         check(&["push", "localhost:5000/hello:v1", "/abs/file"])
-            .starts_with("absolute file path detected")
+            .starts_with("absolute file paths are insecure and not recommended")
     );
     assert_eq!(
         check(&[

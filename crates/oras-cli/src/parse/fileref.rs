@@ -76,8 +76,9 @@ pub fn validate_file_paths(files: &[String], validation_disabled: bool) -> Resul
     if absolute.is_empty() {
         return Ok(());
     }
+    // oras packer.go errPathValidation, wrapped as "%w: %v" with the paths.
     Err(CliError::new(format!(
-        "absolute file path detected. If it's intentional, use --disable-path-validation flag to skip this check: {}",
+        "absolute file paths are insecure and not recommended. If it's intentional, use --disable-path-validation flag to skip this check: {}",
         absolute.join(", ")
     )))
 }
@@ -129,7 +130,7 @@ mod tests {
         let err = validate_file_paths(&files, false).unwrap_err();
         assert_eq!(
             err.message,
-            "absolute file path detected. If it's intentional, use --disable-path-validation flag to skip this check: /etc/hosts"
+            "absolute file paths are insecure and not recommended. If it's intentional, use --disable-path-validation flag to skip this check: /etc/hosts"
         );
         assert!(validate_file_paths(&files, true).is_ok());
         assert!(validate_file_paths(&["a/b".to_owned()], false).is_ok());
