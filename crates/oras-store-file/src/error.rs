@@ -90,6 +90,12 @@ pub enum Error {
     /// store), passed through unchanged.
     #[error(transparent)]
     Content(#[from] oras_content::Error),
+    /// What resolving the path to write refused (oras-go `Store.push`
+    /// wraps `resolveWritePath`'s error as "failed to resolve path for
+    /// writing: %w", its sentinels carrying no path). The refusal itself,
+    /// with its path, is the boxed error.
+    #[error("failed to resolve path for writing: {}", .0.go_text())]
+    ResolveWritePath(Box<Error>),
 }
 
 /// Shorthand for results of this crate.
@@ -136,6 +142,24 @@ impl Error {
         }
     }
 
+    /// The text oras-go gives the same error: its bare sentinel for a
+    /// refused path, this error's own text otherwise.
+    fn go_text(&self) -> String {
+        match self {
+            Error::PathTraversal { .. } => "path traversal disallowed".to_owned(),
+            Error::OverwriteDisallowed(_) => "overwrite disallowed".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The refusal under a [`Error::ResolveWritePath`], this error otherwise.
+    pub fn refusal(&self) -> &Error {
+        match self {
+            Error::ResolveWritePath(inner) => inner.refusal(),
+            other => other,
+        }
+    }
+
     /// An unsafe archive entry.
     pub(crate) fn unsafe_entry(path: impl Into<PathBuf>, reason: &'static str) -> Self {
         Error::UnsafeEntry {
@@ -170,6 +194,7 @@ impl Error {
                 _ => ErrorKind::Io,
             },
             Error::Content(inner) => inner.kind(),
+            Error::ResolveWritePath(inner) => inner.kind(),
             Error::MissingName
             | Error::DuplicateName(_)
             | Error::OverwriteDisallowed(_)

@@ -72,7 +72,9 @@ impl Store {
             .get(annotation::CONTENT_UNPACK)
             .is_some_and(|v| v == "true")
             && !self.options.skip_unpack;
-        let target = self.resolve_write_path(name, unpack)?;
+        let target = self
+            .resolve_write_path(name, unpack)
+            .map_err(|e| Error::ResolveWritePath(Box::new(e)))?;
         if unpack {
             self.push_dir(name, &target, expected, content).await?;
         } else {

@@ -440,7 +440,7 @@ pub fn unwrap_copy_error(err: oras_copy::Error) -> anyhow::Error {
 }
 
 /// The pull hint for a refused path traversal (Go `pull.go`): the error
-/// message is prefixed with the advice to use `--allow-path-traversal`.
+/// message is followed by a recommendation to use `--allow-path-traversal`.
 ///
 /// Only for refusals `--allow-path-traversal` lifts: a title (or a write
 /// under it) outside the output directory. An unsafe entry inside a
@@ -459,11 +459,12 @@ pub fn path_traversal_hint(err: anyhow::Error) -> anyhow::Error {
     if unsafe_entry {
         return err;
     }
-    CliError::new(format!(
-        "use flag --allow-path-traversal to allow insecurely pulling files outside of working directory: {}",
-        chain_text(&err)
-    ))
-    .into()
+    // oras pull.go: the error as is, with a recommendation line.
+    CliError::new(chain_text(&err))
+        .with_recommendation(
+            "Pulling files outside of working directory is insecure and blocked by default. If you trust the content producer, use --allow-path-traversal to bypass this check.",
+        )
+        .into()
 }
 
 #[cfg(test)]
@@ -591,7 +592,7 @@ mod tests {
         assert!(
             mapped
                 .to_string()
-                .starts_with("use flag --allow-path-traversal to allow insecurely pulling files outside of working directory: ")
+                .ends_with("\nPulling files outside of working directory is insecure and blocked by default. If you trust the content producer, use --allow-path-traversal to bypass this check.")
         );
     }
 
@@ -616,7 +617,7 @@ mod tests {
         assert!(
             mapped
                 .to_string()
-                .starts_with("use flag --allow-path-traversal"),
+                .ends_with("use --allow-path-traversal to bypass this check."),
             "{mapped}"
         );
     }

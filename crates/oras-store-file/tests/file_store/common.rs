@@ -209,6 +209,7 @@ pub(crate) fn walk(root: &Path) -> Vec<PathBuf> {
 pub(crate) fn file_error(err: &oras_content::Error) -> Option<&oras_store_file::Error> {
     err.external_source()
         .and_then(|e| e.downcast_ref::<oras_store_file::Error>())
+        .map(oras_store_file::Error::refusal)
 }
 
 /// A refusal of either kind: a title outside the working directory, or
