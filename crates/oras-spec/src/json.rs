@@ -147,6 +147,75 @@ impl<'de> Visitor<'de> for StrictKeys {
     }
 }
 
+/// The text Go's `encoding/json` gives a syntax error in `input`, worded
+/// from serde_json's `err` (`SyntaxError`: "invalid character 'b' looking
+/// for beginning of object key string", "unexpected end of JSON input").
+/// Errors with no Go counterpart mapped here (type errors, I/O) keep
+/// serde_json's text.
+pub fn go_error_text(err: &serde_json::Error, input: &[u8]) -> String {
+    use serde_json::error::Category;
+    if err.classify() == Category::Eof {
+        return "unexpected end of JSON input".to_owned();
+    }
+    let text = err.to_string();
+    if err.classify() != Category::Syntax {
+        return text;
+    }
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    // Go's scanner contexts (encoding/json scanner.go step functions).
+    let context = match message {
+        "key must be a string" => "looking for beginning of object key string",
+        "expected value" | "expected ident" => "looking for beginning of value",
+        "expected `:`" => "after object key",
+        "expected `,` or `}`" => "after object key:value pair",
+        "expected `,` or `]`" => "after array element",
+        "trailing characters" => "after top-level value",
+        _ => return text,
+    };
+    match offending_byte(input, err.line(), err.column()) {
+        Some(byte) => format!("invalid character {} {context}", go_quote_char(byte)),
+        None => text,
+    }
+}
+
+/// The byte at a serde_json position (1-based line, 1-based byte column).
+fn offending_byte(input: &[u8], line: usize, column: usize) -> Option<u8> {
+    let start = if line <= 1 {
+        0
+    } else {
+        input
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(line - 2)
+            .map(|(i, _)| i + 1)?
+    };
+    input.get(start + column.checked_sub(1)?).copied()
+}
+
+/// A byte quoted as Go's `encoding/json` `quoteChar` does: `strconv.Quote`
+/// of the byte as a rune, in single quotes.
+fn go_quote_char(byte: u8) -> String {
+    let inner = match byte {
+        b'\'' => "\\'".to_owned(),
+        b'"' => "\"".to_owned(),
+        b'\\' => "\\\\".to_owned(),
+        0x07 => "\\a".to_owned(),
+        0x08 => "\\b".to_owned(),
+        0x0c => "\\f".to_owned(),
+        b'\n' => "\\n".to_owned(),
+        b'\r' => "\\r".to_owned(),
+        b'\t' => "\\t".to_owned(),
+        0x0b => "\\v".to_owned(),
+        0x00..=0x1f | 0x7f => format!("\\x{byte:02x}"),
+        // Not printable for Go's strconv.IsPrint: C1 controls, NBSP, soft hyphen.
+        0x80..=0xa0 | 0xad => format!("\\u{byte:04x}"),
+        _ => char::from(byte).to_string(),
+    };
+    format!("'{inner}'")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +245,38 @@ mod tests {
         assert!(!go_matches("layer", "layers"));
         assert!(!go_matches("lay\u{131}ers", "layiers"));
         assert!(!go_matches("layérs", "layers"));
+    }
+
+    #[test]
+    fn syntax_errors_worded_like_go() {
+        let text = |input: &str| {
+            let err = serde_json::from_str::<Value>(input).unwrap_err();
+            go_error_text(&err, input.as_bytes())
+        };
+        assert_eq!(
+            text("{bad"),
+            "invalid character 'b' looking for beginning of object key string"
+        );
+        assert_eq!(
+            text("{\n  nope"),
+            "invalid character 'n' looking for beginning of object key string"
+        );
+        assert_eq!(
+            text("[x]"),
+            "invalid character 'x' looking for beginning of value"
+        );
+        assert_eq!(text("{\"a\" 1}"), "invalid character '1' after object key");
+        assert_eq!(
+            text("{\"a\":1 2}"),
+            "invalid character '2' after object key:value pair"
+        );
+        assert_eq!(text("[1 2]"), "invalid character '2' after array element");
+        assert_eq!(text("{} x"), "invalid character 'x' after top-level value");
+        assert_eq!(text("{\"a\":"), "unexpected end of JSON input");
+        assert_eq!(text(""), "unexpected end of JSON input");
+        assert_eq!(go_quote_char(b'\''), r"'\''");
+        assert_eq!(go_quote_char(b'"'), r#"'"'"#);
+        assert_eq!(go_quote_char(b'\n'), r"'\n'");
+        assert_eq!(go_quote_char(0x01), r"'\x01'");
     }
 }
