@@ -6,6 +6,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Result};
 
+/// The Go CLI's reason for a platform with more than three parts.
+const PLATFORM_FORMAT: &str = "expected format os[/arch[/variant]]";
+
 /// The platform of an image, serialised as Go's `ocispec.Platform`.
 /// Deserialising refuses keys Go would read differently (see
 /// [`crate::json`]): two readers must pick the same manifest for a platform.
@@ -49,6 +52,9 @@ impl Platform {
         }
     }
 
+    /// The reason [`Platform::parse`] gives for too many `/`-separated parts.
+    pub const FORMAT_REASON: &str = PLATFORM_FORMAT;
+
     /// Parses the CLI syntax `os[/arch[/variant]][:os_version]`; a missing
     /// architecture is this machine's, in Go's naming, as the Go CLI does
     /// (`cmd/oras/internal/option/platform.go`).
@@ -66,24 +72,22 @@ impl Platform {
             Some((spec, version)) => (spec, version),
             None => (text, ""),
         };
+        // The reasons are the Go CLI's (`option/platform.go` parsePlatform),
+        // which accepts an empty variant.
         let parts: Vec<&str> = spec.split('/').collect();
         if parts.len() > 3 {
-            return Err(invalid("expected format os[/arch[/variant]][:os_version]"));
+            return Err(invalid(PLATFORM_FORMAT));
         }
         let os = parts[0];
         if os.is_empty() {
-            return Err(invalid("operating system is empty"));
+            return Err(invalid("OS cannot be empty"));
         }
         let architecture = match parts.get(1) {
-            Some(&"") => return Err(invalid("architecture is empty")),
+            Some(&"") => return Err(invalid("Architecture cannot be empty")),
             Some(arch) => *arch,
             None => default_arch,
         };
-        let variant = match parts.get(2) {
-            Some(&"") => return Err(invalid("variant is empty")),
-            Some(v) => *v,
-            None => "",
-        };
+        let variant = parts.get(2).copied().unwrap_or_default();
         Ok(Platform {
             architecture: architecture.to_owned(),
             os: os.to_owned(),
@@ -156,9 +160,11 @@ mod tests {
         let p = Platform::parse("windows/amd64:10.0.17763.1234").unwrap();
         assert_eq!(p.os_version, "10.0.17763.1234");
         assert_eq!(p.to_string(), "windows/amd64:10.0.17763.1234");
-        for bad in ["", "/amd64", "linux/", "linux/arm/", "a/b/c/d", ":1.0"] {
+        for bad in ["", "/amd64", "linux/", "a/b/c/d", ":1.0"] {
             assert!(Platform::parse(bad).is_err(), "{bad:?}");
         }
+        // The Go CLI accepts an empty variant.
+        assert_eq!(Platform::parse("linux/arm/").unwrap().variant, "");
     }
 
     #[test]

@@ -45,8 +45,20 @@ pub struct ArtifactPlatformOption {
 pub fn parse_platform(value: Option<&str>) -> Result<Option<Platform>> {
     match value {
         None | Some("") => Ok(None),
-        Some(text) => Platform::parse(text).map(Some).map_err(|err| {
-            CliError::new(format!("failed to parse platform {}: {err}", quote(text)))
+        // Go `option/platform.go` parsePlatform: too many parts is
+        // `failed to parse platform "<text>": expected format …`, an empty
+        // OS or architecture `invalid platform: <part> cannot be empty`.
+        Some(text) => Platform::parse(text).map(Some).map_err(|err| match err {
+            oras_spec::Error::InvalidPlatform { reason, .. }
+                if reason != Platform::FORMAT_REASON =>
+            {
+                CliError::new(format!("invalid platform: {reason}"))
+            }
+            oras_spec::Error::InvalidPlatform { reason, .. } => CliError::new(format!(
+                "failed to parse platform {}: {reason}",
+                quote(text)
+            )),
+            other => CliError::new(other.to_string()),
         }),
     }
 }
@@ -65,11 +77,15 @@ mod tests {
         );
         let p = parse_platform(Some("linux")).unwrap().unwrap();
         assert_eq!(p.architecture, oras_spec::host_architecture());
-        assert!(
-            parse_platform(Some("/amd64"))
-                .unwrap_err()
-                .message
-                .starts_with("failed to parse platform \"/amd64\"")
+        let message = |text| parse_platform(Some(text)).unwrap_err().message;
+        assert_eq!(message("/amd64"), "invalid platform: OS cannot be empty");
+        assert_eq!(
+            message("linux/"),
+            "invalid platform: Architecture cannot be empty"
+        );
+        assert_eq!(
+            message("a/b/c/d"),
+            "failed to parse platform \"a/b/c/d\": expected format os[/arch[/variant]]"
         );
     }
 }
