@@ -112,22 +112,39 @@ impl Config {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(config);
         }
-        let invalid = |detail: String| Error::InvalidConfig {
+        let invalid = |context: String, detail: String| Error::InvalidConfig {
             path: config.path.clone(),
+            context,
             detail,
         };
-        config.content = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+        // oras-go config.Load: "failed to decode config file %s: %w: %v",
+        // the cause in encoding/json's words.
+        config.content = serde_json::from_slice(&bytes).map_err(|e| {
+            invalid(
+                format!("failed to decode config file {}", config.path.display()),
+                oras_spec::json::go_error_text(&e, &bytes),
+            )
+        })?;
         if let Some(value) = config.content.get("credsStore") {
-            config.creds_store = serde_json::from_value(value.clone())
-                .map_err(|e| invalid(format!("credsStore: {e}")))?;
+            config.creds_store = serde_json::from_value(value.clone()).map_err(|e| {
+                invalid(
+                    "failed to unmarshal creds store field".to_owned(),
+                    e.to_string(),
+                )
+            })?;
         }
         if let Some(value) = config.content.get("credHelpers") {
-            config.cred_helpers = serde_json::from_value(value.clone())
-                .map_err(|e| invalid(format!("credHelpers: {e}")))?;
+            config.cred_helpers = serde_json::from_value(value.clone()).map_err(|e| {
+                invalid(
+                    "failed to unmarshal cred helpers field".to_owned(),
+                    e.to_string(),
+                )
+            })?;
         }
         if let Some(value) = config.content.get("auths") {
-            config.auths = serde_json::from_value(value.clone())
-                .map_err(|e| invalid(format!("auths: {e}")))?;
+            config.auths = serde_json::from_value(value.clone()).map_err(|e| {
+                invalid("failed to unmarshal auths field".to_owned(), e.to_string())
+            })?;
         }
         Ok(config)
     }
@@ -169,13 +186,17 @@ impl Config {
         let Some(entry) = entry else {
             return Ok(Credential::EMPTY);
         };
-        let invalid = |detail: String| Error::InvalidConfig {
+        // oras-go config.GetCredential: "failed to unmarshal auth field",
+        // and "failed to decode auth field" for its base64 `auth`.
+        let invalid = |context: &str, detail: String| Error::InvalidConfig {
             path: self.path.clone(),
-            detail: format!("auths[{server:?}]: {detail}"),
+            context: context.to_owned(),
+            detail,
         };
-        let auth: AuthConfig =
-            serde_json::from_value(entry.clone()).map_err(|e| invalid(e.to_string()))?;
-        auth.credential().map_err(invalid)
+        let auth: AuthConfig = serde_json::from_value(entry.clone())
+            .map_err(|e| invalid("failed to unmarshal auth field", e.to_string()))?;
+        auth.credential()
+            .map_err(|detail| invalid("failed to decode auth field", detail))
     }
 
     /// Stores `credential` for `server` in `auths` and saves the file.
@@ -183,6 +204,7 @@ impl Config {
         let entry = serde_json::to_value(AuthConfig::from_credential(credential)).map_err(|e| {
             Error::InvalidConfig {
                 path: self.path.clone(),
+                context: "failed to marshal auth field".to_owned(),
                 detail: e.to_string(),
             }
         })?;
@@ -231,6 +253,7 @@ impl Config {
             .serialize(&mut serializer)
             .map_err(|e| Error::InvalidConfig {
                 path: self.path.clone(),
+                context: "failed to marshal config".to_owned(),
                 detail: e.to_string(),
             })?;
         write_atomically(&self.path, &json)
