@@ -183,7 +183,12 @@ impl AttachArgs {
                     "To attach to an existing artifact, please provide files via argument or annotations via flag \"--annotation\". Run \"oras attach -h\" for more options and examples",
                 ));
         }
-        media_type::validate(&artifact_type).map_err(|err| CliError::new(err.to_string()))?;
+        // oras-go PackManifest: `invalid artifactType format: <type>: invalid media type`.
+        media_type::validate(&artifact_type).map_err(|_| {
+            CliError::new(format!(
+                "invalid artifactType format: {artifact_type}: invalid media type"
+            ))
+        })?;
         let files = file_args
             .iter()
             .map(|f| FileRef::parse(f, ""))

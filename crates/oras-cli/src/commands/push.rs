@@ -308,7 +308,12 @@ impl PushArgs {
             }
         }
         if !artifact_type.is_empty() {
-            media_type::validate(&artifact_type).map_err(|err| CliError::new(err.to_string()))?;
+            // oras-go PackManifest: `invalid artifactType format: <type>: invalid media type`.
+            media_type::validate(&artifact_type).map_err(|_| {
+                CliError::new(format!(
+                    "invalid artifactType format: {artifact_type}: invalid media type"
+                ))
+            })?;
         }
         let config = match (&self.config, platform) {
             (Some(raw), _) => {
@@ -367,6 +372,16 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
     );
     let files = oras_store_file::Store::new(std::env::current_dir()?)?;
     let memory = memory::Store::new();
+    // Go `runPush` adds the config file before the files (so a missing one
+    // fails before any `Preparing` line) and before opening the target.
+    let config_file = match &options.config {
+        ConfigSource::File { path, media_type } => {
+            let mut desc = files.add(ANNOTATION_CONFIG, media_type, path).await?;
+            desc.annotations = options.annotations.config();
+            Some(desc)
+        }
+        ConfigSource::None | ConfigSource::Platform(_) => None,
+    };
     // A registry is opened first, so large files upload while hashed.
     let early_dst = match options.target.kind {
         TargetKind::Registry => Some(connect::open_write_target(&options.target, ctx).await?),
@@ -421,11 +436,7 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
     };
     match &options.config {
         ConfigSource::None => {}
-        ConfigSource::File { path, media_type } => {
-            let mut desc = files.add(ANNOTATION_CONFIG, media_type, path).await?;
-            desc.annotations = options.annotations.config();
-            pack.config_descriptor = Some(desc);
-        }
+        ConfigSource::File { .. } => pack.config_descriptor = config_file,
         ConfigSource::Platform(platform) => {
             let bytes = oras_spec::json::to_vec(platform)?;
             let mut desc = Descriptor::from_bytes(media_type::IMAGE_CONFIG, &bytes);
