@@ -415,6 +415,7 @@ pub(crate) fn repository_target(
         reference: String::new(),
         remote_reference: Some(reference),
         remote: remote.clone(),
+        from_layout_path: false,
     })
 }
 

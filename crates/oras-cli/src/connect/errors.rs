@@ -324,24 +324,26 @@ fn token_response(err: &anyhow::Error) -> Option<ResponseError> {
 /// Maps the error of an operation on `target` (Go `Target.ModifyError`).
 /// `command` is the command path (`oras pull`) for the docker.io hint.
 pub fn target_error(err: anyhow::Error, target: &Target, command: &str) -> anyhow::Error {
-    if target.kind == TargetKind::OciLayout || err.downcast_ref::<CliError>().is_some() {
+    // Go short-circuits on `IsOCILayout`, set by `--oci-layout` only: an
+    // `--oci-layout-path` target still gets the not-found prefix below.
+    let layout_flag = target.kind == TargetKind::OciLayout && !target.from_layout_path;
+    if layout_flag || err.downcast_ref::<CliError>().is_some() {
         return err;
     }
-    let Some(reference) = &target.remote_reference else {
-        return err;
-    };
-    if is_basic_credential_not_found(&err) {
-        return credential_error(&err, &target.remote.registry_configs);
-    }
-    if let Some(resp) = response_error(&err) {
-        if !response_host(resp).eq_ignore_ascii_case(reference.host()) {
-            return err;
+    if let Some(reference) = &target.remote_reference {
+        if is_basic_credential_not_found(&err) {
+            return credential_error(&err, &target.remote.registry_configs);
         }
-        let mut cli = CliError::new(report_response(resp)).with_prefix(REGISTRY_ERROR_PREFIX);
-        if let Some(hint) = namespace_hint(target, resp, command) {
-            cli = cli.with_recommendation(hint);
+        if let Some(resp) = response_error(&err) {
+            if !response_host(resp).eq_ignore_ascii_case(reference.host()) {
+                return err;
+            }
+            let mut cli = CliError::new(report_response(resp)).with_prefix(REGISTRY_ERROR_PREFIX);
+            if let Some(hint) = namespace_hint(target, resp, command) {
+                cli = cli.with_recommendation(hint);
+            }
+            return cli.into();
         }
-        return cli.into();
     }
     // Go `Target.ModifyError` prefixes `errdef.ErrNotFound` only; a local
     // file that is missing is an `*fs.PathError` there and keeps `Error:`.

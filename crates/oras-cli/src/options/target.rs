@@ -63,6 +63,9 @@ pub struct Target {
     pub remote_reference: Option<Reference>,
     /// Connection settings (default for layouts).
     pub remote: RemoteSettings,
+    /// Whether the layout was named by `--oci-layout-path` (Go's
+    /// `IsOCILayout` is false then, so its errors are handled as remote).
+    pub from_layout_path: bool,
 }
 
 /// The values of one target flag set, prefixed or not.
@@ -115,7 +118,10 @@ impl TargetFlags {
             return Ok(Target::layout(raw, path, reference));
         }
         if let Some(path) = &self.oci_layout_path {
-            return Ok(Target::layout(raw, path.clone(), raw.to_owned()));
+            return Ok(Target {
+                from_layout_path: true,
+                ..Target::layout(raw, path.clone(), raw.to_owned())
+            });
         }
         let parsed = Reference::parse(raw).map_err(|err| {
             CliError::new(format!("{}: {err}", quote(raw))).with_recommendation(
@@ -136,6 +142,7 @@ impl TargetFlags {
             reference,
             remote_reference: Some(parsed),
             remote: self.remote.settings(prefix)?,
+            from_layout_path: false,
         })
     }
 }
@@ -149,6 +156,7 @@ impl Target {
             reference,
             remote_reference: None,
             remote: RemoteSettings::default(),
+            from_layout_path: false,
         }
     }
 
