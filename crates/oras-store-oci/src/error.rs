@@ -30,6 +30,19 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+    /// `index.json` is not valid JSON, or not an image index (oras-go
+    /// `loadIndexFile`: "invalid OCI Image Index: failed to decode index
+    /// file: %w", the cause in encoding/json's words).
+    #[error("invalid OCI Image Index: failed to decode index file: {0}")]
+    InvalidIndex(String),
+    /// A tar archive that ends inside a header or an entry: Go's
+    /// `archive/tar` gives `io.ErrUnexpectedEOF`, which oras-go's tarfs
+    /// returns as is.
+    #[error("unexpected EOF")]
+    TruncatedTar {
+        /// The archive.
+        path: String,
+    },
     /// The content, tag or reference does not exist: `<what>: not found`,
     /// or plain `not found` when `what` is empty (oras-go's bare
     /// `errdef.ErrNotFound`, as its `Resolve` of an unknown reference gives).
@@ -66,7 +79,10 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::UnsupportedVersion { .. } => ErrorKind::UnsupportedVersion,
-            Error::InvalidLayout { .. } | Error::InvalidTar { .. } => ErrorKind::InvalidContent,
+            Error::InvalidLayout { .. }
+            | Error::InvalidTar { .. }
+            | Error::InvalidIndex(_)
+            | Error::TruncatedTar { .. } => ErrorKind::InvalidContent,
             Error::NotFound(_) => ErrorKind::NotFound,
             Error::AlreadyExists(_) => ErrorKind::AlreadyExists,
             Error::MissingReference => ErrorKind::MissingReference,

@@ -103,9 +103,16 @@ impl IndexFile {
     /// (`"Manifests"` beside `"manifests"`; see `oras_spec::json`), so the
     /// layout's graph is the one oras-go sees.
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self> {
-        let invalid = |e: serde_json::Error| Error::InvalidLayout {
-            file: INDEX_FILE.to_owned(),
-            reason: e.to_string(),
+        // oras-go decodes with json.NewDecoder: an empty file is io.EOF,
+        // a cut one io.ErrUnexpectedEOF; syntax errors as encoding/json's.
+        let invalid = |e: serde_json::Error| {
+            Error::InvalidIndex(if e.classify() != serde_json::error::Category::Eof {
+                oras_spec::json::go_error_text(&e, bytes)
+            } else if bytes.iter().all(u8::is_ascii_whitespace) {
+                "EOF".to_owned()
+            } else {
+                "unexpected EOF".to_owned()
+            })
         };
         serde_json::from_slice::<oras_spec::Index>(bytes).map_err(invalid)?;
         serde_json::from_slice(bytes).map_err(invalid)

@@ -68,9 +68,20 @@ impl TarArchive {
         let entries = archive
             .entries_with_seek()
             .map_err(|e| invalid(e.to_string()))?;
+        // The tar crate reports an archive cut inside a block as "failed to
+        // read entire block"; Go's archive/tar says io.ErrUnexpectedEOF.
+        let broken = |e: std::io::Error| {
+            if e.to_string() == "failed to read entire block" {
+                Error::TruncatedTar {
+                    path: path.display().to_string(),
+                }
+            } else {
+                invalid(e.to_string())
+            }
+        };
         let mut index = HashMap::new();
         for entry in entries {
-            let entry = entry.map_err(|e| invalid(e.to_string()))?;
+            let entry = entry.map_err(broken)?;
             let raw = entry.path().map_err(|e| invalid(e.to_string()))?;
             let Some(name) = raw.to_str().and_then(clean_path) else {
                 tracing::warn!(entry = %raw.display(), "skipping tar entry outside the layout");

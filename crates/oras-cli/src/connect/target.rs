@@ -104,11 +104,22 @@ fn layout_error(target: &Target, err: oras_store_oci::Error) -> anyhow::Error {
         }
         Ok(_) => {}
     }
-    CliError::new(format!(
-        "failed to open OCI layout {}: {err}",
-        quote(&target.path)
-    ))
-    .into()
+    match err {
+        // oras `NewReadonlyTarget`: a tar cut short is `"<path>" does not
+        // look like a tar archive: unexpected EOF`.
+        oras_store_oci::Error::TruncatedTar { .. } => CliError::new(format!(
+            "{} does not look like a tar archive: {err}",
+            quote(&target.path)
+        ))
+        .into(),
+        // oras-go's own text, which oras prints as is.
+        oras_store_oci::Error::InvalidIndex(_) => CliError::new(err.to_string()).into(),
+        _ => CliError::new(format!(
+            "failed to open OCI layout {}: {err}",
+            quote(&target.path)
+        ))
+        .into(),
+    }
 }
 
 impl WriteTarget {
