@@ -122,13 +122,12 @@ impl Repository {
                 self.detect_referrers_capability(false);
                 self.referrers_by_tag_schema(subject, artifact_type).await
             }
-            ApiAnswer::Unsupported => Err(Error::Protocol {
-                method: Method::GET,
-                url: format!("referrers of {}", subject.digest),
-                message: "referrers API unsupported by the registry".into(),
-                kind: ErrorKind::Unsupported,
-            }
-            .into()),
+            // oras-go `referrersPageByAPI`: a 404 without NAME_UNKNOWN is
+            // `failed to query referrers API: %w` of errdef.ErrUnsupported.
+            ApiAnswer::Unsupported => Err(oras_content::Error::external(
+                ErrorKind::Unsupported,
+                "failed to query referrers API: unsupported",
+            )),
         }
     }
 
