@@ -282,9 +282,15 @@ async fn open_input(input: &Path, ctx: &Context) -> anyhow::Result<ReadOnlyStore
         return Ok(store);
     }
     if meta.is_dir() {
-        return ReadOnlyStore::from_dir(input).await.map_err(|err| {
-            anyhow::anyhow!("failed to prepare OCI store from directory {shown}: {err}")
-        });
+        let prepare =
+            |err| anyhow::anyhow!("failed to prepare OCI store from directory {shown}: {err}");
+        // oras restore opens a directory with oci.NewWithContext, which
+        // creates a missing `oci-layout`, `index.json` and `blobs/` (an
+        // empty layout) before reading it; existing files are left as they are.
+        if !input.join("oci-layout").exists() || !input.join("index.json").exists() {
+            drop(oras_store_oci::Store::open(input).await.map_err(prepare)?);
+        }
+        return ReadOnlyStore::from_dir(input).await.map_err(prepare);
     }
     anyhow::bail!("input path {shown} must be a directory or a tar archive")
 }
