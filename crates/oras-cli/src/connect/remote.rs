@@ -100,7 +100,8 @@ pub fn credential_store(configs: &[PathBuf]) -> anyhow::Result<CredentialStore> 
     let mut stores = Vec::with_capacity(paths.len());
     for path in &paths {
         let store = DynamicStore::new(path.clone(), options.clone())
-            .map_err(|err| CliError::new(format!("failed to open credential store: {err}")))?;
+            // Go `credential.NewStore` returns the store's error as it is.
+            .map_err(|err| CliError::new(err.to_string()))?;
         stores.push(Arc::new(store) as Arc<dyn oras_credentials::Store>);
     }
     let primary = stores.remove(0);
