@@ -24,14 +24,14 @@ pub enum Error {
     },
     /// The config file is not a valid Docker config (oras-go
     /// `ErrInvalidConfigFormat`).
-    /// Worded as oras-go's config reader: "<context>: invalid config
-    /// format: <cause>" (`fmt.Errorf("%s: %w: %v", ...)`).
+    /// Worded as oras-go's config reader: `<context>: invalid config
+    /// format: <cause>` (`fmt.Errorf("%s: %w: %v", ...)`).
     #[error("{context}: invalid config format: {detail}")]
     InvalidConfig {
         /// The file.
         path: PathBuf,
-        /// What was being done, as oras-go words it ("failed to decode
-        /// config file <path>", "failed to unmarshal auths field", …).
+        /// What was being done, as oras-go words it (`failed to decode
+        /// config file <path>`, `failed to unmarshal auths field`, …).
         context: String,
         /// What is wrong.
         detail: String,

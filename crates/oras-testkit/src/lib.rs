@@ -8,7 +8,7 @@
 //!   loopback in plain-HTTP, TLS + htpasswd and token-auth modes;
 //! - [`interop`]: installers for the other OCI tools the interop tests
 //!   run against ours (oras-py in a venv, Debian's skopeo);
-//! - [`reference`]: a differential harness that runs scenarios with the
+//! - [`reference`](mod@reference): a differential harness that runs scenarios with the
 //!   reference Go `oras` CLI and with ours and compares what they do.
 
 pub mod fake;
