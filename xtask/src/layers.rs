@@ -19,16 +19,21 @@ pub(crate) fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
         "oras-store-file",
         "oras-auth",
         "oras-credentials",
+        "oras-containers-config",
         "oras-remote",
         "oras-copy",
     ];
-    let table: [(&str, &[&str]); 9] = [
+    let table: [(&str, &[&str]); 10] = [
         ("oras-spec", &[]),
         ("oras-content", &["oras-spec"]),
         ("oras-store-oci", &["oras-content", "oras-spec"]),
         ("oras-store-file", &["oras-content", "oras-spec"]),
         ("oras-auth", &["oras-spec"]),
         ("oras-credentials", &["oras-auth", "oras-spec"]),
+        (
+            "oras-containers-config",
+            &["oras-credentials", "oras-auth", "oras-spec"],
+        ),
         ("oras-remote", &["oras-content", "oras-spec", "oras-auth"]),
         ("oras-copy", &["oras-content", "oras-spec"]),
         ("oras-cli", &libraries),
