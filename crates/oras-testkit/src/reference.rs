@@ -8,7 +8,7 @@
 //!   version [`GO_ORAS_VERSION`]) under the workspace's
 //!   `target/reference-tools/`;
 //! - [`load_scenarios`] reads the TOML scenario files (format documented in
-//!   `crates/oras-cli/tests/differential.rs`);
+//!   `crates/oras-cli/tests/it/differential.rs`);
 //! - [`run_suite`] starts the registries the scenarios need, runs them on a
 //!   bounded pool of workers and compares: per step the exit code, stdout
 //!   and stderr; per scenario the files left in the work dir and home

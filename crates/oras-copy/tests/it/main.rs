@@ -13,3 +13,8 @@ mod pack;
 mod platform;
 mod progress;
 mod tag;
+
+// Copies between every kind of store, and through real registries; once
+// their own test binaries, now modules of this one.
+mod cross_store;
+mod remote_copy;
