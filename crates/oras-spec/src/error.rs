@@ -33,6 +33,15 @@ pub enum Error {
         /// Why it failed.
         reason: &'static str,
     },
+    /// A value from the `oci-spec` crate holds what this crate refuses (or
+    /// the other way round), e.g. invalid base64 in a descriptor's `data`.
+    #[error("cannot convert {what} to or from oci-spec: {reason}")]
+    OciSpec {
+        /// What was being converted.
+        what: &'static str,
+        /// Why it failed.
+        reason: String,
+    },
     /// A JSON document (manifest, index, descriptor) could not be parsed.
     #[error("invalid {what}: {source}")]
     Json {

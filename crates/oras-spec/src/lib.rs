@@ -11,9 +11,12 @@
 //! re-serialised JSON, and a document Go's case-insensitive decoder would
 //! read differently is refused ([`json`]).
 //!
-//! The `oci-spec` crate is re-exported as [`oci_spec`] for callers that
-//! want its richer image-config types; no other crate of the workspace
-//! names it directly.
+//! With the `oci-spec` feature, the `oci-spec` crate is re-exported as
+//! `oci_spec` (for its richer image-config types), and [`Descriptor`],
+//! [`Manifest`], [`Index`] and [`Platform`] convert to and from its types
+//! with `From`/`TryFrom` both ways (see the `oci_spec_convert` module
+//! docs for what each side represents differently). No other crate of
+//! the workspace names `oci-spec` directly.
 //!
 //! ```
 //! use oras_spec::{Descriptor, Reference, media_type};
@@ -38,6 +41,8 @@ mod error;
 pub mod json;
 mod manifest;
 pub mod media_type;
+#[cfg(feature = "oci-spec")]
+pub mod oci_spec_convert;
 mod platform;
 mod reference;
 
@@ -49,4 +54,5 @@ pub use platform::{Platform, host_architecture};
 pub use reference::{Reference, ReferenceTarget};
 
 /// The `oci-spec` crate, re-exported so that no other crate names it.
+#[cfg(feature = "oci-spec")]
 pub use oci_spec;
