@@ -75,7 +75,16 @@ where
             };
             let mut permit = acquire(self.limiter).await?;
             if self.exists_at_destination(&desc).await? {
-                self.skip_existing(&desc).await?;
+                if let Err(e) = self.skip_existing(&desc).await {
+                    // The root's re-tag re-pushes its manifest, which the
+                    // registry refuses when a child is missing.
+                    if !is_missing_referenced_content(&e) || !desc.is_manifest() {
+                        return Err(e);
+                    }
+                    let successors = self.successors(&desc).await?;
+                    self.heal(&desc, &successors, 0).await?;
+                    self.skip_existing(&desc).await?;
+                }
                 commit.done();
                 return Ok(());
             }
@@ -98,11 +107,73 @@ where
                 }
                 permit = acquire(self.limiter).await?;
             }
-            self.copy_node(&desc).await?;
+            if let Err(e) = self.copy_node(&desc).await {
+                if successors.is_empty() || !is_missing_referenced_content(&e) {
+                    return Err(e);
+                }
+                self.heal(&desc, &successors, 0).await?;
+                self.copy_node(&desc).await?;
+            }
             drop(permit);
             commit.done();
             Ok(())
         })
+    }
+
+    /// Self-heal (oras-go #1212/#1213): the destination refused `desc`
+    /// because content it references is missing, though the existence
+    /// checks skipped it. Re-pushes every manifest successor regardless of
+    /// what the destination says (and, below each, whatever it refuses
+    /// for the same reason), and copies the blob successors that are
+    /// really absent; the caller then retries its push once. oras-go
+    /// re-pushes manifests only; checking the blobs too also heals a
+    /// destination that lost a layer.
+    fn heal<'e>(
+        &'e self,
+        desc: &'e Descriptor,
+        successors: &'e [Descriptor],
+        depth: usize,
+    ) -> BoxFuture<'e, Result<()>>
+    where
+        'a: 'e,
+    {
+        Box::pin(async move {
+            if depth > MAX_HEAL_DEPTH {
+                return Err(Error::Cycle(desc.digest.to_string()));
+            }
+            tracing::debug!(digest = %desc.digest, "destination lacks referenced content; re-pushing");
+            for child in successors {
+                if !child.is_manifest() {
+                    if !self.exists_at_destination(child).await? {
+                        self.transfer(child, None).await?;
+                    }
+                    continue;
+                }
+                if let Err(e) = self.repush(child).await {
+                    if !is_missing_referenced_content(&e) {
+                        return Err(e);
+                    }
+                    let below = self.successors(child).await?;
+                    self.heal(child, &below, depth + 1).await?;
+                    self.repush(child).await?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Pushes a manifest from the source whatever the destination says.
+    async fn repush(&self, desc: &Descriptor) -> Result<()> {
+        let reader = self
+            .proxy
+            .fetch_cached(desc)
+            .await
+            .map_err(|e| Error::copy("Fetch", Origin::Source, e))?;
+        match self.dst.push(desc, reader).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(Error::copy("Push", Origin::Destination, e)),
+        }
     }
 
     fn root_of(&self, desc: &Descriptor) -> Option<&RootTag<'a>> {
@@ -298,6 +369,24 @@ where
 
     async fn hook_on_skipped(&self, desc: &Descriptor) -> Result<()> {
         run_hook(self.opts.on_skipped.as_ref(), desc).await
+    }
+}
+
+/// How deep a self-heal may go below the node that failed (a DAG
+/// deeper than this is not an image).
+const MAX_HEAL_DEPTH: usize = 32;
+
+/// A destination refusing a manifest for content it references that it
+/// lacks (oras-go `isMissingReferencedContentError`: `MANIFEST_BLOB_UNKNOWN`,
+/// `BLOB_UNKNOWN`, `MANIFEST_UNKNOWN`). The registry client reports the
+/// first as invalid content and the others as not found.
+fn is_missing_referenced_content(error: &Error) -> bool {
+    match error {
+        Error::Copy(e) if e.origin == Origin::Destination => {
+            matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidContent)
+                && matches!(e.op, "Push" | "PushReference")
+        }
+        _ => false,
     }
 }
 

@@ -18,3 +18,4 @@ mod tag;
 // their own test binaries, now modules of this one.
 mod cross_store;
 mod remote_copy;
+mod self_heal;
