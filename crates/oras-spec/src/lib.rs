@@ -45,6 +45,8 @@ pub mod media_type;
 pub mod oci_spec_convert;
 mod platform;
 mod reference;
+#[cfg(test)]
+mod properties;
 
 pub use descriptor::{Descriptor, DescriptorKey};
 pub use digest::{Algorithm, Digest, Digester};

@@ -8,6 +8,7 @@ mod go_tar;
 mod hostile;
 mod limits;
 mod memory;
+mod properties;
 mod push;
 mod round_trip;
 mod suite;
