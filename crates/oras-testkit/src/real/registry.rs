@@ -21,6 +21,9 @@ const USERNAME: &str = "oras-test";
 
 /// The token server's read-only user ([`Mode::Token`] only).
 const READER_USERNAME: &str = "oras-reader";
+/// The token server's namespaced users: each is granted only the
+/// repositories `<name>/…`.
+const SCOPED_NAMESPACES: [&str; 2] = ["team-a", "team-b"];
 
 /// `auth.token.service`, the token audience.
 const TOKEN_SERVICE: &str = "oras-testkit-registry";
@@ -200,13 +203,24 @@ impl RealRegistry {
                         name: USERNAME.into(),
                         password: password.clone(),
                         pull_only: false,
+                        namespace: None,
                     },
                     User {
                         name: READER_USERNAME.into(),
                         password: reader_password.clone(),
                         pull_only: true,
+                        namespace: None,
                     },
                 ];
+                let users = users
+                    .into_iter()
+                    .chain(SCOPED_NAMESPACES.iter().map(|namespace| User {
+                        name: (*namespace).into(),
+                        password: reader_password.clone(),
+                        pull_only: false,
+                        namespace: Some((*namespace).into()),
+                    }))
+                    .collect();
                 token_server = Some(TokenServer::start(signer, TOKEN_SERVICE, users)?);
             }
         }
@@ -368,6 +382,18 @@ impl RealRegistry {
     pub fn reader_credentials(&self) -> Option<(&str, &str)> {
         match self.mode {
             Mode::Token => Some((READER_USERNAME, self.reader_password.as_str())),
+            Mode::Plain | Mode::TlsBasic => None,
+        }
+    }
+
+    /// `(user, password)` of the token server's user for `namespace`
+    /// (`team-a` or `team-b`), granted every action on the repositories
+    /// `<namespace>/…` and nothing elsewhere ([`Mode::Token`] only): two
+    /// users whose tokens are scoped per repository.
+    pub fn scoped_credentials(&self, namespace: &str) -> Option<(&str, &str)> {
+        let name = SCOPED_NAMESPACES.iter().find(|n| **n == namespace)?;
+        match self.mode {
+            Mode::Token => Some((name, self.reader_password.as_str())),
             Mode::Plain | Mode::TlsBasic => None,
         }
     }

@@ -12,7 +12,8 @@
 //!   (space separated) and `client_id`. Always answers a `refresh_token`.
 //!
 //! Authorization: the full user gets every action it asks for, the
-//! read-only user only `pull`, anonymous callers a token with no access
+//! read-only user only `pull`, a namespaced user every action on the
+//! repositories of its namespace and nothing elsewhere, anonymous callers a token with no access
 //! (the registry then answers 401 `insufficient_scope`). Wrong
 //! credentials or an unknown refresh token get 401; a `service` other than
 //! the registry's gets 400. Every request is recorded for tests.
@@ -65,6 +66,9 @@ pub(crate) struct User {
     pub(crate) password: String,
     /// Granted only `pull`, whatever it asks for.
     pub(crate) pull_only: bool,
+    /// Granted only repositories named `<namespace>/…` (every action
+    /// there), nothing elsewhere: a token scoped per repository.
+    pub(crate) namespace: Option<String>,
 }
 
 /// State shared by all connections.
@@ -388,6 +392,13 @@ fn grant(user: Option<&User>, scopes: &[String]) -> Vec<Access> {
     scopes
         .iter()
         .filter_map(|scope| Access::parse_scope(scope))
+        .filter(|access| match &user.namespace {
+            Some(namespace) => access
+                .name
+                .strip_prefix(namespace.as_str())
+                .is_some_and(|rest| rest.starts_with('/')),
+            None => true,
+        })
         .map(|mut access| {
             if user.pull_only {
                 access.actions.retain(|a| a == "pull");
@@ -429,6 +440,7 @@ mod tests {
             name: name.into(),
             password: "pw".into(),
             pull_only,
+            namespace: None,
         }
     }
 
@@ -445,6 +457,23 @@ mod tests {
         assert_eq!(reader.len(), 1);
         assert_eq!(reader[0].actions, ["pull"]);
         assert!(grant(None, &scopes).is_empty());
+    }
+
+    #[test]
+    fn a_namespaced_user_is_granted_its_repositories_only() {
+        let team = User {
+            namespace: Some("team-a".into()),
+            ..user("team-a", false)
+        };
+        let scopes = vec![
+            "repository:team-a/src:pull,push".to_string(),
+            "repository:team-ab/x:pull".to_string(),
+            "repository:team-b/dst:pull".to_string(),
+        ];
+        let granted = grant(Some(&team), &scopes);
+        assert_eq!(granted.len(), 1);
+        assert_eq!(granted[0].name, "team-a/src");
+        assert_eq!(granted[0].actions, ["pull", "push"]);
     }
 
     #[test]
