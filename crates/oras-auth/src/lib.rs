@@ -94,3 +94,8 @@ pub use origin::Origin;
 pub use realm::{IpPrefix, RealmPolicy, RealmRequest};
 pub use scope::{Action, Scope, Scopes, clean_scopes};
 pub use token::MAX_TOKEN_RESPONSE_BYTES;
+
+/// The README's example, run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

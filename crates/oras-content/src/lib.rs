@@ -68,3 +68,8 @@ pub use storage::{
     Untagger,
 };
 pub use successors::{fetch_all, subject_from_bytes, successors, successors_from_bytes};
+
+/// The README's example, run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

@@ -94,3 +94,8 @@ pub use tag::{
     DEFAULT_TAG_CONCURRENCY, TagBytesNOptions, TagNOptions, push_bytes, tag, tag_bytes,
     tag_bytes_n, tag_n,
 };
+
+/// The README's example, run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

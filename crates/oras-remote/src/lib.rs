@@ -121,3 +121,8 @@ pub use registry::Registry;
 pub use repository::{
     BlobSource, FileSource, MAX_LISTING_BYTES, Prestage, Repository, RepositoryOptions,
 };
+
+/// The README's example, run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

@@ -58,3 +58,8 @@ pub use reference::{Reference, ReferenceTarget};
 /// The `oci-spec` crate, re-exported so that no other crate names it.
 #[cfg(feature = "oci-spec")]
 pub use oci_spec;
+
+/// The README's example, run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

@@ -118,3 +118,8 @@ mod traits;
 pub use error::{Error, Result};
 pub use options::{DEFAULT_FALLBACK_LIMIT, Options, UnpackLimits};
 pub use store::Store;
+
+/// The README's example, run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

@@ -95,3 +95,8 @@ mod traits;
 pub use error::{Error, Result};
 pub use read_only::ReadOnlyStore;
 pub use store::{Options, Store};
+
+/// The README's example, run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

@@ -15,3 +15,8 @@ pub mod fake;
 pub mod interop;
 pub mod real;
 pub mod reference;
+
+/// The README's example, run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
