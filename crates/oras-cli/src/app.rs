@@ -1006,52 +1006,53 @@ fn invalid_reason(root: &clap::Command, long: &str, value: &str, err: &clap::Err
 /// created only for commands that need it, after parsing, so `--help`
 /// and `version` stay instant.
 fn dispatch(command: Command, root: &mut clap::Command, ctx: &Context) -> Outcome {
+    match command {
+        Command::Version(args) => version::run(&args, ctx),
+        Command::Completion(shell) => completion::run(shell.shell(), root, ctx),
+        Command::Attach(args) => run(args, ctx),
+        Command::Backup(args) => run(args, ctx),
+        Command::Cp(args) => run(args, ctx),
+        Command::Discover(args) => run(args, ctx),
+        Command::Login(args) => run(args, ctx),
+        Command::Logout(args) => run(args, ctx),
+        Command::Pull(args) => run(args, ctx),
+        Command::Push(args) => run(args, ctx),
+        Command::Resolve(args) => run(args, ctx),
+        Command::Restore(args) => run(args, ctx),
+        Command::Tag(args) => run(args, ctx),
+        Command::Blob(sub) => match sub {
+            blob::BlobCommand::Delete(args) => run(args, ctx),
+            blob::BlobCommand::Fetch(args) => run(args, ctx),
+            blob::BlobCommand::Push(args) => run(args, ctx),
+        },
+        Command::Manifest(sub) => match sub {
+            manifest::ManifestCommand::Delete(args) => run(args, ctx),
+            manifest::ManifestCommand::Fetch(args) => run(args, ctx),
+            manifest::ManifestCommand::FetchConfig(args) => run(args, ctx),
+            manifest::ManifestCommand::Push(args) => run(args, ctx),
+            manifest::ManifestCommand::Index(index) => match index {
+                manifest::index::IndexCommand::Create(args) => run(args, ctx),
+                manifest::index::IndexCommand::Update(args) => run(args, ctx),
+            },
+        },
+        Command::Repo(sub) => match sub {
+            repo::RepoCommand::Ls(args) => run(args, ctx),
+            repo::RepoCommand::Tags(args) => run(args, ctx),
+        },
+    }
+}
+
+/// Validates `args`, prints the validation notes, and runs the command on
+/// a tokio runtime with the prologue and epilogue every command shares
+/// ([`commands::execute`]).
+fn run<C: commands::Command>(args: C, ctx: &Context) -> Outcome {
     let mut env = ValidateEnv {
         stderr_is_tty: ctx.stderr_is_tty,
         notes: Vec::new(),
     };
-    macro_rules! run {
-        ($args:expr, $module:path) => {{
-            use $module as m;
-            let options = $args.validate(&mut env)?;
-            print_notes(&env, ctx);
-            block_on(m::run(options, ctx))
-        }};
-    }
-    match command {
-        Command::Version(args) => version::run(&args, ctx),
-        Command::Completion(shell) => completion::run(shell.shell(), root, ctx),
-        Command::Attach(args) => run!(args, attach),
-        Command::Backup(args) => run!(args, backup),
-        Command::Cp(args) => run!(args, copy),
-        Command::Discover(args) => run!(args, discover),
-        Command::Login(args) => run!(args, login),
-        Command::Logout(args) => run!(args, logout),
-        Command::Pull(args) => run!(args, pull),
-        Command::Push(args) => run!(args, push),
-        Command::Resolve(args) => run!(args, resolve),
-        Command::Restore(args) => run!(args, restore),
-        Command::Tag(args) => run!(args, tag),
-        Command::Blob(sub) => match sub {
-            blob::BlobCommand::Delete(args) => run!(args, blob::delete),
-            blob::BlobCommand::Fetch(args) => run!(args, blob::fetch),
-            blob::BlobCommand::Push(args) => run!(args, blob::push),
-        },
-        Command::Manifest(sub) => match sub {
-            manifest::ManifestCommand::Delete(args) => run!(args, manifest::delete),
-            manifest::ManifestCommand::Fetch(args) => run!(args, manifest::fetch),
-            manifest::ManifestCommand::FetchConfig(args) => run!(args, manifest::fetch_config),
-            manifest::ManifestCommand::Push(args) => run!(args, manifest::push),
-            manifest::ManifestCommand::Index(index) => match index {
-                manifest::index::IndexCommand::Create(args) => run!(args, manifest::index::create),
-                manifest::index::IndexCommand::Update(args) => run!(args, manifest::index::update),
-            },
-        },
-        Command::Repo(sub) => match sub {
-            repo::RepoCommand::Ls(args) => run!(args, repo::ls),
-            repo::RepoCommand::Tags(args) => run!(args, repo::tags),
-        },
-    }
+    let options = args.validate(&mut env)?;
+    print_notes(&env, ctx);
+    block_on(commands::execute::<C>(options, ctx))
 }
 
 /// Prints the notes of a command's validation, but for the deprecation
@@ -1153,7 +1154,7 @@ fn exit_on_next_interrupt() {
 
 /// The context of the running process (re-exported for `main`).
 pub fn process_context() -> Context {
-    commands::Context::from_process()
+    Context::from_process()
 }
 
 #[cfg(test)]

@@ -6,9 +6,13 @@
 //!
 //! * [`app`]: the clap command tree with cobra-style help, parsing, error
 //!   reporting (`Error: <message>`, exit code 1) and dispatch;
-//! * [`commands`]: one module per command, each with clap `…Args`, a
-//!   `validate` step holding the Go CLI's usage rules and producing parsed
-//!   `…Options`, and `run(options, &Context)`, the execution seam;
+//! * [`commands`]: one module per command, each implementing
+//!   [`commands::Command`]: clap `…Args`, a `validate` step holding the Go
+//!   CLI's usage rules and producing parsed `…Options`, and `run`;
+//! * [`context`]: what every command works with (the run-time
+//!   [`context::Context`], usage facts, the validation environment);
+//! * [`connect`]: options to library objects (registry clients, layouts,
+//!   the `ORAS_CACHE` decorator) and the Go CLI's error shapes;
 //! * [`options`]: the shared flag groups (remote, target, `--from-*`/`--to-*`,
 //!   format, platform, packer …);
 //! * [`parse`]: pure parsers (file references, multi-tags, OCI layout
@@ -31,6 +35,7 @@
 pub mod app;
 pub mod commands;
 pub mod connect;
+pub mod context;
 pub mod error;
 pub mod options;
 pub mod output;

@@ -11,7 +11,7 @@ use oras_copy::{
 };
 use oras_spec::{Descriptor, Platform, annotation, media_type};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, WriteTarget};
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::{
@@ -149,10 +149,14 @@ pub struct AttachOptions {
     pub concurrency: usize,
 }
 
-impl AttachArgs {
+impl Command for AttachArgs {
+    type Options = AttachOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments: `--artifact-type` is required, and
     /// at least one file or annotation.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<AttachOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<AttachOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::AtLeast(1),
@@ -226,6 +230,48 @@ impl AttachArgs {
             concurrency: self.concurrency,
         })
     }
+
+    fn debug(options: &AttachOptions) -> bool {
+        options.common.debug
+    }
+
+    /// Runs `oras attach` (Go `runAttach`): resolves the subject (with
+    /// `--platform`, the matching child of an index), adds the files to a file
+    /// store rooted at the working directory, packs an image-spec v1.1
+    /// manifest whose `subject` is that manifest, and copies its graph to the
+    /// target without tagging it (a referrer is found through its subject).
+    async fn run(options: &AttachOptions, ctx: &Context) -> anyhow::Result<()> {
+        let target = &options.target;
+        let dst = connect::open_write_target(target, ctx).await?;
+        let resolve_options = ResolveOptions {
+            target_platform: options.platform.clone(),
+            max_metadata_bytes: 0,
+        };
+        let subject = oras_copy::resolve(&dst, &target.reference, &resolve_options)
+            .await
+            .map_err(|err| {
+                let err = anyhow::Error::new(err)
+                    .context(format!("failed to resolve {}", target.reference));
+                connect::target_error(err, target, INFO.path)
+            })?;
+
+        let store = oras_store_file::Store::new(std::env::current_dir()?)?;
+        let status = new_status(
+            Mode::Push,
+            options.tty,
+            options.format.is_text(),
+            &ctx.printer,
+            options.common.print_unnamed(),
+        );
+        let result = attach(options, &store, &dst, &subject, status.clone()).await;
+        let _ = status.finish();
+        let closed = store.close();
+        let root = result.map_err(|err| connect::target_error(err, target, INFO.path))?;
+        closed?;
+
+        summary::attach(&ctx.printer, &options.format, target, &root, &subject)?;
+        Ok(())
+    }
 }
 
 /// With no file argument, a bad reference probably means the reference is
@@ -239,44 +285,6 @@ fn missing_subject_hint(mut err: CliError, files: &[String]) -> CliError {
         ));
     }
     err
-}
-
-/// Runs `oras attach` (Go `runAttach`): resolves the subject (with
-/// `--platform`, the matching child of an index), adds the files to a file
-/// store rooted at the working directory, packs an image-spec v1.1
-/// manifest whose `subject` is that manifest, and copies its graph to the
-/// target without tagging it (a referrer is found through its subject).
-pub async fn run(options: AttachOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = &options.target;
-    let dst = connect::open_write_target(target, ctx).await?;
-    let resolve_options = ResolveOptions {
-        target_platform: options.platform.clone(),
-        max_metadata_bytes: 0,
-    };
-    let subject = oras_copy::resolve(&dst, &target.reference, &resolve_options)
-        .await
-        .map_err(|err| {
-            let err =
-                anyhow::Error::new(err).context(format!("failed to resolve {}", target.reference));
-            connect::target_error(err, target, INFO.path)
-        })?;
-
-    let store = oras_store_file::Store::new(std::env::current_dir()?)?;
-    let status = new_status(
-        Mode::Push,
-        options.tty,
-        options.format.is_text(),
-        &ctx.printer,
-        options.common.print_unnamed(),
-    );
-    let result = attach(&options, &store, &dst, &subject, status.clone()).await;
-    let _ = status.finish();
-    let closed = store.close();
-    let root = result.map_err(|err| connect::target_error(err, target, INFO.path))?;
-    closed?;
-
-    summary::attach(&ctx.printer, &options.format, target, &root, &subject)?;
-    Ok(())
 }
 
 /// Packs the referrer into `store` and copies it to `dst`; writes the

@@ -1,22 +1,18 @@
 //! `oras backup` (experimental): copy tagged artifacts of a repository into
 //! an OCI layout directory or tar (Go `root/backup.go`).
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use oras_content::{MAX_METADATA_BYTES, ReadOnlyGraphStorage, ReadOnlyTarget, Tagger, fetch_all};
+use oras_content::Tagger;
 use oras_copy::CopyGraphOptions;
-use oras_spec::{Descriptor, Digest, Index, Reference, media_type};
 
-use crate::commands::copy::recursive_copy;
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
+use crate::connect::graph::{count_referrers, recursive_copy, repository_target, resolve_tags};
 use crate::error::{CliError, Result, quote};
-use crate::options::{
-    Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Target, TargetKind, Terminal,
-};
+use crate::options::{Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Terminal};
 use crate::output::status::{Mode, new_status};
 use crate::output::text;
 use crate::parse::split_repository_tags;
@@ -133,9 +129,13 @@ pub struct BackupOptions {
     pub concurrency: usize,
 }
 
-impl BackupArgs {
+impl Command for BackupArgs {
+    type Options = BackupOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<BackupOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<BackupOptions> {
         INFO.check_args(&self.args, ArgCount::Exactly(1), "the artifacts to back up")?;
         let Some(output) = self.output.clone() else {
             return Err(CliError::new("required flag(s) \"output\" not set"));
@@ -160,26 +160,30 @@ impl BackupArgs {
             concurrency: self.concurrency,
         })
     }
-}
 
-/// Runs `oras backup` (Go `runBackup`): copies each tag (every tag of the
-/// repository when none is given), with its referrers when asked, into an
-/// OCI layout, tags it there, removes `ingest/`, and for a `.tar` output
-/// archives the layout. The archive is written to a temp file next to the
-/// output and renamed into place, so no partial archive is ever left
-/// under the output's name.
-pub async fn run(options: BackupOptions, ctx: &Context) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let tags = backup(&options, ctx)
-        .await
-        .map_err(connect::registry_error)?;
-    ctx.printer.println(&text::backup_completed(
-        tags,
-        &options.repository,
-        &options.output.to_string_lossy(),
-        started.elapsed(),
-    ))?;
-    Ok(())
+    fn debug(options: &BackupOptions) -> bool {
+        options.common.debug
+    }
+
+    /// Runs `oras backup` (Go `runBackup`): copies each tag (every tag of the
+    /// repository when none is given), with its referrers when asked, into an
+    /// OCI layout, tags it there, removes `ingest/`, and for a `.tar` output
+    /// archives the layout. The archive is written to a temp file next to the
+    /// output and renamed into place, so no partial archive is ever left
+    /// under the output's name.
+    async fn run(options: &BackupOptions, ctx: &Context) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let tags = backup(options, ctx)
+            .await
+            .map_err(connect::registry_error)?;
+        ctx.printer.println(&text::backup_completed(
+            tags,
+            &options.repository,
+            &options.output.to_string_lossy(),
+            started.elapsed(),
+        ))?;
+        Ok(())
+    }
 }
 
 /// Where the layout is written: the output directory, or a temp
@@ -398,96 +402,6 @@ fn add_directory<W: std::io::Write>(
         }
     }
     Ok(())
-}
-
-/// A registry target for `registry/repository` with `remote`'s settings,
-/// so backup and restore open it and map its errors as other commands do.
-pub(crate) fn repository_target(
-    repository: &str,
-    remote: &RemoteSettings,
-) -> anyhow::Result<Target> {
-    let reference = Reference::parse(repository)
-        .map_err(|err| CliError::new(format!("invalid reference {}: {err}", quote(repository))))?;
-    Ok(Target {
-        kind: TargetKind::Registry,
-        raw_reference: repository.to_owned(),
-        path: repository.to_owned(),
-        reference: String::new(),
-        remote_reference: Some(reference),
-        remote: remote.clone(),
-        from_layout_path: false,
-    })
-}
-
-/// The tags to copy and what they point at (Go `resolveTags`): the given
-/// tags, or every tag `target` lists.
-pub(crate) async fn resolve_tags<T>(
-    target: &T,
-    tags: &[String],
-) -> anyhow::Result<(Vec<String>, Vec<Descriptor>)>
-where
-    T: ReadOnlyTarget + ?Sized,
-{
-    let tags = if tags.is_empty() {
-        let Some(lister) = target.as_tag_lister() else {
-            anyhow::bail!("the target does not support tag listing");
-        };
-        lister
-            .tags(None)
-            .await
-            .map_err(|err| anyhow::Error::new(err).context("failed to find tags"))?
-    } else {
-        tags.to_vec()
-    };
-    let mut roots = Vec::with_capacity(tags.len());
-    for tag in &tags {
-        let root = target.resolve(tag).await.map_err(|err| {
-            anyhow::Error::new(err).context(format!("failed to resolve tag {}", quote(tag)))
-        })?;
-        roots.push(root);
-    }
-    Ok((tags, roots))
-}
-
-/// How many referrers `root` has, at every level, plus those of its child
-/// manifests when it is an index (Go `countReferrers`). Visited sets keep
-/// a cyclic referrer graph from looping (GHSA-298f-872v-2rcx).
-pub(crate) async fn count_referrers<S>(src: &S, root: &Descriptor) -> anyhow::Result<usize>
-where
-    S: ReadOnlyGraphStorage + ?Sized,
-{
-    let mut count = recursive_referrers(src, std::slice::from_ref(root)).await?;
-    if matches!(
-        root.media_type.as_str(),
-        media_type::IMAGE_INDEX | media_type::DOCKER_MANIFEST_LIST
-    ) {
-        let bytes = fetch_all(src, root, MAX_METADATA_BYTES).await?;
-        let index: Index = serde_json::from_slice(&bytes)?;
-        count += recursive_referrers(src, &index.manifests).await?;
-    }
-    Ok(count)
-}
-
-/// The number of distinct referrers of `nodes`, level by level (Go
-/// `graph.RecursiveFindReferrers`).
-async fn recursive_referrers<S>(src: &S, nodes: &[Descriptor]) -> anyhow::Result<usize>
-where
-    S: ReadOnlyGraphStorage + ?Sized,
-{
-    let mut visited: HashSet<Digest> = HashSet::new();
-    let mut level: Vec<Descriptor> = nodes.to_vec();
-    while !level.is_empty() {
-        let mut next = Vec::new();
-        for node in &level {
-            for referrer in oras_copy::referrers(src, node, None).await? {
-                if visited.insert(referrer.digest.clone()) {
-                    next.push(referrer);
-                }
-            }
-        }
-        level = next;
-    }
-    Ok(visited.len())
 }
 
 #[cfg(test)]

@@ -4,14 +4,12 @@
 use std::sync::Arc;
 
 use clap::Args;
-use oras_content::{ErrorKind, ReadOnlyGraphStorage};
-use oras_copy::{
-    CopyGraphOptions, ExtendedCopyGraphOptions, Origin, ResolveOptions, TagNOptions,
-    referrers_finder,
-};
+use oras_content::ErrorKind;
+use oras_copy::{CopyGraphOptions, ResolveOptions, TagNOptions};
 use oras_spec::{Descriptor, Platform};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
+use crate::connect::graph::recursive_copy;
 use crate::connect::{self, ReadTarget, TagListener, WriteTarget};
 use crate::error::Result;
 use crate::options::target::empty_tag_or_digest;
@@ -137,9 +135,13 @@ pub struct CopyOptions {
     pub concurrency: usize,
 }
 
-impl CopyArgs {
+impl Command for CopyArgs {
+    type Options = CopyOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<CopyOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<CopyOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(2),
@@ -168,60 +170,64 @@ impl CopyArgs {
             concurrency: self.concurrency,
         })
     }
-}
 
-/// Runs `oras cp` (Go `runCopy`): copies the graph the source names to
-/// the destination (with `-r` also its referrers, those of an index's
-/// children included), tags it with the destination's tags, and prints
-/// `Copied [kind] <from> => [kind] <to>` and `Digest:`.
-pub async fn run(options: CopyOptions, ctx: &Context) -> anyhow::Result<()> {
-    let src = connect::open_read_target(&options.from, ctx).await?;
-    let dst = connect::open_write_target(&options.to, ctx).await?;
-    let status = new_status(
-        Mode::Copy,
-        options.tty,
-        true,
-        &ctx.printer,
-        options.common.print_unnamed(),
-    );
-    let plan = Plan {
-        options: &options,
-        src: &src,
-        dst: &dst,
-        status: status.clone(),
-    };
-    let result = plan
-        .copy_with_mount_retry(mount_point(&options, &src, &dst))
-        .await;
-    let _ = status.finish();
-    let root =
-        result.map_err(|err| connect::copy_error(err, &options.from, &options.to, INFO.path))?;
-
-    ctx.printer.println(&text::copied(
-        &source_display(&options.from, &root),
-        &options.to.display_reference(),
-    ))?;
-    if !options.extra_tags.is_empty() {
-        let tag_options = TagNOptions {
-            concurrency: options.concurrency,
-            ..TagNOptions::default()
-        };
-        // Each tag is reported as it lands (Go `listener.NewTaggedListener`).
-        let printer = ctx.printer.clone();
-        let listener = TagListener::new(&dst, move |_, tag| {
-            let _ = printer.println(&text::tagged(tag));
-        });
-        oras_copy::tag_n(
-            &listener,
-            &options.to.reference,
-            &options.extra_tags,
-            &tag_options,
-        )
-        .await
-        .map_err(|err| connect::target_error(err.into(), &options.to, INFO.path))?;
+    fn debug(options: &CopyOptions) -> bool {
+        options.common.debug
     }
-    ctx.printer.println(&text::digest_line(&root.digest))?;
-    Ok(())
+
+    /// Runs `oras cp` (Go `runCopy`): copies the graph the source names to
+    /// the destination (with `-r` also its referrers, those of an index's
+    /// children included), tags it with the destination's tags, and prints
+    /// `Copied [kind] <from> => [kind] <to>` and `Digest:`.
+    async fn run(options: &CopyOptions, ctx: &Context) -> anyhow::Result<()> {
+        let src = connect::open_read_target(&options.from, ctx).await?;
+        let dst = connect::open_write_target(&options.to, ctx).await?;
+        let status = new_status(
+            Mode::Copy,
+            options.tty,
+            true,
+            &ctx.printer,
+            options.common.print_unnamed(),
+        );
+        let plan = Plan {
+            options,
+            src: &src,
+            dst: &dst,
+            status: status.clone(),
+        };
+        let result = plan
+            .copy_with_mount_retry(mount_point(options, &src, &dst))
+            .await;
+        let _ = status.finish();
+        let root = result
+            .map_err(|err| connect::copy_error(err, &options.from, &options.to, INFO.path))?;
+
+        ctx.printer.println(&text::copied(
+            &source_display(&options.from, &root),
+            &options.to.display_reference(),
+        ))?;
+        if !options.extra_tags.is_empty() {
+            let tag_options = TagNOptions {
+                concurrency: options.concurrency,
+                ..TagNOptions::default()
+            };
+            // Each tag is reported as it lands (Go `listener.NewTaggedListener`).
+            let printer = ctx.printer.clone();
+            let listener = TagListener::new(&dst, move |_, tag| {
+                let _ = printer.println(&text::tagged(tag));
+            });
+            oras_copy::tag_n(
+                &listener,
+                &options.to.reference,
+                &options.extra_tags,
+                &tag_options,
+            )
+            .await
+            .map_err(|err| connect::target_error(err.into(), &options.to, INFO.path))?;
+        }
+        ctx.printer.println(&text::digest_line(&root.digest))?;
+        Ok(())
+    }
 }
 
 /// The source as the summary shows it: when the source was named by a
@@ -319,35 +325,6 @@ impl Plan<'_> {
     }
 }
 
-/// Copies `root` with its referrers, and for an index the referrers of its
-/// children too, then tags it as `tag` unless that is empty or its digest
-/// (Go `recursiveCopy`, shared by cp, backup and restore; oras-copy's
-/// `index_child_referrers` is the CLI's rerooting for oras#1728).
-pub(crate) async fn recursive_copy<S, D>(
-    src: &S,
-    dst: &D,
-    root: &Descriptor,
-    tag: &str,
-    graph: CopyGraphOptions,
-) -> anyhow::Result<()>
-where
-    S: ReadOnlyGraphStorage + ?Sized,
-    D: oras_content::Target + ?Sized,
-{
-    let extended = ExtendedCopyGraphOptions {
-        find_predecessors: Some(referrers_finder()),
-        index_child_referrers: true,
-        ..ExtendedCopyGraphOptions::new(graph)
-    };
-    oras_copy::extended_copy_graph(src, dst, root, &extended).await?;
-    if !tag.is_empty() && tag != root.digest.to_string() {
-        dst.tag(root, tag)
-            .await
-            .map_err(|err| oras_copy::CopyError::new("Tag", Origin::Destination, err))?;
-    }
-    Ok(())
-}
-
 /// Whether `err` is a mount the destination refused for lack of rights.
 fn is_refused_mount(err: &anyhow::Error) -> bool {
     connect::errors::causes(err).into_iter().any(|cause| {
@@ -366,6 +343,7 @@ fn is_refused_mount(err: &anyhow::Error) -> bool {
 mod tests {
     use super::*;
     use crate::options::TargetOptions;
+    use oras_copy::Origin;
 
     #[test]
     fn digest_source_is_corrected_after_platform_selection() {

@@ -8,7 +8,7 @@ use oras_content::ReadOnlyGraphStorage;
 use oras_copy::ResolveOptions;
 use oras_spec::{Descriptor, Digest, Platform};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
 use crate::error::{CliError, Result};
 use crate::options::{
@@ -118,9 +118,13 @@ pub struct DiscoverOptions {
     pub depth: Option<usize>,
 }
 
-impl DiscoverArgs {
+impl Command for DiscoverArgs {
+    type Options = DiscoverOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<DiscoverOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<DiscoverOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -149,35 +153,40 @@ impl DiscoverArgs {
             depth,
         })
     }
-}
 
-/// Runs `oras discover` (Go `runDiscover`): resolves the subject (with
-/// `--platform`, the matching child of an index), then lists its
-/// referrers recursively and prints them in the chosen format.
-pub async fn run(options: DiscoverOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = &options.target;
-    let src = connect::open_read_target(target, ctx).await?;
-    let resolve_options = ResolveOptions {
-        target_platform: options.platform.clone(),
-        max_metadata_bytes: 0,
-    };
-    let found = async {
-        let subject = oras_copy::resolve(&src, &target.reference, &resolve_options).await?;
-        let found = all_referrers(&src, &subject, &options.artifact_type, options.depth).await?;
-        anyhow::Ok((subject, found))
+    fn debug(options: &DiscoverOptions) -> bool {
+        options.common.debug
     }
-    .await
-    .map_err(|err| connect::target_error(err, target, INFO.path))?;
-    let (subject, found) = found;
-    summary::discover(
-        &ctx.printer,
-        &options.format,
-        target,
-        &subject,
-        &found,
-        options.color,
-        options.common.print_unnamed(),
-    )
+
+    /// Runs `oras discover` (Go `runDiscover`): resolves the subject (with
+    /// `--platform`, the matching child of an index), then lists its
+    /// referrers recursively and prints them in the chosen format.
+    async fn run(options: &DiscoverOptions, ctx: &Context) -> anyhow::Result<()> {
+        let target = &options.target;
+        let src = connect::open_read_target(target, ctx).await?;
+        let resolve_options = ResolveOptions {
+            target_platform: options.platform.clone(),
+            max_metadata_bytes: 0,
+        };
+        let found = async {
+            let subject = oras_copy::resolve(&src, &target.reference, &resolve_options).await?;
+            let found =
+                all_referrers(&src, &subject, &options.artifact_type, options.depth).await?;
+            anyhow::Ok((subject, found))
+        }
+        .await
+        .map_err(|err| connect::target_error(err, target, INFO.path))?;
+        let (subject, found) = found;
+        summary::discover(
+            &ctx.printer,
+            &options.format,
+            target,
+            &subject,
+            &found,
+            options.color,
+            options.common.print_unnamed(),
+        )
+    }
 }
 
 /// Every referrer of `subject`, recursively, as `(referrer, its subject)`

@@ -8,7 +8,7 @@ use std::io::{BufRead, IsTerminal, Read};
 use oras_auth::{BoxError, Credential};
 use oras_credentials::RegistryPing;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
 use crate::error::CliError;
 use crate::error::Result;
@@ -75,9 +75,13 @@ pub struct LoginOptions {
     pub remote: RemoteSettings,
 }
 
-impl LoginArgs {
+impl Command for LoginArgs {
+    type Options = LoginOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<LoginOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<LoginOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -93,35 +97,38 @@ impl LoginArgs {
             remote,
         })
     }
-}
 
-/// Runs `oras login` (Go `runLogin`): takes the credential from the
-/// flags or prompts for it (`Username: `, then `Password: `, or `Token: `
-/// when the username is empty), checks it with `GET /v2/`, saves it in
-/// the Docker config and prints `Login Succeeded`.
-pub async fn run(options: LoginOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    let flag = connect::remote::read_flag_credential(&options.remote, ctx)?;
-    let credential = match flag {
-        Some(flag) if !flag.secret.is_empty() => flag,
-        given => prompt_credential(given.map(|f| f.username).unwrap_or_default(), ctx)?,
-    };
-    let store = connect::credential_store(&options.remote.registry_configs)?;
-    let ping = Ping {
-        settings: options.remote.clone(),
-        flag: credential.clone(),
-        printer: ctx.printer.clone(),
-    };
-    oras_credentials::login(
-        store.store.as_ref(),
-        &options.registry,
-        &connect::remote::flag_to_credential(&credential),
-        &ping,
-    )
-    .await
-    .map_err(|err| connect::registry_error(anyhow::Error::new(err)))?;
-    ctx.printer.println("Login Succeeded")?;
-    Ok(())
+    fn debug(options: &LoginOptions) -> bool {
+        options.common.debug
+    }
+
+    /// Runs `oras login` (Go `runLogin`): takes the credential from the
+    /// flags or prompts for it (`Username: `, then `Password: `, or `Token: `
+    /// when the username is empty), checks it with `GET /v2/`, saves it in
+    /// the Docker config and prints `Login Succeeded`.
+    async fn run(options: &LoginOptions, ctx: &Context) -> anyhow::Result<()> {
+        let flag = connect::remote::read_flag_credential(&options.remote, ctx)?;
+        let credential = match flag {
+            Some(flag) if !flag.secret.is_empty() => flag,
+            given => prompt_credential(given.map(|f| f.username).unwrap_or_default(), ctx)?,
+        };
+        let store = connect::credential_store(&options.remote.registry_configs)?;
+        let ping = Ping {
+            settings: options.remote.clone(),
+            flag: credential.clone(),
+            printer: ctx.printer.clone(),
+        };
+        oras_credentials::login(
+            store.store.as_ref(),
+            &options.registry,
+            &connect::remote::flag_to_credential(&credential),
+            &ping,
+        )
+        .await
+        .map_err(|err| connect::registry_error(anyhow::Error::new(err)))?;
+        ctx.printer.println("Login Succeeded")?;
+        Ok(())
+    }
 }
 
 /// Checks a credential with `GET /v2/` on a client holding only it.

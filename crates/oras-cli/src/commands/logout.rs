@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
 use crate::error::CliError;
 use crate::error::Result;
@@ -56,9 +56,13 @@ pub struct LogoutOptions {
     pub registry_configs: Vec<PathBuf>,
 }
 
-impl LogoutArgs {
+impl Command for LogoutArgs {
+    type Options = LogoutOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the arguments.
-    pub fn validate(self, _env: &mut ValidateEnv) -> Result<LogoutOptions> {
+    fn validate(self, _env: &mut ValidateEnv) -> Result<LogoutOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -70,15 +74,18 @@ impl LogoutArgs {
             registry_configs: self.registry_config,
         })
     }
-}
 
-/// Runs `oras logout`: removes the registry's credential from the Docker
-/// config (the first `--registry-config` when given).
-pub async fn run(options: LogoutOptions, _ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.debug);
-    let store = connect::credential_store(&options.registry_configs)?;
-    oras_credentials::logout(store.store.as_ref(), &options.registry)
-        .await
-        .map_err(|err| CliError::new(err.to_string()))?;
-    Ok(())
+    fn debug(options: &LogoutOptions) -> bool {
+        options.debug
+    }
+
+    /// Runs `oras logout`: removes the registry's credential from the Docker
+    /// config (the first `--registry-config` when given).
+    async fn run(options: &LogoutOptions, _ctx: &Context) -> anyhow::Result<()> {
+        let store = connect::credential_store(&options.registry_configs)?;
+        oras_credentials::logout(store.store.as_ref(), &options.registry)
+            .await
+            .map_err(|err| CliError::new(err.to_string()))?;
+        Ok(())
+    }
 }

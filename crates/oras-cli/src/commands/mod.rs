@@ -1,17 +1,29 @@
-//! One module per command. Each has:
+//! One module per command, one flat floor: a command imports helpers from
+//! [`crate::connect`], [`crate::options`] and [`crate::output`], never
+//! from a sibling command. Each module has:
 //!
 //! * `…Args`: the clap flags and positional arguments, as typed;
-//! * `…Args::validate(self, notes) -> Result<…Options, CliError>`: every
-//!   usage check of the Go CLI that needs no network, producing the parsed
-//!   `…Options` (targets, annotations, platform, format …); deprecation
-//!   notices go to `notes` and are printed on stderr;
-//! * `run(options, &Context) -> anyhow::Result<()>`: the execution, on
-//!   the libraries through [`crate::connect`].
+//! * `…Options`: what validation makes of them (targets, annotations,
+//!   platform, format …);
+//! * an implementation of [`Command`] for `…Args`: its usage facts,
+//!   `validate` (every usage check of the Go CLI that needs no network;
+//!   deprecation notices go to the [`ValidateEnv`] and are printed on
+//!   stderr) and `run`, the execution on the libraries through
+//!   [`crate::connect`].
+//!
+//! The dispatcher ([`crate::app`]) does what every command shares: it
+//! prints the validation notes, installs the `--debug` logger and gives a
+//! failure on the command's target the Go CLI's prefix
+//! ([`connect::target_error`]).
 
-use std::io::{BufRead, IsTerminal, Read};
+use std::io::{BufRead, Read};
 
+use crate::connect;
 use crate::error::CliError;
+use crate::options::Target;
 use crate::output::Printer;
+
+pub use crate::context::{ArgCount, CommandInfo, Context, ValidateEnv};
 
 pub mod attach;
 pub mod backup;
@@ -30,75 +42,49 @@ pub mod restore;
 pub mod tag;
 pub mod version;
 
-/// Names a command in usage errors (Go `cmd.CommandPath()` and `cmd.Use`).
-#[derive(Clone, Copy, Debug)]
-pub struct CommandInfo {
-    /// The command path, e.g. `oras pull`.
-    pub path: &'static str,
-    /// The usage line, e.g. `oras pull [flags] <name>{:<tag>|@<digest>}`.
-    pub usage: &'static str,
-}
+/// One `oras` command: validate → options → run, checked by the compiler.
+///
+/// The Go CLI runs the same prologue and epilogue around every command
+/// (`command.GetLogger` for `--debug`, `Target.ModifyError` on a failure);
+/// [`Command::debug`] and [`Command::error_target`] tell the dispatcher
+/// what those need, so a command's `run` holds only its own work.
+pub trait Command: Sized {
+    /// The validated options `run` works from.
+    type Options;
 
-/// How many positional arguments a command takes.
-#[derive(Clone, Copy, Debug)]
-pub enum ArgCount {
-    /// Exactly this many.
-    Exactly(usize),
-    /// At least this many.
-    AtLeast(usize),
-}
+    /// The command path and usage line (Go `cmd.CommandPath()`, `cmd.Use`).
+    const INFO: CommandInfo;
 
-impl CommandInfo {
-    /// Checks the number of positional arguments (Go `oerrors.CheckArgs`).
-    pub fn check_args(&self, args: &[String], count: ArgCount, what: &str) -> Result<(), CliError> {
-        // Go `argument.noun`: "argument" for one, "arguments" otherwise.
-        let noun = |n: usize| if n == 1 { "argument" } else { "arguments" };
-        let (ok, text) = match count {
-            ArgCount::Exactly(n) => (args.len() == n, format!("exactly {n} {}", noun(n))),
-            ArgCount::AtLeast(n) => (args.len() >= n, format!("at least {n} {}", noun(n))),
-        };
-        if ok {
-            return Ok(());
-        }
-        Err(CliError::new(format!(
-            "\"{}\" requires {text} but got {}",
-            self.path,
-            args.len()
-        ))
-        .with_usage(self.usage)
-        .with_recommendation(format!(
-            "Please specify {text} as {what}. Run \"{} -h\" for more options and examples",
-            self.path
-        )))
+    /// Every usage check that needs no network, producing the options.
+    fn validate(self, env: &mut ValidateEnv) -> Result<Self::Options, CliError>;
+
+    /// Whether `-d/--debug` was given: the dispatcher installs the debug
+    /// logger before `run`.
+    fn debug(options: &Self::Options) -> bool;
+
+    /// The target whose failures get the Go CLI's registry prefix and
+    /// hints ([`connect::target_error`]), when a failure anywhere in `run`
+    /// is one on that target. `None` when `run` maps its errors itself.
+    fn error_target(options: &Self::Options) -> Option<&Target> {
+        let _ = options;
+        None
     }
+
+    /// Runs the command on the libraries.
+    fn run(
+        options: &Self::Options,
+        ctx: &Context,
+    ) -> impl std::future::Future<Output = anyhow::Result<()>>;
 }
 
-/// What validation may consult and report: whether stderr is a terminal
-/// (for the progress decision) and notices to print on stderr.
-#[derive(Clone, Debug, Default)]
-pub struct ValidateEnv {
-    /// Whether stderr is a terminal.
-    pub stderr_is_tty: bool,
-    /// Deprecation notices and warnings, printed before the command runs.
-    pub notes: Vec<String>,
-}
-
-/// What every command's `run` gets besides its options.
-#[derive(Clone, Debug)]
-pub struct Context {
-    /// Output streams.
-    pub printer: Printer,
-    /// Whether stderr is a terminal (progress bars go there).
-    pub stderr_is_tty: bool,
-}
-
-impl Context {
-    /// The context of the running process.
-    pub fn from_process() -> Self {
-        Context {
-            printer: Printer::stdio(),
-            stderr_is_tty: std::io::stderr().is_terminal(),
-        }
+/// Runs a validated command as every `oras` command runs: the debug
+/// logger first, then `run`, its failure mapped on the command's target.
+pub async fn execute<C: Command>(options: C::Options, ctx: &Context) -> anyhow::Result<()> {
+    connect::init_debug(C::debug(&options));
+    let result = C::run(&options, ctx).await;
+    match C::error_target(&options) {
+        Some(target) => result.map_err(|err| connect::target_error(err, target, C::INFO.path)),
+        None => result,
     }
 }
 

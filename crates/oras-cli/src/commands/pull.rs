@@ -23,7 +23,7 @@ use oras_spec::{ArtifactManifest, Descriptor, Index, Manifest, annotation, media
 use oras_store_file::UnpackLimits;
 use tokio::io::AsyncReadExt;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
 use crate::error::quote;
 use crate::error::{CliError, Result, check_mutually_exclusive};
@@ -217,9 +217,13 @@ pub struct PullOptions {
     pub unpack_limits: UnpackLimits,
 }
 
-impl PullArgs {
+impl Command for PullArgs {
+    type Options = PullOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<PullOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<PullOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -277,25 +281,26 @@ impl PullArgs {
             },
         })
     }
-}
 
-/// Runs `oras pull` (Go `runPull`).
-pub async fn run(options: PullOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    let result = if options.to_oci_layout {
-        pull_to_layout(&options, ctx).await
-    } else if options.to_stdout {
-        pull_to_stdout(&options, ctx).await
-    } else {
-        pull_files(&options, ctx).await
-    };
-    result.map_err(|err| {
-        connect::target_error(
-            connect::path_traversal_hint(err),
-            &options.target,
-            INFO.path,
-        )
-    })
+    fn debug(options: &PullOptions) -> bool {
+        options.common.debug
+    }
+
+    /// Runs `oras pull` (Go `runPull`).
+    fn error_target(options: &PullOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    async fn run(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> {
+        let result = if options.to_oci_layout {
+            pull_to_layout(options, ctx).await
+        } else if options.to_stdout {
+            pull_to_stdout(options, ctx).await
+        } else {
+            pull_files(options, ctx).await
+        };
+        result.map_err(connect::path_traversal_hint)
+    }
 }
 
 /// What the pull's hooks share: the nodes already reported, the files

@@ -28,7 +28,7 @@ use oras_copy::{
 };
 use oras_spec::{Algorithm, Descriptor, annotation};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, TagListener, Union};
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::packer::is_stdin_arg;
@@ -226,10 +226,14 @@ pub struct PushOptions {
     pub concurrency: usize,
 }
 
-impl PushArgs {
+impl Command for PushArgs {
+    type Options = PushOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments, including the image-spec / config /
     /// artifact-type matrix of reference §2.3.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<PushOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<PushOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::AtLeast(1),
@@ -350,16 +354,21 @@ impl PushArgs {
             concurrency: self.concurrency,
         })
     }
-}
 
-/// Runs `oras push` (Go `runPush`): files go into a file store, the
-/// manifest is packed into a memory store, and both are copied to the
-/// destination as one source; extra tags are set from the manifest bytes.
-pub async fn run(options: PushOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    run_push(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+    fn debug(options: &PushOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &PushOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras push` (Go `runPush`): files go into a file store, the
+    /// manifest is packed into a memory store, and both are copied to the
+    /// destination as one source; extra tags are set from the manifest bytes.
+    async fn run(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
+        run_push(options, ctx).await
+    }
 }
 
 async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 use clap::Args;
 use oras_spec::Platform;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
 use crate::error::Result;
 use crate::options::{Common, PlatformOption, Target, TargetOptions, parse_platform};
@@ -66,9 +66,13 @@ pub struct ResolveOptions {
     pub full_reference: bool,
 }
 
-impl ResolveArgs {
+impl Command for ResolveArgs {
+    type Options = ResolveOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<ResolveOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<ResolveOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -86,29 +90,32 @@ impl ResolveArgs {
             full_reference: self.full_reference,
         })
     }
-}
 
-/// Runs `oras resolve`: prints the digest (or `<path>@<digest>` with
-/// `-l`) of the reference, of the platform's manifest with `--platform`.
-pub async fn run(options: ResolveOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    let resolved = async {
+    fn debug(options: &ResolveOptions) -> bool {
+        options.common.debug
+    }
+
+    /// Runs `oras resolve`: prints the digest (or `<path>@<digest>` with
+    /// `-l`) of the reference, of the platform's manifest with `--platform`.
+    fn error_target(options: &ResolveOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    async fn run(options: &ResolveOptions, ctx: &Context) -> anyhow::Result<()> {
         let target = connect::open_read_target(&options.target, ctx).await?;
         let opts = oras_copy::ResolveOptions {
             target_platform: options.platform.clone(),
             ..oras_copy::ResolveOptions::default()
         };
         // Go `runResolve`: "failed to resolve digest: %w".
-        oras_copy::resolve(&target, &options.target.reference, &opts)
+        let resolved = oras_copy::resolve(&target, &options.target.reference, &opts)
             .await
-            .map_err(|err| anyhow::Error::new(err).context("failed to resolve digest"))
+            .map_err(|err| anyhow::Error::new(err).context("failed to resolve digest"))?;
+        ctx.printer.println(&text::resolved(
+            &options.target.path,
+            &resolved.digest,
+            options.full_reference,
+        ))?;
+        Ok(())
     }
-    .await
-    .map_err(|err| connect::target_error(err, &options.target, INFO.path))?;
-    ctx.printer.println(&text::resolved(
-        &options.target.path,
-        &resolved.digest,
-        options.full_reference,
-    ))?;
-    Ok(())
 }

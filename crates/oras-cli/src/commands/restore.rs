@@ -9,10 +9,9 @@ use clap::Args;
 use oras_copy::CopyGraphOptions;
 use oras_store_oci::ReadOnlyStore;
 
-use crate::commands::backup::{count_referrers, repository_target, resolve_tags};
-use crate::commands::copy::recursive_copy;
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
+use crate::connect::graph::{count_referrers, recursive_copy, repository_target, resolve_tags};
 use crate::error::{CliError, Result, quote};
 use crate::options::{Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Terminal};
 use crate::output::status::{Mode, new_status};
@@ -135,9 +134,13 @@ pub struct RestoreOptions {
     pub concurrency: usize,
 }
 
-impl RestoreArgs {
+impl Command for RestoreArgs {
+    type Options = RestoreOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<RestoreOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<RestoreOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -163,24 +166,28 @@ impl RestoreArgs {
             concurrency: self.concurrency,
         })
     }
-}
 
-/// Runs `oras restore` (Go `runRestore`): pushes each tag of the layout
-/// (every tag when none is given) to the repository, with its referrers
-/// unless `--exclude-referrers`; `--dry-run` only reports what it would
-/// push. The layout (a directory or a tar archive) is opened read-only.
-pub async fn run(options: RestoreOptions, ctx: &Context) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let tags = restore(&options, ctx)
-        .await
-        .map_err(connect::registry_error)?;
-    ctx.printer.println(&text::restore_completed(
-        tags,
-        &options.repository,
-        started.elapsed(),
-        options.dry_run,
-    ))?;
-    Ok(())
+    fn debug(options: &RestoreOptions) -> bool {
+        options.common.debug
+    }
+
+    /// Runs `oras restore` (Go `runRestore`): pushes each tag of the layout
+    /// (every tag when none is given) to the repository, with its referrers
+    /// unless `--exclude-referrers`; `--dry-run` only reports what it would
+    /// push. The layout (a directory or a tar archive) is opened read-only.
+    async fn run(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let tags = restore(options, ctx)
+            .await
+            .map_err(connect::registry_error)?;
+        ctx.printer.println(&text::restore_completed(
+            tags,
+            &options.repository,
+            started.elapsed(),
+            options.dry_run,
+        ))?;
+        Ok(())
+    }
 }
 
 /// The restore itself; returns the number of tags restored.

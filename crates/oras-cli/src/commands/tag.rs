@@ -14,7 +14,7 @@ use oras_content::{Resolver, Untagger};
 use oras_copy::{TagNOptions, tag_n};
 use oras_spec::Descriptor;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, TagListener, WriteTarget};
 use crate::error::quote;
 use crate::error::{CliError, Result};
@@ -96,10 +96,14 @@ pub struct TagOptions {
     pub concurrency: usize,
 }
 
-impl TagArgs {
+impl Command for TagArgs {
+    type Options = TagOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments; `oras tag list` is refused with a
     /// hint to use `oras repo tags`.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<TagOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<TagOptions> {
         if matches!(self.args.first().map(String::as_str), Some("list" | "ls")) {
             let container = if self.target.oci_layout {
                 "an OCI image layout"
@@ -150,16 +154,21 @@ impl TagArgs {
             concurrency: self.concurrency,
         })
     }
-}
 
-/// Runs `oras tag` (Go `tagManifest`): `Tagging <kind> <path>@<digest>`
-/// once, then `Tagged <tag>` as each tag is set; with `--delete`, removes
-/// each tag and prints `Deleted <kind> <path>:<tag>`.
-pub async fn run(options: TagOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    run_tag(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+    fn debug(options: &TagOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &TagOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras tag` (Go `tagManifest`): `Tagging <kind> <path>@<digest>`
+    /// once, then `Tagged <tag>` as each tag is set; with `--delete`, removes
+    /// each tag and prints `Deleted <kind> <path>:<tag>`.
+    async fn run(options: &TagOptions, ctx: &Context) -> anyhow::Result<()> {
+        run_tag(options, ctx).await
+    }
 }
 
 async fn run_tag(options: &TagOptions, ctx: &Context) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 use clap::FromArgMatches;
 
 use crate::app::{Cli, Command, command};
-use crate::commands::{ValidateEnv, blob, manifest, repo};
+use crate::commands::{Command as _, ValidateEnv, blob, manifest, repo};
 use crate::error::CliError;
 use crate::options::{DistributionSpec, ImageSpec, OutputFormat, TargetKind};
 

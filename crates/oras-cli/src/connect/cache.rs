@@ -22,7 +22,7 @@ use oras_content::{
 use oras_spec::Descriptor;
 
 use super::target::{ReadTarget, open_read_target};
-use crate::commands::Context;
+use crate::context::Context;
 use crate::error::{CliError, quote};
 use crate::options::Target;
 
@@ -43,16 +43,7 @@ pub async fn open_cached_read_target(
     ctx: &Context,
 ) -> anyhow::Result<CachedTarget> {
     let source = open_read_target(target, ctx).await?;
-    let cache = match std::env::var_os(CACHE_ENV).filter(|v| !v.is_empty()) {
-        Some(dir) => Some(oras_store_oci::Store::open(&dir).await.map_err(|err| {
-            CliError::new(format!(
-                "failed to open the cache {}: {err}",
-                quote(&dir.to_string_lossy())
-            ))
-        })?),
-        None => None,
-    };
-    Ok(CachedTarget::new(source, cache))
+    Ok(CachedTarget::new(source, open_cache().await?))
 }
 
 impl CachedTarget {
@@ -169,6 +160,23 @@ impl Capabilities for CachedTarget {
     }
     fn as_predecessor_finder(&self) -> Option<&dyn PredecessorFinder> {
         Some(self)
+    }
+}
+
+/// The `ORAS_CACHE` layout, when set. ([`open_cached_read_target`] opens
+/// it together with the source; blob commands open their registry source
+/// themselves, to keep the registry for the blob `HEAD`.)
+pub async fn open_cache() -> anyhow::Result<Option<oras_store_oci::Store>> {
+    match std::env::var_os(CACHE_ENV).filter(|v| !v.is_empty()) {
+        Some(dir) => Ok(Some(oras_store_oci::Store::open(&dir).await.map_err(
+            |err| {
+                CliError::new(format!(
+                    "failed to open the cache {}: {err}",
+                    quote(&dir.to_string_lossy())
+                ))
+            },
+        )?)),
+        None => Ok(None),
     }
 }
 

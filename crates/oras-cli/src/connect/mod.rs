@@ -45,10 +45,14 @@
 //! # }).unwrap();
 //! ```
 
+pub mod blobs;
 pub mod cache;
 pub mod debug;
+pub mod descriptor;
 pub mod errors;
+pub mod file_output;
 pub mod fs;
+pub mod graph;
 pub mod listener;
 pub mod progress;
 pub mod remote;
@@ -56,7 +60,7 @@ mod resolve;
 pub mod target;
 pub mod union;
 
-pub use cache::{CACHE_ENV, CachedTarget, open_cached_read_target};
+pub use cache::{CACHE_ENV, CachedTarget, open_cache, open_cached_read_target};
 pub use debug::init_debug;
 pub use errors::{
     RegistryErrorScope, copy_error, path_traversal_hint, registry_error, target_error,

@@ -37,7 +37,7 @@ use oras_credentials::{DynamicStore, StoreOptions, StoreWithFallbacks, docker_co
 use oras_remote::{ClientConfig, Registry, Repository, RepositoryOptions, Warning, WarningHandler};
 use oras_spec::Reference;
 
-use crate::commands::Context;
+use crate::context::Context;
 use crate::error::CliError;
 use crate::options::{FlagCredential, RemoteSettings, SecretSource, Target};
 use crate::output::Printer;

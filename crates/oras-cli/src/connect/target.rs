@@ -20,7 +20,7 @@ use oras_content::{
 use oras_remote::Repository;
 use oras_spec::Descriptor;
 
-use crate::commands::Context;
+use crate::context::Context;
 use crate::error::{CliError, quote};
 use crate::options::{Target, TargetKind};
 

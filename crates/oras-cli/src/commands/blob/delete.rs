@@ -4,8 +4,8 @@ use clap::Args;
 use oras_content::{Deleter, ErrorKind, Resolver};
 use oras_spec::{Descriptor, media_type};
 
-use crate::commands::blob::remote::{RemoteBlobs, parse_blob_digest};
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, confirm};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv, confirm};
+use crate::connect::blobs::{RemoteBlobs, parse_blob_digest};
 use crate::connect::{self, WriteTarget};
 use crate::error::{CliError, Result};
 use crate::options::{Common, Confirmation, DescriptorOption, Pretty, Target, TargetOptions};
@@ -74,9 +74,13 @@ pub struct DeleteOptions {
     pub pretty: bool,
 }
 
-impl DeleteArgs {
+impl Command for DeleteArgs {
+    type Options = DeleteOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments; `--descriptor` requires `--force`.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<DeleteOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<DeleteOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -100,6 +104,23 @@ impl DeleteArgs {
             pretty: self.pretty.pretty,
         })
     }
+
+    fn debug(options: &DeleteOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &DeleteOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras blob delete` (Go `root/blob/delete.go`): resolves the
+    /// blob (`HEAD` on a registry); a missing blob is an error, or with
+    /// `--force` (and no `--descriptor`) prints `Missing <ref>`; asks for
+    /// confirmation unless `--force`; deletes; prints `Deleted [kind] <ref>`
+    /// or the descriptor.
+    async fn run(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
+        delete(options, ctx).await
+    }
 }
 
 /// The confirmation prompt.
@@ -108,18 +129,6 @@ pub fn prompt(digest: &str) -> String {
         "Are you sure you want to delete the blob {}? [y/N] ",
         crate::error::quote(digest)
     )
-}
-
-/// Runs `oras blob delete` (Go `root/blob/delete.go`): resolves the
-/// blob (`HEAD` on a registry); a missing blob is an error, or with
-/// `--force` (and no `--descriptor`) prints `Missing <ref>`; asks for
-/// confirmation unless `--force`; deletes; prints `Deleted [kind] <ref>`
-/// or the descriptor.
-pub async fn run(options: DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    delete(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
 }
 
 async fn delete(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {

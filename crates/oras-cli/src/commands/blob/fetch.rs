@@ -8,9 +8,9 @@ use oras_content::{Fetcher, Resolver};
 use oras_spec::{Descriptor, media_type};
 use tokio::io::AsyncReadExt;
 
-use crate::commands::blob::file_output::PendingFile;
-use crate::commands::blob::remote::{RemoteBlobs, parse_blob_digest};
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
+use crate::connect::blobs::{RemoteBlobs, parse_blob_digest};
+use crate::connect::file_output::PendingFile;
 use crate::connect::{self, CachedTarget, ReadTarget};
 use crate::error::{CliError, Result};
 use crate::options::{Common, DescriptorOption, Pretty, Target, TargetOptions, Terminal};
@@ -99,10 +99,14 @@ pub struct FetchOptions {
     pub tty: bool,
 }
 
-impl FetchArgs {
+impl Command for FetchArgs {
+    type Options = FetchOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments: `--output` and/or `--descriptor`;
     /// `-o -` excludes `--descriptor`.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<FetchOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<FetchOptions> {
         INFO.check_args(&self.args, ArgCount::Exactly(1), "the target blob to fetch")?;
         if self.output.is_none() && !self.descriptor.descriptor {
             return Err(CliError::new(
@@ -131,25 +135,30 @@ impl FetchArgs {
             pretty: self.pretty.pretty,
         })
     }
-}
 
-/// Runs `oras blob fetch`: resolves the blob (`HEAD` on a registry),
-/// then, with `--output`, streams it to the file or stdout through a
-/// verifying reader, and prints the descriptor with `--descriptor`. A
-/// file is written under a temporary name and renamed into place only
-/// after the content verified, so a digest mismatch leaves no file
-/// (Go `root/blob/fetch.go`, which verifies with `content.NewVerifyReader`).
-pub async fn run(options: FetchOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    fetch(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+    fn debug(options: &FetchOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &FetchOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras blob fetch`: resolves the blob (`HEAD` on a registry),
+    /// then, with `--output`, streams it to the file or stdout through a
+    /// verifying reader, and prints the descriptor with `--descriptor`. A
+    /// file is written under a temporary name and renamed into place only
+    /// after the content verified, so a digest mismatch leaves no file
+    /// (Go `root/blob/fetch.go`, which verifies with `content.NewVerifyReader`).
+    async fn run(options: &FetchOptions, ctx: &Context) -> anyhow::Result<()> {
+        fetch(options, ctx).await
+    }
 }
 
 async fn fetch(options: &FetchOptions, ctx: &Context) -> anyhow::Result<()> {
     let target = &options.target;
     let digest = parse_blob_digest(&target.reference)?;
-    let cache = super::remote::open_cache().await?;
+    let cache = connect::open_cache().await?;
     let (source, remote) = if target.is_layout() {
         (connect::open_read_target(target, ctx).await?, None)
     } else {

@@ -4,9 +4,7 @@ use clap::Subcommand;
 
 pub mod delete;
 pub mod fetch;
-pub(crate) mod file_output;
 pub mod push;
-pub(crate) mod remote;
 
 /// The subcommands of `oras blob`.
 #[derive(Subcommand, Clone, Debug)]

@@ -10,8 +10,8 @@ use oras_remote::BlobSource;
 use oras_spec::{Algorithm, Descriptor, Digest, media_type};
 use tokio::io::AsyncReadExt;
 
-use crate::commands::blob::remote::digest_error_text;
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
+use crate::connect::blobs::digest_error_text;
 use crate::connect::{self, WriteTarget};
 use crate::error::{CliError, Result, quote};
 use crate::options::{Common, DescriptorOption, Pretty, Target, TargetOptions, Terminal};
@@ -113,9 +113,13 @@ pub struct PushOptions {
     pub tty: bool,
 }
 
-impl PushArgs {
+impl Command for PushArgs {
+    type Options = PushOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments: stdin needs `--size` and a digest.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<PushOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<PushOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(2),
@@ -153,18 +157,23 @@ impl PushArgs {
             pretty: self.pretty.pretty,
         })
     }
-}
 
-/// Runs `oras blob push`: describes the content (the file's size and
-/// digest, or `--size` and the reference's digest for stdin), asks the
-/// target whether it has the blob (`HEAD`, "Exists"), otherwise streams
-/// it there in constant memory (Go `root/blob/push.go`). A file pushed to
-/// a registry is reopenable, so an interrupted chunked upload resumes.
-pub async fn run(options: PushOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    push(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+    fn debug(options: &PushOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &PushOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras blob push`: describes the content (the file's size and
+    /// digest, or `--size` and the reference's digest for stdin), asks the
+    /// target whether it has the blob (`HEAD`, "Exists"), otherwise streams
+    /// it there in constant memory (Go `root/blob/push.go`). A file pushed to
+    /// a registry is reopenable, so an interrupted chunked upload resumes.
+    async fn run(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
+        push(options, ctx).await
+    }
 }
 
 /// Where the blob content comes from.

@@ -4,7 +4,7 @@
 use clap::Args;
 use oras_content::{ErrorKind, Resolver};
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv, confirm};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv, confirm};
 use crate::connect;
 use crate::error::{CliError, Result};
 use crate::options::{
@@ -81,9 +81,13 @@ pub struct DeleteOptions {
     pub pretty: bool,
 }
 
-impl DeleteArgs {
+impl Command for DeleteArgs {
+    type Options = DeleteOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments; `--descriptor` requires `--force`.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<DeleteOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<DeleteOptions> {
         INFO.check_args(&self.args, ArgCount::Exactly(1), "the manifest to delete")?;
         if self.descriptor.descriptor && !self.confirmation.force {
             return Err(CliError::new(
@@ -104,6 +108,24 @@ impl DeleteArgs {
             pretty: self.pretty.pretty,
         })
     }
+
+    fn debug(options: &DeleteOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &DeleteOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras manifest delete` (Go `root/manifest/delete.go`): resolves
+    /// the manifest; a missing one is an error, or with `--force` (and no
+    /// `--descriptor`) prints `Missing <ref>`; asks for confirmation unless
+    /// `--force` (an answer other than `y`/`yes`, or none, cancels); deletes
+    /// it, maintaining the referrers tag schema where the registry needs it;
+    /// prints `Deleted [kind] <ref>` or the descriptor.
+    async fn run(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
+        delete(options, ctx).await
+    }
 }
 
 /// The confirmation prompt (Go `root/manifest/delete.go` and
@@ -114,19 +136,6 @@ pub fn prompt(digest: &str) -> String {
         "Are you sure you want to delete the manifest {} and all tags associated with it? [y/N] ",
         crate::error::quote(digest)
     )
-}
-
-/// Runs `oras manifest delete` (Go `root/manifest/delete.go`): resolves
-/// the manifest; a missing one is an error, or with `--force` (and no
-/// `--descriptor`) prints `Missing <ref>`; asks for confirmation unless
-/// `--force` (an answer other than `y`/`yes`, or none, cancels); deletes
-/// it, maintaining the referrers tag schema where the registry needs it;
-/// prints `Deleted [kind] <ref>` or the descriptor.
-pub async fn run(options: DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    delete(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
 }
 
 async fn delete(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {

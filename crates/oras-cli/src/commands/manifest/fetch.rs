@@ -8,9 +8,9 @@ use oras_copy::{FetchBytesOptions, ResolveOptions, fetch_bytes, resolve};
 use oras_remote::RepositoryOptions;
 use oras_spec::Platform;
 
-use crate::commands::blob::file_output::write_bytes;
-use crate::commands::blob::remote::open_cache;
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
+use crate::connect::file_output::write_bytes;
+use crate::connect::open_cache;
 use crate::connect::{self, CachedTarget, ReadTarget};
 use crate::error::{CliError, Result, check_mutually_exclusive, quote};
 use crate::options::{
@@ -128,9 +128,13 @@ pub struct FetchOptions {
     pub format: OutputFormat,
 }
 
-impl FetchArgs {
+impl Command for FetchArgs {
+    type Options = FetchOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<FetchOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<FetchOptions> {
         INFO.check_args(&self.args, ArgCount::Exactly(1), "the manifest to fetch")?;
         let format_given = self.format.format.is_some();
         let to_stdout = self.output.as_deref() == Some("-");
@@ -171,18 +175,23 @@ impl FetchArgs {
             format,
         })
     }
-}
 
-/// Runs `oras manifest fetch` (Go `root/manifest/fetch.go`): with
-/// `--descriptor` alone only resolves (with `--platform`, the matching
-/// manifest of an index); otherwise fetches the manifest (at most 4 MiB,
-/// verified), writes it to `--output` or stdout (text format), and prints
-/// the descriptor, or the JSON/template model with `content`.
-pub async fn run(options: FetchOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    fetch(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+    fn debug(options: &FetchOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &FetchOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras manifest fetch` (Go `root/manifest/fetch.go`): with
+    /// `--descriptor` alone only resolves (with `--platform`, the matching
+    /// manifest of an index); otherwise fetches the manifest (at most 4 MiB,
+    /// verified), writes it to `--output` or stdout (text format), and prints
+    /// the descriptor, or the JSON/template model with `content`.
+    async fn run(options: &FetchOptions, ctx: &Context) -> anyhow::Result<()> {
+        fetch(options, ctx).await
+    }
 }
 
 async fn fetch(options: &FetchOptions, ctx: &Context) -> anyhow::Result<()> {

@@ -8,10 +8,10 @@ use oras_content::{MAX_METADATA_BYTES, fetch_all};
 use oras_copy::{FetchBytesOptions, ResolveOptions, fetch_bytes};
 use oras_spec::{Manifest, Platform};
 
-use crate::commands::blob::file_output::write_bytes;
-use crate::commands::manifest::index::entries::is_image_manifest;
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
+use crate::connect::descriptor::is_image_manifest;
+use crate::connect::file_output::write_bytes;
 use crate::error::{CliError, Result, quote};
 use crate::options::{
     Common, DescriptorOption, PlatformOption, Pretty, Target, TargetOptions, parse_platform,
@@ -100,9 +100,13 @@ pub struct FetchConfigOptions {
     pub pretty: bool,
 }
 
-impl FetchConfigArgs {
+impl Command for FetchConfigArgs {
+    type Options = FetchConfigOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<FetchConfigOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<FetchConfigOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -127,18 +131,23 @@ impl FetchConfigArgs {
             pretty: self.pretty.pretty,
         })
     }
-}
 
-/// Runs `oras manifest fetch-config` (Go `root/manifest/fetch_config.go`):
-/// fetches the manifest (with `--platform`, the matching one of an
-/// index), which must be an image manifest, then its config (at most
-/// 4 MiB, verified) to stdout or `--output`, and/or the config's
-/// descriptor.
-pub async fn run(options: FetchConfigOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    fetch_config(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+    fn debug(options: &FetchConfigOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &FetchConfigOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras manifest fetch-config` (Go `root/manifest/fetch_config.go`):
+    /// fetches the manifest (with `--platform`, the matching one of an
+    /// index), which must be an image manifest, then its config (at most
+    /// 4 MiB, verified) to stdout or `--output`, and/or the config's
+    /// descriptor.
+    async fn run(options: &FetchConfigOptions, ctx: &Context) -> anyhow::Result<()> {
+        fetch_config(options, ctx).await
+    }
 }
 
 async fn fetch_config(options: &FetchConfigOptions, ctx: &Context) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use oras_copy::{TagBytesNOptions, tag_bytes, tag_bytes_n};
 use oras_spec::{Descriptor, Digest};
 use tokio::io::AsyncReadExt;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, TagListener, WriteTarget};
 use crate::error::{CliError, Result, quote};
 use crate::options::{
@@ -120,9 +120,13 @@ pub struct PushOptions {
     pub concurrency: usize,
 }
 
-impl PushArgs {
+impl Command for PushArgs {
+    type Options = PushOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<PushOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<PushOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(2),
@@ -154,20 +158,25 @@ impl PushArgs {
             concurrency: self.concurrency,
         })
     }
-}
 
-/// Runs `oras manifest push` (Go `root/manifest/push.go`): reads the
-/// manifest (a file or stdin, at most 4 MiB), takes its media type from
-/// `--media-type` or its `mediaType` field, skips the upload ("Exists")
-/// when the reference already resolves to the same digest, otherwise
-/// pushes it under the reference (or its digest), then sets the extra
-/// tags. Always through the manifest endpoint on a registry, whatever the
-/// media type.
-pub async fn run(options: PushOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    push(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+    fn debug(options: &PushOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &PushOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras manifest push` (Go `root/manifest/push.go`): reads the
+    /// manifest (a file or stdin, at most 4 MiB), takes its media type from
+    /// `--media-type` or its `mediaType` field, skips the upload ("Exists")
+    /// when the reference already resolves to the same digest, otherwise
+    /// pushes it under the reference (or its digest), then sets the extra
+    /// tags. Always through the manifest endpoint on a registry, whatever the
+    /// media type.
+    async fn run(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
+        push(options, ctx).await
+    }
 }
 
 async fn push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 use clap::Args;
 use oras_spec::Reference;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
 use crate::error::{CliError, Result, quote};
 use crate::options::{Common, FormatOptions, OutputFormat, RemoteOptions, RemoteSettings};
@@ -84,9 +84,13 @@ pub struct LsOptions {
     pub format: OutputFormat,
 }
 
-impl LsArgs {
+impl Command for LsArgs {
+    type Options = LsOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<LsOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<LsOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -109,6 +113,55 @@ impl LsArgs {
             format,
         })
     }
+
+    fn debug(options: &LsOptions) -> bool {
+        options.common.debug
+    }
+
+    /// Runs `oras repo ls` (Go `root/repo/ls.go`): lists the catalog after
+    /// `--last`, keeping the repositories under the namespace (a client-side
+    /// prefix filter). The text format shows them without the namespace, the
+    /// JSON and template formats with their full names.
+    async fn run(options: &LsOptions, ctx: &Context) -> anyhow::Result<()> {
+        let registry = connect::open_registry(&options.registry, &options.remote, ctx)?;
+        let listed = registry
+            .repositories(options.last.as_deref())
+            .await
+            .map_err(|err| {
+                let host = api_host(&options.registry);
+                let what = if options.namespace.is_empty() {
+                    format!("could not list repositories for {}", quote(&host))
+                } else {
+                    format!(
+                        "could not list repositories for {} with prefix {}",
+                        quote(&host),
+                        quote(&options.namespace)
+                    )
+                };
+                // A registry error response is shown alone (Go
+                // `Remote.ModifyError`); anything else joins the two messages,
+                // one per line (Go `errors.Join(repoErr, err)`).
+                let err = connect::registry_error(anyhow::Error::new(err));
+                if err.downcast_ref::<CliError>().is_some() {
+                    return err;
+                }
+                anyhow::Error::new(CliError::new(format!("{what}\n{err:#}")))
+            })?;
+        let repositories: Vec<String> = listed
+            .into_iter()
+            .filter(|repo| options.namespace.is_empty() || repo.starts_with(&options.namespace))
+            .collect();
+        let model = RepositoriesModel {
+            registry: options.registry.clone(),
+            repositories,
+        };
+        render(&ctx.printer, &options.format, &model, |printer| {
+            for repo in &model.repositories {
+                printer.println(&text::listed_repository(&options.namespace, repo))?;
+            }
+            Ok(())
+        })
+    }
 }
 
 /// Splits `<registry>[/namespace]` (Go `repository.ParseRemoteRepository`).
@@ -125,52 +178,6 @@ pub fn parse_remote_repository(raw: &str) -> Result<(String, String)> {
         parsed.registry().to_owned(),
         format!("{}/", parsed.repository()),
     ))
-}
-
-/// Runs `oras repo ls` (Go `root/repo/ls.go`): lists the catalog after
-/// `--last`, keeping the repositories under the namespace (a client-side
-/// prefix filter). The text format shows them without the namespace, the
-/// JSON and template formats with their full names.
-pub async fn run(options: LsOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    let registry = connect::open_registry(&options.registry, &options.remote, ctx)?;
-    let listed = registry
-        .repositories(options.last.as_deref())
-        .await
-        .map_err(|err| {
-            let host = api_host(&options.registry);
-            let what = if options.namespace.is_empty() {
-                format!("could not list repositories for {}", quote(&host))
-            } else {
-                format!(
-                    "could not list repositories for {} with prefix {}",
-                    quote(&host),
-                    quote(&options.namespace)
-                )
-            };
-            // A registry error response is shown alone (Go
-            // `Remote.ModifyError`); anything else joins the two messages,
-            // one per line (Go `errors.Join(repoErr, err)`).
-            let err = connect::registry_error(anyhow::Error::new(err));
-            if err.downcast_ref::<CliError>().is_some() {
-                return err;
-            }
-            anyhow::Error::new(CliError::new(format!("{what}\n{err:#}")))
-        })?;
-    let repositories: Vec<String> = listed
-        .into_iter()
-        .filter(|repo| options.namespace.is_empty() || repo.starts_with(&options.namespace))
-        .collect();
-    let model = RepositoriesModel {
-        registry: options.registry.clone(),
-        repositories,
-    };
-    render(&ctx.printer, &options.format, &model, |printer| {
-        for repo in &model.repositories {
-            printer.println(&text::listed_repository(&options.namespace, repo))?;
-        }
-        Ok(())
-    })
 }
 
 /// The host requests go to (Go `Reference.Host`: `docker.io` is

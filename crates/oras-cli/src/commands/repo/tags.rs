@@ -6,7 +6,7 @@ use clap::Args;
 use oras_content::Resolver;
 use oras_spec::Reference;
 
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
 use crate::error::{CliError, Result};
 use crate::options::{Common, FormatOptions, OutputFormat, Target, TargetOptions};
@@ -104,9 +104,13 @@ pub struct TagsOptions {
     pub format: OutputFormat,
 }
 
-impl TagsArgs {
+impl Command for TagsArgs {
+    type Options = TagsOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, env: &mut ValidateEnv) -> Result<TagsOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<TagsOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -125,6 +129,23 @@ impl TagsArgs {
             format,
         })
     }
+
+    fn debug(options: &TagsOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &TagsOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras repo tags` (Go `root/repo/tags.go`): lists the tags after
+    /// `--last`; `--exclude-digest-tags` hides `<alg>-<hex>` tags; a tag or
+    /// digest in the argument keeps only the tags that resolve to the same
+    /// digest (each tag is resolved); on a layout, a `host/repo` argument
+    /// keeps the tags named `host/repo:<tag>`, shown without that prefix.
+    async fn run(options: &TagsOptions, ctx: &Context) -> anyhow::Result<()> {
+        list(options, ctx).await
+    }
 }
 
 /// Whether `tag` looks like a referrers tag-schema tag: `<alg>-<hex>` is
@@ -133,18 +154,6 @@ pub fn is_digest_tag(tag: &str) -> bool {
     tag.replacen('-', ":", 1)
         .parse::<oras_spec::Digest>()
         .is_ok()
-}
-
-/// Runs `oras repo tags` (Go `root/repo/tags.go`): lists the tags after
-/// `--last`; `--exclude-digest-tags` hides `<alg>-<hex>` tags; a tag or
-/// digest in the argument keeps only the tags that resolve to the same
-/// digest (each tag is resolved); on a layout, a `host/repo` argument
-/// keeps the tags named `host/repo:<tag>`, shown without that prefix.
-pub async fn run(options: TagsOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    list(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
 }
 
 async fn list(options: &TagsOptions, ctx: &Context) -> anyhow::Result<()> {

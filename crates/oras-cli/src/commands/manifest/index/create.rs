@@ -9,7 +9,7 @@ use oras_spec::{Descriptor, Index, media_type};
 use super::entries::{
     Destination, Status, fetch_entry, index_bytes, prompt, push_index, short, write_index,
 };
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
 use crate::error::{CliError, Result};
 use crate::options::{AnnotationOptions, Common, Pretty, Target, TargetOptions};
@@ -111,9 +111,13 @@ pub struct CreateOptions {
     pub pretty: bool,
 }
 
-impl CreateArgs {
+impl Command for CreateArgs {
+    type Options = CreateOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, _env: &mut ValidateEnv) -> Result<CreateOptions> {
+    fn validate(self, _env: &mut ValidateEnv) -> Result<CreateOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::AtLeast(1),
@@ -138,18 +142,23 @@ impl CreateArgs {
             pretty: self.pretty.pretty,
         })
     }
-}
 
-/// Runs `oras manifest index create` (Go `root/manifest/index/create.go`):
-/// fetches each source of the target's repository (or layout), builds an
-/// image index of their entries (platform from each image config,
-/// artifact types), then pushes and tags it, or with `--output` writes it
-/// to a file or stdout instead.
-pub async fn run(options: CreateOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    create(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+    fn debug(options: &CreateOptions) -> bool {
+        options.common.debug
+    }
+
+    fn error_target(options: &CreateOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    /// Runs `oras manifest index create` (Go `root/manifest/index/create.go`):
+    /// fetches each source of the target's repository (or layout), builds an
+    /// image index of their entries (platform from each image config,
+    /// artifact types), then pushes and tags it, or with `--output` writes it
+    /// to a file or stdout instead.
+    async fn run(options: &CreateOptions, ctx: &Context) -> anyhow::Result<()> {
+        create(options, ctx).await
+    }
 }
 
 async fn create(options: &CreateOptions, ctx: &Context) -> anyhow::Result<()> {

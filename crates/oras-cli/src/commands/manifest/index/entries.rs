@@ -8,10 +8,11 @@ use std::path::Path;
 use bytes::Bytes;
 use oras_content::{ErrorKind, MAX_METADATA_BYTES, Target, fetch_all};
 use oras_copy::{FetchBytesOptions, TagBytesNOptions, fetch_bytes, tag_bytes, tag_bytes_n};
-use oras_spec::{Descriptor, Index, Manifest, Platform, media_type};
+use oras_spec::{Descriptor, Index, Manifest, Platform};
 
-use crate::commands::blob::file_output::write_bytes;
 use crate::connect::TagListener;
+use crate::connect::descriptor::{is_image_manifest, is_index, is_manifest};
+use crate::connect::file_output::write_bytes;
 use crate::error::CliError;
 use crate::output::json::to_compact_json;
 use crate::output::status::short_digest;
@@ -263,38 +264,12 @@ pub fn short(desc: &Descriptor) -> String {
     short_digest(desc)
 }
 
-/// Go `descriptor.IsManifest`: image manifests and indexes, OCI or Docker.
-pub fn is_manifest(desc: &Descriptor) -> bool {
-    matches!(
-        desc.media_type.as_str(),
-        media_type::DOCKER_MANIFEST
-            | media_type::DOCKER_MANIFEST_LIST
-            | media_type::IMAGE_MANIFEST
-            | media_type::IMAGE_INDEX
-    )
-}
-
-/// Go `descriptor.IsImageManifest`.
-pub fn is_image_manifest(desc: &Descriptor) -> bool {
-    matches!(
-        desc.media_type.as_str(),
-        media_type::DOCKER_MANIFEST | media_type::IMAGE_MANIFEST
-    )
-}
-
-/// Go `descriptor.IsIndex`.
-pub fn is_index(desc: &Descriptor) -> bool {
-    matches!(
-        desc.media_type.as_str(),
-        media_type::IMAGE_INDEX | media_type::DOCKER_MANIFEST_LIST
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use oras_content::{Tagger, memory};
     use oras_copy::push_bytes;
+    use oras_spec::media_type;
 
     async fn image(store: &memory::Store, config: &[u8], artifact_type: &str) -> Descriptor {
         let config = push_bytes(

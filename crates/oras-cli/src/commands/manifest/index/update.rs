@@ -10,7 +10,7 @@ use oras_spec::{Descriptor, Digest};
 use super::entries::{
     Destination, Status, fetch_entry, fetch_index, index_bytes, prompt, push_index, write_index,
 };
-use crate::commands::{ArgCount, CommandInfo, Context, ValidateEnv};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::{Common, Pretty, Target, TargetOptions};
@@ -153,9 +153,13 @@ impl UpdateOptions {
     }
 }
 
-impl UpdateArgs {
+impl Command for UpdateArgs {
+    type Options = UpdateOptions;
+
+    const INFO: CommandInfo = INFO;
+
     /// Checks the flags and arguments.
-    pub fn validate(self, _env: &mut ValidateEnv) -> Result<UpdateOptions> {
+    fn validate(self, _env: &mut ValidateEnv) -> Result<UpdateOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -183,21 +187,26 @@ impl UpdateArgs {
             pretty: self.pretty.pretty,
         })
     }
-}
 
-/// Runs `oras manifest index update` (Go `root/manifest/index/update.go`):
-/// fetches the index, applies `--artifact-type`, then removes, adds and
-/// merges entries in that order, and pushes the result (tagged with the
-/// reference's tag and `--tag`s), or writes it with `--output`.
-pub async fn run(options: UpdateOptions, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(options.common.debug);
-    if options.is_noop() {
-        ctx.printer.println(text::NOTHING_TO_UPDATE)?;
-        return Ok(());
+    fn debug(options: &UpdateOptions) -> bool {
+        options.common.debug
     }
-    update(&options, ctx)
-        .await
-        .map_err(|err| connect::target_error(err, &options.target, INFO.path))
+
+    /// Runs `oras manifest index update` (Go `root/manifest/index/update.go`):
+    /// fetches the index, applies `--artifact-type`, then removes, adds and
+    /// merges entries in that order, and pushes the result (tagged with the
+    /// reference's tag and `--tag`s), or writes it with `--output`.
+    fn error_target(options: &UpdateOptions) -> Option<&Target> {
+        Some(&options.target)
+    }
+
+    async fn run(options: &UpdateOptions, ctx: &Context) -> anyhow::Result<()> {
+        if options.is_noop() {
+            ctx.printer.println(text::NOTHING_TO_UPDATE)?;
+            return Ok(());
+        }
+        update(options, ctx).await
+    }
 }
 
 async fn update(options: &UpdateOptions, ctx: &Context) -> anyhow::Result<()> {

@@ -15,7 +15,7 @@ use crate::error::{CliError, quote};
 
 /// A file being written: complete it with [`PendingFile::commit`];
 /// dropping it instead removes what was written.
-pub(crate) struct PendingFile {
+pub struct PendingFile {
     temp: tempfile::NamedTempFile,
     file: tokio::fs::File,
     path: PathBuf,
@@ -24,7 +24,7 @@ pub(crate) struct PendingFile {
 impl PendingFile {
     /// Starts a file that will become `path` (in the same directory, so
     /// the final rename stays on one file system).
-    pub(crate) fn create(path: &Path) -> anyhow::Result<Self> {
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
         let dir = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
@@ -49,7 +49,7 @@ impl PendingFile {
     }
 
     /// Appends `bytes`.
-    pub(crate) async fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+    pub async fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
         self.file
             .write_all(bytes)
             .await
@@ -58,7 +58,7 @@ impl PendingFile {
     }
 
     /// Flushes and renames the file into place.
-    pub(crate) async fn commit(mut self) -> anyhow::Result<()> {
+    pub async fn commit(mut self) -> anyhow::Result<()> {
         self.file
             .flush()
             .await
@@ -76,7 +76,7 @@ impl PendingFile {
 }
 
 /// Writes `bytes` to `path` as a whole (temporary file, then rename).
-pub(crate) async fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub async fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut file = PendingFile::create(path)?;
     file.write(bytes).await?;
     file.commit().await
