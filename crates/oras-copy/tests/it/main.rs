@@ -10,6 +10,7 @@ mod extended;
 mod go_pack;
 mod mount;
 mod pack;
+mod pack_properties;
 mod platform;
 mod progress;
 mod tag;
