@@ -5,93 +5,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
 use oras_spec::{Descriptor, Digest, Index, Manifest, Parsed, Platform, annotation, media_type};
+use oras_testkit::reference::go_run;
 
 /// The same string as `tricky` in `go/main.go`.
 const TRICKY: &str = "a<b>&c \u{2028}\u{2029} \u{1b}[2J\r\n\t\u{8}\u{c}\u{1} \u{7f} \"q\" \\ é 😀";
 
-/// Where Go may put its caches: the workspace `target/` directory.
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir);
-    }
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    while !dir.join("Cargo.lock").exists() {
-        assert!(
-            dir.pop(),
-            "no Cargo.lock above {}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-    }
-    dir.join("target")
-}
-
-fn go_binary() -> PathBuf {
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("go"))
-            .find(|go| go.is_file())
-    });
-    let fallback = Path::new("/usr/local/go/bin/go");
-    on_path
-        .or_else(|| fallback.is_file().then(|| fallback.to_owned()))
-        .unwrap_or_else(|| {
-            panic!(
-                "this test needs the Go toolchain (`go` on PATH or /usr/local/go/bin/go) \
-                 to compare our JSON with encoding/json's"
-            )
-        })
-}
-
-/// Runs the Go program and returns its output lines, within ten minutes
-/// (the first run downloads image-spec through the module proxy).
+/// Runs the Go program and returns its output lines.
 fn go_output() -> Vec<String> {
-    let go_root = target_dir().join("go");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/go");
-    let stdout = tempfile_path("go-marshal.out");
-    let stderr = tempfile_path("go-marshal.err");
-    let mut child = Command::new(go_binary())
-        .args(["run", "."])
-        .current_dir(&dir)
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPATH", &go_root)
-        .env("GOMODCACHE", go_root.join("pkg/mod"))
-        .env("GOCACHE", go_root.join("cache"))
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&stdout).unwrap())
-        .stderr(std::fs::File::create(&stderr).unwrap())
-        .spawn()
-        .expect("starting go run");
-    let deadline = Instant::now() + Duration::from_secs(600);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("go run did not finish within ten minutes");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let err = std::fs::read_to_string(&stderr).unwrap_or_default();
-    let out = std::fs::read_to_string(&stdout).unwrap();
-    let _ = std::fs::remove_file(&stdout);
-    let _ = std::fs::remove_file(&stderr);
-    assert!(status.success(), "go run failed ({status}):\n{err}");
+    let out = go_run::<&str>(&dir, &[]).unwrap_or_else(|e| panic!("{e}"));
     out.lines().map(str::to_owned).collect()
-}
-
-/// A path for a file only this test process uses.
-fn tempfile_path(name: &str) -> PathBuf {
-    let dir = target_dir().join("go").join("tmp");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(format!("{}-{name}", std::process::id()))
 }
 
 fn ours() -> Vec<String> {

@@ -94,8 +94,8 @@
 mod certs;
 mod config;
 mod error;
-mod go_tool;
-mod install;
+pub(crate) mod go_tool;
+pub(crate) mod install;
 mod jwt;
 mod official_conformance;
 mod process;

@@ -14,18 +14,24 @@
 //!   and stderr; per scenario the files left in the work dir and home
 //!   (paths, modes, bytes, symlink targets) and the repositories (tags,
 //!   manifest revisions with their bytes, layer links);
+//! - [`go_run`] runs a Go program of a crate's test tree (the reference
+//!   vectors of `encoding/json` and oras-go) with the same Go directories;
 //! - [`SuiteReport`] gives the summary line, a compact diff per
 //!   non-identical scenario, and the problems that fail the suite
 //!   (unlisted divergences, listed scenarios that became identical).
 
+mod go_run;
 mod install;
 mod normalise;
 mod runner;
 mod scenario;
+mod screen;
 mod snapshot;
 mod suite;
+mod tty;
 
 pub use crate::real::{Error, Result};
+pub use go_run::{GO_RUN_TIMEOUT, go_run};
 pub use install::{GO_ORAS_ENV, GO_ORAS_VERSION, go_oras, tools_dir};
 pub use normalise::{Normalisation, Normaliser, TextKind};
 pub use runner::{
@@ -35,6 +41,8 @@ pub use scenario::{
     Binary, FileSpec, KnownDivergence, RegistryMode, Scenario, Step, Stream,
     load_known_divergences, load_scenarios, parse_scenarios,
 };
+pub use screen::Screen;
 pub use suite::{
     Difference, Outcome, ScenarioReport, SuiteConfig, SuiteReport, compare, run_suite,
 };
+pub use tty::{TTY_COLS, TTY_ROWS, final_screen, normalise_screen};

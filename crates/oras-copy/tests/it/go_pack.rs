@@ -6,90 +6,25 @@
 //! error text (the calls of a failed pack are not compared).
 
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::fs;
+use std::path::Path;
 
 use oras_content::fetch_all;
 use oras_copy::{PackManifestOptions, PackManifestVersion, pack_manifest};
 use oras_spec::{Descriptor, annotation};
+use oras_testkit::reference::go_run;
 use serde_json::{Value, json};
 
 use crate::support::Fake;
 
-/// Where Go may put its caches: the workspace `target/` directory.
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir);
-    }
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    while !dir.join("Cargo.lock").exists() {
-        assert!(
-            dir.pop(),
-            "no Cargo.lock above {}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-    }
-    dir.join("target")
-}
-
-fn go_binary() -> PathBuf {
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("go"))
-            .find(|go| go.is_file())
-    });
-    let fallback = Path::new("/usr/local/go/bin/go");
-    on_path
-        .or_else(|| fallback.is_file().then(|| fallback.to_owned()))
-        .unwrap_or_else(|| {
-            panic!(
-                "this test needs the Go toolchain (`go` on PATH or /usr/local/go/bin/go) \
-                 to compare our manifests with oras-go's"
-            )
-        })
-}
-
-/// Runs the Go program on `cases` and returns one JSON value per case,
-/// within ten minutes (the first run downloads oras-go through the proxy).
+/// Runs the Go program on `cases` and returns one JSON value per case.
 fn go_results(cases: &[Value]) -> Vec<Value> {
-    let go_root = target_dir().join("go");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/go");
     let work = tempfile::tempdir().unwrap();
     let input = work.path().join("cases.json");
     fs::write(&input, serde_json::to_vec(cases).unwrap()).unwrap();
-    let (stdout, stderr) = (work.path().join("out"), work.path().join("err"));
-    let mut child = Command::new(go_binary())
-        .args(["run", "."])
-        .arg(&input)
-        .current_dir(&dir)
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPATH", &go_root)
-        .env("GOMODCACHE", go_root.join("pkg/mod"))
-        .env("GOCACHE", go_root.join("cache"))
-        .stdin(Stdio::null())
-        .stdout(File::create(&stdout).unwrap())
-        .stderr(File::create(&stderr).unwrap())
-        .spawn()
-        .expect("starting go run");
-    let deadline = Instant::now() + Duration::from_secs(600);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("go run did not finish within ten minutes");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let err = fs::read_to_string(&stderr).unwrap_or_default();
-    assert!(status.success(), "go run failed ({status}):\n{err}");
-    fs::read_to_string(&stdout)
-        .unwrap()
+    go_run(&dir, &[&input])
+        .unwrap_or_else(|e| panic!("{e}"))
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect()

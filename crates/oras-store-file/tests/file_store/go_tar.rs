@@ -5,86 +5,22 @@
 //! is zlib's, not Go's, so the blob digests differ (a known difference).
 
 use std::fs::{self, File, FileTimes};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use oras_content::fetch_all;
 use oras_spec::{Descriptor, Parsed, annotation};
 use oras_store_file::{Options, Store};
+use oras_testkit::reference::go_run;
 
 use crate::common::gunzip;
 
-/// Where Go may put its caches: the workspace `target/` directory.
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir);
-    }
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    while !dir.join("Cargo.lock").exists() {
-        assert!(
-            dir.pop(),
-            "no Cargo.lock above {}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-    }
-    dir.join("target")
-}
-
-fn go_binary() -> PathBuf {
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("go"))
-            .find(|go| go.is_file())
-    });
-    let fallback = Path::new("/usr/local/go/bin/go");
-    on_path
-        .or_else(|| fallback.is_file().then(|| fallback.to_owned()))
-        .unwrap_or_else(|| {
-            panic!(
-                "this test needs the Go toolchain (`go` on PATH or /usr/local/go/bin/go) \
-                 to compare our tar with oras-go's"
-            )
-        })
-}
-
-/// Runs the Go program with `args` and returns its output lines, within
-/// ten minutes (the first run downloads oras-go through the module proxy).
+/// Runs the Go program with `args` and returns its output lines.
 fn go_output(args: &[String]) -> Vec<String> {
-    let go_root = target_dir().join("go");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/go");
-    let logs = tempfile::tempdir().unwrap();
-    let (stdout, stderr) = (logs.path().join("out"), logs.path().join("err"));
-    let mut child = Command::new(go_binary())
-        .args(["run", "."])
-        .args(args)
-        .current_dir(&dir)
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPATH", &go_root)
-        .env("GOMODCACHE", go_root.join("pkg/mod"))
-        .env("GOCACHE", go_root.join("cache"))
-        .stdin(Stdio::null())
-        .stdout(File::create(&stdout).unwrap())
-        .stderr(File::create(&stderr).unwrap())
-        .spawn()
-        .expect("starting go run");
-    let deadline = Instant::now() + Duration::from_secs(600);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("go run did not finish within ten minutes");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let err = fs::read_to_string(&stderr).unwrap_or_default();
-    assert!(status.success(), "go run failed ({status}):\n{err}");
-    fs::read_to_string(&stdout)
-        .unwrap()
+    go_run(&dir, args)
+        .unwrap_or_else(|e| panic!("{e}"))
         .lines()
         .map(str::to_owned)
         .collect()

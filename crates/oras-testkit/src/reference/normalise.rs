@@ -16,6 +16,12 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Normaliser {
+    /// The timing of a progress screen (spinner frames, unfinished bars,
+    /// speeds, percentages and offsets, elapsed times, padding), each
+    /// bar's digest line joined to it: see `tty::normalise_screen`.
+    /// Standard streams only; applied before every other normaliser (so
+    /// `unordered` sorts whole bars).
+    Progress,
     /// `sha256:<64 hex>` → `sha256:<digest>`, bare 64-hex → `<hex>`, and
     /// 12-hex short digests → `<short>`: for content that must differ
     /// (an unpinned creation time, a tar of files with run-specific
@@ -109,6 +115,10 @@ impl Normalisation {
                 Normaliser::Unordered => out,
                 Normaliser::UploadUrls => replace(&re.upload, &out, "/blobs/uploads/<session>"),
                 Normaliser::IndexOrder => out,
+                Normaliser::Progress if kind == TextKind::Stream => {
+                    super::tty::normalise_screen(&out)
+                }
+                Normaliser::Progress => out,
             };
         }
         out

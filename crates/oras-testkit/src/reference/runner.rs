@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::normalise::{Normalisation, Normaliser, TextKind};
 use super::scenario::{Binary, RegistryMode, Scenario};
 use super::snapshot;
+use super::tty;
 use crate::real::{Error, Result};
 
 /// The longest one `oras` run may take before it is killed.
@@ -227,15 +228,19 @@ pub fn run_scenario(
             .map(|(k, v)| (k.clone(), substitute(v)))
             .collect();
         let stdin = step.stdin.as_deref().map(&substitute).unwrap_or_default();
-        let raw = execute(
-            program,
-            &args,
-            &work,
-            &env,
-            &extra,
-            stdin.as_bytes(),
-            STEP_TIMEOUT,
-        )?;
+        let raw = if scenario.tty {
+            run_on_terminal(program, &args, &work, &env, &extra, &root_path)?
+        } else {
+            execute(
+                program,
+                &args,
+                &work,
+                &env,
+                &extra,
+                stdin.as_bytes(),
+                STEP_TIMEOUT,
+            )?
+        };
         observation.steps.push(StepObservation {
             args: step.args.clone(),
             exit: raw.exit,
@@ -353,6 +358,30 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         }
         out.push(path);
     }
+}
+
+/// Runs `program args` with standard error on a pseudo-terminal (see
+/// [`tty`]); the result's `stderr` is the terminal's final screen, its
+/// `stdout` what the program wrote to standard output.
+fn run_on_terminal(
+    program: &Path,
+    args: &[String],
+    cwd: &Path,
+    env: &[(String, PathBuf)],
+    extra: &[(String, String)],
+    root: &Path,
+) -> Result<Raw> {
+    let stdout = root.join("tty-stdout");
+    let _ = std::fs::remove_file(&stdout);
+    let (script, script_args) = tty::command_line(&tty::script_binary()?, program, args, &stdout);
+    let mut extra = extra.to_vec();
+    extra.extend(tty::environment());
+    let raw = execute(&script, &script_args, cwd, env, &extra, b"", STEP_TIMEOUT)?;
+    Ok(Raw {
+        exit: raw.exit,
+        stdout: std::fs::read(&stdout).unwrap_or_default(),
+        stderr: tty::final_screen(&raw.stdout).into_bytes(),
+    })
 }
 
 /// The raw result of one process.

@@ -145,6 +145,8 @@ struct RawScenario {
     compare_registry: bool,
     #[serde(default = "yes")]
     compare_files: bool,
+    #[serde(default)]
+    tty: bool,
 }
 
 fn default_registry() -> RegistryMode {
@@ -188,6 +190,9 @@ pub struct Scenario {
     pub compare_registry: bool,
     /// Compare the files in the work dir and home afterwards.
     pub compare_files: bool,
+    /// Run the steps with standard error on a pseudo-terminal and compare
+    /// its final screen (needs the `progress` normaliser).
+    pub tty: bool,
 }
 
 /// Parses one scenario file's text; `group` names it in errors.
@@ -223,6 +228,13 @@ pub fn parse_scenarios(group: &str, text: &str) -> Result<Vec<Scenario>> {
                 detail: "no steps".into(),
             });
         }
+        if raw.tty && !raw.normalise.contains(&Normaliser::Progress) {
+            return Err(Error::Scenario {
+                context: raw.name,
+                detail: "tty = true compares a progress screen: list the `progress` normaliser"
+                    .into(),
+            });
+        }
         out.push(Scenario {
             name: raw.name,
             group: group.to_owned(),
@@ -235,6 +247,7 @@ pub fn parse_scenarios(group: &str, text: &str) -> Result<Vec<Scenario>> {
             steps: raw.steps.into_iter().map(Step::from).collect(),
             compare_registry: raw.compare_registry,
             compare_files: raw.compare_files,
+            tty: raw.tty,
         });
     }
     Ok(out)
@@ -348,5 +361,9 @@ steps = [
         assert!(parse_scenarios("g", typo).is_err());
         let bad = "[[scenario]]\nname = \"A b\"\nsteps = [[\"x\"]]\n";
         assert!(parse_scenarios("g", bad).is_err());
+        let tty = "[[scenario]]\nname = \"t\"\ntty = true\nsteps = [[\"x\"]]\n";
+        assert!(parse_scenarios("g", tty).is_err());
+        let tty = tty.replace("tty = true", "tty = true\nnormalise = [\"progress\"]");
+        assert!(parse_scenarios("g", &tty).unwrap()[0].tty);
     }
 }
