@@ -5,15 +5,19 @@
 //! - `demo`: the README's first command: push and pull on an OCI layout.
 //! - `ci`: everything CI checks, in order: format, clippy, layering,
 //!   tests, the official conformance suite compared with ours, docs,
-//!   cargo-deny.
-//! - `test`: the whole test suite (the README's test command).
+//!   `cargo package` of every publishable crate, each feature of the
+//!   library crates checked alone, cargo-deny.
+//! - `test`: the whole test suite (the README's test command), then the
+//!   tests of `examples/external/` (a crate outside the workspace).
 //! - `check-layers`: fails on any internal crate edge outside the table of
 //!   ARCHITECTURE.md (see [`layers`]).
 
 mod bench;
 mod conformance;
 mod demo;
+mod external;
 mod layers;
+mod package;
 
 use std::process::{Command, ExitCode};
 
@@ -51,7 +55,8 @@ fn print_help() {
         "cargo xtask <job>\n\n\
          jobs:\n  \
          demo          build oras, push files to an OCI layout on disk and pull them back\n  \
-         ci            format check, clippy -D warnings, check-layers, tests, conformance comparison, docs, cargo-deny\n  \
+         ci            format check, clippy -D warnings, check-layers, tests, conformance comparison, docs,\n                \
+       cargo package, each feature checked, cargo-deny\n  \
          test [ARGS]   the whole test suite (extra ARGS go to cargo test)\n  \
          check-layers  fail on crate edges outside the layering of ARCHITECTURE.md\n  \
          conformance   run the distribution-spec conformance runner (ARGS go to it);\n                \
@@ -86,6 +91,8 @@ fn ci() -> Result<()> {
             .env("RUSTDOCFLAGS", "-D warnings");
         run(doc)
     })?;
+    step("package", package::package_all())?;
+    step("features", package::check_each_feature())?;
     step("cargo-deny", deny())?;
     println!("xtask ci: all checks passed");
     Ok(())
@@ -97,7 +104,9 @@ fn ci() -> Result<()> {
 fn test(extra: &[String]) -> Result<()> {
     let mut args = vec!["test", "--workspace", "--no-fail-fast"];
     args.extend(extra.iter().map(String::as_str));
-    cargo(&args)
+    let workspace = cargo(&args);
+    let external = external::test();
+    workspace.and(external)
 }
 
 /// `cargo deny check bans licenses sources`. The advisories check needs
@@ -149,7 +158,7 @@ pub(crate) fn cargo(args: &[&str]) -> Result<()> {
     run(command)
 }
 
-fn run(mut command: Command) -> Result<()> {
+pub(crate) fn run(mut command: Command) -> Result<()> {
     eprintln!("xtask: running {command:?}");
     let status = command
         .status()
@@ -160,6 +169,6 @@ fn run(mut command: Command) -> Result<()> {
     Ok(())
 }
 
-fn cargo_bin() -> String {
+pub(crate) fn cargo_bin() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
