@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::measure::GNU_TIME;
 use super::plan::{SKOPEO_SYSTEM_CACHE, SkopeoCache};
-use super::workload::Tool;
+use super::tool::Tool;
 
 /// Upper bound for one install command, in seconds.
 const INSTALL_TIMEOUT_SECS: &str = "900";

@@ -10,7 +10,8 @@ use serde_json::json;
 use super::machine::Machine;
 use super::stats::{Sample, Summary, ratio};
 use super::targets::{Measured, Verdict, overall};
-use super::workload::{Sizes, Tool, WorkloadId};
+use super::tool::Tool;
+use super::workload::{Sizes, WorkloadId};
 
 /// How one tool fared on one workload.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: the benchmark harness.
+//! `oras-bench`: the benchmark harness, run by `cargo xtask bench`
+//! (`cargo run --release -p oras-bench -- ARGS`).
 //!
 //! In order: parse the options ([`options`]); make sure GNU time is there
 //! and, with `--install-peers`, install oras-py and skopeo ([`peers`]);
@@ -28,12 +29,13 @@ mod seed;
 mod stats;
 mod storage;
 mod targets;
+mod tool;
 mod workload;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitCode};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
@@ -44,13 +46,25 @@ use options::{Options, USAGE};
 use plan::{Env, Plan, Seeded};
 use report::{Outcome, Report, Row};
 use seed::Layer;
-use workload::{Sizes, Tool, WorkloadId};
+use tool::Tool;
+use workload::{Action, DataKind, Route, Sizes, WorkloadId};
 
 /// The oras-py driver, written next to the scratch files at run time.
 const ORAS_PY_SCRIPT: &str = include_str!("oras_py.py");
 
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bench: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs `cargo xtask bench ARGS`.
-pub(crate) fn run(args: &[String]) -> Result<()> {
+fn run(args: &[String]) -> Result<()> {
     let Some(options) = Options::parse(args)? else {
         println!("{USAGE}{}", WorkloadId::names().join(", "));
         return Ok(());
@@ -138,7 +152,10 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     );
 
     let registry = RealRegistry::start(Mode::Plain).context("starting the registry")?;
-    let other = if workloads.contains(&WorkloadId::CopyNoMount) {
+    let other = if workloads
+        .iter()
+        .any(|w| w.spec().action == Action::Copy(Route::OtherRegistry))
+    {
         Some(RealRegistry::start(Mode::Plain).context("starting the second registry")?)
     } else {
         None
@@ -271,7 +288,7 @@ fn measure_row(
         return Row::new(workload, tool, Outcome::Skipped(why), Vec::new());
     }
     // Start-up is short and noisy: five times the runs cost milliseconds.
-    let iterations = if workload == WorkloadId::Version {
+    let iterations = if workload.spec().action == Action::Version {
         options.iterations * 5
     } else {
         options.iterations
@@ -361,16 +378,15 @@ struct Inputs {
 
 impl Inputs {
     fn generate(root: &Path, sizes: &Sizes, workloads: &[WorkloadId]) -> Result<Inputs> {
-        use WorkloadId as W;
-        let wants = |ids: &[WorkloadId]| ids.iter().any(|id| workloads.contains(id));
+        let wants = |kind: DataKind| workloads.iter().any(|w| w.spec().data == Some(kind));
         let mut inputs = Inputs::default();
-        if wants(&[W::PushLarge, W::PullLarge]) {
+        if wants(DataKind::Large) {
             inputs.large = Some(data::single_file(root, "large.bin", sizes.large)?);
         }
-        if wants(&[W::PushHuge, W::PullHuge]) {
+        if wants(DataKind::Huge) {
             inputs.huge = Some(data::single_file(root, "huge.bin", sizes.huge)?);
         }
-        if wants(&[W::PushSmall, W::PullSmall]) {
+        if wants(DataKind::Small) {
             inputs.small = Some(data::many_files(
                 root,
                 "small",
@@ -378,15 +394,10 @@ impl Inputs {
                 sizes.small_size,
             )?);
         }
-        if wants(&[W::PushDir, W::PullDir]) {
+        if wants(DataKind::Dir) {
             inputs.dir = Some(data::directory(root, sizes.dir_count, sizes.dir_file_size)?);
         }
-        if wants(&[
-            W::CopyMount,
-            W::CopyNoMount,
-            W::CopyToLayout,
-            W::CopyFromLayout,
-        ]) {
+        if wants(DataKind::Layers) {
             inputs.layers = Some(data::many_files(
                 root,
                 "layer",
@@ -449,12 +460,12 @@ fn build_oras(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
     }
 }
 
-/// The workspace root (the parent of `xtask/`).
+/// The workspace root (the parent of `bench/`).
 fn workspace_root() -> Result<PathBuf> {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
-        .context("xtask has no parent directory")
+        .context("bench has no parent directory")
 }
 
 fn first_line(text: &str) -> &str {

@@ -2,7 +2,7 @@
 //! numbers. They are reported (a pass/FAIL column), never asserted.
 
 use super::stats::{Summary, ratio};
-use super::workload::Tool;
+use super::tool::Tool;
 
 /// One target for our `oras` on one workload.
 #[derive(Debug, Clone, Copy, PartialEq)]

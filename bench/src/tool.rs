@@ -1,0 +1,45 @@
+//! The programs compared: our `oras`, the peers and the references.
+
+/// One program in the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Tool {
+    /// Our `oras` CLI (release build).
+    Oras,
+    /// oras-py (PyPI `oras`) through `oras_py.py`.
+    OrasPy,
+    /// skopeo (Debian `skopeo`), copying between OCI layouts and registries.
+    Skopeo,
+    /// `openssl dgst -sha256` of the same bytes: the hashing floor.
+    Openssl,
+    /// `curl -T` / `curl -o` of the blob: the registry's own ceiling.
+    Curl,
+}
+
+impl Tool {
+    /// The name in tables and JSON.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Tool::Oras => "oras (ours)",
+            Tool::OrasPy => "oras-py",
+            Tool::Skopeo => "skopeo",
+            Tool::Openssl => "openssl dgst",
+            Tool::Curl => "curl",
+        }
+    }
+
+    /// A name usable in a repository path.
+    pub(crate) fn slug(self) -> &'static str {
+        match self {
+            Tool::Oras => "oras",
+            Tool::OrasPy => "oras-py",
+            Tool::Skopeo => "skopeo",
+            Tool::Openssl => "openssl",
+            Tool::Curl => "curl",
+        }
+    }
+
+    /// True for the other clients we compare with.
+    pub(crate) fn is_peer(self) -> bool {
+        matches!(self, Tool::OrasPy | Tool::Skopeo)
+    }
+}
