@@ -29,6 +29,7 @@
 //! setup = [["push", "--plain-http", "{repo}:seed", "a.txt"]]  # run with the Go CLI; must succeed
 //! compare_registry = true       # compare the run's repositories afterwards (default)
 //! compare_files = true          # compare work dir and home afterwards (default)
+//! tty = false                   # run the steps with stderr on a pseudo-terminal (see below)
 //! steps = [
 //!   ["push", "--plain-http", "{repo}:v1", "a.txt"],     # bare argv: run by the implementation under test
 //!   { args = ["pull", "{repo}:v1"], binary = "go",       # "both" (default) | "go" | "ours": fixed implementation
@@ -64,7 +65,21 @@
 //! `timestamps` (RFC 3339), `durations`, `temp_paths` (`/tmp/…`),
 //! `unordered` (stdout and stderr lines sorted), `upload_urls` (blob upload
 //! session URLs), `index_order` (the `manifests` of `index.json` files sorted:
-//! the Go CLI writes layout tags in map order).
+//! the Go CLI writes layout tags in map order), `progress` (the timing of a
+//! progress screen: spinner frames, unfinished bars, speeds, percentages
+//! and offsets, elapsed times and padding; each bar's `└─ <digest>` line
+//! joined to it; applied first, so `unordered` sorts whole bars).
+//!
+//! # Terminal scenarios
+//!
+//! With `tty = true` every step runs under util-linux `script` with
+//! standard error (and input) on a 160×60 pseudo-terminal and standard
+//! output redirected to a file, as when a user pipes `oras` into another
+//! program; `stdin` is not used. The compared stderr is the terminal's
+//! final screen (replayed by `oras_testkit::reference::Screen`), so the
+//! structure of the progress display is compared: its lines, their order,
+//! status words, names, digests and sizes. Such a scenario must list the
+//! `progress` normaliser.
 //!
 //! # Outcomes
 //!
