@@ -19,6 +19,8 @@
 //!   digest as bytes pass, and a stream verified once is not hashed again;
 //!   [`read_all`] and [`fetch_all`] read whole content only under a
 //!   caller's cap; [`write_to_file`] writes a stream to a file.
+//! - Stores: [`memory::Store`] (the whole graph target in memory) and
+//!   [`spool::SpooledBlob`] (one blob from a one-shot reader such as stdin).
 //! - One [`Error`] with a shared [`ErrorKind`].
 //!
 //! ```
@@ -48,6 +50,7 @@ mod file;
 mod graph;
 pub mod memory;
 mod reader;
+pub mod spool;
 mod storage;
 mod successors;
 #[cfg(feature = "test-suite")]

@@ -119,7 +119,8 @@ pub use oras_auth::{
 };
 pub use registry::Registry;
 pub use repository::{
-    BlobSource, FileSource, MAX_LISTING_BYTES, Prestage, Repository, RepositoryOptions,
+    BlobSource, FilePrestage, FileSource, MAX_LISTING_BYTES, PRESTAGE_MIN_SIZE, Prestage,
+    Repository, RepositoryOptions,
 };
 
 /// The README's example, run as a doc test so it stays true.

@@ -27,7 +27,7 @@ use crate::error::Error;
 use crate::registry::Registry;
 use crate::remote::{Remote, repository_scopes};
 
-pub use prestage::Prestage;
+pub use prestage::{FilePrestage, PRESTAGE_MIN_SIZE, Prestage};
 pub use upload::{BlobSource, FileSource};
 
 /// The default cap on the page bodies of one listing: 64 MiB, room for

@@ -9,6 +9,7 @@ mod dns;
 mod fake;
 mod large;
 mod manifests;
+mod prestage_file;
 mod proxy_tls;
 mod real;
 mod real_referrers;
