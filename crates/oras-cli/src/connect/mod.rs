@@ -47,6 +47,7 @@
 
 pub mod blobs;
 pub mod cache;
+pub mod containers;
 pub mod debug;
 pub mod descriptor;
 pub mod errors;

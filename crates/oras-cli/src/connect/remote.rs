@@ -161,6 +161,20 @@ pub fn client_config(
     registry: &str,
     flag: Option<&FlagCredential>,
 ) -> anyhow::Result<ClientConfig> {
+    let config = base_client_config(settings, registry, flag)?;
+    if super::containers::enabled() {
+        return super::containers::apply(config, settings, registry, flag.is_some(), None);
+    }
+    Ok(config)
+}
+
+/// [`client_config`] from the flags alone, without the containers
+/// configuration.
+pub(crate) fn base_client_config(
+    settings: &RemoteSettings,
+    registry: &str,
+    flag: Option<&FlagCredential>,
+) -> anyhow::Result<ClientConfig> {
     let mut config = ClientConfig::new()
         .plain_http(settings.plain_http_for(registry))
         .insecure(settings.insecure)

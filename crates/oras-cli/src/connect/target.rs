@@ -12,6 +12,7 @@
 //! and [`ReadTarget::repository`] give the registry-only operations.
 
 use async_trait::async_trait;
+use oras_containers_config::Operation;
 use oras_content::{
     BlobReader, Capabilities, Deleter, Fetcher, Mounter, PredecessorFinder, Pusher,
     ReadOnlyStorage, ReferenceFetcher, ReferencePusher, ReferrerLister, Resolver, Result,
@@ -65,7 +66,9 @@ pub async fn open_write_target(target: &Target, ctx: &Context) -> anyhow::Result
 /// tar archive, which must exist.
 pub async fn open_read_target(target: &Target, ctx: &Context) -> anyhow::Result<ReadTarget> {
     match target.kind {
-        TargetKind::Registry => Ok(ReadTarget::Registry(super::open_repository(target, ctx)?)),
+        TargetKind::Registry => Ok(ReadTarget::Registry(
+            super::containers::open_repository(target, ctx, Operation::Pull).await?,
+        )),
         TargetKind::OciLayout => {
             let store = oras_store_oci::ReadOnlyStore::open(&target.path)
                 .await

@@ -123,7 +123,11 @@ impl TargetFlags {
                 ..Target::layout(raw, path.clone(), raw.to_owned())
             });
         }
-        let parsed = Reference::parse(raw).map_err(|err| {
+        // A short name resolves through the containers configuration
+        // when it is on (`ORAS_EXPERIMENTAL_CONTAINERS_CONFIG`).
+        let resolved = crate::connect::containers::resolve_short_name(raw)
+            .map_err(|err| CliError::new(err.to_string()))?;
+        let parsed = Reference::parse(&resolved).map_err(|err| {
             CliError::new(format!("{}: {err}", quote(raw))).with_recommendation(
                 "Please make sure the provided reference is in the form of <registry>/<repo>[:tag|@digest]",
             )

@@ -10,6 +10,7 @@
 
 mod cli;
 mod differential;
+mod e2e_containers;
 mod e2e_content;
 mod e2e_core;
 mod e2e_flags;
