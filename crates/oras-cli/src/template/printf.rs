@@ -88,18 +88,32 @@ impl Spec {
                 Some(rest) => format!("-{}{rest}", "0".repeat(fill)),
                 None => format!("{}{text}", "0".repeat(fill)),
             }
+        } else if self.zero {
+            // Go's padString pads with zeros too under `0` (`%08s`).
+            format!("{}{text}", "0".repeat(fill))
         } else {
             format!("{}{text}", " ".repeat(fill))
         }
     }
 }
 
+/// A width or precision, as Go's `fmt` `parsenum`: a number past 1e6
+/// (checked before each further digit) is "crazy long": no number, and the
+/// rest of the format is consumed (so `%!(NOVERB)` follows). Without the
+/// bound a width such as `%2222222222d` would ask for gigabytes of padding.
 fn digits(chars: &[char], i: &mut usize) -> Option<usize> {
-    let start = *i;
-    while chars.get(*i).is_some_and(char::is_ascii_digit) {
+    const TOO_LARGE: usize = 1_000_000;
+    let mut num: Option<usize> = None;
+    while let Some(digit) = chars.get(*i).and_then(|c| c.to_digit(10)) {
+        let so_far = num.unwrap_or(0);
+        if so_far > TOO_LARGE {
+            *i = chars.len();
+            return None;
+        }
+        num = Some(so_far * 10 + digit as usize);
         *i += 1;
     }
-    chars[start..*i].iter().collect::<String>().parse().ok()
+    num
 }
 
 fn is_numeric(verb: char, arg: &Value) -> bool {

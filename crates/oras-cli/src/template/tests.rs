@@ -182,3 +182,66 @@ fn errors_name_positions() {
     assert!(render("{{break}}", &data).is_err());
     assert!(render("{{.a | }}", &data).is_err());
 }
+
+/// Widths and precisions past Go's bound (found by the `go_template` fuzz
+/// target: `%2222222222d` asked for gigabytes of padding) print as Go's
+/// `fmt.Sprintf` prints them, checked against Go itself.
+#[test]
+fn printf_widths_past_go_bound_match_go() {
+    let formats = [
+        "%2222222222s",
+        "%1000000s|",
+        "%10000009s|",
+        "%.2222222222s",
+        "%-99999999999s",
+        "%5s|%2222222222222222222222s",
+        "%08.3s",
+    ];
+    let go = go_sprintf_of_x(&formats);
+    for (format, expected) in formats.iter().zip(go.lines()) {
+        let ours = super::printf::sprintf(format, &[json!("x")]);
+        let ours_line = ours.replace(' ', "_");
+        let ours_line = if ours_line.len() > 64 {
+            format!("len={}", ours.len())
+        } else {
+            ours_line
+        };
+        assert_eq!(ours_line, expected, "format {format:?}");
+    }
+}
+
+/// Runs Go's `fmt.Sprintf(format, "x")` for each format (Go's `go run`);
+/// one line each: the text with spaces as `_`, or `len=<n>` when long.
+fn go_sprintf_of_x(formats: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let quoted: Vec<String> = formats.iter().map(|f| format!("{f:?}")).collect();
+    let program = format!(
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n)\n\nfunc main() {{\n\tfor _, f := range []string{{{}}} {{\n\t\ts := fmt.Sprintf(f, \"x\")\n\t\tif len(s) > 64 {{\n\t\t\tfmt.Printf(\"len=%d\\n\", len(s))\n\t\t}} else {{\n\t\t\tfmt.Println(strings.ReplaceAll(s, \" \", \"_\"))\n\t\t}}\n\t}}\n}}\n",
+        quoted.join(", ")
+    );
+    let main = dir.path().join("main.go");
+    std::fs::write(&main, program).unwrap();
+    let go = ["go", "/usr/local/go/bin/go"]
+        .into_iter()
+        .find(|go| {
+            std::process::Command::new(go)
+                .arg("version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("Go is needed to compare with fmt.Sprintf");
+    let output = std::process::Command::new(go)
+        .arg("run")
+        .arg(&main)
+        .env("GOFLAGS", "-mod=mod")
+        .env("GO111MODULE", "off")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "go run: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
