@@ -28,8 +28,8 @@ pub(crate) fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
         ("oras-content", &["oras-spec"]),
         ("oras-store-oci", &["oras-content", "oras-spec"]),
         ("oras-store-file", &["oras-content", "oras-spec"]),
-        ("oras-auth", &["oras-spec"]),
-        ("oras-credentials", &["oras-auth", "oras-spec"]),
+        ("oras-auth", &["oras-credentials"]),
+        ("oras-credentials", &["oras-spec"]),
         (
             "oras-containers-config",
             &["oras-credentials", "oras-auth", "oras-spec"],
@@ -99,7 +99,8 @@ mod tests {
         let mut packages = vec![
             package("oras-spec", &[("serde", None)]),
             package("oras-content", &[("oras-spec", None)]),
-            package("oras-auth", &[("oras-spec", None)]),
+            package("oras-credentials", &[("oras-spec", None)]),
+            package("oras-auth", &[("oras-credentials", None)]),
             package("oras-testkit", &[("oras-spec", None)]),
         ];
         packages.extend(extra);

@@ -12,8 +12,9 @@ use bytes::Bytes;
 use futures::Stream;
 use http_body::{Frame, SizeHint};
 
-/// Errors carried by bodies and services of the stack.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+/// Errors carried by bodies and services of the stack: the same boxed
+/// error a credential provider reports.
+pub use oras_credentials::BoxError;
 
 /// A boxed stream of body chunks.
 pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send + 'static>>;

@@ -9,9 +9,9 @@
 //!
 //! The parts, each in its own module:
 //! - [`Credential`] and [`CredentialProvider`]: what to log in with, per
-//!   registry host; [`StaticCredential`] is the simplest provider
-//!   (oras-credentials implements the trait for Docker's config and
-//!   credential helpers).
+//!   registry host; [`StaticCredential`] is the simplest provider. They
+//!   are defined in oras-credentials (whose Docker config stores and
+//!   credential helpers are providers) and re-exported here.
 //! - [`TokenCache`]: tokens per origin and scope set, shared by every client
 //!   holding a clone, fetched once however many requests wait (single
 //!   flight).
@@ -77,7 +77,6 @@ mod auth;
 mod body;
 mod cache;
 mod challenge;
-mod credential;
 mod error;
 mod origin;
 mod realm;
@@ -88,8 +87,8 @@ pub use auth::{Auth, AuthLayer, DEFAULT_CLIENT_ID, ResponseFuture, ResponseUri};
 pub use body::{Body, BoxError, ChunkStream};
 pub use cache::TokenCache;
 pub use challenge::{Challenge, Scheme, parse_challenges, select_challenge};
-pub use credential::{Credential, CredentialProvider, StaticCredential};
 pub use error::Error;
+pub use oras_credentials::{Credential, CredentialProvider, StaticCredential};
 pub use origin::Origin;
 pub use realm::{IpPrefix, RealmPolicy, RealmRequest};
 pub use scope::{Action, Scope, Scopes, clean_scopes};

@@ -15,8 +15,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::Credential;
 use base64::Engine;
-use oras_auth::Credential;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

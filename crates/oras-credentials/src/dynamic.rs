@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::Credential;
 use async_trait::async_trait;
-use oras_auth::Credential;
 
 use crate::{Config, Error, FileStore, HelperOptions, NativeStore, Store};
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use oras_auth::BoxError;
+use crate::BoxError;
 
 /// An error reading, writing or using credentials.
 #[derive(Debug, thiserror::Error)]

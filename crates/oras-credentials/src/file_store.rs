@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::Credential;
 use async_trait::async_trait;
-use oras_auth::Credential;
 
 use crate::{Config, Error, Store};
 

@@ -17,8 +17,10 @@
 //! - [`login`] checks a credential with a [`RegistryPing`] (implemented by
 //!   the CLI with the registry client, which this crate may not depend on)
 //!   and then stores it; [`logout`] deletes it.
-//! - The stores implement [`oras_auth::CredentialProvider`], so the
-//!   registry client's auth layer reads credentials straight from them.
+//! - [`Credential`] is what a login holds; [`CredentialProvider`] is how
+//!   the registry client's auth layer (oras-auth, a crate above this one)
+//!   asks for it by `host[:port]`. Every [`Store`] is a provider;
+//!   [`StaticCredential`] is the simplest one.
 //!
 //! `Debug` output names servers but never prints a password or token.
 //!
@@ -26,8 +28,10 @@
 //!
 //! ```
 //! use async_trait::async_trait;
-//! use oras_auth::{BoxError, Credential, CredentialProvider};
-//! use oras_credentials::{login, logout, DynamicStore, RegistryPing, Store, StoreOptions};
+//! use oras_credentials::{
+//!     BoxError, Credential, CredentialProvider, DynamicStore, RegistryPing, Store, StoreOptions,
+//!     login, logout,
+//! };
 //!
 //! struct AcceptAll;
 //!
@@ -56,6 +60,7 @@
 
 mod address;
 mod config;
+mod credential;
 mod dynamic;
 mod error;
 mod file_store;
@@ -68,6 +73,7 @@ pub use address::{
     to_hostname,
 };
 pub use config::Config;
+pub use credential::{BoxError, Credential, CredentialProvider, StaticCredential};
 pub use dynamic::{DynamicStore, StoreOptions, docker_config_path};
 pub use error::Error;
 pub use file_store::FileStore;

@@ -1,5 +1,6 @@
 //! Login and logout (oras-go `credentials.Login`, `Logout`), and the
-//! bridge to the registry client's auth layer.
+//! bridge to the registry client's auth layer: every store is a
+//! [`CredentialProvider`].
 //!
 //! Login checks the credential against the registry before saving it. The
 //! check needs a registry client, which lives in oras-remote, a crate this
@@ -9,10 +10,9 @@
 //! credential).
 
 use async_trait::async_trait;
-use oras_auth::{BoxError, Credential, CredentialProvider};
 
 use crate::address::{server_address_from_hostname, server_address_from_registry};
-use crate::{DynamicStore, Error, FileStore, MemoryStore, NativeStore, Store, StoreWithFallbacks};
+use crate::{BoxError, Credential, CredentialProvider, Error, Store};
 
 /// Checks a credential against a registry: `GET /v2/` with it.
 #[async_trait]
@@ -60,7 +60,10 @@ pub async fn logout(store: &dyn Store, registry: &str) -> Result<(), Error> {
 
 /// The credential for the `host[:port]` a request goes to, from a store
 /// (oras-go `credentials.Credential`).
-pub async fn credential_for_host(store: &dyn Store, host: &str) -> Result<Credential, Error> {
+pub async fn credential_for_host<S: Store + ?Sized>(
+    store: &S,
+    host: &str,
+) -> Result<Credential, Error> {
     let server = server_address_from_hostname(host);
     if server.is_empty() {
         return Ok(Credential::EMPTY);
@@ -68,23 +71,11 @@ pub async fn credential_for_host(store: &dyn Store, host: &str) -> Result<Creden
     store.get(&server).await
 }
 
-/// Implements [`CredentialProvider`] for stores, so the registry client's
-/// auth layer can ask them.
-macro_rules! provide_credentials {
-    ($($store:ty),*) => {$(
-        #[async_trait]
-        impl CredentialProvider for $store {
-            async fn credential(&self, host: &str) -> Result<Credential, BoxError> {
-                Ok(credential_for_host(self, host).await?)
-            }
-        }
-    )*};
+/// Every store is a [`CredentialProvider`]: the auth layer asks by the
+/// `host[:port]` a request goes to, the store keeps server addresses.
+#[async_trait]
+impl<S: Store + ?Sized> CredentialProvider for S {
+    async fn credential(&self, host: &str) -> Result<Credential, BoxError> {
+        Ok(credential_for_host(self, host).await?)
+    }
 }
-
-provide_credentials!(
-    DynamicStore,
-    StoreWithFallbacks,
-    FileStore,
-    NativeStore,
-    MemoryStore
-);

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::Credential;
 use async_trait::async_trait;
-use oras_auth::Credential;
 
 use crate::Error;
 

@@ -3,7 +3,6 @@
 
 use http::{HeaderMap, Method, StatusCode};
 use oras_auth::{Scope, Scopes};
-use oras_spec::Reference;
 use serde::Deserialize;
 use url::Url;
 
@@ -36,24 +35,9 @@ impl Registry {
 
     /// The registry `name` with a client built from `config`.
     pub fn with_config(name: &str, config: ClientConfig) -> Result<Registry, Error> {
-        // A reference to any repository of it validates the name and maps
-        // `docker.io` to its API host.
-        let probe = Reference::new(name, "library", None).map_err(|e| Error::InvalidReference {
-            reference: name.to_owned(),
-            reason: e.to_string(),
-        })?;
-        let plain = config.plain_http.unwrap_or_else(|| probe.is_localhost());
-        let scheme = if plain { "http" } else { "https" };
-        let base = Url::parse(&format!("{scheme}://{}/", probe.host())).map_err(|e| {
-            Error::InvalidReference {
-                reference: name.to_owned(),
-                reason: e.to_string(),
-            }
-        })?;
-        let client = Client::new(&base, &config)?;
         Ok(Registry {
             name: name.to_owned(),
-            remote: Remote { client, base },
+            remote: Remote::connect(name, &config)?,
             options: RepositoryOptions::default(),
         })
     }
@@ -149,15 +133,35 @@ impl Registry {
 
     /// The repository `name` of this registry.
     pub fn repository(&self, name: &str) -> Result<Repository, Error> {
-        Reference::validate_repository(name).map_err(|e| Error::InvalidReference {
-            reference: name.to_owned(),
-            reason: e.to_string(),
-        })?;
-        Ok(Repository::from_parts(
+        Repository::open(
             self.name.clone(),
-            name.to_owned(),
+            name,
             self.remote.clone(),
             self.options.clone(),
-        ))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn localhost_is_plain_http_by_default() {
+        let registry = Registry::new("localhost:5000").unwrap();
+        assert_eq!(registry.base_url().as_str(), "http://localhost:5000/");
+        let registry = Registry::new("r.example").unwrap();
+        assert_eq!(registry.base_url().as_str(), "https://r.example/");
+        let registry =
+            Registry::with_config("localhost", ClientConfig::new().plain_http(false)).unwrap();
+        assert_eq!(registry.base_url().as_str(), "https://localhost/");
+        let registry = Registry::new("docker.io").unwrap();
+        assert_eq!(
+            registry.base_url().as_str(),
+            "https://registry-1.docker.io/"
+        );
+        let registry =
+            Registry::with_config("127.0.0.1:5000", ClientConfig::new().plain_http(true)).unwrap();
+        assert_eq!(registry.base_url().as_str(), "http://127.0.0.1:5000/");
     }
 }

@@ -5,11 +5,12 @@
 use bytes::Bytes;
 use http::header::LINK;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
-use oras_auth::{Action, Body, Scope, Scopes};
+use oras_auth::{Action, Body, Origin, Scope, Scopes};
 use oras_content::ErrorKind;
+use oras_spec::Reference;
 use url::Url;
 
-use crate::client::{Capped, Client, ResponseBody, read_capped};
+use crate::client::{Capped, Client, ClientConfig, ResponseBody, read_capped};
 use crate::errcode::{MAX_ERROR_BODY_BYTES, ResponseError};
 use crate::error::Error;
 
@@ -19,6 +20,27 @@ pub(crate) struct Remote {
     pub(crate) client: Client,
     /// `scheme://host[:port]/`.
     pub(crate) base: Url,
+}
+
+impl Remote {
+    /// The client of the registry `name` (`host[:port]`, as in a
+    /// reference) built from `config`: https, or plain http for
+    /// `localhost[:port]` unless the config says which.
+    pub(crate) fn connect(name: &str, config: &ClientConfig) -> Result<Remote, Error> {
+        // A reference to any repository of it validates the name and maps
+        // `docker.io` to its API host.
+        let invalid = |reason: String| Error::InvalidReference {
+            reference: name.to_owned(),
+            reason,
+        };
+        let probe = Reference::new(name, "library", None).map_err(|e| invalid(e.to_string()))?;
+        let plain = config.plain_http.unwrap_or_else(|| probe.is_localhost());
+        let scheme = if plain { "http" } else { "https" };
+        let base = Url::parse(&format!("{scheme}://{}/", probe.host()))
+            .map_err(|e| invalid(e.to_string()))?;
+        let client = Client::new(&base, config)?;
+        Ok(Remote { client, base })
+    }
 }
 
 /// The URL without its query, for errors and logs.
@@ -141,7 +163,7 @@ impl Answer {
             url: target.to_owned(),
             reason: "not a valid URL",
         })?;
-        if !same_origin(&next, &self.url) {
+        if !Origin::same_url(&next, &self.url) {
             return Err(Error::RefusedUrl {
                 what: "Link",
                 url: display_url(&next),
@@ -165,13 +187,6 @@ pub(crate) fn parse_next_link(value: &str) -> Option<&str> {
         });
         is_next.then_some(target)
     })
-}
-
-/// Scheme, host and port (defaults filled in) are equal.
-pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
-        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 /// Scope hints for `repository:<name>:<actions>`.
@@ -248,24 +263,6 @@ mod tests {
         );
         assert_eq!(parse_next_link(r#"<https://x/prev>; rel="prev""#), None);
         assert_eq!(parse_next_link("garbage"), None);
-    }
-
-    #[test]
-    fn origins_compare_with_default_ports() {
-        let a = Url::parse("https://r.example/v2/").unwrap();
-        assert!(same_origin(
-            &a,
-            &Url::parse("https://R.example:443/x").unwrap()
-        ));
-        assert!(!same_origin(&a, &Url::parse("http://r.example/x").unwrap()));
-        assert!(!same_origin(
-            &a,
-            &Url::parse("https://r.example:444/x").unwrap()
-        ));
-        assert!(!same_origin(
-            &a,
-            &Url::parse("https://evil.example/x").unwrap()
-        ));
     }
 
     #[test]

@@ -3,8 +3,7 @@
 use std::os::unix::fs::PermissionsExt;
 
 use base64::Engine;
-use oras_auth::Credential;
-use oras_credentials::{Config, Error, FileStore, Store, docker_config_path};
+use oras_credentials::{Config, Credential, Error, FileStore, Store, docker_config_path};
 
 use crate::support::{read_json, write};
 

@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
-use oras_auth::{Credential, CredentialProvider};
 use oras_credentials::{
-    DOCKER_HUB_SERVER_ADDRESS, DynamicStore, Error, MemoryStore, Store, StoreOptions,
-    StoreWithFallbacks,
+    Credential, CredentialProvider, DOCKER_HUB_SERVER_ADDRESS, DynamicStore, Error, MemoryStore,
+    Store, StoreOptions, StoreWithFallbacks,
 };
 
 use crate::support::{KEYCHAIN_HELPER, SPAWN_LOCK, helper, helper_options, read_json, write};

@@ -1,7 +1,6 @@
 //! The docker-credential-<name> protocol against fake helper scripts.
 
-use oras_auth::Credential;
-use oras_credentials::{Error, HelperOptions, NativeStore, Store};
+use oras_credentials::{Credential, Error, HelperOptions, NativeStore, Store};
 
 use crate::support::{KEYCHAIN_HELPER, SPAWN_LOCK, helper, helper_options};
 

@@ -3,9 +3,9 @@
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use oras_auth::{BoxError, Credential};
 use oras_credentials::{
-    DOCKER_HUB_SERVER_ADDRESS, Error, MemoryStore, RegistryPing, Store, login, logout,
+    BoxError, Credential, DOCKER_HUB_SERVER_ADDRESS, Error, MemoryStore, RegistryPing, Store,
+    login, logout,
 };
 
 /// A ping that accepts one password and records what it was asked.

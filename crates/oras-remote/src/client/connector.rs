@@ -22,9 +22,9 @@ use tokio::net::TcpStream;
 use tower::Service;
 use url::Url;
 
-use oras_auth::RealmPolicy;
+use oras_auth::{Origin, RealmPolicy};
 
-use super::go_text::{DialError, IoOpError};
+use super::go_text::{ConnectError, DialError, IoOpError};
 use super::proxy::ProxyConfig;
 use super::resolve::DnsOverrides;
 use super::tls::TlsConfigs;
@@ -387,22 +387,6 @@ impl Service<Uri> for ProxyConnector {
     }
 }
 
-/// A failed step of a connection, with its cause kept as the source.
-#[derive(Debug)]
-pub(crate) struct ConnectError(String, std::io::Error);
-
-impl std::fmt::Display for ConnectError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConnectError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.1)
-    }
-}
-
 /// `Proxy-Authorization` for a proxy URL with user information.
 pub(crate) fn proxy_authorization(proxy: &Url) -> Option<String> {
     if proxy.username().is_empty() {
@@ -508,7 +492,7 @@ impl Service<Uri> for RegistryConnector {
     }
 
     fn call(&mut self, dst: Uri) -> Self::Future {
-        if super::origin::authority_of(&dst).as_deref() == Some(self.registry_authority.as_str()) {
+        if Origin::of(&dst).is_ok_and(|o| o.authority() == self.registry_authority) {
             self.registry.call(dst)
         } else {
             self.other.call(dst)

@@ -13,7 +13,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use http::Method;
 
-use crate::error::BoxError;
+use oras_auth::BoxError;
 
 /// Most causes a chain walk follows.
 const MAX_CAUSES: usize = 16;
@@ -222,6 +222,23 @@ impl From<DialErrorOr> for BoxError {
     }
 }
 
+/// A failed step of a connection (TLS with an https proxy), in its own
+/// words (which name the proxy), with its cause kept as the source.
+#[derive(Debug)]
+pub(crate) struct ConnectError(pub(crate) String, pub(crate) std::io::Error);
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConnectError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.1)
+    }
+}
+
 /// A failed read or write on a connection, worded as Go's `net.OpError`
 /// (`read tcp 127.0.0.1:40000->127.0.0.1:5000: read: connection reset by
 /// peer`), the OS error kept as its source and its kind kept.
@@ -308,7 +325,7 @@ pub(crate) fn cause_text(err: &(dyn StdError + 'static)) -> Option<String> {
         if let Some(dial) = e.downcast_ref::<DialError>() {
             return Some(dial.text.clone());
         }
-        if e.is::<super::connector::ConnectError>() {
+        if e.is::<ConnectError>() {
             // A step at a proxy (TLS with an https proxy): its own words,
             // which name the proxy.
             return None;

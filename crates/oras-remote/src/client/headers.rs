@@ -8,10 +8,8 @@ use std::task::{Context, Poll};
 
 use http::header::USER_AGENT;
 use http::{HeaderMap, Request};
-use oras_auth::Body;
+use oras_auth::{Body, Origin};
 use tower::{Layer, Service};
-
-use super::origin::Origin;
 
 /// Adds [`RegistryHeaders`].
 #[derive(Clone, Debug)]
@@ -47,9 +45,7 @@ impl<S: Service<Request<Body>>> Service<Request<Body>> for RegistryHeaders<S> {
     }
 
     fn call(&mut self, mut req: Request<Body>) -> S::Future {
-        if !self.config.headers.is_empty()
-            && Origin::of(req.uri()).as_ref() == Some(&self.config.registry)
-        {
+        if !self.config.headers.is_empty() && self.config.registry.contains(req.uri()) {
             for (name, value) in self.config.headers.iter() {
                 if name == USER_AGENT {
                     req.headers_mut().insert(name.clone(), value.clone());

@@ -22,7 +22,6 @@ mod body;
 mod connector;
 pub mod go_text;
 mod headers;
-pub(crate) mod origin;
 mod proxy;
 mod redirect;
 mod resolve;
@@ -44,7 +43,9 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Request, Response};
-use oras_auth::{AuthLayer, Body, CredentialProvider, RealmPolicy, StaticCredential, TokenCache};
+use oras_auth::{
+    AuthLayer, Body, CredentialProvider, Origin, RealmPolicy, StaticCredential, TokenCache,
+};
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
 
@@ -56,7 +57,6 @@ pub use user_agent::DEFAULT_USER_AGENT;
 pub use warning::{Warning, WarningHandler};
 
 use crate::error::{BoxError, Error};
-use origin::Origin;
 
 type BoxService = BoxCloneSyncService<Request<Body>, Response<ResponseBody>, BoxError>;
 
@@ -334,7 +334,7 @@ impl Client {
     /// (`scheme://host[:port]`).
     pub(crate) fn new(registry_url: &url::Url, config: &ClientConfig) -> Result<Client, Error> {
         let registry = Origin::of_url(registry_url)
-            .ok_or_else(|| Error::Config(format!("invalid registry URL {registry_url}")))?;
+            .map_err(|_| Error::Config(format!("invalid registry URL {registry_url}")))?;
         let headers = config.parsed_headers()?;
         let custom_names: Vec<HeaderName> = headers.keys().cloned().collect();
 

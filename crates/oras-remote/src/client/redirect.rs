@@ -18,11 +18,10 @@ use std::task::{Context, Poll};
 use futures::future::BoxFuture;
 use http::header::{AUTHORIZATION, COOKIE, HeaderName, LOCATION, PROXY_AUTHORIZATION};
 use http::{Method, Request, Response, StatusCode, Uri};
-use oras_auth::{Body, ResponseUri};
+use oras_auth::{Body, Origin, ResponseUri};
 use tower::{Layer, Service, ServiceExt};
 
 use super::body::ResponseBody;
-use super::origin::Origin;
 use crate::error::BoxError;
 
 /// Most redirects followed for one request (Go's `http.Client` default).
@@ -146,7 +145,7 @@ where
                     )
                     .into());
                 }
-                if Origin::of(&next) != Origin::of(&uri) {
+                if !Origin::same(&next, &uri) {
                     for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
                         headers.remove(name);
                     }

@@ -10,12 +10,11 @@ use http::header::{HeaderValue, PROXY_AUTHORIZATION};
 use http::{Request, Response};
 use hyper_util::client::legacy::Client as PoolClient;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use oras_auth::{Body, RealmPolicy, RealmRequest};
+use oras_auth::{Body, Origin, RealmPolicy, RealmRequest};
 use tower::Service;
 
 use super::body::ResponseBody;
 use super::connector::{ProxyConnector, RealmGuard, RegistryConnector, proxy_authorization};
-use super::origin::Origin;
 use super::proxy::ProxyConfig;
 use super::resolve::DnsOverrides;
 use super::tls::TlsConfigs;
@@ -66,7 +65,7 @@ impl Transport {
         };
         let guard = RealmGuard {
             policy: realm_policy,
-            registry_host: registry.host.clone(),
+            registry_host: registry.host().to_owned(),
         };
         Transport {
             client: pool(tcp.clone()),
@@ -88,11 +87,11 @@ impl Service<Request<Body>> for Transport {
     fn call(&mut self, mut req: Request<Body>) -> Self::Future {
         // Absolute-form requests through an http proxy carry its credentials;
         // https requests carry them on the CONNECT instead.
-        if let Some(origin) = Origin::of(req.uri())
-            && origin.scheme == "http"
+        if let Ok(origin) = Origin::of(req.uri())
+            && origin.is_http()
             && let Some(proxy) = self
                 .proxy
-                .proxy_for(&origin.scheme, &origin.host, origin.port)
+                .proxy_for(origin.scheme(), origin.host(), origin.port())
             && let Some(auth) = proxy_authorization(proxy)
             && let Ok(value) = HeaderValue::from_str(&auth)
         {

@@ -24,7 +24,6 @@ use url::Url;
 
 use crate::client::ClientConfig;
 use crate::error::Error;
-use crate::registry::Registry;
 use crate::remote::{Remote, repository_scopes};
 
 pub use prestage::{FilePrestage, PRESTAGE_MIN_SIZE, Prestage};
@@ -154,13 +153,20 @@ impl std::fmt::Debug for Repository {
 }
 
 impl Repository {
-    pub(crate) fn from_parts(
+    /// The repository `name` of the registry `registry` reached through
+    /// `remote`; an error when `name` is not a valid repository name.
+    pub(crate) fn open(
         registry: String,
-        name: String,
+        name: &str,
         remote: Remote,
         options: RepositoryOptions,
-    ) -> Repository {
-        Repository {
+    ) -> Result<Repository, Error> {
+        Reference::validate_repository(name).map_err(|e| Error::InvalidReference {
+            reference: name.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let name = name.to_owned();
+        Ok(Repository {
             inner: Arc::new(Inner {
                 registry,
                 name,
@@ -170,7 +176,7 @@ impl Repository {
                 referrer_locks: Mutex::new(HashMap::new()),
                 prestaged: Mutex::new(HashMap::new()),
             }),
-        }
+        })
     }
 
     /// The repository `registry/name` (a tag or digest is ignored) with the
@@ -185,7 +191,13 @@ impl Repository {
             reference: reference.to_owned(),
             reason: e.to_string(),
         })?;
-        Registry::with_config(parsed.registry(), config)?.repository(parsed.repository())
+        let remote = Remote::connect(parsed.registry(), &config)?;
+        Repository::open(
+            parsed.registry().to_owned(),
+            parsed.repository(),
+            remote,
+            RepositoryOptions::default(),
+        )
     }
 
     /// The registry name, as given.
@@ -330,12 +342,10 @@ mod tests {
     use super::*;
 
     fn repo() -> Repository {
-        Registry::with_config(
-            "localhost:5000",
+        Repository::with_config(
+            "localhost:5000/hello/world",
             ClientConfig::new().proxy(crate::client::ProxyConfig::none()),
         )
-        .unwrap()
-        .repository("hello/world")
         .unwrap()
     }
 
@@ -389,24 +399,5 @@ mod tests {
         assert_eq!(r.referrers_capability(), Some(true));
         let clone = r.clone();
         assert_eq!(clone.referrers_capability(), Some(true));
-    }
-
-    #[test]
-    fn localhost_is_plain_http_by_default() {
-        let registry = Registry::new("localhost:5000").unwrap();
-        assert_eq!(registry.base_url().as_str(), "http://localhost:5000/");
-        let registry = Registry::new("r.example").unwrap();
-        assert_eq!(registry.base_url().as_str(), "https://r.example/");
-        let registry =
-            Registry::with_config("localhost", ClientConfig::new().plain_http(false)).unwrap();
-        assert_eq!(registry.base_url().as_str(), "https://localhost/");
-        let registry = Registry::new("docker.io").unwrap();
-        assert_eq!(
-            registry.base_url().as_str(),
-            "https://registry-1.docker.io/"
-        );
-        let registry =
-            Registry::with_config("127.0.0.1:5000", ClientConfig::new().plain_http(true)).unwrap();
-        assert_eq!(registry.base_url().as_str(), "http://127.0.0.1:5000/");
     }
 }

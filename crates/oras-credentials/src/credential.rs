@@ -1,4 +1,5 @@
-//! Credentials and where they come from.
+//! Credentials and where they come from: the types the auth layer above
+//! asks through, defined here so the stores implement them directly.
 //!
 //! A [`Credential`] mirrors oras-go's `auth.Credential`: a username and
 //! password, an identity (refresh) token, or a ready access token. A
@@ -10,7 +11,9 @@ use std::fmt;
 
 use async_trait::async_trait;
 
-use crate::BoxError;
+/// The error a [`CredentialProvider`] or a [`crate::RegistryPing`] reports:
+/// any error, boxed (the registry client's stack carries the same type).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// A registry credential. Which fields are set decides how a token is
 /// obtained (oras-go `fetchBearerToken`): an access token is used as is, a
