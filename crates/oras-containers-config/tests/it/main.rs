@@ -1,0 +1,8 @@
+//! Integration tests of oras-containers-config, one binary: the
+//! configuration applied through the library against real Distribution
+//! registries (mirror with fallback to the origin, pushes to the origin
+//! only, blocked refused before any client is built).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test support may panic
+
+mod endpoints;
