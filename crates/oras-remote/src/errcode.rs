@@ -3,12 +3,96 @@
 //! kept with the request it answered, and mapped onto
 //! [`oras_content::ErrorKind`] so callers decide on the kind while the
 //! registry's own message is shown.
+//!
+//! The constants are the spec's error codes (oras-go
+//! `registry/remote/errcode`, plus the spec's `TOOMANYREQUESTS`). Match
+//! them on any error with [`has_code`]:
+//!
+//! ```
+//! use http::{Method, StatusCode};
+//! use oras_remote::{Error, ResponseError, errcode};
+//!
+//! let body = br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#;
+//! let response = ResponseError::new(Method::GET, "https://r.example/v2/a/manifests/v1".into(), StatusCode::NOT_FOUND, body);
+//! let err: oras_content::Error = Error::from(response).into();
+//! assert!(errcode::has_code(&err, errcode::MANIFEST_UNKNOWN));
+//! assert!(!errcode::has_code(&err, errcode::NAME_UNKNOWN));
+//! ```
 
 use std::fmt;
 
 use http::{Method, StatusCode};
 use oras_content::ErrorKind;
 use serde::Deserialize;
+
+/// The blob is not known to the registry.
+pub const BLOB_UNKNOWN: &str = "BLOB_UNKNOWN";
+/// The blob upload encountered an error and can no longer proceed.
+pub const BLOB_UPLOAD_INVALID: &str = "BLOB_UPLOAD_INVALID";
+/// The upload session is not known to the registry.
+pub const BLOB_UPLOAD_UNKNOWN: &str = "BLOB_UPLOAD_UNKNOWN";
+/// The content does not match the digest given.
+pub const DIGEST_INVALID: &str = "DIGEST_INVALID";
+/// A blob a manifest references is not known to the registry.
+pub const MANIFEST_BLOB_UNKNOWN: &str = "MANIFEST_BLOB_UNKNOWN";
+/// The manifest is invalid.
+pub const MANIFEST_INVALID: &str = "MANIFEST_INVALID";
+/// The manifest is not known to the registry.
+pub const MANIFEST_UNKNOWN: &str = "MANIFEST_UNKNOWN";
+/// The repository name is invalid.
+pub const NAME_INVALID: &str = "NAME_INVALID";
+/// The repository is not known to the registry.
+pub const NAME_UNKNOWN: &str = "NAME_UNKNOWN";
+/// The content does not match the length given.
+pub const SIZE_INVALID: &str = "SIZE_INVALID";
+/// The client must authenticate.
+pub const UNAUTHORIZED: &str = "UNAUTHORIZED";
+/// The client may not access the resource.
+pub const DENIED: &str = "DENIED";
+/// The operation is not supported.
+pub const UNSUPPORTED: &str = "UNSUPPORTED";
+/// The client sent too many requests.
+pub const TOO_MANY_REQUESTS: &str = "TOOMANYREQUESTS";
+/// The tag is invalid (Distribution's `TAG_INVALID`, not in the OCI
+/// spec's list).
+pub const TAG_INVALID: &str = "TAG_INVALID";
+/// The manifest failed signature verification (Distribution's
+/// `MANIFEST_UNVERIFIED`, not in the OCI spec's list).
+pub const MANIFEST_UNVERIFIED: &str = "MANIFEST_UNVERIFIED";
+
+/// Whether the registry answered `err` with the error code `code` (one of
+/// this module's constants), wherever the error came from: this crate's
+/// [`Error`](crate::Error) or an `oras_content::Error` carrying it.
+pub fn has_code(err: &(dyn std::error::Error + 'static), code: &str) -> bool {
+    codes(err).contains(&code)
+}
+
+/// The error codes the registry answered `err` with, in its order (empty
+/// when `err` is not a registry's error response).
+pub fn codes<'a>(err: &'a (dyn std::error::Error + 'static)) -> Vec<&'a str> {
+    let mut current = Some(err);
+    // Error chains are short; the bound keeps a cyclic one finite.
+    for _ in 0..16 {
+        let Some(e) = current else {
+            break;
+        };
+        if let Some(response) = e.downcast_ref::<ResponseError>() {
+            return response.codes();
+        }
+        if let Some(crate::Error::Response(response)) = e.downcast_ref::<crate::Error>() {
+            return response.codes();
+        }
+        if let Some(inner) = e
+            .downcast_ref::<oras_content::Error>()
+            .and_then(oras_content::Error::external_source)
+        {
+            current = Some(inner as &(dyn std::error::Error + 'static));
+            continue;
+        }
+        current = e.source();
+    }
+    Vec::new()
+}
 
 /// How much of an error body is read (oras-go `maxErrorBytes`, 8 KiB).
 pub const MAX_ERROR_BODY_BYTES: usize = 8 * 1024;
@@ -162,9 +246,15 @@ impl ResponseError {
         (!self.errors.is_empty()).then(|| errors_text(&self.errors))
     }
 
-    /// Whether the registry sent `code` among its errors.
+    /// Whether the registry sent `code` (see the constants of
+    /// [`errcode`](crate::errcode)) among its errors.
     pub fn has_code(&self, code: &str) -> bool {
         self.errors.iter().any(|e| e.code == code)
+    }
+
+    /// The error codes the registry sent, in its order.
+    pub fn codes(&self) -> Vec<&str> {
+        self.errors.iter().map(|e| e.code.as_str()).collect()
     }
 
     /// The kind callers decide on: the error codes first, then the status.
@@ -208,19 +298,15 @@ fn errors_text(errors: &[ErrorDetail]) -> String {
 /// The kind of a distribution-spec error code (spec "Error Codes").
 fn kind_of_code(code: &str) -> Option<ErrorKind> {
     Some(match code {
-        "BLOB_UNKNOWN" | "MANIFEST_UNKNOWN" | "NAME_UNKNOWN" | "BLOB_UPLOAD_UNKNOWN" => {
-            ErrorKind::NotFound
-        }
-        "UNAUTHORIZED" => ErrorKind::Unauthorized,
-        "DENIED" => ErrorKind::Denied,
-        "TOOMANYREQUESTS" => ErrorKind::TooManyRequests,
-        "UNSUPPORTED" => ErrorKind::Unsupported,
-        "DIGEST_INVALID" => ErrorKind::DigestMismatch,
-        "SIZE_INVALID" => ErrorKind::SizeMismatch,
-        "NAME_INVALID" | "TAG_INVALID" => ErrorKind::InvalidReference,
-        "MANIFEST_INVALID" | "MANIFEST_BLOB_UNKNOWN" | "MANIFEST_UNVERIFIED" => {
-            ErrorKind::InvalidContent
-        }
+        BLOB_UNKNOWN | MANIFEST_UNKNOWN | NAME_UNKNOWN | BLOB_UPLOAD_UNKNOWN => ErrorKind::NotFound,
+        UNAUTHORIZED => ErrorKind::Unauthorized,
+        DENIED => ErrorKind::Denied,
+        TOO_MANY_REQUESTS => ErrorKind::TooManyRequests,
+        UNSUPPORTED => ErrorKind::Unsupported,
+        DIGEST_INVALID => ErrorKind::DigestMismatch,
+        SIZE_INVALID => ErrorKind::SizeMismatch,
+        NAME_INVALID | TAG_INVALID => ErrorKind::InvalidReference,
+        MANIFEST_INVALID | MANIFEST_BLOB_UNKNOWN | MANIFEST_UNVERIFIED => ErrorKind::InvalidContent,
         _ => return None,
     })
 }

@@ -106,6 +106,13 @@ pub enum Error {
         /// The delete's failure.
         source: Box<oras_content::Error>,
     },
+    /// The content to push after a refused mount could not be read
+    /// (oras-go `Mount`: `cannot read source blob: …`).
+    #[error("cannot read source blob: {source}")]
+    MountSource {
+        /// Why.
+        source: Box<oras_content::Error>,
+    },
     /// A file the client configuration names (a CA file, a client
     /// certificate or key) could not be read. Worded as Go's
     /// `*fs.PathError`: `open nope.pem: no such file or directory`.
@@ -150,7 +157,9 @@ impl Error {
             Error::ListingTooLarge { .. } => ErrorKind::SizeExceedsLimit,
             Error::InvalidReference { .. } => ErrorKind::InvalidReference,
             Error::ReferrersCapabilityAlreadySet => ErrorKind::Other,
-            Error::ReferrersIndexDelete { source, .. } => source.kind(),
+            Error::ReferrersIndexDelete { source, .. } | Error::MountSource { source } => {
+                source.kind()
+            }
             Error::Config(_) | Error::File { .. } | Error::CaFile { .. } => ErrorKind::Other,
         }
     }
@@ -161,6 +170,12 @@ impl Error {
             Error::Response(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// Whether the registry answered with the error code `code` (see
+    /// [`errcode`](crate::errcode)).
+    pub fn has_code(&self, code: &str) -> bool {
+        self.response().is_some_and(|r| r.has_code(code))
     }
 
     /// The error of this crate inside an `oras_content::Error`, if any.

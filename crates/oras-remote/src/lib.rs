@@ -103,8 +103,9 @@
 //! ```
 
 pub mod client;
-mod errcode;
+pub mod errcode;
 mod error;
+mod pages;
 mod registry;
 mod remote;
 mod repository;
@@ -117,10 +118,11 @@ pub use error::{BoxError, Error};
 pub use oras_auth::{
     Body, Credential, CredentialProvider, IpPrefix, RealmPolicy, StaticCredential, TokenCache,
 };
+pub use pages::Pages;
 pub use registry::Registry;
 pub use repository::{
-    BlobSource, FilePrestage, FileSource, MAX_LISTING_BYTES, PRESTAGE_MIN_SIZE, Prestage,
-    Repository, RepositoryOptions,
+    BlobSource, Blobs, FilePrestage, FileSource, MAX_LISTING_BYTES, Manifests, PRESTAGE_MIN_SIZE,
+    Prestage, Repository, RepositoryOptions,
 };
 
 /// The README's example, run as a doc test so it stays true.

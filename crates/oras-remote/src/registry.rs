@@ -1,6 +1,7 @@
 //! [`Registry`]: one registry host, its client, ping and catalog
 //! (oras-go `registry/remote/registry.go`).
 
+use futures::{StreamExt, TryStreamExt, stream};
 use http::{HeaderMap, Method, StatusCode};
 use oras_auth::{Scope, Scopes};
 use serde::Deserialize;
@@ -8,8 +9,9 @@ use url::Url;
 
 use crate::client::{Client, ClientConfig};
 use crate::error::Error;
+use crate::pages::{Pager, Pages, first_page_url};
 use crate::remote::Remote;
-use crate::repository::{ListingBudget, Repository, RepositoryOptions};
+use crate::repository::{Repository, RepositoryOptions};
 
 /// A registry: its name, its HTTP client and the defaults of the
 /// repositories it opens.
@@ -82,53 +84,51 @@ impl Registry {
     }
 
     /// The repositories of the catalog after `last` (all of them when
-    /// `None`), following `Link` pagination on the same origin up to the
-    /// page cap of [`RepositoryOptions::max_pages`].
-    pub async fn repositories(&self, last: Option<&str>) -> oras_content::Result<Vec<String>> {
-        let mut url = self.remote.url("/v2/_catalog")?;
-        {
-            let mut query = url.query_pairs_mut();
-            if let Some(n) = self.options.page_size {
-                query.append_pair("n", &n.to_string());
-            }
-            if let Some(last) = last.filter(|l| !l.is_empty()) {
-                query.append_pair("last", last);
-            }
-        }
-        if url.query() == Some("") {
-            url.set_query(None);
-        }
-        let scopes = Scopes(vec![Scope::registry_catalog()]);
-        let mut out = Vec::new();
-        let mut budget = ListingBudget::new("catalog".into(), self.options.max_listing_bytes);
-        let mut next = Some(url);
-        let mut pages = 0;
-        while let Some(url) = next.take() {
-            pages += 1;
-            if pages > self.options.max_pages {
-                return Err(Error::TooManyPages {
-                    what: "catalog".into(),
-                    limit: self.options.max_pages,
-                }
-                .into());
-            }
-            let answer = self
-                .remote
-                .send_empty(Method::GET, &url, HeaderMap::new(), &scopes)
-                .await?;
-            let mut answer = answer.expect(StatusCode::OK).await?;
-            let body = answer.read_body(self.options.max_metadata_bytes).await?;
-            budget.take(body.len())?;
-            let page: CatalogPage = serde_json::from_slice(&body).map_err(|e| {
-                answer.protocol(
+    /// `None`), one page at a time (`n` is
+    /// [`RepositoryOptions::page_size`]); dropping the stream stops the
+    /// listing. See [`Registry::repositories`] for all of them at once.
+    ///
+    /// ```
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn example(registry: oras_remote::Registry) -> oras_content::Result<()> {
+    /// // The first page only.
+    /// let first = registry.repository_pages(None).try_next().await?;
+    /// # drop(first);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn repository_pages(&self, last: Option<&str>) -> Pages<String> {
+        let pager = match self.remote.url("/v2/_catalog") {
+            Ok(url) => Pager::new(
+                self.remote.clone(),
+                first_page_url(url, self.options.page_size, last),
+                Scopes(vec![Scope::registry_catalog()]),
+                "catalog".into(),
+                &self.options,
+            ),
+            Err(e) => return stream::once(async move { Err(e.into()) }).boxed(),
+        };
+        stream::try_unfold(pager, |mut pager| async move {
+            let Some(page) = pager.next_ok().await? else {
+                return Ok::<_, oras_content::Error>(None);
+            };
+            let catalog: CatalogPage = serde_json::from_slice(&page.body).map_err(|e| {
+                page.answer.protocol(
                     oras_content::ErrorKind::InvalidContent,
                     format!("invalid catalog: {e}"),
                 )
             })?;
-            out.extend(page.repositories.unwrap_or_default());
-            next = answer.next_link()?;
-        }
-        Ok(out)
+            Ok(Some((catalog.repositories.unwrap_or_default(), pager)))
+        })
+        .boxed()
+    }
+
+    /// The repositories of the catalog after `last` (all of them when
+    /// `None`), following `Link` pagination on the same origin up to the
+    /// page cap of [`RepositoryOptions::max_pages`].
+    pub async fn repositories(&self, last: Option<&str>) -> oras_content::Result<Vec<String>> {
+        self.repository_pages(last).try_concat().await
     }
 
     /// The repository `name` of this registry.

@@ -52,7 +52,7 @@ use tower::{Layer, Service, ServiceExt};
 pub use body::ResponseBody;
 pub(crate) use body::{Capped, read_capped};
 pub use proxy::ProxyConfig;
-pub use retry::{RetryPolicy, SleepFn};
+pub use retry::{BackoffFn, Outcome, RetryContext, RetryPolicy, RetryPredicate, SleepFn};
 pub use user_agent::DEFAULT_USER_AGENT;
 pub use warning::{Warning, WarningHandler};
 

@@ -3,7 +3,10 @@
 //! with ±10% jitter clamped to [200ms, 3s]; retried on 408, 429, any 5xx
 //! and on timeouts; `Retry-After: <seconds>` on a 429 overrides the backoff
 //! (still clamped to the maximum). A request whose body cannot be replayed
-//! (`Body::try_clone` is `None`) is sent once.
+//! (`Body::try_clone` is `None`) is sent once. A caller may replace the
+//! decision ([`RetryPolicy::retry_if`]) and the wait
+//! ([`RetryPolicy::backoff_with`]), and build on the defaults
+//! ([`RetryPolicy::default_retry_if`], [`RetryPolicy::default_backoff`]).
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
@@ -14,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::RETRY_AFTER;
-use http::{Request, Response, StatusCode};
+use http::{HeaderMap, Method, Request, Response, StatusCode, Uri};
 use oras_auth::Body;
 
 use crate::error::BoxError;
@@ -23,7 +26,61 @@ use crate::error::BoxError;
 /// not sleep.
 pub type SleepFn = Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
+/// A request's outcome, as a retry decision sees it.
+#[derive(Clone, Copy, Debug)]
+pub enum Outcome<'a> {
+    /// The registry answered (any status).
+    Response {
+        /// The status.
+        status: StatusCode,
+        /// The response headers (`Retry-After`, …).
+        headers: &'a HeaderMap,
+    },
+    /// The request failed without an answer (connection, timeout, TLS).
+    Error(&'a (dyn std::error::Error + Send + Sync + 'static)),
+}
+
+/// What a retry decision and a backoff are told about a failed attempt.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryContext<'a> {
+    /// The retries made before this decision (0 after the first attempt).
+    pub attempt: u32,
+    /// The request method.
+    pub method: &'a Method,
+    /// The request URI (it may hold a pre-signed query: do not log it).
+    pub uri: &'a Uri,
+    /// What the attempt got.
+    pub outcome: Outcome<'a>,
+}
+
+/// Decides whether an attempt is retried (see [`RetryPolicy::retry_if`]).
+pub type RetryPredicate = Arc<dyn Fn(&RetryContext<'_>) -> bool + Send + Sync>;
+
+/// The wait before a retry (see [`RetryPolicy::backoff_with`]).
+pub type BackoffFn = Arc<dyn Fn(&RetryContext<'_>) -> Duration + Send + Sync>;
+
 /// How failed requests are retried.
+///
+/// The default is oras-go's policy. A caller can replace which attempts
+/// are retried and how long to wait, and still reach the defaults:
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use oras_remote::RetryPolicy;
+/// use oras_remote::client::{Outcome, RetryContext};
+///
+/// // Also retry a 409, wait a flat 100 ms, at most 3 retries.
+/// let mut policy = RetryPolicy::default();
+/// policy.max_retries = 3;
+/// let policy = policy.retry_if(Arc::new(|ctx: &RetryContext<'_>| {
+///     matches!(ctx.outcome, Outcome::Response { status, .. } if status == 409)
+///         || RetryPolicy::default_retry_if(ctx)
+/// }))
+/// .backoff_with(Arc::new(|_: &RetryContext<'_>| Duration::from_millis(100)));
+/// let config = oras_remote::ClientConfig::new().retry(policy);
+/// # drop(config);
+/// ```
 #[derive(Clone)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (oras-go `MaxRetry`, 5).
@@ -37,6 +94,8 @@ pub struct RetryPolicy {
     /// Relative jitter, 0.1 for ±10%.
     pub jitter: f64,
     sleep: SleepFn,
+    retry_if: Option<RetryPredicate>,
+    backoff_with: Option<BackoffFn>,
 }
 
 impl Default for RetryPolicy {
@@ -48,6 +107,8 @@ impl Default for RetryPolicy {
             max_wait: Duration::from_secs(3),
             jitter: 0.1,
             sleep: Arc::new(|d| Box::pin(tokio::time::sleep(d))),
+            retry_if: None,
+            backoff_with: None,
         }
     }
 }
@@ -60,6 +121,8 @@ impl fmt::Debug for RetryPolicy {
             .field("min_wait", &self.min_wait)
             .field("max_wait", &self.max_wait)
             .field("jitter", &self.jitter)
+            .field("custom_retry_if", &self.retry_if.is_some())
+            .field("custom_backoff", &self.backoff_with.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -79,34 +142,72 @@ impl RetryPolicy {
         self
     }
 
+    /// Retries the attempts `predicate` accepts instead of those
+    /// [`RetryPolicy::default_retry_if`] does (still at most
+    /// [`RetryPolicy::max_retries`], and never a request whose body cannot
+    /// be replayed).
+    pub fn retry_if(mut self, predicate: RetryPredicate) -> Self {
+        self.retry_if = Some(predicate);
+        self
+    }
+
+    /// Waits what `backoff` says before each retry instead of
+    /// [`RetryPolicy::default_backoff`] (the wait is not clamped).
+    pub fn backoff_with(mut self, backoff: BackoffFn) -> Self {
+        self.backoff_with = Some(backoff);
+        self
+    }
+
+    /// oras-go's decision: a 408, a 429 or any 5xx answer, or a timeout.
+    pub fn default_retry_if(ctx: &RetryContext<'_>) -> bool {
+        match ctx.outcome {
+            Outcome::Response { status, .. } => {
+                status == StatusCode::REQUEST_TIMEOUT
+                    || status == StatusCode::TOO_MANY_REQUESTS
+                    || status.is_server_error()
+            }
+            Outcome::Error(err) => is_timeout(err),
+        }
+    }
+
+    /// oras-go's wait: `Retry-After: <seconds>` of a 429 (up to
+    /// [`RetryPolicy::max_wait`]), else [`RetryPolicy::backoff`] with
+    /// random jitter.
+    pub fn default_backoff(&self, ctx: &RetryContext<'_>) -> Duration {
+        if let Outcome::Response { status, headers } = ctx.outcome
+            && status == StatusCode::TOO_MANY_REQUESTS
+            && let Some(seconds) = headers
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            return Duration::from_secs(seconds).min(self.max_wait);
+        }
+        self.backoff(ctx.attempt, random_unit())
+    }
+
+    /// The wait before retrying after `ctx`, or `None` when it is not
+    /// retried.
+    fn decide(&self, ctx: &RetryContext<'_>) -> Option<Duration> {
+        let retried = match &self.retry_if {
+            Some(predicate) => predicate(ctx),
+            None => RetryPolicy::default_retry_if(ctx),
+        };
+        if !retried {
+            return None;
+        }
+        Some(match &self.backoff_with {
+            Some(backoff) => backoff(ctx),
+            None => self.default_backoff(ctx),
+        })
+    }
+
     /// The wait before retry number `attempt` (0-based), with jitter
     /// `unit` in [-1, 1] scaled by [`RetryPolicy::jitter`].
     pub fn backoff(&self, attempt: u32, unit: f64) -> Duration {
         let exp = 2f64.powi(i32::try_from(attempt.min(30)).unwrap_or(30));
         let wait = self.base.as_secs_f64() * exp * (1.0 + self.jitter * unit.clamp(-1.0, 1.0));
         Duration::from_secs_f64(wait.max(0.0)).clamp(self.min_wait, self.max_wait)
-    }
-
-    /// The wait before retrying after `response`, or `None` when its status
-    /// is not retried.
-    fn wait_after_response<B>(&self, attempt: u32, response: &Response<B>) -> Option<Duration> {
-        let status = response.status();
-        let retried = status == StatusCode::REQUEST_TIMEOUT
-            || status == StatusCode::TOO_MANY_REQUESTS
-            || status.is_server_error();
-        if !retried {
-            return None;
-        }
-        if status == StatusCode::TOO_MANY_REQUESTS
-            && let Some(seconds) = response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        {
-            return Some(Duration::from_secs(seconds).min(self.max_wait));
-        }
-        Some(self.backoff(attempt, random_unit()))
     }
 }
 
@@ -158,17 +259,26 @@ impl<B> tower::retry::Policy<Request<Body>, Response<B>, BoxError> for Attempts 
 
     fn retry(
         &mut self,
-        _req: &mut Request<Body>,
+        req: &mut Request<Body>,
         result: &mut Result<Response<B>, BoxError>,
     ) -> Option<Self::Future> {
         if self.attempt >= self.policy.max_retries {
             return None;
         }
-        let wait = match result {
-            Ok(response) => self.policy.wait_after_response(self.attempt, response)?,
-            Err(e) if is_timeout(e.as_ref()) => self.policy.backoff(self.attempt, random_unit()),
-            Err(_) => return None,
+        let outcome = match result {
+            Ok(response) => Outcome::Response {
+                status: response.status(),
+                headers: response.headers(),
+            },
+            Err(e) => Outcome::Error(&**e),
         };
+        let ctx = RetryContext {
+            attempt: self.attempt,
+            method: req.method(),
+            uri: req.uri(),
+            outcome,
+        };
+        let wait = self.policy.decide(&ctx)?;
         self.attempt += 1;
         tracing::debug!(attempt = self.attempt, ?wait, "retrying request");
         Some((self.policy.sleep)(wait))
@@ -211,36 +321,47 @@ mod tests {
         }
     }
 
+    fn decide(p: &RetryPolicy, status: u16, retry_after: Option<&str>) -> Option<Duration> {
+        let mut headers = HeaderMap::new();
+        if let Some(v) = retry_after {
+            headers.insert(RETRY_AFTER, v.parse().unwrap());
+        }
+        let (method, uri) = (Method::GET, Uri::from_static("http://r.test/v2/"));
+        p.decide(&RetryContext {
+            attempt: 0,
+            method: &method,
+            uri: &uri,
+            outcome: Outcome::Response {
+                status: StatusCode::from_u16(status).unwrap(),
+                headers: &headers,
+            },
+        })
+    }
+
     #[test]
     fn retries_the_right_statuses() {
         let p = RetryPolicy::default();
-        let resp = |status: u16, retry_after: Option<&str>| {
-            let mut r = Response::builder().status(status);
-            if let Some(v) = retry_after {
-                r = r.header(RETRY_AFTER, v);
-            }
-            r.body(()).unwrap()
-        };
         for status in [408, 429, 500, 502, 503, 504] {
-            assert!(
-                p.wait_after_response(0, &resp(status, None)).is_some(),
-                "{status}"
-            );
+            assert!(decide(&p, status, None).is_some(), "{status}");
         }
         for status in [200, 201, 202, 400, 401, 403, 404, 416] {
-            assert!(
-                p.wait_after_response(0, &resp(status, None)).is_none(),
-                "{status}"
-            );
+            assert!(decide(&p, status, None).is_none(), "{status}");
         }
-        assert_eq!(
-            p.wait_after_response(0, &resp(429, Some("2"))),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(
-            p.wait_after_response(0, &resp(429, Some("120"))),
-            Some(Duration::from_secs(3))
-        );
+        assert_eq!(decide(&p, 429, Some("2")), Some(Duration::from_secs(2)));
+        assert_eq!(decide(&p, 429, Some("120")), Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn a_custom_predicate_and_backoff_replace_the_defaults() {
+        let p = RetryPolicy::default()
+            .retry_if(Arc::new(|ctx: &RetryContext<'_>| {
+                matches!(ctx.outcome, Outcome::Response { status, .. } if status == 409)
+            }))
+            .backoff_with(Arc::new(|ctx: &RetryContext<'_>| {
+                Duration::from_millis(7 + u64::from(ctx.attempt))
+            }));
+        assert_eq!(decide(&p, 409, None), Some(Duration::from_millis(7)));
+        assert_eq!(decide(&p, 503, None), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod blob_fetch;
 mod blobs;
+mod endpoints;
 mod manifests;
 mod prestage;
 mod referrers;
@@ -26,6 +27,7 @@ use crate::client::ClientConfig;
 use crate::error::Error;
 use crate::remote::{Remote, repository_scopes};
 
+pub use endpoints::{Blobs, Manifests};
 pub use prestage::{FilePrestage, PRESTAGE_MIN_SIZE, Prestage};
 pub use upload::{BlobSource, FileSource};
 

@@ -21,6 +21,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use futures::{StreamExt, TryStreamExt, stream};
 use http::{HeaderMap, Method, StatusCode};
 use oras_content::ErrorKind;
 use oras_spec::{
@@ -28,18 +29,38 @@ use oras_spec::{
     ReferenceTarget, media_type,
 };
 
+use super::Repository;
 use super::manifests::has_subject_type;
 use super::response::content_type;
-use super::{ListingBudget, Repository};
 use crate::error::Error;
+use crate::pages::{Pager, Pages};
 
 /// The legacy annotation that listed the filters a registry applied.
 const FILTERS_APPLIED_ANNOTATION: &str = "org.opencontainers.referrers.filtersApplied";
 
-/// What the referrers API answered.
-enum ApiAnswer {
-    Referrers(Vec<Descriptor>),
-    Unsupported,
+/// What one step of a referrers listing produced.
+enum Step {
+    /// A page of the referrers API.
+    Api(Vec<Descriptor>),
+    /// The registry has no referrers API: the whole list, from the tag
+    /// schema.
+    TagSchema(Vec<Descriptor>),
+    /// No more pages.
+    End,
+}
+
+/// Where a referrers listing is between pages.
+enum Listing {
+    /// Nothing requested yet.
+    Start,
+    /// Reading the API's pages; `may_fall_back` while nothing was handed
+    /// out and the capability was unknown at the start.
+    Api {
+        pager: Box<Pager>,
+        may_fall_back: bool,
+    },
+    /// Done.
+    Done,
 }
 
 /// The tag of the tag-schema index of `subject`: `<alg>-<hex>`, the hex
@@ -103,44 +124,103 @@ pub(crate) fn apply_change(
 }
 
 impl Repository {
+    /// The referrers of `subject` (filtered by `artifact_type`), one page
+    /// at a time: the referrers API's pages, or, when the registry has no
+    /// referrers API, one page with the tag schema's whole list (oras-go
+    /// `Repository.Referrers`). A page is requested only when the stream
+    /// is polled for it, so dropping the stream stops the listing; a
+    /// registry found to lack the API on a later page than the first is
+    /// an error, since earlier pages were handed out. The
+    /// `ReferrerLister` trait's `referrers` collects these pages.
+    ///
+    /// ```
+    /// use futures::TryStreamExt;
+    /// use oras_spec::Descriptor;
+    ///
+    /// # async fn example(repository: oras_remote::Repository, subject: Descriptor) -> oras_content::Result<()> {
+    /// let signatures: Vec<Descriptor> = repository
+    ///     .referrer_pages(&subject, Some("application/vnd.cncf.notary.signature"))
+    ///     .try_concat()
+    ///     .await?;
+    /// # drop(signatures);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn referrer_pages(
+        &self,
+        subject: &Descriptor,
+        artifact_type: Option<&str>,
+    ) -> Pages<Descriptor> {
+        let repository = self.clone();
+        let subject = subject.clone();
+        let artifact_type = artifact_type.filter(|a| !a.is_empty()).map(str::to_owned);
+        stream::try_unfold(Listing::Start, move |listing| {
+            let repository = repository.clone();
+            let subject = subject.clone();
+            let artifact_type = artifact_type.clone();
+            async move {
+                let artifact_type = artifact_type.as_deref();
+                let (mut pager, may_fall_back) = match listing {
+                    Listing::Done => return Ok::<_, oras_content::Error>(None),
+                    Listing::Api {
+                        pager,
+                        may_fall_back,
+                    } => (pager, may_fall_back),
+                    Listing::Start => {
+                        let state = repository.referrers_capability();
+                        if state == Some(false) {
+                            let list = repository
+                                .referrers_by_tag_schema(&subject, artifact_type)
+                                .await?;
+                            return Ok(Some((list, Listing::Done)));
+                        }
+                        (
+                            Box::new(repository.referrers_pager(&subject, artifact_type)?),
+                            state.is_none(),
+                        )
+                    }
+                };
+                let step = repository
+                    .referrers_step(&mut pager, &subject, artifact_type, may_fall_back)
+                    .await?;
+                Ok(match step {
+                    Step::Api(page) => Some((
+                        page,
+                        Listing::Api {
+                            pager,
+                            may_fall_back: false,
+                        },
+                    )),
+                    Step::TagSchema(list) => Some((list, Listing::Done)),
+                    Step::End => None,
+                })
+            }
+        })
+        .boxed()
+    }
+
     /// The referrers of `subject`, filtered by `artifact_type`.
     pub(crate) async fn list_referrers(
         &self,
         subject: &Descriptor,
         artifact_type: Option<&str>,
     ) -> oras_content::Result<Vec<Descriptor>> {
-        let state = self.referrers_capability();
-        if state == Some(false) {
-            return self.referrers_by_tag_schema(subject, artifact_type).await;
-        }
-        match self.referrers_by_api(subject, artifact_type).await? {
-            ApiAnswer::Referrers(list) => {
-                self.detect_referrers_capability(true);
-                Ok(list)
-            }
-            ApiAnswer::Unsupported if state.is_none() => {
-                self.detect_referrers_capability(false);
-                self.referrers_by_tag_schema(subject, artifact_type).await
-            }
-            // oras-go `referrersPageByAPI`: a 404 without NAME_UNKNOWN is
-            // `failed to query referrers API: %w` of errdef.ErrUnsupported.
-            ApiAnswer::Unsupported => Err(oras_content::Error::external(
-                ErrorKind::Unsupported,
-                "failed to query referrers API: unsupported",
-            )),
-        }
+        self.referrer_pages(subject, artifact_type)
+            .try_concat()
+            .await
     }
 
-    async fn referrers_by_api(
+    /// The listing of `GET /referrers/<digest>[?artifactType=&n=]`.
+    fn referrers_pager(
         &self,
         subject: &Descriptor,
         artifact_type: Option<&str>,
-    ) -> oras_content::Result<ApiAnswer> {
+    ) -> Result<Pager, Error> {
         let options = &self.inner.options;
         let mut url = self.url(&format!("referrers/{}", subject.digest))?;
         {
             let mut query = url.query_pairs_mut();
-            if let Some(kind) = artifact_type.filter(|a| !a.is_empty()) {
+            if let Some(kind) = artifact_type {
                 query.append_pair("artifactType", kind);
             }
             if let Some(n) = options.referrers_page_size {
@@ -150,66 +230,88 @@ impl Repository {
         if url.query() == Some("") {
             url.set_query(None);
         }
-        let mut out = Vec::new();
-        let mut budget = ListingBudget::new(
+        Ok(Pager::new(
+            self.remote().clone(),
+            url,
+            self.pull_scopes(),
             format!("referrers of {}", subject.digest),
-            options.max_listing_bytes,
-        );
-        let mut next = Some(url);
-        let mut pages = 0;
-        while let Some(url) = next.take() {
-            pages += 1;
-            if pages > options.max_pages {
-                return Err(Error::TooManyPages {
-                    what: format!("referrers of {}", subject.digest),
-                    limit: options.max_pages,
+            options,
+        ))
+    }
+
+    /// The next page of the referrers API. A 200 with the index content
+    /// type means supported; a 404 without `NAME_UNKNOWN`, or another
+    /// content type, means unsupported: the tag schema's list when
+    /// `may_fall_back`, else oras-go's `referrersPageByAPI` error
+    /// (`failed to query referrers API: unsupported`).
+    async fn referrers_step(
+        &self,
+        pager: &mut Pager,
+        subject: &Descriptor,
+        artifact_type: Option<&str>,
+        may_fall_back: bool,
+    ) -> oras_content::Result<Step> {
+        let Some(answer) = pager.request().await? else {
+            return Ok(Step::End);
+        };
+        match answer.status() {
+            StatusCode::OK => {}
+            StatusCode::NOT_FOUND => {
+                let err = answer.into_error().await;
+                if err.has_code(crate::errcode::NAME_UNKNOWN) {
+                    return Err(err.into());
                 }
-                .into());
+                return self
+                    .referrers_unsupported(subject, artifact_type, may_fall_back)
+                    .await;
             }
-            let answer = self
-                .remote()
-                .send_empty(Method::GET, &url, HeaderMap::new(), &self.pull_scopes())
-                .await?;
-            match answer.status() {
-                StatusCode::OK => {}
-                StatusCode::NOT_FOUND => {
-                    let err = answer.into_error().await;
-                    if err.response().is_some_and(|r| r.has_code("NAME_UNKNOWN")) {
-                        return Err(err.into());
-                    }
-                    return Ok(ApiAnswer::Unsupported);
-                }
-                _ => return Err(answer.into_error().await.into()),
-            }
-            if content_type(&answer).as_deref() != Some(media_type::IMAGE_INDEX) {
-                return Ok(ApiAnswer::Unsupported);
-            }
-            let header_filtered = filter_applied(answer.header("oci-filters-applied"));
-            let mut answer = answer;
-            let body = answer.read_body(options.max_metadata_bytes).await?;
-            budget.take(body.len())?;
-            let index: Index = serde_json::from_slice(&body).map_err(|e| {
-                answer.protocol(
-                    ErrorKind::InvalidContent,
-                    format!("invalid referrers index: {e}"),
-                )
-            })?;
-            let filtered = header_filtered
-                || filter_applied(
-                    index
-                        .annotations
-                        .get(FILTERS_APPLIED_ANNOTATION)
-                        .map(String::as_str),
-                );
-            let page = if filtered {
-                index.manifests
-            } else {
-                filter(index.manifests, artifact_type)
-            };
-            out.extend(page);
-            next = answer.next_link()?;
+            _ => return Err(answer.into_error().await.into()),
         }
-        Ok(ApiAnswer::Referrers(out))
+        if content_type(&answer).as_deref() != Some(media_type::IMAGE_INDEX) {
+            return self
+                .referrers_unsupported(subject, artifact_type, may_fall_back)
+                .await;
+        }
+        let header_filtered = filter_applied(answer.header("oci-filters-applied"));
+        let page = pager.read(answer).await?;
+        let index: Index = serde_json::from_slice(&page.body).map_err(|e| {
+            page.answer.protocol(
+                ErrorKind::InvalidContent,
+                format!("invalid referrers index: {e}"),
+            )
+        })?;
+        let filtered = header_filtered
+            || filter_applied(
+                index
+                    .annotations
+                    .get(FILTERS_APPLIED_ANNOTATION)
+                    .map(String::as_str),
+            );
+        self.detect_referrers_capability(true);
+        Ok(Step::Api(if filtered {
+            index.manifests
+        } else {
+            filter(index.manifests, artifact_type)
+        }))
+    }
+
+    /// The registry has no referrers API: the tag schema's list when a
+    /// listing may still fall back to it, else oras-go's error.
+    async fn referrers_unsupported(
+        &self,
+        subject: &Descriptor,
+        artifact_type: Option<&str>,
+        may_fall_back: bool,
+    ) -> oras_content::Result<Step> {
+        if !may_fall_back {
+            return Err(oras_content::Error::external(
+                ErrorKind::Unsupported,
+                "failed to query referrers API: unsupported",
+            ));
+        }
+        self.detect_referrers_capability(false);
+        let list = self.referrers_by_tag_schema(subject, artifact_type).await?;
+        Ok(Step::TagSchema(list))
     }
 
     async fn referrers_by_tag_schema(
@@ -259,7 +361,10 @@ impl Repository {
             }
             StatusCode::NOT_FOUND => {
                 let err = answer.into_error().await;
-                if err.response().is_some_and(|r| r.has_code("NAME_UNKNOWN")) {
+                if err
+                    .response()
+                    .is_some_and(|r| r.has_code(crate::errcode::NAME_UNKNOWN))
+                {
                     return Err(err.into());
                 }
                 self.detect_referrers_capability(false);

@@ -1,14 +1,12 @@
-//! Tag listing: `GET /tags/list?n=&last=`, following `Link: <…>;
-//! rel="next"` on the same origin only (GHSA-h7vf-4x9w-h99v) and at most
-//! `max_pages` pages (GHSA-298f-872v-2rcx); each page is read under the
-//! metadata cap, and all of them under `max_listing_bytes`.
+//! Tag listing: `GET /tags/list?n=&last=`, page by page (see `pages.rs`
+//! for the rules every listing follows).
 
-use http::{HeaderMap, Method, StatusCode};
+use futures::{StreamExt, TryStreamExt, stream};
 use oras_content::ErrorKind;
 use serde::Deserialize;
 
-use super::{ListingBudget, Repository};
-use crate::error::Error;
+use super::Repository;
+use crate::pages::{Pager, Pages, first_page_url};
 
 #[derive(Deserialize)]
 struct TagPage {
@@ -17,51 +15,53 @@ struct TagPage {
 }
 
 impl Repository {
+    /// The tags after `last` (all when `None`), in the registry's order,
+    /// one page at a time (`n` is [`RepositoryOptions::page_size`]): a
+    /// page is requested only when the stream is polled for it, so
+    /// dropping the stream stops the listing. The `TagLister` trait's
+    /// `tags` collects these pages.
+    ///
+    /// [`RepositoryOptions::page_size`]: crate::RepositoryOptions::page_size
+    ///
+    /// ```
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn example(repository: oras_remote::Repository) -> oras_content::Result<()> {
+    /// let mut pages = repository.tag_pages(None);
+    /// while let Some(tags) = pages.try_next().await? {
+    ///     if tags.iter().any(|t| t == "v1") {
+    ///         break; // no more pages are requested
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tag_pages(&self, last: Option<&str>) -> Pages<String> {
+        let pager = match self.url("tags/list") {
+            Ok(url) => Pager::new(
+                self.remote().clone(),
+                first_page_url(url, self.inner.options.page_size, last),
+                self.pull_scopes(),
+                format!("tags of {}", self.name()),
+                &self.inner.options,
+            ),
+            Err(e) => return stream::once(async move { Err(e.into()) }).boxed(),
+        };
+        stream::try_unfold(pager, |mut pager| async move {
+            let Some(page) = pager.next_ok().await? else {
+                return Ok::<_, oras_content::Error>(None);
+            };
+            let tags: TagPage = serde_json::from_slice(&page.body).map_err(|e| {
+                page.answer
+                    .protocol(ErrorKind::InvalidContent, format!("invalid tag list: {e}"))
+            })?;
+            Ok(Some((tags.tags.unwrap_or_default(), pager)))
+        })
+        .boxed()
+    }
+
     /// Every tag after `last` (all when `None`), in the registry's order.
     pub(crate) async fn list_tags(&self, last: Option<&str>) -> oras_content::Result<Vec<String>> {
-        let mut url = self.url("tags/list")?;
-        let options = &self.inner.options;
-        {
-            let mut query = url.query_pairs_mut();
-            if let Some(n) = options.page_size {
-                query.append_pair("n", &n.to_string());
-            }
-            if let Some(last) = last.filter(|l| !l.is_empty()) {
-                query.append_pair("last", last);
-            }
-        }
-        if url.query() == Some("") {
-            url.set_query(None);
-        }
-        let mut tags = Vec::new();
-        let mut budget = ListingBudget::new(
-            format!("tags of {}", self.name()),
-            options.max_listing_bytes,
-        );
-        let mut next = Some(url);
-        let mut pages = 0;
-        while let Some(url) = next.take() {
-            pages += 1;
-            if pages > options.max_pages {
-                return Err(Error::TooManyPages {
-                    what: format!("tags of {}", self.name()),
-                    limit: options.max_pages,
-                }
-                .into());
-            }
-            let answer = self
-                .remote()
-                .send_empty(Method::GET, &url, HeaderMap::new(), &self.pull_scopes())
-                .await?;
-            let mut answer = answer.expect(StatusCode::OK).await?;
-            let body = answer.read_body(options.max_metadata_bytes).await?;
-            budget.take(body.len())?;
-            let page: TagPage = serde_json::from_slice(&body).map_err(|e| {
-                answer.protocol(ErrorKind::InvalidContent, format!("invalid tag list: {e}"))
-            })?;
-            tags.extend(page.tags.unwrap_or_default());
-            next = answer.next_link()?;
-        }
-        Ok(tags)
+        self.tag_pages(last).try_concat().await
     }
 }

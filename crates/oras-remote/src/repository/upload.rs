@@ -263,16 +263,25 @@ impl Repository {
         if options.force_chunked || desc.size > options.chunked_threshold {
             return self.push_chunked(desc, location, min_chunk, source).await;
         }
+        self.upload_monolithic(desc, &location, source.open().await?)
+            .await
+    }
+
+    /// The one `PUT` of a monolithic upload into the session at
+    /// `location`: up to 4 MiB read first (replayable), more streamed.
+    pub(crate) async fn upload_monolithic(
+        &self,
+        desc: &Descriptor,
+        location: &Url,
+        content: BlobReader,
+    ) -> oras_content::Result<()> {
         if desc.size <= MAX_METADATA_BYTES {
-            let data = read_all(source.open().await?, desc, MAX_METADATA_BYTES).await?;
-            return self.finish_upload(desc, &location, Body::full(data)).await;
+            let data = read_all(content, desc, MAX_METADATA_BYTES).await?;
+            return self.finish_upload(desc, location, Body::full(data)).await;
         }
-        let feeder: SharedFeeder = Arc::new(Mutex::new(Some(Feeder::new(
-            source.open().await?,
-            desc.size,
-        ))));
+        let feeder: SharedFeeder = Arc::new(Mutex::new(Some(Feeder::new(content, desc.size))));
         let result = self
-            .finish_upload(desc, &location, body_from(feeder.clone(), desc.size))
+            .finish_upload(desc, location, body_from(feeder.clone(), desc.size))
             .await;
         match result {
             Err(e) => Err(content_failure(&feeder).await.unwrap_or(e)),

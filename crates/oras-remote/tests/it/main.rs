@@ -9,6 +9,8 @@ mod dns;
 mod fake;
 mod large;
 mod manifests;
+mod oras_go_pieces;
+mod pages;
 mod prestage_file;
 mod proxy_tls;
 mod real;
