@@ -18,15 +18,14 @@ use std::time::Duration;
 use clap::Args;
 use oras_spec::{Platform, media_type};
 
-use oras_content::{
-    BlobReader, Capabilities, Fetcher, ReadOnlyStorage, ReadOnlyTarget, Resolver, Tagger,
-    fetch_all, memory,
-};
+use oras_content::spool::SpooledBlob;
+use oras_content::{ReadOnlyTarget, Tagger, fetch_all, memory};
 use oras_copy::{
     CopyGraphOptions, CopyOptions, PackManifestOptions, PackManifestVersion, TagBytesNOptions,
     copy, copy_graph, pack_manifest, tag_bytes_n,
 };
-use oras_spec::{Algorithm, Descriptor, annotation};
+use oras_remote::PRESTAGE_MIN_SIZE;
+use oras_spec::{Descriptor, annotation};
 
 use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, TagListener, Union};
@@ -402,8 +401,8 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
     for file in &options.files {
         let extra = options.annotations.file(&file.raw);
         if file.is_stdin() {
-            let blob = StdinBlob::read(options.stdin_size.unwrap_or(0), &file.media_type).await?;
-            let mut desc = blob.desc.clone();
+            let blob = read_stdin_layer(options.stdin_size.unwrap_or(0), &file.media_type).await?;
+            let mut desc = blob.descriptor().clone();
             desc.annotations.extend(extra);
             layers.push(desc);
             stdin_blob = Some(blob);
@@ -420,13 +419,16 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
             .as_ref()
             .and_then(connect::WriteTarget::repository);
         let prestage = match repository {
-            Some(repo) if prestages_left > 0 => prestage_file(repo, &file.path).await,
+            Some(repo) if prestages_left > 0 => {
+                repo.prestage_file(&file.path, PRESTAGE_MIN_SIZE).await
+            }
             _ => None,
         };
         let mut desc = files.add(&name, &file.media_type, &file.path).await?;
-        if let (Some((stage, sent)), Some(repo)) = (prestage, repository) {
+        if let Some(stage) = prestage {
             prestages_left -= 1;
-            if settle_prestage(repo, stage, &desc).await {
+            let sent = stage.sent();
+            if stage.settle(&desc).await {
                 tokio::spawn(show_prestage_progress(display.clone(), desc.clone(), sent));
             }
         }
@@ -540,68 +542,8 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Files at least this large start uploading while they are hashed:
-/// hashing 32 MiB takes about 20 ms, more than the round trips a prestage
-/// adds.
-const PRESTAGE_MIN_SIZE: u64 = 32 * 1024 * 1024;
-
 /// How often a prestaged upload's progress is shown.
 const PRESTAGE_PROGRESS_TICK: Duration = Duration::from_millis(200);
-
-/// Starts uploading the regular file at `path` if it is large enough;
-/// with the count of its bytes read for the upload so far.
-async fn prestage_file(
-    repo: &oras_remote::Repository,
-    path: &str,
-) -> Option<(oras_remote::Prestage, Arc<AtomicU64>)> {
-    let meta = tokio::fs::metadata(path).await.ok()?;
-    if !meta.is_file() || meta.len() < PRESTAGE_MIN_SIZE {
-        return None;
-    }
-    let sent = Arc::new(AtomicU64::new(0));
-    let source = Arc::new(CountedFile {
-        path: path.into(),
-        sent: sent.clone(),
-    });
-    Some((repo.prestage(source, meta.len()), sent))
-}
-
-/// A file whose bytes read are counted (into `sent`).
-struct CountedFile {
-    path: std::path::PathBuf,
-    sent: Arc<AtomicU64>,
-}
-
-#[async_trait::async_trait]
-impl oras_remote::BlobSource for CountedFile {
-    async fn open(&self) -> oras_content::Result<BlobReader> {
-        let reader = oras_remote::FileSource(self.path.clone()).open().await?;
-        let sent = self.sent.clone();
-        Ok(reader.inspect(move |chunk| {
-            sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-        }))
-    }
-}
-
-/// Once a prestaged file is hashed: abandoned when the registry has the
-/// blob already (the copy then reports it as existing, as Go does),
-/// otherwise left for the copy's push of `desc` to end (`true`).
-async fn settle_prestage(
-    repo: &oras_remote::Repository,
-    stage: oras_remote::Prestage,
-    desc: &Descriptor,
-) -> bool {
-    match repo.exists(desc).await {
-        Ok(true) => {
-            stage.cancel().await;
-            false
-        }
-        _ => {
-            stage.commit_as(desc);
-            true
-        }
-    }
-}
 
 /// Shows the bytes a prestaged upload of `desc` has read on its progress
 /// bar (the copy ends that upload without reading the file itself). Stops
@@ -669,78 +611,25 @@ fn clean_path(path: &str) -> String {
 /// The layer read from stdin (`-`): spooled to a temp file while it is
 /// hashed, refused unless it has exactly `--size` bytes, and served to the
 /// copy from there.
-struct StdinBlob {
-    desc: Descriptor,
-    file: tempfile::TempPath,
-}
-
-impl StdinBlob {
-    async fn read(size: u64, media_type: &str) -> anyhow::Result<StdinBlob> {
-        use std::io::{Read, Write};
-        let media_type = if media_type.is_empty() {
-            media_type::IMAGE_LAYER.to_owned()
-        } else {
-            media_type.to_owned()
-        };
-        tokio::task::spawn_blocking(move || -> anyhow::Result<StdinBlob> {
-            let mut temp = tempfile::Builder::new().prefix("oras_stdin_").tempfile()?;
-            let mut digester = Algorithm::Sha256.digester();
-            let mut input = std::io::stdin().lock().take(size.saturating_add(1));
-            let mut buf = vec![0u8; 64 * 1024];
-            let mut total = 0u64;
-            loop {
-                let n = input.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                digester.update(&buf[..n]);
-                temp.write_all(&buf[..n])?;
-                total += n as u64;
-            }
-            if total != size {
-                return Err(CliError::new(format!(
+async fn read_stdin_layer(size: u64, media_type: &str) -> anyhow::Result<SpooledBlob> {
+    let media_type = if media_type.is_empty() {
+        media_type::IMAGE_LAYER
+    } else {
+        media_type
+    };
+    SpooledBlob::spool(std::io::stdin(), size, media_type)
+        .await
+        .map_err(|err| match err {
+            oras_content::Error::ShortContent { .. } | oras_content::Error::TrailingData { .. } => {
+                CliError::new(format!(
                     "the size of the content read from stdin does not match --size {size}"
                 ))
-                .into());
+                .into()
             }
-            temp.as_file().sync_all()?;
-            Ok(StdinBlob {
-                desc: Descriptor::new(media_type, digester.finish(), size),
-                file: temp.into_temp_path(),
-            })
+            oras_content::Error::Io { source, .. } => anyhow::Error::new(source),
+            other => anyhow::Error::new(other),
         })
-        .await?
-    }
 }
-
-#[async_trait::async_trait]
-impl Fetcher for StdinBlob {
-    async fn fetch(&self, target: &Descriptor) -> oras_content::Result<BlobReader> {
-        if target.digest != self.desc.digest {
-            return Err(oras_content::Error::NotFound(target.digest.to_string()));
-        }
-        let file = tokio::fs::File::open(&self.file)
-            .await
-            .map_err(|e| oras_content::Error::io("opening the stdin layer", e))?;
-        Ok(BlobReader::from_file(file.into_std().await))
-    }
-}
-
-#[async_trait::async_trait]
-impl ReadOnlyStorage for StdinBlob {
-    async fn exists(&self, target: &Descriptor) -> oras_content::Result<bool> {
-        Ok(target.digest == self.desc.digest)
-    }
-}
-
-#[async_trait::async_trait]
-impl Resolver for StdinBlob {
-    async fn resolve(&self, reference: &str) -> oras_content::Result<Descriptor> {
-        Err(oras_content::Error::NotFound(reference.to_owned()))
-    }
-}
-
-impl Capabilities for StdinBlob {}
 
 #[cfg(test)]
 mod tests {
