@@ -70,7 +70,9 @@ pub use storage::{
     ReferencePusher, ReferrerLister, Resolver, Storage, TagLister, TagResolver, Tagger, Target,
     Untagger,
 };
-pub use successors::{fetch_all, subject_from_bytes, successors, successors_from_bytes};
+pub use successors::{
+    Successors, fetch_all, subject_from_bytes, successors, successors_from_bytes,
+};
 
 /// The README's example, run as a doc test so it stays true.
 #[cfg(doctest)]

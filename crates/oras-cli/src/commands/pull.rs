@@ -15,11 +15,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
-use oras_content::{Fetcher, Tagger, fetch_all};
+use oras_content::{Fetcher, Successors, Tagger, fetch_all};
 use oras_copy::{
     CopyEvent, CopyGraphOptions, CopyOptions, ResolveOptions, copy, copy_graph, resolve,
 };
-use oras_spec::{ArtifactManifest, Descriptor, Index, Manifest, annotation, media_type};
+use oras_spec::{Descriptor, annotation, media_type};
 use oras_store_file::UnpackLimits;
 use tokio::io::AsyncReadExt;
 
@@ -412,8 +412,9 @@ fn find_successors(
                 let _ = display.event(Event::Processing(desc));
             }
             let bytes = fetch_all(fetcher, desc, oras_content::MAX_METADATA_BYTES).await?;
-            let parts = GraphParts::of(desc, &bytes)?;
-            let mut nodes = parts.nodes;
+            let parts = successors_by_role(desc, &bytes)?;
+            let mut nodes = parts.layers;
+            nodes.extend(parts.manifests);
             if let Some(subject) = parts.subject
                 && include_subject
             {
@@ -459,50 +460,16 @@ fn find_successors(
     }
 }
 
-/// The successors of a manifest, split as the pull rules need them.
-struct GraphParts {
-    nodes: Vec<Descriptor>,
-    subject: Option<Descriptor>,
-    config: Option<Descriptor>,
-}
-
-impl GraphParts {
-    fn of(desc: &Descriptor, bytes: &[u8]) -> oras_content::Result<GraphParts> {
-        let invalid = |e: serde_json::Error| {
-            oras_content::Error::external(oras_content::ErrorKind::InvalidContent, e)
-        };
-        Ok(match desc.media_type.as_str() {
-            media_type::IMAGE_MANIFEST | media_type::DOCKER_MANIFEST => {
-                let m: Manifest = serde_json::from_slice(bytes).map_err(invalid)?;
-                GraphParts {
-                    nodes: m.layers,
-                    subject: m.subject,
-                    config: Some(m.config),
-                }
-            }
-            media_type::IMAGE_INDEX | media_type::DOCKER_MANIFEST_LIST => {
-                let i: Index = serde_json::from_slice(bytes).map_err(invalid)?;
-                GraphParts {
-                    nodes: i.manifests,
-                    subject: i.subject,
-                    config: None,
-                }
-            }
-            media_type::ARTIFACT_MANIFEST => {
-                let a: ArtifactManifest = serde_json::from_slice(bytes).map_err(invalid)?;
-                GraphParts {
-                    nodes: a.blobs,
-                    subject: a.subject,
-                    config: None,
-                }
-            }
-            _ => GraphParts {
-                nodes: Vec::new(),
-                subject: None,
-                config: None,
-            },
-        })
-    }
+/// The successors of a manifest by role ([`Successors`]), with a document
+/// that does not parse reported by its JSON error alone, as the Go CLI's
+/// `graph.Successors` (`json.Unmarshal`) does.
+fn successors_by_role(desc: &Descriptor, bytes: &[u8]) -> oras_content::Result<Successors> {
+    Successors::from_bytes(desc, bytes).map_err(|err| match err {
+        oras_content::Error::Spec(oras_spec::Error::Json { source, .. }) => {
+            oras_content::Error::external(oras_content::ErrorKind::InvalidContent, source)
+        }
+        other => other,
+    })
 }
 
 /// Pulls the titled files into `--output` (a file store).
@@ -663,10 +630,11 @@ async fn pull_to_stdout(options: &PullOptions, ctx: &Context) -> anyhow::Result<
     };
     let root = resolve(&src, &options.target.reference, &resolve_options).await?;
     let bytes = fetch_all(&src, &root, oras_content::MAX_METADATA_BYTES).await?;
-    let parts = GraphParts::of(&root, &bytes)?;
+    let parts = successors_by_role(&root, &bytes)?;
     let layers: Vec<Descriptor> = parts
-        .nodes
+        .layers
         .into_iter()
+        .chain(parts.manifests)
         .filter(|d| {
             !(d.media_type == media_type::EMPTY_JSON && d.same_content(&Descriptor::empty_json()))
         })
