@@ -42,7 +42,7 @@ pub struct Descriptor {
     pub artifact_type: String,
 }
 
-crate::manifest::strict_serde!(
+crate::json::strict_serde!(
     Descriptor,
     "descriptor",
     [

@@ -216,6 +216,33 @@ fn go_quote_char(byte: u8) -> String {
     format!("'{inner}'")
 }
 
+/// Implements `Serialize` and `Deserialize` for a type whose derives are
+/// `remote = "Self"`: serialising as derived, deserialising through the
+/// key check of [`deserialize_strict`] with the JSON names of its fields.
+macro_rules! strict_serde {
+    ($ty:ident, $what:literal, [$($field:literal),* $(,)?]) => {
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                $ty::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(
+                deserializer: D,
+            ) -> std::result::Result<Self, D::Error> {
+                crate::json::deserialize_strict(deserializer, $what, &[$($field),*], |value| {
+                    $ty::deserialize(value)
+                })
+            }
+        }
+    };
+}
+pub(crate) use strict_serde;
+
 #[cfg(test)]
 mod tests {
     use super::*;

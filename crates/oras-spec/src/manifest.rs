@@ -64,34 +64,7 @@ pub struct Index {
     pub annotations: BTreeMap<String, String>,
 }
 
-/// Implements `Serialize` and `Deserialize` for a type whose derives are
-/// `remote = "Self"`: serialising as derived, deserialising through the
-/// key check of [`crate::json`] with the JSON names of its fields.
-macro_rules! strict_serde {
-    ($ty:ident, $what:literal, [$($field:literal),* $(,)?]) => {
-        impl Serialize for $ty {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> std::result::Result<S::Ok, S::Error> {
-                $ty::serialize(self, serializer)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(
-                deserializer: D,
-            ) -> std::result::Result<Self, D::Error> {
-                crate::json::deserialize_strict(deserializer, $what, &[$($field),*], |value| {
-                    $ty::deserialize(value)
-                })
-            }
-        }
-    };
-}
-pub(crate) use strict_serde;
-
-strict_serde!(
+crate::json::strict_serde!(
     Manifest,
     "image manifest",
     [
@@ -104,7 +77,7 @@ strict_serde!(
         "annotations"
     ]
 );
-strict_serde!(
+crate::json::strict_serde!(
     Index,
     "image index",
     [
@@ -116,7 +89,7 @@ strict_serde!(
         "annotations"
     ]
 );
-strict_serde!(
+crate::json::strict_serde!(
     ArtifactManifest,
     "artifact manifest",
     [

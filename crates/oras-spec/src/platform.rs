@@ -36,7 +36,7 @@ pub struct Platform {
     pub variant: String,
 }
 
-crate::manifest::strict_serde!(
+crate::json::strict_serde!(
     Platform,
     "platform",
     ["architecture", "os", "os.version", "os.features", "variant"]

@@ -128,11 +128,13 @@ mod blobs;
 mod body;
 mod config;
 mod errors;
+mod exchange;
 mod fault;
 mod listing;
 mod log;
 mod manifests;
 mod route;
+mod scope;
 mod server;
 mod state;
 mod uploads;
@@ -154,7 +156,7 @@ pub use fault::{Fault, FaultAction, dropping_download, dropping_upload};
 pub use log::{Origin, RequestRecord, TokenRequest};
 pub use state::StoredManifest;
 
-use server::Shared;
+use exchange::Shared;
 
 /// A running fake registry. Dropping it (or [`FakeRegistry::stop`])
 /// aborts both servers and every open connection.

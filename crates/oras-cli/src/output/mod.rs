@@ -1,11 +1,13 @@
 //! What commands print: the shared [`Printer`], status lines and progress
-//! bars ([`status`], drawn by [`progress`]), text summaries ([`text`]), the JSON models of
+//! bars ([`status`], drawn by [`progress`], both speaking the transfer
+//! [`event`]s), text summaries ([`text`]), the JSON models of
 //! `--format json` ([`model`]), Go-compatible JSON ([`json`]), discover's
 //! tree and table ([`tree`]), and [`render`], which writes a model in the
 //! chosen format. Human-readable text has its control characters made
 //! visible ([`escape`]).
 
 pub mod escape;
+pub mod event;
 pub mod json;
 pub mod model;
 mod printer;

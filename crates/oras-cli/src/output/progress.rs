@@ -25,7 +25,7 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use oras_spec::Descriptor;
 
-use crate::output::status::{Event, Mode, Prompts, StatusDisplay, title_or_media_type};
+use crate::output::event::{Event, Mode, Prompts, StatusDisplay, title_or_media_type};
 use crate::output::text::{format_bytes, format_duration, go_g, humanize_bytes, round_to};
 
 /// Cells of the bar (Go `barLength`).

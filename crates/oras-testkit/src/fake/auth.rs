@@ -17,9 +17,10 @@ use http::{HeaderMap, Method, StatusCode};
 use super::body::{self, Resp};
 use super::config::{Auth, BearerAuth};
 use super::errors::ErrorCode;
+use super::exchange::{Abort, Exchange, set_header};
 use super::log::{Origin, TokenRequest};
 use super::route::{Query, Route};
-use super::server::{Abort, Exchange, set_header};
+use super::scope::Scope;
 
 /// Largest token request body read (an OAuth2 form is tiny).
 const MAX_TOKEN_FORM: usize = 64 * 1024;
@@ -27,54 +28,6 @@ const MAX_TOKEN_FORM: usize = 64 * 1024;
 /// Lifetime announced for issued tokens (they never actually expire; use
 /// [`FakeRegistry::revoke_tokens`](super::FakeRegistry::revoke_tokens)).
 const EXPIRES_IN: u64 = 300;
-
-/// One granted (or needed) access: `type:name:action,action`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Scope {
-    resource_type: String,
-    name: String,
-    actions: Vec<String>,
-}
-
-impl Scope {
-    /// Parses `repository:name:pull,push`; the name may hold `:` (a
-    /// registry host with port), the actions never do.
-    fn parse(text: &str) -> Option<Scope> {
-        let (head, actions) = text.rsplit_once(':')?;
-        let (resource_type, name) = head.split_once(':')?;
-        if resource_type.is_empty() || name.is_empty() {
-            return None;
-        }
-        Some(Scope {
-            resource_type: resource_type.to_owned(),
-            name: name.to_owned(),
-            actions: actions
-                .split(',')
-                .filter(|a| !a.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        })
-    }
-
-    /// Whether this grant covers `action` on `resource_type:name`.
-    fn allows(&self, resource_type: &str, name: &str, action: &str) -> bool {
-        self.resource_type == resource_type
-            && self.name == name
-            && self.actions.iter().any(|a| a == action || a == "*")
-    }
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}",
-            self.resource_type,
-            self.name,
-            self.actions.join(",")
-        )
-    }
-}
 
 /// The access a request needs.
 enum Need {
@@ -368,20 +321,4 @@ fn issue(
 
 fn unauthorized_token() -> Resp {
     unauthorized("Basic realm=\"fake-registry-token\"".to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scopes() {
-        let s = Scope::parse("repository:a/b:pull,push").unwrap();
-        assert!(s.allows("repository", "a/b", "push"));
-        assert!(!s.allows("repository", "a/b", "delete"));
-        assert_eq!(s.to_string(), "repository:a/b:pull,push");
-        let all = Scope::parse("registry:catalog:*").unwrap();
-        assert!(all.allows("registry", "catalog", "*"));
-        assert!(Scope::parse("nonsense").is_none());
-    }
 }

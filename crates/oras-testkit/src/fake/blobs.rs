@@ -9,8 +9,8 @@ use oras_spec::{Digest, media_type};
 use super::body::{self, Resp};
 use super::config::DigestHeader;
 use super::errors::ErrorCode;
+use super::exchange::{Exchange, set_header};
 use super::log::Origin;
-use super::server::{Exchange, set_header};
 
 /// `GET`/`HEAD` of a blob.
 pub(crate) fn get(ex: &Exchange, name: &str, digest: &str) -> Resp {

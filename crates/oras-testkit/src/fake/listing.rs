@@ -12,9 +12,9 @@ use oras_spec::{Descriptor, Index, media_type};
 use super::blobs::parse_digest;
 use super::body::{self, Resp};
 use super::errors::ErrorCode;
+use super::exchange::{Exchange, set_header};
 use super::log::Origin;
 use super::route::encode;
-use super::server::{Exchange, set_header};
 use super::state::StoredManifest;
 
 /// One page of a listing.

@@ -20,7 +20,7 @@ use super::blobs::{digest_header, parse_digest};
 use super::body::{self, Resp};
 use super::config::TagDelete;
 use super::errors::ErrorCode;
-use super::server::{Abort, Exchange, append_header, set_header};
+use super::exchange::{Abort, Exchange, append_header, set_header};
 
 /// A manifest reference from the path.
 enum Ref {

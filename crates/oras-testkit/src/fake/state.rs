@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use bytes::Bytes;
 use oras_spec::{ArtifactManifest, Digest, Index, Manifest, media_type};
 
-use super::auth::Scope;
 use super::log::{RequestRecord, TokenRequest};
+use super::scope::Scope;
 
 /// A manifest as stored: its exact bytes, the media type it was pushed
 /// with, and what the referrers API needs from it.

@@ -16,9 +16,9 @@ use super::auth;
 use super::blobs::parse_digest;
 use super::body::{self, BrokenBody, Resp, concat};
 use super::errors::ErrorCode;
+use super::exchange::{Abort, Exchange, set_header, valid_name};
 use super::log::Origin;
 use super::route::encode;
-use super::server::{Abort, Exchange, set_header, valid_name};
 use super::state::Upload;
 
 /// `POST /v2/<name>/blobs/uploads/`: mount, single POST, or a new session.
