@@ -38,8 +38,8 @@ pub use runner::{
     Binaries, Implementation, Observation, STEP_TIMEOUT, StepObservation, Target, run_scenario,
 };
 pub use scenario::{
-    Binary, FileSpec, KnownDivergence, RegistryMode, Scenario, Step, Stream,
-    load_known_divergences, load_scenarios, parse_scenarios,
+    Binary, FileSpec, FlagExemption, KnownDivergence, RegistryMode, Scenario, Step, Stream,
+    load_flag_exemptions, load_known_divergences, load_scenarios, parse_scenarios,
 };
 pub use screen::Screen;
 pub use suite::{

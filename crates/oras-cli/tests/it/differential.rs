@@ -11,6 +11,10 @@
 //! every scenario must then be identical, which finds scenarios whose
 //! output varies from run to run and needs a normaliser.
 //!
+//! `flag_coverage` reads every command, alias and long flag from the Go
+//! binary's `--help` pages and fails for a flag no compared step uses,
+//! unless `tests/it/differential/flag_exemptions.toml` lists it with why.
+//!
 //! # Scenario files
 //!
 //! `tests/it/differential/scenarios/<group>.toml` holds `[[scenario]]` tables:
@@ -18,7 +22,8 @@
 //! ```toml
 //! [[scenario]]
 //! name = "push-file"            # unique; a-z, 0-9, inner '-'
-//! registry = "plain"            # plain (default) | basic (TLS + htpasswd) | token | none
+//! registry = "plain"            # plain (default) | basic (TLS + htpasswd) | token
+//!                               # | mtls (basic + a required client certificate) | none
 //! normalise = ["digests"]       # optional named normalisers, see below
 //! deliberate = "why"            # optional: a difference is deliberate (we are safer or more capable)
 //! dirs = ["empty"]              # optional directories to create in the work dir
@@ -45,7 +50,8 @@
 //! directory), `{layout}` (`{workdir}/layout`), `{home}`, `{tmp}` (`TMPDIR`),
 //! `{ca}` (the TLS registry's CA file), `{user}`/`{password}` (the
 //! registry's full user), `{reader_user}`/`{reader_password}` (token mode's
-//! read-only user), `{closed}` (a loopback port where nothing listens).
+//! read-only user), `{client_cert}`/`{client_key}` (mtls mode's client
+//! certificate and key), `{closed}` (a loopback port where nothing listens).
 //! In outputs the token server's address also becomes `{token_server}`.
 //!
 //! Each run has a clean environment: `PATH`, `HOME`, `DOCKER_CONFIG`
@@ -98,6 +104,9 @@ use oras_testkit::real::skip_requested;
 use oras_testkit::reference::{
     Binaries, SuiteConfig, go_oras, load_known_divergences, load_scenarios, run_suite, tools_dir,
 };
+
+#[path = "differential/flag_coverage.rs"]
+mod flag_coverage;
 
 /// The comment at the top of the known-divergence list.
 const KNOWN_HEADER: &str = "\

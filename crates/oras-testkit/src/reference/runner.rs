@@ -74,6 +74,8 @@ pub struct Target {
     pub closed: String,
     /// `127.0.0.1:PORT` of the token server (token mode).
     pub token_server: Option<String>,
+    /// The client certificate and key PEM paths (mtls mode).
+    pub client_cert: Option<(String, String)>,
 }
 
 /// The normalised result of one step.
@@ -149,6 +151,7 @@ pub fn run_scenario(
     let (user, password) = target.user.clone().unwrap_or_default();
     let (reader_user, reader_password) = target.reader.clone().unwrap_or_default();
     let ca = target.ca.clone().unwrap_or_default();
+    let (client_cert, client_key) = target.client_cert.clone().unwrap_or_default();
     let forward: Vec<(&str, String)> = vec![
         ("{repo}", format!("{}/{repo_path}", target.host)),
         ("{repo_path}", repo_path.clone()),
@@ -158,6 +161,8 @@ pub fn run_scenario(
         ("{home}", text(&home)),
         ("{tmp}", text(&tmp)),
         ("{ca}", ca.clone()),
+        ("{client_cert}", client_cert.clone()),
+        ("{client_key}", client_key.clone()),
         ("{user}", user.clone()),
         ("{password}", password.clone()),
         ("{reader_user}", reader_user),
@@ -182,6 +187,8 @@ pub fn run_scenario(
             (repo_path.clone(), "{repo_path}".into()),
             (target.host.clone(), "{registry}".into()),
             (ca, "{ca}".into()),
+            (client_cert, "{client_cert}".into()),
+            (client_key, "{client_key}".into()),
             (password, "{password}".into()),
             (reader_password, "{reader_password}".into()),
             (target.closed.clone(), "{closed}".into()),

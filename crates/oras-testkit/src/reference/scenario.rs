@@ -18,6 +18,9 @@ pub enum RegistryMode {
     Basic,
     /// Plain HTTP with token authentication.
     Token,
+    /// As [`RegistryMode::Basic`], and the TLS handshake requires a client
+    /// certificate (`{client_cert}`, `{client_key}`).
+    Mtls,
     /// No registry: `{registry}` names a closed port.
     None,
 }
@@ -324,6 +327,44 @@ pub fn load_known_divergences(path: &Path) -> Result<Vec<KnownDivergence>> {
         }
     }
     Ok(file.divergence)
+}
+
+/// A flag of the Go CLI that no scenario needs to use, with why (it
+/// cannot run against the suite's loopback registries).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagExemption {
+    /// The long flag's name without `--`.
+    pub flag: String,
+    /// Why no scenario uses it.
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlagExemptionFile {
+    #[serde(default)]
+    exempt: Vec<FlagExemption>,
+}
+
+/// Loads the flag-exemption list (`[[exempt]]` tables).
+///
+/// # Errors
+/// I/O and parse errors, and an entry without a reason.
+pub fn load_flag_exemptions(path: &Path) -> Result<Vec<FlagExemption>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let file: FlagExemptionFile = toml::from_str(&text).map_err(|e| Error::Scenario {
+        context: path.display().to_string(),
+        detail: e.to_string(),
+    })?;
+    if let Some(entry) = file.exempt.iter().find(|e| e.reason.trim().is_empty()) {
+        return Err(Error::Scenario {
+            context: path.display().to_string(),
+            detail: format!("--{} has no reason", entry.flag),
+        });
+    }
+    Ok(file.exempt)
 }
 
 #[cfg(test)]

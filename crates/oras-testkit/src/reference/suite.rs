@@ -291,13 +291,14 @@ pub fn run_suite(config: &SuiteConfig, filter: Option<&str>) -> Result<SuiteRepo
     let closed = closed_port()?;
     let mut registries: BTreeMap<RegistryMode, RealRegistry> = BTreeMap::new();
     for mode in &modes {
-        let real = match mode {
-            RegistryMode::Plain => Mode::Plain,
-            RegistryMode::Basic => Mode::TlsBasic,
-            RegistryMode::Token => Mode::Token,
+        let registry = match mode {
+            RegistryMode::Plain => RealRegistry::start(Mode::Plain)?,
+            RegistryMode::Basic => RealRegistry::start(Mode::TlsBasic)?,
+            RegistryMode::Token => RealRegistry::start(Mode::Token)?,
+            RegistryMode::Mtls => RealRegistry::start_with_client_auth()?,
             RegistryMode::None => continue,
         };
-        registries.insert(*mode, RealRegistry::start(real)?);
+        registries.insert(*mode, registry);
     }
     let targets: BTreeMap<RegistryMode, Target> = modes
         .iter()
@@ -315,6 +316,14 @@ pub fn run_suite(config: &SuiteConfig, filter: Option<&str>) -> Result<SuiteRepo
                         .reader_credentials()
                         .map(|(u, p)| (u.to_owned(), p.to_owned())),
                     closed: closed.clone(),
+                    client_cert: r.client_cert_path().zip(r.client_key_path()).map(
+                        |(cert, key)| {
+                            (
+                                cert.to_string_lossy().into_owned(),
+                                key.to_string_lossy().into_owned(),
+                            )
+                        },
+                    ),
                     token_server: r.token_server_url().map(|url| {
                         url.trim_start_matches("http://")
                             .trim_end_matches('/')
