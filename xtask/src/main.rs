@@ -6,16 +6,20 @@
 //! - `ci`: everything CI checks, in order: format, clippy, layering,
 //!   tests, the official conformance suite compared with ours, docs,
 //!   `cargo package` of every publishable crate, each feature of the
-//!   library crates checked alone, cargo-deny.
+//!   library crates checked alone, cargo-deny, a few seconds of each fuzz
+//!   target.
 //! - `test`: the whole test suite (the README's test command), then the
 //!   tests of `examples/external/` (a crate outside the workspace).
 //! - `check-layers`: fails on any internal crate edge outside the table of
 //!   ARCHITECTURE.md (see [`layers`]).
+//! - `fuzz [--seconds N] [TARGET...]`: the fuzz targets of `fuzz/` (see
+//!   [`fuzz`]); `ci` runs each for a few seconds.
 
 mod bench;
 mod conformance;
 mod demo;
 mod external;
+mod fuzz;
 mod layers;
 mod package;
 
@@ -30,9 +34,12 @@ fn main() -> ExitCode {
         "ci" => ci(),
         "test" => test(&args[1..]),
         "check-layers" => check_layers(),
+        "package" => package::package_all(),
+        "check-features" => package::check_each_feature(),
         "conformance" => conformance::run(&args[1..]),
         "bench" => bench::run(&args[1..]),
         "demo" => demo::run(),
+        "fuzz" => fuzz::run(&args[1..]),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
@@ -59,9 +66,13 @@ fn print_help() {
        cargo package, each feature checked, cargo-deny\n  \
          test [ARGS]   the whole test suite (extra ARGS go to cargo test)\n  \
          check-layers  fail on crate edges outside the layering of ARCHITECTURE.md\n  \
+         package       cargo package every publishable crate\n  \
+         check-features  cargo check each feature of the library crates alone\n  \
          conformance   run the distribution-spec conformance runner (ARGS go to it);\n                \
        --compare --registry distribution|referrers|all: beside the official suite\n  \
-         bench         benchmarks against the peers (see BENCHMARKS.md)"
+         bench         benchmarks against the peers (see BENCHMARKS.md)\n  \
+         fuzz [--seconds N] [TARGET...]\n                \
+       run the fuzz targets of fuzz/ (all by default, 60 s each)"
     );
 }
 
@@ -81,6 +92,7 @@ fn ci() -> Result<()> {
     )?;
     step("check-layers", check_layers())?;
     step("tests", test(&[]))?;
+    step("fuzz: each target a few seconds", fuzz::smoke())?;
     step(
         "conformance: official suite beside ours",
         conformance::compare_for_ci(),
