@@ -18,13 +18,14 @@ pub fn command() -> Command {
             "Every flag may also be given as its environment variable (shown in brackets); a flag wins.\n\
              Exit status: 0 when no check failed, 1 when one failed, 2 on a configuration error.",
         );
-    for (name, flag, switch, help) in VARIABLES {
-        let mut arg = Arg::new(*name)
-            .long(*flag)
-            .help(format!("{help} [{name}]"))
+    for variable in VARIABLES {
+        let name = variable.name;
+        let mut arg = Arg::new(name)
+            .long(variable.flag)
+            .help(format!("{} [{name}]", variable.help))
             .action(ArgAction::Set)
-            .value_name(if *switch { "BOOL" } else { "VALUE" });
-        if *switch {
+            .value_name(if variable.switch { "BOOL" } else { "VALUE" });
+        if variable.switch {
             arg = arg.num_args(0..=1).default_missing_value("true");
         }
         command = command.arg(arg);
@@ -43,9 +44,9 @@ pub fn variables(
 ) -> Result<BTreeMap<String, String>, clap::Error> {
     let matches = command().try_get_matches_from(args)?;
     let mut vars = env;
-    for (name, _, _, _) in VARIABLES {
-        if let Some(value) = matches.get_one::<String>(name) {
-            vars.insert((*name).to_owned(), value.clone());
+    for variable in VARIABLES {
+        if let Some(value) = matches.get_one::<String>(variable.name) {
+            vars.insert(variable.name.to_owned(), value.clone());
         }
     }
     Ok(vars)

@@ -17,373 +17,109 @@ use url::Url;
 
 use crate::random::Rng;
 
-/// Every variable: its name, the command-line flag that sets it, whether
-/// it is a boolean switch, and what it does.
-pub const VARIABLES: &[(&str, &str, bool, &str)] = &[
-    (
-        "OCI_ROOT_URL",
-        "root-url",
-        false,
-        "registry base URL, e.g. http://127.0.0.1:5000 (Ginkgo); wins over OCI_REGISTRY/OCI_TLS",
-    ),
-    (
-        "OCI_REGISTRY",
-        "registry",
-        false,
-        "registry host[:port] (redesign; default localhost:5000)",
-    ),
-    (
-        "OCI_TLS",
-        "tls",
-        false,
-        "enabled | insecure | disabled (redesign; default enabled for https URLs, disabled otherwise)",
-    ),
-    (
-        "OCI_NAMESPACE",
-        "namespace",
-        false,
-        "repository under test (Ginkgo)",
-    ),
-    (
-        "OCI_REPO1",
-        "repo1",
-        false,
-        "repository under test (redesign; wins over OCI_NAMESPACE; default conformance/repo1)",
-    ),
-    (
-        "OCI_CROSSMOUNT_NAMESPACE",
-        "crossmount-namespace",
-        false,
-        "mount target of the Ginkgo suite (default conformance-<random>)",
-    ),
-    (
-        "OCI_REPO2",
-        "repo2",
-        false,
-        "second repository of the redesign (default OCI_CROSSMOUNT_NAMESPACE, else conformance/repo2)",
-    ),
-    (
-        "OCI_USERNAME",
-        "username",
-        false,
-        "user for Basic auth or the token service",
-    ),
-    (
-        "OCI_PASSWORD",
-        "password",
-        false,
-        "password for Basic auth or the token service",
-    ),
-    (
-        "OCI_AUTH_SCOPE",
-        "auth-scope",
-        false,
-        "replaces the scope of token requests",
-    ),
-    (
-        "OCI_SUITE",
-        "suite",
-        false,
-        "ginkgo | redesign | all (default all)",
-    ),
-    (
-        "OCI_TEST_PULL",
-        "pull",
-        true,
-        "Ginkgo Pull workflow (default off)",
-    ),
-    (
-        "OCI_TEST_PUSH",
-        "push",
-        true,
-        "Ginkgo Push workflow (default off)",
-    ),
-    (
-        "OCI_TEST_CONTENT_DISCOVERY",
-        "content-discovery",
-        true,
-        "Ginkgo Content Discovery workflow (default off)",
-    ),
-    (
-        "OCI_TEST_CONTENT_MANAGEMENT",
-        "content-management",
-        true,
-        "Ginkgo Content Management workflow (default off)",
-    ),
-    (
-        "OCI_DELETE_MANIFEST_BEFORE_BLOBS",
-        "delete-manifest-before-blobs",
-        true,
-        "Ginkgo teardown order (default true)",
-    ),
-    (
-        "OCI_AUTOMATIC_CROSSMOUNT",
-        "automatic-crossmount",
-        true,
-        "unset: skip the mount-without-from specs; true: expect 201; false: expect 202",
-    ),
-    (
-        "OCI_TAG_NAME",
-        "tag-name",
-        false,
-        "existing tag for Pull (with the two digests, skips Pull setup)",
-    ),
-    (
-        "OCI_MANIFEST_DIGEST",
-        "manifest-digest",
-        false,
-        "existing manifest digest for Pull",
-    ),
-    (
-        "OCI_BLOB_DIGEST",
-        "blob-digest",
-        false,
-        "existing blob digest for Pull",
-    ),
-    (
-        "OCI_TAG_LIST",
-        "tag-list",
-        false,
-        "comma-separated existing tags for Content Discovery",
-    ),
-    (
-        "OCI_CONFIGURATION",
-        "configuration",
-        false,
-        "redesign's YAML configuration file (default oci-conformance.yaml when it exists); variables win over it",
-    ),
-    (
-        "OCI_RO_DATA_TAGS",
-        "ro-data-tags",
-        false,
-        "redesign: space-separated existing tags to pull read-only",
-    ),
-    (
-        "OCI_RO_DATA_MANIFESTS",
-        "ro-data-manifests",
-        false,
-        "redesign: space-separated existing manifest digests to pull read-only",
-    ),
-    (
-        "OCI_RO_DATA_BLOBS",
-        "ro-data-blobs",
-        false,
-        "redesign: space-separated existing blob digests to pull read-only",
-    ),
-    (
-        "OCI_RO_DATA_REFERRERS",
-        "ro-data-referrers",
-        false,
-        "redesign: space-separated subject digests whose referrers are listed read-only",
-    ),
-    (
-        "OCI_REPORT_DIR",
-        "report-dir",
-        false,
-        "where junit.xml, report.html and results.json go (default .; none disables)",
-    ),
-    ("OCI_DEBUG", "debug", true, "print every HTTP exchange"),
-    (
-        "OCI_HIDE_SKIPPED_WORKFLOWS",
-        "hide-skipped-workflows",
-        false,
-        "1 hides disabled workflows in report.html",
-    ),
-    (
-        "OCI_VERSION",
-        "version-profile",
-        false,
-        "redesign profile: 1.0 | 1.1 (default) | dev",
-    ),
-    (
-        "OCI_FILTER_TEST",
-        "filter-test",
-        false,
-        "run only checks whose id starts with this prefix",
-    ),
-    (
-        "OCI_TIMEOUT",
-        "timeout",
-        false,
-        "seconds per HTTP request (default 60)",
-    ),
-    (
-        "OCI_SEED",
-        "seed",
-        false,
-        "seed of the generated test data (default: from the clock)",
-    ),
-    ("OCI_API_PING", "api-ping", true, "redesign: GET /v2/"),
-    ("OCI_API_PULL", "api-pull", true, "redesign: pull checks"),
-    ("OCI_API_PUSH", "api-push", true, "redesign: push checks"),
-    (
-        "OCI_API_BLOBS_ATOMIC",
-        "api-blobs-atomic",
-        true,
-        "redesign: a deleted blob is gone at once",
-    ),
-    (
-        "OCI_API_BLOBS_DELETE",
-        "api-blobs-delete",
-        true,
-        "redesign: blob delete",
-    ),
-    (
-        "OCI_API_BLOBS_DIGEST_HEADER",
-        "api-blobs-digest-header",
-        true,
-        "redesign: Docker-Content-Digest required on blobs (dev)",
-    ),
-    (
-        "OCI_API_BLOBS_MOUNT_ANONYMOUS",
-        "api-blobs-mount-anonymous",
-        true,
-        "redesign: mount without from (off in 1.0)",
-    ),
-    (
-        "OCI_API_BLOBS_UPLOAD_CANCEL",
-        "api-blobs-upload-cancel",
-        true,
-        "redesign: DELETE of an upload session (dev)",
-    ),
-    (
-        "OCI_API_MANIFESTS_ATOMIC",
-        "api-manifests-atomic",
-        true,
-        "redesign: a deleted manifest is gone at once",
-    ),
-    (
-        "OCI_API_MANIFESTS_DELETE",
-        "api-manifests-delete",
-        true,
-        "redesign: manifest delete",
-    ),
-    (
-        "OCI_API_MANIFESTS_DIGEST_HEADER",
-        "api-manifests-digest-header",
-        true,
-        "redesign: Docker-Content-Digest required on manifests (dev)",
-    ),
-    (
-        "OCI_API_MANIFESTS_TAG_PARAM",
-        "api-manifests-tag-param",
-        true,
-        "redesign: PUT ?tag= (dev)",
-    ),
-    (
-        "OCI_API_TAGS_ATOMIC",
-        "api-tags-atomic",
-        true,
-        "redesign: a deleted tag is gone at once",
-    ),
-    (
-        "OCI_API_TAGS_DELETE",
-        "api-tags-delete",
-        true,
-        "redesign: tag delete",
-    ),
-    (
-        "OCI_API_TAGS_LIST",
-        "api-tags-list",
-        true,
-        "redesign: tag listing",
-    ),
-    (
-        "OCI_API_REFERRER",
-        "api-referrer",
-        true,
-        "redesign: referrers API and OCI-Subject (off in 1.0)",
-    ),
-    (
-        "OCI_DATA_IMAGE",
-        "data-image",
-        true,
-        "data sets image, image-uncompressed, large-manifest, bad-digest-image",
-    ),
-    (
-        "OCI_DATA_INDEX",
-        "data-index",
-        true,
-        "data sets index, empty-index",
-    ),
-    (
-        "OCI_DATA_INDEX_LIST",
-        "data-index-list",
-        true,
-        "data set nested-index",
-    ),
-    (
-        "OCI_DATA_SPARSE",
-        "data-sparse",
-        true,
-        "data set sparse (default off)",
-    ),
-    (
-        "OCI_DATA_ARTIFACT",
-        "data-artifact",
-        true,
-        "data sets artifact, artifact-without-layers",
-    ),
-    (
-        "OCI_DATA_ARTIFACT_LIST",
-        "data-artifact-list",
-        true,
-        "data set artifact-index",
-    ),
-    (
-        "OCI_DATA_SUBJECT",
-        "data-subject",
-        true,
-        "data set artifacts-with-subject",
-    ),
-    (
-        "OCI_DATA_SUBJECT_LIST",
-        "data-subject-list",
-        true,
-        "data set index-with-subject",
-    ),
-    (
-        "OCI_DATA_SUBJECT_MISSING",
-        "data-subject-missing",
-        true,
-        "data set missing-subject",
-    ),
-    (
-        "OCI_DATA_DATA_FIELD",
-        "data-data-field",
-        true,
-        "data set data-field",
-    ),
-    (
-        "OCI_DATA_NONDISTRIBUTABLE",
-        "data-nondistributable",
-        true,
-        "data set non-distributable-layers",
-    ),
-    (
-        "OCI_DATA_CUSTOM_FIELDS",
-        "data-custom-fields",
-        true,
-        "data set custom-fields",
-    ),
-    (
-        "OCI_DATA_NO_LAYERS",
-        "data-no-layers",
-        true,
-        "data set no-layers",
-    ),
-    (
-        "OCI_DATA_EMPTY_BLOB",
-        "data-empty-blob",
-        true,
-        "the well-known empty and {} blobs",
-    ),
-    (
-        "OCI_DATA_SHA512",
-        "data-sha512",
-        true,
-        "sha512 blobs and the sha512 data set",
-    ),
+/// One configuration variable: set in the environment as `name`, on the
+/// command line as `--flag`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variable {
+    /// `OCI_…`.
+    pub name: &'static str,
+    /// The command-line flag, without `--`.
+    pub flag: &'static str,
+    /// A boolean switch (`--flag` alone means true), else a value.
+    pub switch: bool,
+    /// What it does.
+    pub help: &'static str,
+}
+
+impl Variable {
+    /// A boolean switch.
+    const fn switch(name: &'static str, flag: &'static str, help: &'static str) -> Variable {
+        Variable {
+            name,
+            flag,
+            switch: true,
+            help,
+        }
+    }
+
+    /// A variable with a value.
+    const fn value(name: &'static str, flag: &'static str, help: &'static str) -> Variable {
+        Variable {
+            name,
+            flag,
+            switch: false,
+            help,
+        }
+    }
+}
+
+/// Every variable, in `--help` order (one a line: a table reads best unwrapped).
+#[rustfmt::skip]
+pub const VARIABLES: &[Variable] = &[
+    Variable::value("OCI_ROOT_URL", "root-url", "registry base URL, e.g. http://127.0.0.1:5000 (Ginkgo); wins over OCI_REGISTRY/OCI_TLS"),
+    Variable::value("OCI_REGISTRY", "registry", "registry host[:port] (redesign; default localhost:5000)"),
+    Variable::value("OCI_TLS", "tls", "enabled | insecure | disabled (redesign; default enabled for https URLs, disabled otherwise)"),
+    Variable::value("OCI_NAMESPACE", "namespace", "repository under test (Ginkgo)"),
+    Variable::value("OCI_REPO1", "repo1", "repository under test (redesign; wins over OCI_NAMESPACE; default conformance/repo1)"),
+    Variable::value("OCI_CROSSMOUNT_NAMESPACE", "crossmount-namespace", "mount target of the Ginkgo suite (default conformance-<random>)"),
+    Variable::value("OCI_REPO2", "repo2", "second repository of the redesign (default OCI_CROSSMOUNT_NAMESPACE, else conformance/repo2)"),
+    Variable::value("OCI_USERNAME", "username", "user for Basic auth or the token service"),
+    Variable::value("OCI_PASSWORD", "password", "password for Basic auth or the token service"),
+    Variable::value("OCI_AUTH_SCOPE", "auth-scope", "replaces the scope of token requests"),
+    Variable::value("OCI_SUITE", "suite", "ginkgo | redesign | all (default all)"),
+    Variable::switch("OCI_TEST_PULL", "pull", "Ginkgo Pull workflow (default off)"),
+    Variable::switch("OCI_TEST_PUSH", "push", "Ginkgo Push workflow (default off)"),
+    Variable::switch("OCI_TEST_CONTENT_DISCOVERY", "content-discovery", "Ginkgo Content Discovery workflow (default off)"),
+    Variable::switch("OCI_TEST_CONTENT_MANAGEMENT", "content-management", "Ginkgo Content Management workflow (default off)"),
+    Variable::switch("OCI_DELETE_MANIFEST_BEFORE_BLOBS", "delete-manifest-before-blobs", "Ginkgo teardown order (default true)"),
+    Variable::switch("OCI_AUTOMATIC_CROSSMOUNT", "automatic-crossmount", "unset: skip the mount-without-from specs; true: expect 201; false: expect 202"),
+    Variable::value("OCI_TAG_NAME", "tag-name", "existing tag for Pull (with the two digests, skips Pull setup)"),
+    Variable::value("OCI_MANIFEST_DIGEST", "manifest-digest", "existing manifest digest for Pull"),
+    Variable::value("OCI_BLOB_DIGEST", "blob-digest", "existing blob digest for Pull"),
+    Variable::value("OCI_TAG_LIST", "tag-list", "comma-separated existing tags for Content Discovery"),
+    Variable::value("OCI_CONFIGURATION", "configuration", "redesign's YAML configuration file (default oci-conformance.yaml when it exists); variables win over it"),
+    Variable::value("OCI_RO_DATA_TAGS", "ro-data-tags", "redesign: space-separated existing tags to pull read-only"),
+    Variable::value("OCI_RO_DATA_MANIFESTS", "ro-data-manifests", "redesign: space-separated existing manifest digests to pull read-only"),
+    Variable::value("OCI_RO_DATA_BLOBS", "ro-data-blobs", "redesign: space-separated existing blob digests to pull read-only"),
+    Variable::value("OCI_RO_DATA_REFERRERS", "ro-data-referrers", "redesign: space-separated subject digests whose referrers are listed read-only"),
+    Variable::value("OCI_REPORT_DIR", "report-dir", "where junit.xml, report.html and results.json go (default .; none disables)"),
+    Variable::switch("OCI_DEBUG", "debug", "print every HTTP exchange"),
+    Variable::value("OCI_HIDE_SKIPPED_WORKFLOWS", "hide-skipped-workflows", "1 hides disabled workflows in report.html"),
+    Variable::value("OCI_VERSION", "version-profile", "redesign profile: 1.0 | 1.1 (default) | dev"),
+    Variable::value("OCI_FILTER_TEST", "filter-test", "run only checks whose id starts with this prefix"),
+    Variable::value("OCI_TIMEOUT", "timeout", "seconds per HTTP request (default 60)"),
+    Variable::value("OCI_SEED", "seed", "seed of the generated test data (default: from the clock)"),
+    Variable::switch("OCI_API_PING", "api-ping", "redesign: GET /v2/"),
+    Variable::switch("OCI_API_PULL", "api-pull", "redesign: pull checks"),
+    Variable::switch("OCI_API_PUSH", "api-push", "redesign: push checks"),
+    Variable::switch("OCI_API_BLOBS_ATOMIC", "api-blobs-atomic", "redesign: a deleted blob is gone at once"),
+    Variable::switch("OCI_API_BLOBS_DELETE", "api-blobs-delete", "redesign: blob delete"),
+    Variable::switch("OCI_API_BLOBS_DIGEST_HEADER", "api-blobs-digest-header", "redesign: Docker-Content-Digest required on blobs (dev)"),
+    Variable::switch("OCI_API_BLOBS_MOUNT_ANONYMOUS", "api-blobs-mount-anonymous", "redesign: mount without from (off in 1.0)"),
+    Variable::switch("OCI_API_BLOBS_UPLOAD_CANCEL", "api-blobs-upload-cancel", "redesign: DELETE of an upload session (dev)"),
+    Variable::switch("OCI_API_MANIFESTS_ATOMIC", "api-manifests-atomic", "redesign: a deleted manifest is gone at once"),
+    Variable::switch("OCI_API_MANIFESTS_DELETE", "api-manifests-delete", "redesign: manifest delete"),
+    Variable::switch("OCI_API_MANIFESTS_DIGEST_HEADER", "api-manifests-digest-header", "redesign: Docker-Content-Digest required on manifests (dev)"),
+    Variable::switch("OCI_API_MANIFESTS_TAG_PARAM", "api-manifests-tag-param", "redesign: PUT ?tag= (dev)"),
+    Variable::switch("OCI_API_TAGS_ATOMIC", "api-tags-atomic", "redesign: a deleted tag is gone at once"),
+    Variable::switch("OCI_API_TAGS_DELETE", "api-tags-delete", "redesign: tag delete"),
+    Variable::switch("OCI_API_TAGS_LIST", "api-tags-list", "redesign: tag listing"),
+    Variable::switch("OCI_API_REFERRER", "api-referrer", "redesign: referrers API and OCI-Subject (off in 1.0)"),
+    Variable::switch("OCI_DATA_IMAGE", "data-image", "data sets image, image-uncompressed, large-manifest, bad-digest-image"),
+    Variable::switch("OCI_DATA_INDEX", "data-index", "data sets index, empty-index"),
+    Variable::switch("OCI_DATA_INDEX_LIST", "data-index-list", "data set nested-index"),
+    Variable::switch("OCI_DATA_SPARSE", "data-sparse", "data set sparse (default off)"),
+    Variable::switch("OCI_DATA_ARTIFACT", "data-artifact", "data sets artifact, artifact-without-layers"),
+    Variable::switch("OCI_DATA_ARTIFACT_LIST", "data-artifact-list", "data set artifact-index"),
+    Variable::switch("OCI_DATA_SUBJECT", "data-subject", "data set artifacts-with-subject"),
+    Variable::switch("OCI_DATA_SUBJECT_LIST", "data-subject-list", "data set index-with-subject"),
+    Variable::switch("OCI_DATA_SUBJECT_MISSING", "data-subject-missing", "data set missing-subject"),
+    Variable::switch("OCI_DATA_DATA_FIELD", "data-data-field", "data set data-field"),
+    Variable::switch("OCI_DATA_NONDISTRIBUTABLE", "data-nondistributable", "data set non-distributable-layers"),
+    Variable::switch("OCI_DATA_CUSTOM_FIELDS", "data-custom-fields", "data set custom-fields"),
+    Variable::switch("OCI_DATA_NO_LAYERS", "data-no-layers", "data set no-layers"),
+    Variable::switch("OCI_DATA_EMPTY_BLOB", "data-empty-blob", "the well-known empty and {} blobs"),
+    Variable::switch("OCI_DATA_SHA512", "data-sha512", "sha512 blobs and the sha512 data set"),
 ];
 
 /// A configuration problem.

@@ -66,7 +66,7 @@ pub fn apply(
 pub fn variables(text: &str) -> Result<(BTreeMap<String, String>, Vec<String>), String> {
     let mut vars = BTreeMap::new();
     let mut warnings = Vec::new();
-    let mut known: Vec<&str> = VARIABLES.iter().map(|(name, ..)| *name).collect();
+    let mut known: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
     known.push("OCI_RESULTS_DIR");
     for (path, value) in parse(text)? {
         let name = variable_name(&path);
