@@ -119,7 +119,26 @@ pub(crate) struct Ginkgo<'a, 'p> {
     cross: String,
 }
 
-impl Ginkgo<'_, '_> {
+/// One spec as declared: its place in the tree (workflow and context),
+/// its text, the spec section and endpoints it covers, and its setup
+/// condition.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SpecDef<'a> {
+    /// The workflow container.
+    pub(crate) workflow: Workflow,
+    /// The context container (`Setup`, `Pull blobs`, `Teardown`, …).
+    pub(crate) context: &'a str,
+    /// The spec's text.
+    pub(crate) name: &'a str,
+    /// The section of the spec it checks.
+    pub(crate) section: &'a str,
+    /// The endpoint ids of the spec's table (`end-2`, …).
+    pub(crate) endpoints: &'a [&'static str],
+    /// Upstream's `RunOnlyIf`: false skips the spec (it still counts).
+    pub(crate) run_only_if: bool,
+}
+
+impl<'a, 'p> Ginkgo<'a, 'p> {
     fn enabled(&self, workflow: Workflow) -> bool {
         let w = &self.r.config.workflows;
         match workflow {
@@ -130,51 +149,34 @@ impl Ginkgo<'_, '_> {
         }
     }
 
-    /// Starts a spec, or records it as disabled (`SkipIfDisabled`).
-    fn begin(
+    /// Runs one spec: records it as disabled when its workflow is off
+    /// (`SkipIfDisabled`), as skipped when its condition does not hold
+    /// (`RunOnlyIf`), else runs `body` and records its outcome. `None`
+    /// when the body did not run.
+    async fn check(
         &mut self,
-        workflow: Workflow,
-        context: &str,
-        name: &str,
-        spec: &str,
-        endpoints: &[&'static str],
-    ) -> Option<Check> {
+        def: SpecDef<'_>,
+        body: impl AsyncFnOnce(&mut Ginkgo<'a, 'p>, &mut Check) -> Step,
+    ) -> Option<Status> {
         let meta = self.r.meta(
             "ginkgo",
-            &[SUITE, workflow.title(), context],
-            name,
-            spec,
-            endpoints,
+            &[SUITE, def.workflow.title(), def.context],
+            def.name,
+            def.section,
+            def.endpoints,
         );
-        if !self.enabled(workflow) {
+        if !self.enabled(def.workflow) {
             self.r.record(meta, Status::Disabled, DISABLED);
             return None;
         }
-        Some(self.r.start(meta))
-    }
-
-    /// Starts a spec that runs only when `condition` holds (`RunOnlyIf`).
-    fn begin_if(
-        &mut self,
-        condition: bool,
-        workflow: Workflow,
-        context: &str,
-        name: &str,
-        spec: &str,
-        endpoints: &[&'static str],
-    ) -> Option<Check> {
-        let check = self.begin(workflow, context, name, spec, endpoints)?;
-        if condition {
-            Some(check)
-        } else {
+        let mut check = self.r.start(meta);
+        if !def.run_only_if {
             self.r
                 .finish(check, Err(Stop::Skip(RUN_ONLY_IF.to_owned())));
-            None
+            return None;
         }
-    }
-
-    fn end(&mut self, check: Check, step: Step) -> Status {
-        self.r.finish(check, step)
+        let step = body(self, &mut check).await;
+        Some(self.r.finish(check, step))
     }
 
     fn client(&self) -> &Client {

@@ -4,7 +4,9 @@ use http::Method;
 use http::header::{CONTENT_RANGE, CONTENT_TYPE};
 use oras_spec::media_type;
 
-use super::{Ginkgo, NONEXISTENT_MANIFEST, Workflow, delete, relative, request, with_query};
+use super::{
+    Ginkgo, NONEXISTENT_MANIFEST, SpecDef, Workflow, delete, relative, request, with_query,
+};
 use crate::http::{Request, Response};
 use crate::outcome::{Step, Stop, ensure, expect_header, expect_header_eq, expect_status};
 use crate::runner::Check;
@@ -53,246 +55,236 @@ pub(super) async fn run(g: &mut Ginkgo<'_, '_>) {
 
 async fn streamed(g: &mut Ginkgo<'_, '_>, st: &mut State) {
     const CTX: &str = "Blob Upload Streamed";
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "PATCH request with blob in body should yield 202 response",
-        CHUNKED,
-        &["end-4a", "end-5"],
-    ) {
-        let step = async {
-            let post = c
-                .send(
-                    g.client(),
-                    Request::new(Method::POST, g.url("/blobs/uploads/")),
-                )
-                .await?;
-            expect_header(&post, "location")?;
-            let patch = request(
-                Method::PATCH,
-                relative(g.client(), &post)?,
-                &[(CONTENT_TYPE, OCTET)],
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "PATCH request with blob in body should yield 202 response",
+        section: CHUNKED,
+        endpoints: &["end-4a", "end-5"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let post = c
+            .send(
+                g.client(),
+                Request::new(Method::POST, g.url("/blobs/uploads/")),
             )
-            .body(g.fx.blob_a.data.clone());
-            let resp = c.send(g.client(), patch).await?;
-            let status = expect_status(&resp, &[202]);
-            keep_on_success(&mut st.last, resp, &status);
-            status
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "PUT request to session URL with digest should yield 201 response",
-        CHUNKED,
-        &["end-6"],
-    ) {
-        let step = async {
-            let last = previous(&st.last)?;
-            // Upstream sets `Content-Length: 42` without a body; Go sends
-            // the real length, 0 (§1.1 "Content-Length quirk").
-            let url = with_query(relative(g.client(), last)?, "digest", &g.fx.blob_a.digest);
-            let resp = c
-                .send(
-                    g.client(),
-                    request(Method::PUT, url, &[(CONTENT_TYPE, OCTET)]),
-                )
-                .await?;
-            expect_status(&resp, &[201])?;
-            expect_header(&resp, "location").map(drop)
-        }
-        .await;
-        g.end(c, step);
-    }
+            .await?;
+        expect_header(&post, "location")?;
+        let patch = request(
+            Method::PATCH,
+            relative(g.client(), &post)?,
+            &[(CONTENT_TYPE, OCTET)],
+        )
+        .body(g.fx.blob_a.data.clone());
+        let resp = c.send(g.client(), patch).await?;
+        let status = expect_status(&resp, &[202]);
+        keep_on_success(&mut st.last, resp, &status);
+        status
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "PUT request to session URL with digest should yield 201 response",
+        section: CHUNKED,
+        endpoints: &["end-6"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let last = previous(&st.last)?;
+        // Upstream sets `Content-Length: 42` without a body; Go sends
+        // the real length, 0 (§1.1 "Content-Length quirk").
+        let url = with_query(relative(g.client(), last)?, "digest", &g.fx.blob_a.digest);
+        let resp = c
+            .send(
+                g.client(),
+                request(Method::PUT, url, &[(CONTENT_TYPE, OCTET)]),
+            )
+            .await?;
+        expect_status(&resp, &[201])?;
+        expect_header(&resp, "location").map(drop)
+    })
+    .await;
 }
 
 async fn monolithic(g: &mut Ginkgo<'_, '_>, st: &mut State) {
     const CTX: &str = "Blob Upload Monolithic";
     let config = g.fx.configs[1].clone();
     let layer = g.fx.layer.clone();
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "GET nonexistent blob should result in 404 response",
-        "Pulling blobs",
-        &["end-2"],
-    ) {
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "GET nonexistent blob should result in 404 response",
+        section: "Pulling blobs",
+        endpoints: &["end-2"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
         let url = g.url(&format!("/blobs/{}", g.fx.dummy_digest));
-        let step = async {
-            expect_status(
-                &c.send(g.client(), Request::new(Method::GET, url)).await?,
-                &[404],
+        expect_status(
+            &c.send(g.client(), Request::new(Method::GET, url)).await?,
+            &[404],
+        )
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "POST request with digest and blob should yield a 201 or 202",
+        section: MONOLITHIC,
+        endpoints: &["end-4b"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let url = with_query(g.url("/blobs/uploads/"), "digest", &config.digest);
+        let resp = c
+            .send(
+                g.client(),
+                request(Method::POST, url, &[(CONTENT_TYPE, OCTET)]).body(config.data.clone()),
             )
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "POST request with digest and blob should yield a 201 or 202",
-        MONOLITHIC,
-        &["end-4b"],
-    ) {
-        let step = async {
-            let url = with_query(g.url("/blobs/uploads/"), "digest", &config.digest);
-            let resp = c
-                .send(
-                    g.client(),
-                    request(Method::POST, url, &[(CONTENT_TYPE, OCTET)]).body(config.data.clone()),
-                )
-                .await?;
-            let checked =
-                expect_header(&resp, "location").and_then(|_| expect_status(&resp, &[201, 202]));
-            keep_on_success(&mut st.last, resp, &checked);
-            checked
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "GET request to blob URL from prior request should yield 200 or 404 based on response code",
-        MONOLITHIC,
-        &["end-2"],
-    ) {
-        let step = async {
-            let expected = if previous(&st.last)?.status == 202 {
-                404
-            } else {
-                200
-            };
-            let url = g.url(&format!("/blobs/{}", config.digest));
-            expect_status(
-                &c.send(
-                    g.client(),
-                    Request::new(Method::GET, url).follow_redirects(),
-                )
-                .await?,
-                &[expected],
-            )
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "POST request should yield a session ID",
-        MONOLITHIC,
-        &["end-4a"],
-    ) {
-        let step = async {
-            let resp = c
-                .send(
-                    g.client(),
-                    Request::new(Method::POST, g.url("/blobs/uploads/")),
-                )
-                .await?;
-            let checked = expect_status(&resp, &[202]);
-            keep_on_success(&mut st.last, resp, &checked);
-            checked
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "PUT upload of a blob should yield a 201 Response",
-        MONOLITHIC,
-        &["end-6"],
-    ) {
-        let step = async {
-            let url = with_query(
-                relative(g.client(), previous(&st.last)?)?,
-                "digest",
-                &config.digest,
-            );
-            let resp = c
-                .send(
-                    g.client(),
-                    request(Method::PUT, url, &[(CONTENT_TYPE, OCTET)]).body(config.data.clone()),
-                )
-                .await?;
-            expect_header(&resp, "location")?;
-            expect_status(&resp, &[201])
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "GET request to existing blob should yield 200 response",
-        "Pulling blobs",
-        &["end-2"],
-    ) {
+            .await?;
+        let checked =
+            expect_header(&resp, "location").and_then(|_| expect_status(&resp, &[201, 202]));
+        keep_on_success(&mut st.last, resp, &checked);
+        checked
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "GET request to blob URL from prior request should yield 200 or 404 based on response code",
+        section: MONOLITHIC,
+        endpoints: &["end-2"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let expected = if previous(&st.last)?.status == 202 {
+            404
+        } else {
+            200
+        };
         let url = g.url(&format!("/blobs/{}", config.digest));
-        let step = async {
-            expect_status(
-                &c.send(
-                    g.client(),
-                    Request::new(Method::GET, url).follow_redirects(),
-                )
-                .await?,
-                &[200],
+        expect_status(
+            &c.send(
+                g.client(),
+                Request::new(Method::GET, url).follow_redirects(),
             )
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "PUT upload of a layer blob should yield a 201 Response",
-        MONOLITHIC,
-        &["end-4a", "end-6"],
-    ) {
-        let step = async {
-            let post = c
-                .send(
-                    g.client(),
-                    Request::new(Method::POST, g.url("/blobs/uploads/")),
-                )
-                .await?;
-            let url = with_query(relative(g.client(), &post)?, "digest", &layer.digest);
-            let resp = c
-                .send(
-                    g.client(),
-                    request(Method::PUT, url, &[(CONTENT_TYPE, OCTET)]).body(layer.data.clone()),
-                )
-                .await?;
-            expect_header(&resp, "location")?;
-            expect_status(&resp, &[201])
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "GET request to existing layer should yield 200 response",
-        "Pulling blobs",
-        &["end-2"],
-    ) {
+            .await?,
+            &[expected],
+        )
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "POST request should yield a session ID",
+        section: MONOLITHIC,
+        endpoints: &["end-4a"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let resp = c
+            .send(
+                g.client(),
+                Request::new(Method::POST, g.url("/blobs/uploads/")),
+            )
+            .await?;
+        let checked = expect_status(&resp, &[202]);
+        keep_on_success(&mut st.last, resp, &checked);
+        checked
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "PUT upload of a blob should yield a 201 Response",
+        section: MONOLITHIC,
+        endpoints: &["end-6"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let url = with_query(
+            relative(g.client(), previous(&st.last)?)?,
+            "digest",
+            &config.digest,
+        );
+        let resp = c
+            .send(
+                g.client(),
+                request(Method::PUT, url, &[(CONTENT_TYPE, OCTET)]).body(config.data.clone()),
+            )
+            .await?;
+        expect_header(&resp, "location")?;
+        expect_status(&resp, &[201])
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "GET request to existing blob should yield 200 response",
+        section: "Pulling blobs",
+        endpoints: &["end-2"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let url = g.url(&format!("/blobs/{}", config.digest));
+        expect_status(
+            &c.send(
+                g.client(),
+                Request::new(Method::GET, url).follow_redirects(),
+            )
+            .await?,
+            &[200],
+        )
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "PUT upload of a layer blob should yield a 201 Response",
+        section: MONOLITHIC,
+        endpoints: &["end-4a", "end-6"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let post = c
+            .send(
+                g.client(),
+                Request::new(Method::POST, g.url("/blobs/uploads/")),
+            )
+            .await?;
+        let url = with_query(relative(g.client(), &post)?, "digest", &layer.digest);
+        let resp = c
+            .send(
+                g.client(),
+                request(Method::PUT, url, &[(CONTENT_TYPE, OCTET)]).body(layer.data.clone()),
+            )
+            .await?;
+        expect_header(&resp, "location")?;
+        expect_status(&resp, &[201])
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "GET request to existing layer should yield 200 response",
+        section: "Pulling blobs",
+        endpoints: &["end-2"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
         let url = g.url(&format!("/blobs/{}", layer.digest));
-        let step = async {
-            expect_status(
-                &c.send(
-                    g.client(),
-                    Request::new(Method::GET, url).follow_redirects(),
-                )
-                .await?,
-                &[200],
+        expect_status(
+            &c.send(
+                g.client(),
+                Request::new(Method::GET, url).follow_redirects(),
             )
-        }
-        .await;
-        g.end(c, step);
-    }
+            .await?,
+            &[200],
+        )
+    })
+    .await;
 }
 
 /// A `PATCH` of one chunk of blob B.
@@ -307,129 +299,123 @@ fn chunk(url: url::Url, body: bytes::Bytes, range: &str) -> Request {
 
 async fn chunked(g: &mut Ginkgo<'_, '_>, st: &mut State) {
     const CTX: &str = "Blob Upload Chunked";
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "Out-of-order blob upload should return 416",
-        CHUNKED,
-        &["end-4a", "end-5"],
-    ) {
-        let step = out_of_order(g, &mut c).await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "PATCH request with first chunk should return 202",
-        CHUNKED,
-        &["end-4a", "end-5"],
-    ) {
-        let step = async {
-            let post = c
-                .send(
-                    g.client(),
-                    Request::new(Method::POST, g.url("/blobs/uploads/")),
-                )
-                .await?;
-            expect_header(&post, "location")?;
-            let url = relative(g.client(), &post)?;
-            st.prev = Some(post);
-            let resp = c
-                .send(g.client(), chunk(url, g.fx.chunk1(), &g.fx.chunk1_range()))
-                .await?;
-            let checked = expect_status(&resp, &[202])
-                .and_then(|()| expect_header_eq(&resp, "range", &g.fx.chunk1_range()));
-            keep_on_success(&mut st.last, resp, &checked);
-            checked
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "Retry previous blob chunk should return 416",
-        CHUNKED,
-        &["end-5"],
-    ) {
-        let step = async {
-            let url = relative(g.client(), previous(&st.prev)?)?;
-            expect_status(
-                &c.send(g.client(), chunk(url, g.fx.chunk1(), &g.fx.chunk1_range()))
-                    .await?,
-                &[416],
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "Out-of-order blob upload should return 416",
+        section: CHUNKED,
+        endpoints: &["end-4a", "end-5"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| out_of_order(g, c).await).await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "PATCH request with first chunk should return 202",
+        section: CHUNKED,
+        endpoints: &["end-4a", "end-5"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let post = c
+            .send(
+                g.client(),
+                Request::new(Method::POST, g.url("/blobs/uploads/")),
             )
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "Get on stale blob upload should return 204 with a range and location",
-        CHUNKED,
-        &["end-13"],
-    ) {
-        let step = async {
-            let url = relative(g.client(), previous(&st.prev)?)?;
-            let resp = c.send(g.client(), Request::new(Method::GET, url)).await?;
-            let checked = expect_status(&resp, &[204])
-                .and_then(|()| expect_header(&resp, "location").map(drop))
-                .and_then(|()| expect_header_eq(&resp, "range", &g.fx.chunk1_range()));
-            keep_on_success(&mut st.last, resp, &checked);
-            checked
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "PATCH request with second chunk should return 202",
-        CHUNKED,
-        &["end-5"],
-    ) {
-        let step = async {
-            let url = relative(g.client(), previous(&st.last)?)?;
-            let resp = c
-                .send(g.client(), chunk(url, g.fx.chunk2(), &g.fx.chunk2_range()))
-                .await?;
-            let checked = expect_status(&resp, &[202])
-                .and_then(|()| {
-                    expect_header_eq(&resp, "range", &format!("0-{}", g.fx.blob_b.len() - 1))
-                })
-                .and_then(|()| expect_header(&resp, "location").map(drop));
-            keep_on_success(&mut st.last, resp, &checked);
-            checked
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "PUT request with digest should return 201",
-        CHUNKED,
-        &["end-6"],
-    ) {
-        let step = async {
-            let url = with_query(
-                relative(g.client(), previous(&st.last)?)?,
-                "digest",
-                &g.fx.blob_b.digest,
-            );
-            let resp = c
-                .send(
-                    g.client(),
-                    request(Method::PUT, url, &[(CONTENT_TYPE, OCTET)]),
-                )
-                .await?;
-            expect_status(&resp, &[201])?;
-            expect_header(&resp, "location").map(drop)
-        }
-        .await;
-        g.end(c, step);
-    }
+            .await?;
+        expect_header(&post, "location")?;
+        let url = relative(g.client(), &post)?;
+        st.prev = Some(post);
+        let resp = c
+            .send(g.client(), chunk(url, g.fx.chunk1(), &g.fx.chunk1_range()))
+            .await?;
+        let checked = expect_status(&resp, &[202])
+            .and_then(|()| expect_header_eq(&resp, "range", &g.fx.chunk1_range()));
+        keep_on_success(&mut st.last, resp, &checked);
+        checked
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "Retry previous blob chunk should return 416",
+        section: CHUNKED,
+        endpoints: &["end-5"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let url = relative(g.client(), previous(&st.prev)?)?;
+        expect_status(
+            &c.send(g.client(), chunk(url, g.fx.chunk1(), &g.fx.chunk1_range()))
+                .await?,
+            &[416],
+        )
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "Get on stale blob upload should return 204 with a range and location",
+        section: CHUNKED,
+        endpoints: &["end-13"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let url = relative(g.client(), previous(&st.prev)?)?;
+        let resp = c.send(g.client(), Request::new(Method::GET, url)).await?;
+        let checked = expect_status(&resp, &[204])
+            .and_then(|()| expect_header(&resp, "location").map(drop))
+            .and_then(|()| expect_header_eq(&resp, "range", &g.fx.chunk1_range()));
+        keep_on_success(&mut st.last, resp, &checked);
+        checked
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "PATCH request with second chunk should return 202",
+        section: CHUNKED,
+        endpoints: &["end-5"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let url = relative(g.client(), previous(&st.last)?)?;
+        let resp = c
+            .send(g.client(), chunk(url, g.fx.chunk2(), &g.fx.chunk2_range()))
+            .await?;
+        let checked = expect_status(&resp, &[202])
+            .and_then(|()| {
+                expect_header_eq(&resp, "range", &format!("0-{}", g.fx.blob_b.len() - 1))
+            })
+            .and_then(|()| expect_header(&resp, "location").map(drop));
+        keep_on_success(&mut st.last, resp, &checked);
+        checked
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "PUT request with digest should return 201",
+        section: CHUNKED,
+        endpoints: &["end-6"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let url = with_query(
+            relative(g.client(), previous(&st.last)?)?,
+            "digest",
+            &g.fx.blob_b.digest,
+        );
+        let resp = c
+            .send(
+                g.client(),
+                request(Method::PUT, url, &[(CONTENT_TYPE, OCTET)]),
+            )
+            .await?;
+        expect_status(&resp, &[201])?;
+        expect_header(&resp, "location").map(drop)
+    })
+    .await;
 }
 
 /// POST, honour `OCI-Chunk-Min-Length`, then PATCH chunk 2 first.
@@ -466,94 +452,91 @@ async fn mount(g: &mut Ginkgo<'_, '_>, st: &mut State) {
     const CTX: &str = "Cross-Repository Blob Mount";
     let cross = g.cross.clone();
     let blob_a = g.fx.blob_a.digest.clone();
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "Cross-mounting of a blob without the from argument should yield session id",
-        MOUNT,
-        &["end-11"],
-    ) {
-        let step = async {
-            let url = with_query(
-                g.url_in(&cross, "/blobs/uploads/"),
-                "mount",
-                &g.fx.dummy_digest,
-            );
-            let resp = c.send(g.client(), Request::new(Method::POST, url)).await?;
-            expect_status(&resp, &[202])?;
-            expect_header(&resp, "location").map(drop)
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "POST request to mount another repository's blob should return 201 or 202",
-        MOUNT,
-        &["end-11"],
-    ) {
-        let step = async {
-            let url = with_query(
-                with_query(g.url_in(&cross, "/blobs/uploads/"), "mount", &blob_a),
-                "from",
-                &g.ns,
-            );
-            let resp = c.send(g.client(), Request::new(Method::POST, url)).await?;
-            let checked = expect_status(&resp, &[201, 202]);
-            keep_on_success(&mut st.last, resp, &checked);
-            checked
-        }
-        .await;
-        g.end(c, step);
-    }
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "Cross-mounting of a blob without the from argument should yield session id",
+        section: MOUNT,
+        endpoints: &["end-11"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let url = with_query(
+            g.url_in(&cross, "/blobs/uploads/"),
+            "mount",
+            &g.fx.dummy_digest,
+        );
+        let resp = c.send(g.client(), Request::new(Method::POST, url)).await?;
+        expect_status(&resp, &[202])?;
+        expect_header(&resp, "location").map(drop)
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "POST request to mount another repository's blob should return 201 or 202",
+        section: MOUNT,
+        endpoints: &["end-11"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let url = with_query(
+            with_query(g.url_in(&cross, "/blobs/uploads/"), "mount", &blob_a),
+            "from",
+            &g.ns,
+        );
+        let resp = c.send(g.client(), Request::new(Method::POST, url)).await?;
+        let checked = expect_status(&resp, &[201, 202]);
+        keep_on_success(&mut st.last, resp, &checked);
+        checked
+    })
+    .await;
     let last_status = st.last.as_ref().map(|r| r.status);
-    if let Some(mut c) = g.begin_if(
-        last_status == Some(201),
-        W,
-        CTX,
-        "GET request to test digest within cross-mount namespace should return 200",
-        MOUNT,
-        &["end-11", "end-2"],
-    ) {
-        let step = async {
-            let last = previous(&st.last)?;
-            let path = last.relative_location().unwrap_or_default();
-            let expected = format!("/v2/{cross}/blobs/{blob_a}");
-            ensure(path == expected, || {
-                format!("mount Location is {path:?}, expected {expected:?}")
-            })?;
-            expect_status(
-                &c.send(
-                    g.client(),
-                    Request::new(Method::GET, g.client().url(&path)).follow_redirects(),
-                )
-                .await?,
-                &[200],
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "GET request to test digest within cross-mount namespace should return 200",
+        section: MOUNT,
+        endpoints: &["end-11", "end-2"],
+        run_only_if: last_status == Some(201),
+    };
+    g.check(def, async |g, c| {
+        let last = previous(&st.last)?;
+        let path = last.relative_location().unwrap_or_default();
+        let expected = format!("/v2/{cross}/blobs/{blob_a}");
+        ensure(path == expected, || {
+            format!("mount Location is {path:?}, expected {expected:?}")
+        })?;
+        expect_status(
+            &c.send(
+                g.client(),
+                Request::new(Method::GET, g.client().url(&path)).follow_redirects(),
             )
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(c) = g.begin_if(
-        last_status == Some(202),
-        W,
-        CTX,
-        "Cross-mounting of nonexistent blob should yield session id",
-        MOUNT,
-        &["end-11"],
-    ) {
+            .await?,
+            &[200],
+        )
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "Cross-mounting of nonexistent blob should yield session id",
+        section: MOUNT,
+        endpoints: &["end-11"],
+        run_only_if: last_status == Some(202),
+    };
+    g.check(def, async |_, _| {
         let path = st
             .last
             .as_ref()
             .and_then(Response::relative_location)
             .unwrap_or_default();
         let prefix = format!("/v2/{cross}/blobs/uploads/");
-        let step = ensure(path.starts_with(&prefix), || {
+        ensure(path.starts_with(&prefix), || {
             format!("mount Location is {path:?}, expected it to start with {prefix:?}")
-        });
-        g.end(c, step);
-    }
+        })
+    })
+    .await;
     let automatic = g.r.config.automatic_crossmount;
     for (enabled, name, expected) in [
         (
@@ -568,118 +551,119 @@ async fn mount(g: &mut Ginkgo<'_, '_>, st: &mut State) {
         ),
     ] {
         let runs = automatic == Some(enabled) && last_status == Some(201);
-        if let Some(mut c) = g.begin_if(runs, W, CTX, name, MOUNT, &["end-11"]) {
-            let step = async {
-                let url = with_query(g.url_in(&cross, "/blobs/uploads/"), "mount", &blob_a);
-                expect_status(
-                    &c.send(g.client(), Request::new(Method::POST, url)).await?,
-                    &[expected],
-                )
-            }
-            .await;
-            g.end(c, step);
-        }
+        let def = SpecDef {
+            workflow: W,
+            context: CTX,
+            name,
+            section: MOUNT,
+            endpoints: &["end-11"],
+            run_only_if: runs,
+        };
+        g.check(def, async |g, c| {
+            let url = with_query(g.url_in(&cross, "/blobs/uploads/"), "mount", &blob_a);
+            expect_status(
+                &c.send(g.client(), Request::new(Method::POST, url)).await?,
+                &[expected],
+            )
+        })
+        .await;
     }
 }
 
 async fn manifests(g: &mut Ginkgo<'_, '_>, st: &mut State) {
     const CTX: &str = "Manifest Upload";
     let manifest = g.fx.manifests[1].clone();
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "GET nonexistent manifest should return 404",
-        "Pulling manifests",
-        &["end-3"],
-    ) {
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "GET nonexistent manifest should return 404",
+        section: "Pulling manifests",
+        endpoints: &["end-3"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
         let url = g.url(&format!("/manifests/{NONEXISTENT_MANIFEST}"));
-        let step = async {
-            expect_status(
-                &c.send(g.client(), Request::new(Method::GET, url)).await?,
-                &[404],
-            )
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "PUT should accept a manifest upload",
-        MANIFESTS,
-        &["end-7"],
-    ) {
-        let step = async {
-            for i in 0..4 {
-                let url = g.url(&format!("/manifests/test{i}"));
-                let put = request(
-                    Method::PUT,
-                    url,
-                    &[(CONTENT_TYPE, media_type::IMAGE_MANIFEST)],
-                )
-                .body(manifest.data.clone());
-                let resp = c.send(g.client(), put).await?;
-                expect_header(&resp, "location")?;
-                expect_status(&resp, &[201])?;
-            }
-            Ok(())
-        }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "Registry should accept a manifest upload with no layers",
-        MANIFESTS,
-        &["end-7"],
-    ) {
-        let step = async {
-            let url = g.url("/manifests/emptylayer");
+        expect_status(
+            &c.send(g.client(), Request::new(Method::GET, url)).await?,
+            &[404],
+        )
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "PUT should accept a manifest upload",
+        section: MANIFESTS,
+        endpoints: &["end-7"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        for i in 0..4 {
+            let url = g.url(&format!("/manifests/test{i}"));
             let put = request(
                 Method::PUT,
                 url,
                 &[(CONTENT_TYPE, media_type::IMAGE_MANIFEST)],
             )
-            .body(g.fx.empty_layer_manifest.data.clone());
+            .body(manifest.data.clone());
             let resp = c.send(g.client(), put).await?;
-            if resp.status == 201 {
-                st.empty_layer_pushed = true;
-                expect_header(&resp, "location").map(drop)
-            } else {
-                // Upstream only warns here (OCI_SKIP_EMPTY_LAYER_PUSH_TEST
-                // is documented but read nowhere).
-                c.warn(format!(
-                    "the registry refused a manifest with no layers: status {}",
-                    resp.status
-                ));
-                Ok(())
-            }
+            expect_header(&resp, "location")?;
+            expect_status(&resp, &[201])?;
         }
-        .await;
-        g.end(c, step);
-    }
-    if let Some(mut c) = g.begin(
-        W,
-        CTX,
-        "GET request to manifest URL (digest) should yield 200 response",
-        "Pulling manifests",
-        &["end-3"],
-    ) {
+        Ok(())
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "Registry should accept a manifest upload with no layers",
+        section: MANIFESTS,
+        endpoints: &["end-7"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        let url = g.url("/manifests/emptylayer");
+        let put = request(
+            Method::PUT,
+            url,
+            &[(CONTENT_TYPE, media_type::IMAGE_MANIFEST)],
+        )
+        .body(g.fx.empty_layer_manifest.data.clone());
+        let resp = c.send(g.client(), put).await?;
+        if resp.status == 201 {
+            st.empty_layer_pushed = true;
+            expect_header(&resp, "location").map(drop)
+        } else {
+            // Upstream only warns here (OCI_SKIP_EMPTY_LAYER_PUSH_TEST
+            // is documented but read nowhere).
+            c.warn(format!(
+                "the registry refused a manifest with no layers: status {}",
+                resp.status
+            ));
+            Ok(())
+        }
+    })
+    .await;
+    let def = SpecDef {
+        workflow: W,
+        context: CTX,
+        name: "GET request to manifest URL (digest) should yield 200 response",
+        section: "Pulling manifests",
+        endpoints: &["end-3"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
         let url = g.url(&format!("/manifests/{}", manifest.digest));
-        let step = async {
-            expect_status(
-                &c.send(
-                    g.client(),
-                    request(Method::GET, url, &[super::accept_manifest()]),
-                )
-                .await?,
-                &[200],
+        expect_status(
+            &c.send(
+                g.client(),
+                request(Method::GET, url, &[super::accept_manifest()]),
             )
-        }
-        .await;
-        g.end(c, step);
-    }
+            .await?,
+            &[200],
+        )
+    })
+    .await;
 }
 
 async fn teardown(g: &mut Ginkgo<'_, '_>, st: &State) {
@@ -698,12 +682,20 @@ async fn teardown(g: &mut Ginkgo<'_, '_>, st: &State) {
         ),
     ];
     for (name, digest) in blobs {
-        if let Some(mut c) = g.begin(W, "Teardown", name, "Deleting Blobs", &["end-10"]) {
-            let step = delete(g, &mut c, &format!("/blobs/{digest}"), &[404, 405])
+        let def = SpecDef {
+            workflow: W,
+            context: "Teardown",
+            name,
+            section: "Deleting Blobs",
+            endpoints: &["end-10"],
+            run_only_if: true,
+        };
+        g.check(def, async |g, c| {
+            delete(g, c, &format!("/blobs/{digest}"), &[404, 405])
                 .await
-                .map(drop);
-            g.end(c, step);
-        }
+                .map(drop)
+        })
+        .await;
     }
     if !manifests_first {
         delete_manifests(g, st).await;
@@ -711,33 +703,32 @@ async fn teardown(g: &mut Ginkgo<'_, '_>, st: &State) {
 }
 
 async fn delete_manifests(g: &mut Ginkgo<'_, '_>, st: &State) {
-    if let Some(mut c) = g.begin(
-        W,
-        "Teardown",
-        "Delete manifest created in tests",
-        "Deleting Manifests",
-        &["end-9"],
-    ) {
-        let step = async {
+    let def = SpecDef {
+        workflow: W,
+        context: "Teardown",
+        name: "Delete manifest created in tests",
+        section: "Deleting Manifests",
+        endpoints: &["end-9"],
+        run_only_if: true,
+    };
+    g.check(def, async |g, c| {
+        delete(
+            g,
+            c,
+            &format!("/manifests/{}", g.fx.manifests[1].digest),
+            &[405],
+        )
+        .await?;
+        if st.empty_layer_pushed {
             delete(
                 g,
-                &mut c,
-                &format!("/manifests/{}", g.fx.manifests[1].digest),
+                c,
+                &format!("/manifests/{}", g.fx.empty_layer_manifest.digest),
                 &[405],
             )
             .await?;
-            if st.empty_layer_pushed {
-                delete(
-                    g,
-                    &mut c,
-                    &format!("/manifests/{}", g.fx.empty_layer_manifest.digest),
-                    &[405],
-                )
-                .await?;
-            }
-            Ok(())
         }
-        .await;
-        g.end(c, step);
-    }
+        Ok(())
+    })
+    .await;
 }

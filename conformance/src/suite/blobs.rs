@@ -11,7 +11,7 @@ use super::upload::{
     BlobData, Flavour, blob_delete, blob_get, blob_head, chunk_size, corrupt, location,
     open_session, upload,
 };
-use super::{Gate, Suite};
+use super::{CheckDef, Gate, Suite};
 use crate::http::Request;
 use crate::outcome::{Step, ensure, expect_status, fail};
 
@@ -27,24 +27,22 @@ pub(super) async fn run(s: &mut Suite<'_, '_>, algorithm: Algorithm) {
     }
     let g = group.as_str();
     let api = s.r.config.api;
-    if let Some(mut c) = s.begin(
-        &[g],
-        "get-missing",
-        PULL,
-        &["end-2"],
-        Gate::switch(api.pull, "OCI_API_PULL"),
-    ) {
+    let def = CheckDef {
+        path: &[g],
+        name: "get-missing",
+        spec: PULL,
+        endpoints: &["end-2"],
+        gate: Gate::switch(api.pull, "OCI_API_PULL"),
+    };
+    s.check(def, async |s, c| {
         let missing = BlobData::new(algorithm, s.rng.bytes(64));
         let url = s.url(&s.repo1, &format!("/blobs/{}", missing.digest));
-        let step = async {
-            expect_status(
-                &c.send(&s.r.client, Request::new(Method::GET, url)).await?,
-                &[404],
-            )
-        }
-        .await;
-        s.end(c, step);
-    }
+        expect_status(
+            &c.send(&s.r.client, Request::new(Method::GET, url)).await?,
+            &[404],
+        )
+    })
+    .await;
 
     let push = Gate::switch(api.push, "OCI_API_PUSH");
     let flavours: [(&str, Flavour, &[&'static str]); 8] = [
@@ -92,26 +90,30 @@ pub(super) async fn run(s: &mut Suite<'_, '_>, algorithm: Algorithm) {
         } else {
             PUSH
         };
-        if let Some(mut c) = s.begin(&[g, name], "upload", spec, endpoints, push.clone()) {
-            let step = async {
-                if multi {
-                    // Three chunks of the registry's size: learn it first.
-                    let (probe, min) = open_session(s, &mut c, &s.repo1, algorithm).await?;
-                    let _ = c
-                        .send(&s.r.client, Request::new(Method::DELETE, probe))
-                        .await;
-                    let size = chunk_size(min);
-                    ensure(size <= 16 * 1024 * 1024, || {
-                        format!("OCI-Chunk-Min-Length {size} is above 16 MiB")
-                    })?;
-                    let mut rng = crate::random::Rng::new(s.rng.next_u64());
-                    blob = BlobData::new(algorithm, rng.bytes(size * 2 + size / 2));
-                }
-                upload(s, &mut c, &s.repo1, &blob, flavour, &mut stored).await
+        let def = CheckDef {
+            path: &[g, name],
+            name: "upload",
+            spec,
+            endpoints,
+            gate: push.clone(),
+        };
+        s.check(def, async |s, c| {
+            if multi {
+                // Three chunks of the registry's size: learn it first.
+                let (probe, min) = open_session(s, c, &s.repo1, algorithm).await?;
+                let _ = c
+                    .send(&s.r.client, Request::new(Method::DELETE, probe))
+                    .await;
+                let size = chunk_size(min);
+                ensure(size <= 16 * 1024 * 1024, || {
+                    format!("OCI-Chunk-Min-Length {size} is above 16 MiB")
+                })?;
+                let mut rng = crate::random::Rng::new(s.rng.next_u64());
+                blob = BlobData::new(algorithm, rng.bytes(size * 2 + size / 2));
             }
-            .await;
-            s.end(c, step);
-        }
+            upload(s, c, &s.repo1, &blob, flavour, &mut stored).await
+        })
+        .await;
         blob_checks(s, &[g, name], &s.repo1.clone(), &blob, stored).await;
     }
 
@@ -132,19 +134,36 @@ pub(super) async fn blob_checks(
 ) {
     let api = s.r.config.api;
     let pull = Gate::switch(api.pull, "OCI_API_PULL").and_after(stored, "upload");
-    if let Some(mut c) = s.begin(path, "blob-head", PULL, &["end-2"], pull.clone()) {
-        let step = blob_head(s, &mut c, repo, blob).await;
-        s.end(c, step);
-    }
-    if let Some(mut c) = s.begin(path, "blob-get", PULL, &["end-2"], pull) {
-        let step = blob_get(s, &mut c, repo, blob).await;
-        s.end(c, step);
-    }
+    let def = CheckDef {
+        path,
+        name: "blob-head",
+        spec: PULL,
+        endpoints: &["end-2"],
+        gate: pull.clone(),
+    };
+    s.check(def, async |s, c| blob_head(s, c, repo, blob).await)
+        .await;
+    let def = CheckDef {
+        path,
+        name: "blob-get",
+        spec: PULL,
+        endpoints: &["end-2"],
+        gate: pull,
+    };
+    s.check(def, async |s, c| blob_get(s, c, repo, blob).await)
+        .await;
     let delete = Gate::switch(api.blobs_delete, "OCI_API_BLOBS_DELETE").and_after(stored, "upload");
-    if let Some(mut c) = s.begin(path, "blob-delete", "Deleting Blobs", &["end-10"], delete) {
-        let step = blob_delete(s, &mut c, repo, &blob.digest).await;
-        s.end(c, step);
-    }
+    let def = CheckDef {
+        path,
+        name: "blob-delete",
+        spec: "Deleting Blobs",
+        endpoints: &["end-10"],
+        gate: delete,
+    };
+    s.check(def, async |s, c| {
+        blob_delete(s, c, repo, &blob.digest).await
+    })
+    .await;
 }
 
 /// `mount`, `mount anonymous`, `mount missing`.
@@ -163,41 +182,39 @@ async fn mounts(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     ] {
         let blob = BlobData::new(algorithm, s.rng.bytes(512));
         let mut stored = false;
-        if let Some(mut c) = s.begin(
-            &[g, name],
-            "upload",
-            MOUNT,
-            &["end-4a", "end-6", "end-11"],
+        let def = CheckDef {
+            path: &[g, name],
+            name: "upload",
+            spec: MOUNT,
+            endpoints: &["end-4a", "end-6", "end-11"],
             gate,
-        ) {
-            let step = async {
-                let mut in_repo2 = false;
-                upload(s, &mut c, &repo2, &blob, Flavour::PostPut, &mut in_repo2).await?;
-                let mut url = s.url(&repo1, "/blobs/uploads/");
-                url.query_pairs_mut()
-                    .append_pair("mount", &blob.digest.to_string());
-                if !anonymous {
-                    url.query_pairs_mut().append_pair("from", &repo2);
-                }
-                let resp = c.send(&s.r.client, Request::new(Method::POST, url)).await?;
-                if resp.status == 202 {
-                    // Allowed: the registry would not mount and opened a
-                    // session (§3.4 "Mount"); finish the upload there.
-                    c.unsupported("the registry answered the mount with 202 (an upload session)");
-                    let mut put = location(&resp)?;
-                    put.query_pairs_mut()
-                        .append_pair("digest", &blob.digest.to_string());
-                    let req = Request::new(Method::PUT, put)
-                        .header(CONTENT_TYPE, "application/octet-stream")
-                        .body(blob.data.clone());
-                    let done = c.send(&s.r.client, req).await?;
-                    return super::upload::finish(s, &mut c, &done, &blob, &mut stored).await;
-                }
-                super::upload::finish(s, &mut c, &resp, &blob, &mut stored).await
+        };
+        s.check(def, async |s, c| {
+            let mut in_repo2 = false;
+            upload(s, c, &repo2, &blob, Flavour::PostPut, &mut in_repo2).await?;
+            let mut url = s.url(&repo1, "/blobs/uploads/");
+            url.query_pairs_mut()
+                .append_pair("mount", &blob.digest.to_string());
+            if !anonymous {
+                url.query_pairs_mut().append_pair("from", &repo2);
             }
-            .await;
-            s.end(c, step);
-        }
+            let resp = c.send(&s.r.client, Request::new(Method::POST, url)).await?;
+            if resp.status == 202 {
+                // Allowed: the registry would not mount and opened a
+                // session (§3.4 "Mount"); finish the upload there.
+                c.unsupported("the registry answered the mount with 202 (an upload session)");
+                let mut put = location(&resp)?;
+                put.query_pairs_mut()
+                    .append_pair("digest", &blob.digest.to_string());
+                let req = Request::new(Method::PUT, put)
+                    .header(CONTENT_TYPE, "application/octet-stream")
+                    .body(blob.data.clone());
+                let done = c.send(&s.r.client, req).await?;
+                return super::upload::finish(s, c, &done, &blob, &mut stored).await;
+            }
+            super::upload::finish(s, c, &resp, &blob, &mut stored).await
+        })
+        .await;
         blob_checks(s, &[g, name], &repo1, &blob, stored).await;
         // The source copy is not under test; remove it quietly.
         if stored && s.r.config.api.blobs_delete {
@@ -211,32 +228,30 @@ async fn mounts(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
 
     let blob = BlobData::new(algorithm, s.rng.bytes(512));
     let mut stored = false;
-    if let Some(mut c) = s.begin(
-        &[g, "mount missing"],
-        "upload",
-        MOUNT,
-        &["end-11", "end-6"],
-        Gate::switch(api.push, "OCI_API_PUSH"),
-    ) {
-        let step = async {
-            let mut url = s.url(&repo1, "/blobs/uploads/");
-            url.query_pairs_mut()
-                .append_pair("mount", &blob.digest.to_string())
-                .append_pair("from", &repo2);
-            let resp = c.send(&s.r.client, Request::new(Method::POST, url)).await?;
-            expect_status(&resp, &[202])?;
-            let mut put = location(&resp)?;
-            put.query_pairs_mut()
-                .append_pair("digest", &blob.digest.to_string());
-            let req = Request::new(Method::PUT, put)
-                .header(CONTENT_TYPE, "application/octet-stream")
-                .body(blob.data.clone());
-            let done = c.send(&s.r.client, req).await?;
-            super::upload::finish(s, &mut c, &done, &blob, &mut stored).await
-        }
-        .await;
-        s.end(c, step);
-    }
+    let def = CheckDef {
+        path: &[g, "mount missing"],
+        name: "upload",
+        spec: MOUNT,
+        endpoints: &["end-11", "end-6"],
+        gate: Gate::switch(api.push, "OCI_API_PUSH"),
+    };
+    s.check(def, async |s, c| {
+        let mut url = s.url(&repo1, "/blobs/uploads/");
+        url.query_pairs_mut()
+            .append_pair("mount", &blob.digest.to_string())
+            .append_pair("from", &repo2);
+        let resp = c.send(&s.r.client, Request::new(Method::POST, url)).await?;
+        expect_status(&resp, &[202])?;
+        let mut put = location(&resp)?;
+        put.query_pairs_mut()
+            .append_pair("digest", &blob.digest.to_string());
+        let req = Request::new(Method::PUT, put)
+            .header(CONTENT_TYPE, "application/octet-stream")
+            .body(blob.data.clone());
+        let done = c.send(&s.r.client, req).await?;
+        super::upload::finish(s, c, &done, &blob, &mut stored).await
+    })
+    .await;
     blob_checks(s, &[g, "mount missing"], &repo1, &blob, stored).await;
 }
 
@@ -245,27 +260,25 @@ async fn cancel(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     let api = s.r.config.api;
     let gate = Gate::switch(api.push, "OCI_API_PUSH")
         .and_switch(api.blobs_upload_cancel, "OCI_API_BLOBS_UPLOAD_CANCEL");
-    if let Some(mut c) = s.begin(
-        &[g, "post cancel"],
-        "cancel",
-        "Canceling an upload",
-        &["end-4a", "end-14", "end-13"],
+    let def = CheckDef {
+        path: &[g, "post cancel"],
+        name: "cancel",
+        spec: "Canceling an upload",
+        endpoints: &["end-4a", "end-14", "end-13"],
         gate,
-    ) {
-        let step = async {
-            let (at, _) = open_session(s, &mut c, &s.repo1, algorithm).await?;
-            let resp = c
-                .send(&s.r.client, Request::new(Method::DELETE, at.clone()))
-                .await?;
-            expect_status(&resp, &[204])?;
-            let after = c.send(&s.r.client, Request::new(Method::GET, at)).await?;
-            ensure(after.status == 404, || {
-                format!("the cancelled session still answers {}", after.status)
-            })
-        }
-        .await;
-        s.end(c, step);
-    }
+    };
+    s.check(def, async |s, c| {
+        let (at, _) = open_session(s, c, &s.repo1, algorithm).await?;
+        let resp = c
+            .send(&s.r.client, Request::new(Method::DELETE, at.clone()))
+            .await?;
+        expect_status(&resp, &[204])?;
+        let after = c.send(&s.r.client, Request::new(Method::GET, at)).await?;
+        ensure(after.status == 404, || {
+            format!("the cancelled session still answers {}", after.status)
+        })
+    })
+    .await;
 }
 
 /// `range requests` (§2.3): 206 with the exact bytes and
@@ -275,24 +288,17 @@ async fn ranges(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     let path = [g, "range requests"];
     let blob = BlobData::new(algorithm, s.rng.bytes(4096));
     let mut stored = false;
-    if let Some(mut c) = s.begin(
-        &path,
-        "upload",
-        PUSH,
-        &["end-4a", "end-6"],
-        Gate::switch(api.push, "OCI_API_PUSH"),
-    ) {
-        let step = upload(
-            s,
-            &mut c,
-            &s.repo1.clone(),
-            &blob,
-            Flavour::PostPut,
-            &mut stored,
-        )
-        .await;
-        s.end(c, step);
-    }
+    let def = CheckDef {
+        path: &path,
+        name: "upload",
+        spec: PUSH,
+        endpoints: &["end-4a", "end-6"],
+        gate: Gate::switch(api.push, "OCI_API_PUSH"),
+    };
+    s.check(def, async |s, c| {
+        upload(s, c, &s.repo1.clone(), &blob, Flavour::PostPut, &mut stored).await
+    })
+    .await;
     let len = blob.data.len();
     let cases: [(&str, Option<(usize, usize)>); 6] = [
         ("bytes=500-1499", Some((500, 1499))),
@@ -304,22 +310,30 @@ async fn ranges(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     ];
     let gate = Gate::switch(api.pull, "OCI_API_PULL").and_after(stored, "upload");
     for (range, expected) in cases {
-        if let Some(mut c) = s.begin(
-            &path,
-            range,
-            "Pulling blobs (Range, RFC 9110)",
-            &["end-2"],
-            gate.clone(),
-        ) {
-            let step = range_check(s, &mut c, &blob, range, expected).await;
-            s.end(c, step);
-        }
+        let def = CheckDef {
+            path: &path,
+            name: range,
+            spec: "Pulling blobs (Range, RFC 9110)",
+            endpoints: &["end-2"],
+            gate: gate.clone(),
+        };
+        s.check(def, async |s, c| {
+            range_check(s, c, &blob, range, expected).await
+        })
+        .await;
     }
     let delete = Gate::switch(api.blobs_delete, "OCI_API_BLOBS_DELETE").and_after(stored, "upload");
-    if let Some(mut c) = s.begin(&path, "blob-delete", "Deleting Blobs", &["end-10"], delete) {
-        let step = blob_delete(s, &mut c, &s.repo1.clone(), &blob.digest).await;
-        s.end(c, step);
-    }
+    let def = CheckDef {
+        path: &path,
+        name: "blob-delete",
+        spec: "Deleting Blobs",
+        endpoints: &["end-10"],
+        gate: delete,
+    };
+    s.check(def, async |s, c| {
+        blob_delete(s, c, &s.repo1.clone(), &blob.digest).await
+    })
+    .await;
 }
 
 async fn range_check(
@@ -393,18 +407,17 @@ async fn well_known(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
         let gate = Gate::switch(api.push, "OCI_API_PUSH")
             .and_switch(s.r.config.data.empty_blob, "OCI_DATA_EMPTY_BLOB");
         let disabled = !matches!(gate, Gate::Run);
-        if let Some(mut c) = s.begin(&[g, name], "upload", PUSH, &["end-4a", "end-6"], gate) {
-            let step = upload(
-                s,
-                &mut c,
-                &s.repo1.clone(),
-                &blob,
-                Flavour::PostPut,
-                &mut stored,
-            )
-            .await;
-            s.end(c, step);
-        }
+        let def = CheckDef {
+            path: &[g, name],
+            name: "upload",
+            spec: PUSH,
+            endpoints: &["end-4a", "end-6"],
+            gate,
+        };
+        s.check(def, async |s, c| {
+            upload(s, c, &s.repo1.clone(), &blob, Flavour::PostPut, &mut stored).await
+        })
+        .await;
         if !disabled {
             blob_checks(s, &[g, name], &s.repo1.clone(), &blob, stored).await;
         }
@@ -430,10 +443,15 @@ async fn bad_digests(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
             &["end-4a", "end-5", "end-6"]
         };
         let gate = Gate::switch(api.push, "OCI_API_PUSH");
-        if let Some(mut c) = s.begin(&[g, "bad digest"], name, PUSH, endpoints, gate) {
-            let step = bad_digest_upload(s, &mut c, name, &blob).await;
-            s.end(c, step);
-        }
+        let def = CheckDef {
+            path: &[g, "bad digest"],
+            name,
+            spec: PUSH,
+            endpoints,
+            gate,
+        };
+        s.check(def, async |s, c| bad_digest_upload(s, c, name, &blob).await)
+            .await;
     }
 }
 

@@ -12,7 +12,7 @@ use super::misc::referrers_index;
 use super::upload::{
     Flavour, accept, blob_delete, blob_get, blob_head, check_digest_header, location, upload,
 };
-use super::{Gate, Suite};
+use super::{CheckDef, Gate, Suite};
 use crate::http::{Request, Response};
 use crate::outcome::{Step, Stop, describe, ensure, expect_status, fail};
 use crate::runner::Check;
@@ -42,20 +42,18 @@ async fn run_set(s: &mut Suite<'_, '_>, set: &DataSet) {
 
     // A set without blobs (an empty index) has nothing to upload.
     let mut blobs_stored = set.blobs.is_empty();
-    let blob_push = if set.blobs.is_empty() {
-        None
-    } else {
-        s.begin(
-            &path,
-            "push blobs",
-            "Pushing blobs",
-            &["end-4a", "end-5", "end-6"],
-            push.clone(),
-        )
-    };
-    if let Some(mut c) = blob_push {
-        let step = push_blobs(s, &mut c, set, &mut blobs_stored).await;
-        s.end(c, step);
+    if !set.blobs.is_empty() {
+        let def = CheckDef {
+            path: &path,
+            name: "push blobs",
+            spec: "Pushing blobs",
+            endpoints: &["end-4a", "end-5", "end-6"],
+            gate: push.clone(),
+        };
+        s.check(def, async |s, c| {
+            push_blobs(s, c, set, &mut blobs_stored).await
+        })
+        .await;
     }
     if set.kind == Kind::BadDigest {
         bad_digest(s, set, push.and_after(blobs_stored, "push blobs")).await;
@@ -76,43 +74,57 @@ async fn run_set(s: &mut Suite<'_, '_>, set: &DataSet) {
     } else {
         &["end-7", "end-3"]
     };
-    if let Some(mut c) = s.begin(
-        &path,
-        "push manifest-by-digest",
-        MANIFESTS,
+    let def = CheckDef {
+        path: &path,
+        name: "push manifest-by-digest",
+        spec: MANIFESTS,
         endpoints,
-        by_digest,
-    ) {
-        let step = push_manifests(s, &mut c, set, true, &mut stored).await;
-        s.end(c, step);
-    }
+        gate: by_digest,
+    };
+    s.check(def, async |s, c| {
+        push_manifests(s, c, set, true, &mut stored).await
+    })
+    .await;
     if set.kind == Kind::Normal {
         let by_tag = push.clone().and_after(stored, "push manifest-by-digest");
         let mut tagged = false;
-        if let Some(mut c) = s.begin(
-            &path,
-            "push manifest-by-tag",
-            MANIFESTS,
-            &["end-7", "end-3"],
-            by_tag,
-        ) {
-            let step = push_manifests(s, &mut c, set, false, &mut tagged).await;
-            s.end(c, step);
-        }
+        let def = CheckDef {
+            path: &path,
+            name: "push manifest-by-tag",
+            spec: MANIFESTS,
+            endpoints: &["end-7", "end-3"],
+            gate: by_tag,
+        };
+        s.check(def, async |s, c| {
+            push_manifests(s, c, set, false, &mut tagged).await
+        })
+        .await;
         stored = stored && tagged;
     }
+    pulls(s, set, stored, blobs_stored).await;
+    deletes(s, set, stored, blobs_stored).await;
+}
+
+/// The checks of a pushed set: tag list, manifest HEAD/GET by digest and
+/// by tag, blob GETs (after the blob push), referrers (each after the
+/// manifest push).
+async fn pulls(s: &mut Suite<'_, '_>, set: &DataSet, stored: bool, blobs_stored: bool) {
+    let api = s.r.config.api;
+    let path = ["data", set.name];
+    let on = |gate: Gate| match set.enabled {
+        Ok(()) => gate,
+        Err(variable) => Gate::Off(variable),
+    };
     let after_push = |gate: Gate| on(gate).and_after(stored, "the manifest push");
 
-    if let Some(mut c) = s.begin(
-        &path,
-        "tag-list",
-        "Listing Tags",
-        &["end-8a", "end-8b"],
-        after_push(Gate::switch(api.tags_list, "OCI_API_TAGS_LIST")),
-    ) {
-        let step = tag_list(s, &mut c, set).await;
-        s.end(c, step);
-    }
+    let def = CheckDef {
+        path: &path,
+        name: "tag-list",
+        spec: "Listing Tags",
+        endpoints: &["end-8a", "end-8b"],
+        gate: after_push(Gate::switch(api.tags_list, "OCI_API_TAGS_LIST")),
+    };
+    s.check(def, async |s, c| tag_list(s, c, set).await).await;
     let pull = after_push(Gate::switch(api.pull, "OCI_API_PULL"));
     for (name, method, by_tag) in [
         ("head manifest-by-tag", Method::HEAD, true),
@@ -120,66 +132,72 @@ async fn run_set(s: &mut Suite<'_, '_>, set: &DataSet) {
         ("pull manifest-by-tag", Method::GET, true),
         ("pull manifest-by-digest", Method::GET, false),
     ] {
-        if let Some(mut c) = s.begin(&path, name, PULL, &["end-3"], pull.clone()) {
-            let step = fetch_manifests(s, &mut c, set, method.clone(), by_tag).await;
-            s.end(c, step);
-        }
+        let def = CheckDef {
+            path: &path,
+            name,
+            spec: PULL,
+            endpoints: &["end-3"],
+            gate: pull.clone(),
+        };
+        s.check(def, async |s, c| {
+            fetch_manifests(s, c, set, method.clone(), by_tag).await
+        })
+        .await;
     }
     let repo = s.repo1.clone();
     let blob_pull =
         on(Gate::switch(api.pull, "OCI_API_PULL")).and_after(blobs_stored, "push blobs");
     if !set.blobs.is_empty() {
-        if let Some(mut c) = s.begin(
-            &path,
-            "blob-head",
-            "Pulling blobs",
-            &["end-2"],
-            blob_pull.clone(),
-        ) {
-            let step = async {
-                for blob in &set.blobs {
-                    blob_head(s, &mut c, &repo, blob).await?;
-                }
-                Ok(())
+        let def = CheckDef {
+            path: &path,
+            name: "blob-head",
+            spec: "Pulling blobs",
+            endpoints: &["end-2"],
+            gate: blob_pull.clone(),
+        };
+        s.check(def, async |s, c| {
+            for blob in &set.blobs {
+                blob_head(s, c, &repo, blob).await?;
             }
-            .await;
-            s.end(c, step);
-        }
-        if let Some(mut c) = s.begin(&path, "blob-get", "Pulling blobs", &["end-2"], blob_pull) {
-            let step = async {
-                for blob in &set.blobs {
-                    blob_get(s, &mut c, &repo, blob).await?;
-                }
-                Ok(())
+            Ok(())
+        })
+        .await;
+        let def = CheckDef {
+            path: &path,
+            name: "blob-get",
+            spec: "Pulling blobs",
+            endpoints: &["end-2"],
+            gate: blob_pull,
+        };
+        s.check(def, async |s, c| {
+            for blob in &set.blobs {
+                blob_get(s, c, &repo, blob).await?;
             }
-            .await;
-            s.end(c, step);
-        }
+            Ok(())
+        })
+        .await;
     }
     if !set.subjects().is_empty() {
         let referrers = after_push(Gate::switch(api.referrer, "OCI_API_REFERRER"));
-        if let Some(mut c) = s.begin(
-            &path,
-            "referrers",
-            "Listing Referrers",
-            &["end-12a"],
-            referrers.clone(),
-        ) {
-            let step = list_referrers(s, &mut c, set).await;
-            s.end(c, step);
-        }
-        if let Some(mut c) = s.begin(
-            &path,
-            "referrers artifactType filter",
-            "Listing Referrers",
-            &["end-12b"],
-            referrers,
-        ) {
-            let step = filter_referrers(s, &mut c, set).await;
-            s.end(c, step);
-        }
+        let def = CheckDef {
+            path: &path,
+            name: "referrers",
+            spec: "Listing Referrers",
+            endpoints: &["end-12a"],
+            gate: referrers.clone(),
+        };
+        s.check(def, async |s, c| list_referrers(s, c, set).await)
+            .await;
+        let def = CheckDef {
+            path: &path,
+            name: "referrers artifactType filter",
+            spec: "Listing Referrers",
+            endpoints: &["end-12b"],
+            gate: referrers,
+        };
+        s.check(def, async |s, c| filter_referrers(s, c, set).await)
+            .await;
     }
-    deletes(s, set, stored, blobs_stored).await;
 }
 
 /// Uploads every blob, rotating through the upload flavours.
@@ -488,44 +506,42 @@ async fn filter_referrers(s: &Suite<'_, '_>, c: &mut Check, set: &DataSet) -> St
 /// and nothing must be stored under that digest.
 async fn bad_digest(s: &mut Suite<'_, '_>, set: &DataSet, gate: Gate) {
     let path = ["data", set.name];
-    if let Some(mut c) = s.begin(
-        &path,
-        "push manifest-bad-digest",
-        MANIFESTS,
-        &["end-7", "end-3"],
+    let def = CheckDef {
+        path: &path,
+        name: "push manifest-bad-digest",
+        spec: MANIFESTS,
+        endpoints: &["end-7", "end-3"],
         gate,
-    ) {
-        let step = async {
-            let doc = set
-                .docs
-                .first()
-                .ok_or_else(|| Stop::Fail("the data set has no manifest".to_owned()))?;
-            let mut other = doc.bytes.to_vec();
-            other.extend_from_slice(b"\n");
-            let wrong = oras_spec::Digest::compute(doc.digest.algorithm(), &other);
-            let url = s.url(&s.repo1, &format!("/manifests/{wrong}"));
-            let req = Request::new(Method::PUT, url.clone())
-                .header(CONTENT_TYPE, doc.media_type.clone())
-                .body(doc.bytes.clone());
-            let resp = c.send(&s.r.client, req).await?;
-            expect_status(&resp, &[400])?;
-            let get = c
-                .send(
-                    &s.r.client,
-                    Request::new(Method::GET, url)
-                        .header(accept(&doc.media_type).0, doc.media_type.clone()),
-                )
-                .await?;
-            ensure(get.status == 404, || {
-                format!(
-                    "after the refused PUT the digest answers {}",
-                    describe(&get)
-                )
-            })
-        }
-        .await;
-        s.end(c, step);
-    }
+    };
+    s.check(def, async |s, c| {
+        let doc = set
+            .docs
+            .first()
+            .ok_or_else(|| Stop::Fail("the data set has no manifest".to_owned()))?;
+        let mut other = doc.bytes.to_vec();
+        other.extend_from_slice(b"\n");
+        let wrong = oras_spec::Digest::compute(doc.digest.algorithm(), &other);
+        let url = s.url(&s.repo1, &format!("/manifests/{wrong}"));
+        let req = Request::new(Method::PUT, url.clone())
+            .header(CONTENT_TYPE, doc.media_type.clone())
+            .body(doc.bytes.clone());
+        let resp = c.send(&s.r.client, req).await?;
+        expect_status(&resp, &[400])?;
+        let get = c
+            .send(
+                &s.r.client,
+                Request::new(Method::GET, url)
+                    .header(accept(&doc.media_type).0, doc.media_type.clone()),
+            )
+            .await?;
+        ensure(get.status == 404, || {
+            format!(
+                "after the refused PUT the digest answers {}",
+                describe(&get)
+            )
+        })
+    })
+    .await;
 }
 
 async fn delete_blobs(s: &mut Suite<'_, '_>, set: &DataSet, gate: Gate) {
@@ -534,16 +550,20 @@ async fn delete_blobs(s: &mut Suite<'_, '_>, set: &DataSet, gate: Gate) {
     }
     let path = ["data", set.name];
     let repo = s.repo1.clone();
-    if let Some(mut c) = s.begin(&path, "blob-delete", "Deleting Blobs", &["end-10"], gate) {
-        let step = async {
-            for blob in &set.blobs {
-                blob_delete(s, &mut c, &repo, &blob.digest).await?;
-            }
-            Ok(())
+    let def = CheckDef {
+        path: &path,
+        name: "blob-delete",
+        spec: "Deleting Blobs",
+        endpoints: &["end-10"],
+        gate,
+    };
+    s.check(def, async |s, c| {
+        for blob in &set.blobs {
+            blob_delete(s, c, &repo, &blob.digest).await?;
         }
-        .await;
-        s.end(c, step);
-    }
+        Ok(())
+    })
+    .await;
 }
 
 /// `tag-delete`, `manifest-delete` (reverse push order), `blob-delete`.
@@ -556,54 +576,56 @@ async fn deletes(s: &mut Suite<'_, '_>, set: &DataSet, stored: bool, blobs_store
     };
     let tag_gate = on(Gate::switch(api.tags_delete, "OCI_API_TAGS_DELETE"))
         .and_after(stored, "the manifest push");
-    if let Some(mut c) = s.begin(&path, "tag-delete", "Deleting Tags", &["end-9"], tag_gate) {
-        let step = async {
-            for doc in &set.docs {
-                delete_manifest(s, &mut c, &doc.tag, &doc.media_type, api.tags_atomic).await?;
-                if set.kind == Kind::TagParams {
-                    delete_manifest(
-                        s,
-                        &mut c,
-                        &format!("{}-extra", doc.tag),
-                        &doc.media_type,
-                        api.tags_atomic,
-                    )
-                    .await?;
-                }
+    let def = CheckDef {
+        path: &path,
+        name: "tag-delete",
+        spec: "Deleting Tags",
+        endpoints: &["end-9"],
+        gate: tag_gate,
+    };
+    s.check(def, async |s, c| {
+        for doc in &set.docs {
+            delete_manifest(s, c, &doc.tag, &doc.media_type, api.tags_atomic).await?;
+            if set.kind == Kind::TagParams {
+                delete_manifest(
+                    s,
+                    c,
+                    &format!("{}-extra", doc.tag),
+                    &doc.media_type,
+                    api.tags_atomic,
+                )
+                .await?;
             }
-            Ok(())
         }
-        .await;
-        s.end(c, step);
-    }
+        Ok(())
+    })
+    .await;
     let manifest_gate = on(Gate::switch(
         api.manifests_delete,
         "OCI_API_MANIFESTS_DELETE",
     ))
     .and_after(stored, "the manifest push");
-    if let Some(mut c) = s.begin(
-        &path,
-        "manifest-delete",
-        "Deleting Manifests",
-        &["end-9"],
-        manifest_gate,
-    ) {
-        let step = async {
-            for doc in set.docs.iter().rev() {
-                delete_manifest(
-                    s,
-                    &mut c,
-                    &doc.digest.to_string(),
-                    &doc.media_type,
-                    api.manifests_atomic,
-                )
-                .await?;
-            }
-            Ok(())
+    let def = CheckDef {
+        path: &path,
+        name: "manifest-delete",
+        spec: "Deleting Manifests",
+        endpoints: &["end-9"],
+        gate: manifest_gate,
+    };
+    s.check(def, async |s, c| {
+        for doc in set.docs.iter().rev() {
+            delete_manifest(
+                s,
+                c,
+                &doc.digest.to_string(),
+                &doc.media_type,
+                api.manifests_atomic,
+            )
+            .await?;
         }
-        .await;
-        s.end(c, step);
-    }
+        Ok(())
+    })
+    .await;
     delete_blobs(
         s,
         set,

@@ -6,7 +6,7 @@ use http::header::CONTENT_TYPE;
 use oras_spec::{Algorithm, media_type};
 
 use super::upload::BlobData;
-use super::{Gate, Suite};
+use super::{CheckDef, Gate, Suite};
 use crate::http::Request;
 use crate::outcome::{Step, Stop, describe, ensure, expect_header_eq, expect_status};
 
@@ -16,18 +16,22 @@ pub(super) async fn ping(s: &mut Suite<'_, '_>) {
         return;
     }
     let gate = Gate::switch(s.r.config.api.ping, "OCI_API_PING");
-    if let Some(mut c) = s.begin(&["ping"], "ping", "API version check", &["end-1"], gate) {
+    let def = CheckDef {
+        path: &["ping"],
+        name: "ping",
+        spec: "API version check",
+        endpoints: &["end-1"],
+        gate,
+    };
+    s.check(def, async |s, c| {
         let url = s.r.client.url("/v2/");
-        let step = async {
-            let resp = c.send(&s.r.client, Request::new(Method::GET, url)).await?;
-            if resp.status != 200 {
-                c.warn(format!("GET /v2/ answered {}", resp.status));
-            }
-            Ok(())
+        let resp = c.send(&s.r.client, Request::new(Method::GET, url)).await?;
+        if resp.status != 200 {
+            c.warn(format!("GET /v2/ answered {}", resp.status));
         }
-        .await;
-        s.end(c, step);
-    }
+        Ok(())
+    })
+    .await;
 }
 
 /// A referrers answer: 200, the index Content-Type, `mediaType` index and
@@ -68,46 +72,41 @@ pub(super) async fn empty(s: &mut Suite<'_, '_>) {
         return;
     }
     let api = s.r.config.api;
-    if let Some(mut c) = s.begin(
-        &["empty"],
-        "tag-list",
-        "Listing Tags",
-        &["end-8a"],
-        Gate::switch(api.tags_list, "OCI_API_TAGS_LIST"),
-    ) {
+    let def = CheckDef {
+        path: &["empty"],
+        name: "tag-list",
+        spec: "Listing Tags",
+        endpoints: &["end-8a"],
+        gate: Gate::switch(api.tags_list, "OCI_API_TAGS_LIST"),
+    };
+    s.check(def, async |s, c| {
         let url = s.url(&s.repo1, "/tags/list");
-        let step = async {
-            let resp = c.send(&s.r.client, Request::new(Method::GET, url)).await?;
-            expect_status(&resp, &[200, 404])?;
-            if resp.status == 200 {
-                serde_json::from_slice::<serde_json::Value>(&resp.body).map_err(|e| {
-                    Stop::Fail(format!("tag list is not JSON ({e}): {}", describe(&resp)))
-                })?;
-            }
-            Ok(())
+        let resp = c.send(&s.r.client, Request::new(Method::GET, url)).await?;
+        expect_status(&resp, &[200, 404])?;
+        if resp.status == 200 {
+            serde_json::from_slice::<serde_json::Value>(&resp.body).map_err(|e| {
+                Stop::Fail(format!("tag list is not JSON ({e}): {}", describe(&resp)))
+            })?;
         }
-        .await;
-        s.end(c, step);
-    }
-    if let Some(mut c) = s.begin(
-        &["empty"],
-        "referrers",
-        "Listing Referrers",
-        &["end-12a"],
-        Gate::switch(api.referrer, "OCI_API_REFERRER"),
-    ) {
+        Ok(())
+    })
+    .await;
+    let def = CheckDef {
+        path: &["empty"],
+        name: "referrers",
+        spec: "Listing Referrers",
+        endpoints: &["end-12a"],
+        gate: Gate::switch(api.referrer, "OCI_API_REFERRER"),
+    };
+    s.check(def, async |s, c| {
         let digest = BlobData::new(Algorithm::Sha256, s.rng.bytes(32)).digest;
         let url = s.url(&s.repo1, &format!("/referrers/{digest}"));
-        let step = async {
-            let list =
-                referrers_index(&c.send(&s.r.client, Request::new(Method::GET, url)).await?)?;
-            ensure(list.is_empty(), || {
-                format!("an unknown subject has {} referrers", list.len())
-            })
-        }
-        .await;
-        s.end(c, step);
-    }
+        let list = referrers_index(&c.send(&s.r.client, Request::new(Method::GET, url)).await?)?;
+        ensure(list.is_empty(), || {
+            format!("an unknown subject has {} referrers", list.len())
+        })
+    })
+    .await;
 }
 
 /// `missing-manifest`: by digest and by tag, GET must be 404.
@@ -121,22 +120,20 @@ pub(super) async fn missing_manifests(s: &mut Suite<'_, '_>) {
         .to_string();
     let tag = format!("missing-{}", s.rng.string(12).replace('-', "x"));
     for (name, reference) in [("by-digest", digest), ("by-tag", tag)] {
-        if let Some(mut c) = s.begin(
-            &["missing-manifest"],
+        let def = CheckDef {
+            path: &["missing-manifest"],
             name,
-            "Pulling manifests",
-            &["end-3"],
-            gate.clone(),
-        ) {
+            spec: "Pulling manifests",
+            endpoints: &["end-3"],
+            gate: gate.clone(),
+        };
+        s.check(def, async |s, c| {
             let url = s.url(&s.repo1, &format!("/manifests/{reference}"));
-            let step = async {
-                let req = Request::new(Method::GET, url)
-                    .header(http::header::ACCEPT, media_type::IMAGE_MANIFEST);
-                expect_status(&c.send(&s.r.client, req).await?, &[404])
-            }
-            .await;
-            s.end(c, step);
-        }
+            let req = Request::new(Method::GET, url)
+                .header(http::header::ACCEPT, media_type::IMAGE_MANIFEST);
+            expect_status(&c.send(&s.r.client, req).await?, &[404])
+        })
+        .await;
     }
 }
 
@@ -148,43 +145,39 @@ pub(super) async fn invalid_digest_format(s: &mut Suite<'_, '_>) {
     }
     let api = s.r.config.api;
     let path = ["invalid-digest-format"];
-    if let Some(mut c) = s.begin(
-        &path,
-        "put",
-        "Pushing Manifests",
-        &["end-7"],
-        Gate::switch(api.push, "OCI_API_PUSH"),
-    ) {
+    let def = CheckDef {
+        path: &path,
+        name: "put",
+        spec: "Pushing Manifests",
+        endpoints: &["end-7"],
+        gate: Gate::switch(api.push, "OCI_API_PUSH"),
+    };
+    s.check(def, async |s, c| {
         let url = s.url(&s.repo1, "/manifests/sha256:baddigeststring");
         let body = serde_json::json!({
             "schemaVersion": 2,
             "mediaType": media_type::IMAGE_INDEX,
             "manifests": [],
         });
-        let step = async {
-            let req = Request::new(Method::PUT, url)
-                .header(CONTENT_TYPE, media_type::IMAGE_INDEX)
-                .body(body.to_string());
-            expect_status(&c.send(&s.r.client, req).await?, &[400])
-        }
-        .await;
-        s.end(c, step);
-    }
-    if let Some(mut c) = s.begin(
-        &path,
-        "get",
-        "Pulling manifests",
-        &["end-3"],
-        Gate::switch(api.pull, "OCI_API_PULL"),
-    ) {
+        let req = Request::new(Method::PUT, url)
+            .header(CONTENT_TYPE, media_type::IMAGE_INDEX)
+            .body(body.to_string());
+        expect_status(&c.send(&s.r.client, req).await?, &[400])
+    })
+    .await;
+    let def = CheckDef {
+        path: &path,
+        name: "get",
+        spec: "Pulling manifests",
+        endpoints: &["end-3"],
+        gate: Gate::switch(api.pull, "OCI_API_PULL"),
+    };
+    s.check(def, async |s, c| {
         let url = s.url(&s.repo1, "/manifests/sha256:baddigeststring");
-        let step = async {
-            expect_status(
-                &c.send(&s.r.client, Request::new(Method::GET, url)).await?,
-                &[404, 400],
-            )
-        }
-        .await;
-        s.end(c, step);
-    }
+        expect_status(
+            &c.send(&s.r.client, Request::new(Method::GET, url)).await?,
+            &[404, 400],
+        )
+    })
+    .await;
 }

@@ -69,20 +69,43 @@ pub(crate) struct Suite<'a, 'p> {
     pub(crate) rng: Rng,
 }
 
-impl Suite<'_, '_> {
-    /// Starts a check at `[SUITE, path…]`, or records why it does not run.
-    pub(crate) fn begin(
+/// One check as declared: where it sits in the tree, the spec section it
+/// covers, the endpoints it exercises, and whether it runs (its switches
+/// and the setup it depends on).
+#[derive(Clone, Debug)]
+pub(crate) struct CheckDef<'a> {
+    /// The containers below [`SUITE`] (group, flavour, data set…).
+    pub(crate) path: &'a [&'a str],
+    /// The leaf's name.
+    pub(crate) name: &'a str,
+    /// The section of the spec it checks.
+    pub(crate) spec: &'a str,
+    /// The endpoint ids of the spec's table (`end-2`, …).
+    pub(crate) endpoints: &'a [&'static str],
+    /// Whether it runs.
+    pub(crate) gate: Gate,
+}
+
+impl<'a, 'p> Suite<'a, 'p> {
+    /// Runs one check: records it as disabled or blocked when its gate
+    /// says so, else runs `body` and records its outcome. `None` when it
+    /// did not run; else true when it passed or was skipped as unsupported.
+    pub(crate) async fn check(
         &mut self,
-        path: &[&str],
-        name: &str,
-        spec: &str,
-        endpoints: &[&'static str],
-        gate: Gate,
-    ) -> Option<Check> {
+        def: CheckDef<'_>,
+        body: impl AsyncFnOnce(&mut Suite<'a, 'p>, &mut Check) -> crate::outcome::Step,
+    ) -> Option<bool> {
+        let mut check = self.begin(def)?;
+        let step = body(self, &mut check).await;
+        Some(!self.r.finish(check, step).is_failure())
+    }
+
+    /// Starts a check at `[SUITE, path…]`, or records why it does not run.
+    fn begin(&mut self, def: CheckDef<'_>) -> Option<Check> {
         let mut full = vec![SUITE];
-        full.extend_from_slice(path);
-        let meta = self.r.meta("oci", &full, name, spec, endpoints);
-        match gate {
+        full.extend_from_slice(def.path);
+        let meta = self.r.meta("oci", &full, def.name, def.spec, def.endpoints);
+        match def.gate {
             Gate::Run => Some(self.r.start(meta)),
             Gate::Off(variable) => {
                 self.r
@@ -98,11 +121,6 @@ impl Suite<'_, '_> {
                 None
             }
         }
-    }
-
-    /// Ends a check; true when it passed or was skipped as unsupported.
-    pub(crate) fn end(&mut self, check: Check, step: crate::outcome::Step) -> bool {
-        !self.r.finish(check, step).is_failure()
     }
 
     /// `/v2/<repo><tail>` on the registry.
@@ -131,13 +149,15 @@ pub async fn run(runner: &mut Runner<'_>) {
     if s.r.config.data.sha512 {
         blobs::run(&mut s, oras_spec::Algorithm::Sha512).await;
     } else if s.wants("sha512 blobs") {
-        let _ = s.begin(
-            &["sha512 blobs"],
-            "sha512 blobs",
-            "Pushing blobs",
-            &[],
-            Gate::Off("OCI_DATA_SHA512"),
-        );
+        let off = CheckDef {
+            path: &["sha512 blobs"],
+            name: "sha512 blobs",
+            spec: "Pushing blobs",
+            endpoints: &[],
+            gate: Gate::Off("OCI_DATA_SHA512"),
+        };
+        // Recorded as disabled; the body never runs.
+        let _ = s.check(off, async |_, _| Ok(())).await;
     }
     readonly::run(&mut s).await;
     datasets::run(&mut s).await;

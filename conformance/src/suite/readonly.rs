@@ -12,7 +12,7 @@ use oras_spec::{Digest, media_type};
 
 use super::datasets::all_tags;
 use super::misc::referrers_index;
-use super::{Gate, Suite};
+use super::{CheckDef, Gate, Suite};
 use crate::http::Request;
 use crate::outcome::{Step, describe, ensure, expect_status};
 use crate::runner::Check;
@@ -45,103 +45,101 @@ pub(super) async fn run(s: &mut Suite<'_, '_>) {
 
     if !ro.tags.is_empty() {
         let gate = on(Gate::switch(api.tags_list, "OCI_API_TAGS_LIST"));
-        if let Some(mut c) = s.begin(&path, "tag-list", "Listing Tags", &["end-8a"], gate) {
-            let step = async {
-                let url = s.url(&repo, "/tags/list");
-                let listed = all_tags(s, &mut c, url).await?;
-                let missing: Vec<&String> =
-                    ro.tags.iter().filter(|t| !listed.contains(t)).collect();
-                ensure(missing.is_empty(), || {
-                    format!("the tag list lacks {missing:?}: {listed:?}")
-                })
-            }
-            .await;
-            s.end(c, step);
-        }
+        let def = CheckDef {
+            path: &path,
+            name: "tag-list",
+            spec: "Listing Tags",
+            endpoints: &["end-8a"],
+            gate,
+        };
+        s.check(def, async |s, c| {
+            let url = s.url(&repo, "/tags/list");
+            let listed = all_tags(s, c, url).await?;
+            let missing: Vec<&String> = ro.tags.iter().filter(|t| !listed.contains(t)).collect();
+            ensure(missing.is_empty(), || {
+                format!("the tag list lacks {missing:?}: {listed:?}")
+            })
+        })
+        .await;
         for (name, method) in [
             ("head manifest-by-tag", Method::HEAD),
             ("pull manifest-by-tag", Method::GET),
         ] {
             let gate = on(Gate::switch(api.pull, "OCI_API_PULL"));
-            if let Some(mut c) = s.begin(&path, name, PULL, &["end-3"], gate) {
-                let step = async {
-                    for tag in &ro.tags {
-                        fetch(s, &mut c, &repo, "manifests", tag, None, method.clone()).await?;
-                    }
-                    Ok(())
+            let def = CheckDef {
+                path: &path,
+                name,
+                spec: PULL,
+                endpoints: &["end-3"],
+                gate,
+            };
+            s.check(def, async |s, c| {
+                for tag in &ro.tags {
+                    fetch(s, c, &repo, "manifests", tag, None, method.clone()).await?;
                 }
-                .await;
-                s.end(c, step);
-            }
+                Ok(())
+            })
+            .await;
         }
     }
-    if !ro.manifests.is_empty() {
-        for (name, method) in [
-            ("head manifest-by-digest", Method::HEAD),
-            ("pull manifest-by-digest", Method::GET),
-        ] {
-            let gate = on(Gate::switch(api.pull, "OCI_API_PULL"));
-            if let Some(mut c) = s.begin(&path, name, PULL, &["end-3"], gate) {
-                let step = async {
-                    for digest in &ro.manifests {
-                        let reference = digest.to_string();
-                        fetch(
-                            s,
-                            &mut c,
-                            &repo,
-                            "manifests",
-                            &reference,
-                            Some(digest),
-                            method.clone(),
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                }
-                .await;
-                s.end(c, step);
-            }
+    // Manifests, then blobs, each by digest: HEAD, then GET.
+    let by_digest = [
+        (
+            &ro.manifests,
+            "manifests",
+            PULL,
+            "end-3",
+            ["head manifest-by-digest", "pull manifest-by-digest"],
+        ),
+        (
+            &ro.blobs,
+            "blobs",
+            "Pulling blobs",
+            "end-2",
+            ["blob-head", "blob-get"],
+        ),
+    ];
+    for (digests, kind, spec, endpoint, [head, get]) in by_digest {
+        if digests.is_empty() {
+            continue;
         }
-    }
-    if !ro.blobs.is_empty() {
-        for (name, method) in [("blob-head", Method::HEAD), ("blob-get", Method::GET)] {
+        for (name, method) in [(head, Method::HEAD), (get, Method::GET)] {
             let gate = on(Gate::switch(api.pull, "OCI_API_PULL"));
-            if let Some(mut c) = s.begin(&path, name, "Pulling blobs", &["end-2"], gate) {
-                let step = async {
-                    for digest in &ro.blobs {
-                        let reference = digest.to_string();
-                        fetch(
-                            s,
-                            &mut c,
-                            &repo,
-                            "blobs",
-                            &reference,
-                            Some(digest),
-                            method.clone(),
-                        )
-                        .await?;
-                    }
-                    Ok(())
+            let def = CheckDef {
+                path: &path,
+                name,
+                spec,
+                endpoints: &[endpoint],
+                gate,
+            };
+            s.check(def, async |s, c| {
+                for digest in digests {
+                    let reference = digest.to_string();
+                    fetch(s, c, &repo, kind, &reference, Some(digest), method.clone()).await?;
                 }
-                .await;
-                s.end(c, step);
-            }
+                Ok(())
+            })
+            .await;
         }
     }
     if !ro.referrers.is_empty() {
         let gate = on(Gate::switch(api.referrer, "OCI_API_REFERRER"));
-        if let Some(mut c) = s.begin(&path, "referrers", "Listing Referrers", &["end-12a"], gate) {
-            let step = async {
-                for subject in &ro.referrers {
-                    let url = s.url(&repo, &format!("/referrers/{subject}"));
-                    let resp = c.send(&s.r.client, Request::new(Method::GET, url)).await?;
-                    referrers_index(&resp)?;
-                }
-                Ok(())
+        let def = CheckDef {
+            path: &path,
+            name: "referrers",
+            spec: "Listing Referrers",
+            endpoints: &["end-12a"],
+            gate,
+        };
+        s.check(def, async |s, c| {
+            for subject in &ro.referrers {
+                let url = s.url(&repo, &format!("/referrers/{subject}"));
+                let resp = c.send(&s.r.client, Request::new(Method::GET, url)).await?;
+                referrers_index(&resp)?;
             }
-            .await;
-            s.end(c, step);
-        }
+            Ok(())
+        })
+        .await;
     }
 }
 
