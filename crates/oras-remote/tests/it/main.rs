@@ -9,6 +9,7 @@ mod dns;
 mod fake;
 mod large;
 mod manifests;
+mod mount;
 mod oras_go_pieces;
 mod pages;
 mod prestage_file;
