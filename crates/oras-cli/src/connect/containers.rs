@@ -8,9 +8,9 @@
 //!   single (or, when not enforcing, first) search registry;
 //! * every registry client: a `blocked` registry is refused before any
 //!   request; certs.d adds the host's CAs and client certificate (flags
-//!   win); an `insecure` registry is reached over plain HTTP when it
-//!   speaks it, else over HTTPS without verification (containers/image
-//!   tries HTTPS, then HTTP); without credential flags or
+//!   win); an `insecure` registry is reached over HTTPS without
+//!   verification when it speaks it, else over plain HTTP
+//!   (containers/image tries HTTPS, then HTTP); without credential flags or
 //!   `--registry-config`, credentials come from the auth.json files, then
 //!   Docker's config;
 //! * a repository opened for reading: policy.json is checked, then the
@@ -96,8 +96,8 @@ pub fn apply(
     }
     let insecure = insecure.unwrap_or_else(|| config.is_insecure(registry));
     if insecure && settings.plain_http.is_none() && !settings.insecure {
-        let plain = speaks_plain_http(registry, &client);
-        client = client.plain_http(plain).insecure(!plain);
+        let tls = speaks_https(registry, &client);
+        client = client.plain_http(!tls).insecure(tls);
     }
     if !flag && settings.registry_configs.is_empty() {
         client = client.credentials(config.credentials());
@@ -105,11 +105,13 @@ pub fn apply(
     Ok(client)
 }
 
-/// Whether `registry` answers plain HTTP (containers/image falls back
-/// from HTTPS to HTTP for an insecure registry); probed with `GET /v2/`
-/// on a thread of its own, so it works from any runtime.
-fn speaks_plain_http(registry: &str, client: &ClientConfig) -> bool {
-    let probe = client.clone().plain_http(true);
+/// Whether `registry` answers HTTPS (verification off): containers/image
+/// tries HTTPS first for an insecure registry and falls back to plain
+/// HTTP when the connection itself fails. Probed with `GET /v2/` on a
+/// thread of its own, so it works from any runtime; any HTTP answer (401
+/// included) counts.
+fn speaks_https(registry: &str, client: &ClientConfig) -> bool {
+    let probe = client.clone().plain_http(false).insecure(true);
     let registry = registry.to_owned();
     std::thread::scope(|scope| {
         scope
@@ -126,7 +128,6 @@ fn speaks_plain_http(registry: &str, client: &ClientConfig) -> bool {
                     };
                     match tokio::time::timeout(PROBE_TIMEOUT, client.ping()).await {
                         Ok(Ok(())) => true,
-                        // Any HTTP answer (401 included) is a plain-HTTP server.
                         Ok(Err(err)) => err.kind() != ErrorKind::Network,
                         Err(_) => false,
                     }

@@ -158,6 +158,33 @@ fn an_insecure_registry_is_reached_over_plain_http() {
 }
 
 #[test]
+fn an_insecure_tls_registry_is_reached_without_verification() {
+    let Some(registry) = start_for_test(Mode::TlsBasic) else {
+        return;
+    };
+    let host = registry.host();
+    let env = Env::new();
+    env.write("work/unverified.txt", b"unverified");
+    let reference = format!("{host}/app:v1");
+    let login = [
+        "-u",
+        registry.username().unwrap(),
+        "-p",
+        registry.password().unwrap(),
+    ];
+    let mut args = vec!["push"];
+    args.extend_from_slice(&login);
+    args.extend_from_slice(&[reference.as_str(), "unverified.txt"]);
+    let refused = Env::run(env.oras(), &args);
+    assert!(!refused.ok, "the CA is unknown without the configuration");
+    write_file(
+        &env.containers_dir().join("registries.conf"),
+        format!("[[registry]]\nlocation = \"{host}\"\ninsecure = true\n").as_bytes(),
+    );
+    Env::ok(env.oras_containers(), &args);
+}
+
+#[test]
 fn certs_d_and_auth_json_reach_a_tls_registry_with_client_certificates() {
     let Some(registry) = start_for_test_with_client_auth() else {
         return;
