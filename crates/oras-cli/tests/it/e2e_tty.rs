@@ -4,8 +4,8 @@
 //!   made by util-linux `script`, whose output is replayed on a minimal
 //!   terminal, [`screen`]), and how `--no-tty`, `-d` and `-o -` turn
 //!   them off ([`progress`]);
-//! * the exact text and JSON output of non-terminal runs against the Go
-//!   CLI's formats ([`parity`]);
+//! * the exact text and JSON output of non-terminal runs ([`parity`];
+//!   the differential suite compares the same outputs with the Go CLI's);
 //! * Ctrl-C during a download ([`cancel`]).
 //!
 //! Every test has its own `HOME` and `DOCKER_CONFIG`; every run is bounded

@@ -82,7 +82,8 @@ fn index_create() {
     );
     assert_eq!(entries[1]["platform"]["architecture"], "arm64");
     assert_eq!(entries[1]["size"], arm.manifest.size);
-    // Go's field order.
+    // Fields in image-spec order (the differential `index-*` scenarios
+    // compare the bytes with the Go CLI's).
     assert!(raw.starts_with(r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","artifactType":"#), "{raw}");
 
     // -o -: only the index, on stdout, nothing pushed.

@@ -7,8 +7,8 @@ use crate::e2e_content::support::{
     Env, json, push_image, push_index, registry, repository, runtime, setup, short,
 };
 
-/// Writes `dir` as an uncompressed tar at `tar` (entries relative, as the
-/// Go CLI's backup writes them).
+/// Writes `dir` as an uncompressed tar at `tar` (entries relative, as
+/// `oras backup` writes them).
 fn tar_layout(dir: &std::path::Path, tar: &std::path::Path) {
     let status = std::process::Command::new("tar")
         .arg("-cf")
@@ -337,8 +337,7 @@ fn oras_cache_in_front_of_the_registry() {
         );
     }
     // Content is served from the cache once the registry no longer has it;
-    // references (and blob descriptors) are still resolved at the source,
-    // as in the Go CLI.
+    // references (and blob descriptors) are still resolved at the source.
     setup(&rt, async {
         let blob = Descriptor::new(
             media_type::OCTET_STREAM,

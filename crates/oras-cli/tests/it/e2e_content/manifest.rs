@@ -465,7 +465,8 @@ fn manifest_push_and_delete() {
     );
 
     // Delete without --force on a non-terminal: the prompt reads an empty
-    // answer, cancels, and nothing is deleted (the Go CLI's behaviour).
+    // answer, cancels, and nothing is deleted (compared with the Go CLI by
+    // the differential scenario `e2e-manifest-delete-empty-answer`).
     let v1 = format!("{name}:v1");
     let out = env.ok(&["manifest", "delete", "--plain-http", &v1]);
     assert_eq!(
@@ -615,7 +616,6 @@ fn manifest_push_and_delete_maintain_the_referrers_tag_schema() {
         .map(|m| m["digest"].as_str().unwrap())
         .collect();
     assert_eq!(listed, [second_desc.digest.to_string()]);
-    // The Go CLI (oras-go with `SkipReferrersGC`) then tags an empty index
-    // as `sha256-<subject>`; oras-remote pushes no new index when the last
-    // referrer goes, so the old one stays tagged. Not asserted here.
+    // oras-remote pushes no new index when the last referrer goes, so the
+    // old one stays tagged. Not asserted here.
 }

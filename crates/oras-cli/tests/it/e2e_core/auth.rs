@@ -19,7 +19,8 @@ fn tls_basic_with_flags_login_and_logout() {
     env.write("a.txt", b"a");
 
     // Anonymous: no credential for the Basic challenge, and the hint to
-    // check the saved one (Go `DecorateCredentialError`).
+    // check the saved one (Go `DecorateCredentialError`; the differential
+    // scenario `auth-anonymous-basic-refused` holds the Go CLI's wording).
     let err = env.fails(&["push", "--ca-file", &ca, &reference, "a.txt"]);
     assert!(err.starts_with("Error: "), "{err}");
     assert!(err.contains("basic credential not found"), "{err}");

@@ -369,7 +369,8 @@ fn missing_tags_and_bad_references_fail_with_exit_code_1() {
     env.write("a.txt", b"a");
     env.ok(&["push", "--oci-layout", "lay:v1", "a.txt"]);
     let err = env.fails(&["pull", "--oci-layout", "lay:nope", "-o", "out"]);
-    // As the Go CLI (oras-go's OCI store resolves a miss to a bare `not found`).
+    // A bare `not found` (the differential scenario
+    // `e2e-pull-layout-missing-tag` holds the Go CLI's wording).
     assert_eq!(err, "Error: not found\n");
     let err = env.fails(&["pull", "localhost:5000/Upper:v1"]);
     assert!(
@@ -463,7 +464,8 @@ fn artifact_platform_and_pull_by_platform() {
         &[child(&amd, "amd", "amd64"), child(&arm, "arm", "arm64")],
     );
     // The platform config is an untitled blob: skipped, with the hint in
-    // place of the summary, as the Go CLI does; JSON names the root.
+    // place of the summary (compared with the Go CLI by the differential
+    // scenario `e2e-pull-platform-text-hint`); JSON names the root.
     let out = env.ok(&[
         "pull",
         "--oci-layout",

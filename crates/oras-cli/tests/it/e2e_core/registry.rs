@@ -113,7 +113,8 @@ fn missing_tags_are_registry_errors() {
     let repo = format!("{}/e2e/missing", registry.host());
     env.ok(&["push", "--plain-http", &format!("{repo}:v1"), "a.txt"]);
     let err = env.fails(&["pull", "--plain-http", &format!("{repo}:nope"), "-o", "out"]);
-    // As the Go CLI: oras-go names what a 404 did not find, not the body.
+    // The reference a 404 did not find, not the body (the differential
+    // scenario `err-pull-missing-tag` holds the Go CLI's wording).
     assert_eq!(
         err,
         format!("Error response from registry: {repo}:nope: not found\n")
@@ -229,7 +230,8 @@ fn resolve_flag_over_tls_with_ca_file_insecure_and_credentials() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let err = env.fails(&args);
     assert!(err.contains("Error: "), "{err}");
-    // Go's x509 wording: the certificate names only `localhost`.
+    // The certificate names only `localhost` (the differential scenario
+    // `e2e-tls-name-mismatch` holds the Go CLI's wording).
     assert!(
         err.contains(": tls: failed to verify certificate: x509: certificate is valid for localhost, not registry.invalid\n"),
         "{err}"
@@ -304,7 +306,8 @@ fn large_files_upload_while_hashed_and_existing_ones_are_not_sent() {
     assert_eq!(env.read("out/model.bin"), content);
 
     // Pushed again in another manifest: the blob is found once hashed,
-    // its upload abandoned, and it is reported as Go does.
+    // its upload abandoned, and it is reported as existing (compared with
+    // the Go CLI by the differential scenario `e2e-push-again-blob-exists`).
     let again = env.ok(&[
         "push",
         "--plain-http",

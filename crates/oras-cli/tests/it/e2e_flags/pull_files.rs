@@ -17,7 +17,8 @@ fn keep_old_files_refuses_to_overwrite_an_existing_file() {
 
     for flag in ["--keep-old-files", "-k"] {
         let err = env.fails(&["pull", flag, "--oci-layout", "layout:v1", "-o", "out"]);
-        // As the Go CLI words oras-go's ErrOverwriteDisallowed.
+        // The differential scenario `e2e-pull-layout-keep-old-files` holds
+        // the Go CLI's wording of this refusal.
         assert_eq!(
             err,
             "Error: failed to resolve path for writing: overwrite disallowed\n"

@@ -6,16 +6,9 @@ use oras_spec::Manifest;
 use oras_testkit::fake::{FakeConfig, FakeRegistry};
 use oras_testkit::real::{Mode, start_for_test_async};
 
-use crate::e2e_graph::fixtures::{Home, artifact, bounded, index, json, referrer, repo, tag};
-
-/// The digest at the end of the `Digest: ` line of a summary.
-fn digest_line(stdout: &str) -> String {
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("Digest: "))
-        .unwrap_or_else(|| panic!("no Digest line in\n{stdout}"))
-        .to_owned()
-}
+use crate::e2e_graph::fixtures::{
+    Home, artifact, bounded, digest_line, index, json, referrer, repo, tag,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attach_then_discover_through_the_tag_schema() {

@@ -74,9 +74,9 @@ async fn recursive_copy_with_index_children_referrers_and_mounts() {
             nested.digest.to_string().as_str()
         );
 
-        // Copying again finds the root there: Go re-pushes it by reference
-        // and reports nothing for it (oras-go `prepareCopy` calls no
-        // `OnCopySkipped` for a registry root), so no status line at all.
+        // Copying again finds the root there: it is pushed again by
+        // reference and reported by no status line at all (the differential
+        // scenario `e2e-cp-again-root-exists` holds the Go CLI's output).
         let again = home
             .ok(&[
                 "cp",

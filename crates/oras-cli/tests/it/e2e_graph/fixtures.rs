@@ -252,6 +252,15 @@ pub(crate) fn layout_blobs(dir: &Path) -> Vec<String> {
     found
 }
 
+/// The digest at the end of the `Digest: ` line of a summary.
+pub(crate) fn digest_line(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Digest: "))
+        .unwrap_or_else(|| panic!("no Digest line in\n{stdout}"))
+        .to_owned()
+}
+
 /// Parses JSON output.
 pub(crate) fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))

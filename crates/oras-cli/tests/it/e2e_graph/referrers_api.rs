@@ -13,16 +13,9 @@ use oras_content::{ReadOnlyStorage, Resolver, TagLister};
 use oras_spec::Manifest;
 use oras_testkit::real::{ReferrersRegistry, start_referrers_for_test_async};
 
-use crate::e2e_graph::fixtures::{Home, artifact, bounded, index, json, referrer, repo, tag};
-
-/// The digest at the end of the `Digest: ` line of a summary.
-fn digest_line(stdout: &str) -> String {
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("Digest: "))
-        .unwrap_or_else(|| panic!("no Digest line in\n{stdout}"))
-        .to_owned()
-}
+use crate::e2e_graph::fixtures::{
+    Home, artifact, bounded, digest_line, index, json, referrer, repo, tag,
+};
 
 /// One raw `GET path` (plain HTTP/1.1, bounded): the head, lower-cased,
 /// and the body.

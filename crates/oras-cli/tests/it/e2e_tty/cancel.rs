@@ -1,5 +1,4 @@
-//! Ctrl-C (SIGINT) during a download: the Go CLI runs under a
-//! SIGINT-cancelled context, so the command stops at once, reports
+//! Ctrl-C (SIGINT) during a download: the command stops at once, reports
 //! `context canceled` and exits 1; the file store's temp files go with it,
 //! so nothing partial is left under the file's name or beside it.
 

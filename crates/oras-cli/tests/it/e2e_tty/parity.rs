@@ -1,12 +1,10 @@
-//! The output of non-terminal runs against the Go CLI's formats: status
-//! lines `<prompt> <12 hex> <title-or-mediaType>` with Go's padding (Go
-//! `display/status/utils.go` prompts, printed by `Printer.PrintStatus`
-//! as space-separated fields), the text summaries (Go
-//! `display/metadata/text`), and the `--format json` models (Go
-//! `display/metadata/model`: a descriptor is `reference`, then
-//! `ocispec.Descriptor`'s `mediaType`, `digest`, `size`, `annotations`,
-//! `artifactType`; `encoding/json` with two-space indent, sorted map keys
-//! and HTML-safe escapes).
+//! The output of non-terminal runs: status lines `<prompt> <12 hex>
+//! <title-or-mediaType>` with padded prompts, the text summaries, and the
+//! `--format json` models (a descriptor is `reference`, then `mediaType`,
+//! `digest`, `size`, `annotations`, `artifactType`; two-space indent,
+//! sorted map keys, HTML-safe escapes). The Go CLI's wording of the same
+//! runs is compared by the differential suite (`push-*`, `pull-*` and
+//! `e2e-*` scenarios); these tests pin ours in detail.
 //!
 //! Every push fixes `org.opencontainers.image.created`, so manifests and
 //! their digests are the same on every run.
@@ -53,7 +51,7 @@ fn keys_in_order(text: &str) -> Vec<String> {
     keys
 }
 
-/// Checks that `text` is Go's pretty JSON of `expected`: the same value,
+/// Checks that `text` is the pretty JSON of `expected`: the same value,
 /// keys in `expected`'s order (serde_json's `json!` keeps it sorted, so
 /// the order is given separately as `order`), a trailing newline.
 fn assert_go_json(text: &str, expected: &Value, order: &[&str]) {
@@ -163,7 +161,7 @@ fn push_text_is_go_line_for_line() {
     );
 
     // The same push again: the manifest exists, so nothing under it is
-    // visited (oras-go skips an existing root) and nothing is tagged anew
+    // visited (an existing root is skipped) and nothing is tagged anew
     // but the reference.
     let stdout = env.ok(&[
         "push",
@@ -248,7 +246,9 @@ fn pull_text_has_go_lines_and_summary() {
     let again = env.ok(&["pull", "--oci-layout", "lay:v1", "-o", "out"]);
     assert_eq!(again.lines().count(), stdout.lines().count(), "{again}");
 
-    // An untitled layer is skipped, and the summary becomes Go's hint.
+    // An untitled layer is skipped, and the summary becomes a hint (the
+    // differential scenario `e2e-pull-untitled-layer-hint` holds the Go
+    // CLI's wording).
     let manifest = json!({
         "schemaVersion": 2,
         "mediaType": MANIFEST,
@@ -443,7 +443,7 @@ fn json_models_are_go_models() {
         .collect();
     // `v1` was the second tag of the push, set by TagBytesN from the
     // manifest bytes alone, so its entry has no artifactType and only the
-    // ref.name annotation (as oras-go writes it).
+    // ref.name annotation.
     let mut subject = json!({
         "reference": format!("lay@{digest}"),
         "mediaType": MANIFEST,
