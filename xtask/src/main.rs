@@ -91,6 +91,7 @@ fn ci() -> Result<()> {
         ]),
     )?;
     step("check-layers", check_layers())?;
+    step("unused dependencies", machete())?;
     step("tests", test(&[]))?;
     step("fuzz: each target a few seconds", fuzz::smoke())?;
     step(
@@ -119,6 +120,23 @@ fn test(extra: &[String]) -> Result<()> {
     let workspace = cargo(&args);
     let external = external::test();
     workspace.and(external)
+}
+
+/// `cargo machete`: fails on a dependency a crate declares and never
+/// uses, so the declared graph stays the real one. A false positive (a
+/// crate used only through a macro, say) goes in the crate's
+/// `[package.metadata.cargo-machete] ignored` list, with the reason.
+fn machete() -> Result<()> {
+    let found = Command::new(cargo_bin())
+        .args(["machete", "--version"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !found {
+        bail!(
+            "cargo-machete is not installed; run `cargo install --locked cargo-machete` (.ci/run does)"
+        );
+    }
+    cargo(&["machete"])
 }
 
 /// `cargo deny check bans licenses sources`. The advisories check needs
