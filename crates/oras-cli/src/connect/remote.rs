@@ -15,9 +15,11 @@
 //!   the others are read as fallbacks), else `$DOCKER_CONFIG/config.json`
 //!   or `~/.docker/config.json`, with plaintext saving allowed as the Go
 //!   CLI does.
-//! * One token cache shared by every client of the process (the Go CLI's
-//!   shared auth client, added after 1.3.3), so `cp` within one registry
-//!   fetches a token once.
+//! * One token cache shared by every client of the process with the same
+//!   credential source (the Go CLI's shared auth client, added after
+//!   1.3.3; per credential as oras 1.4's per-repository auth cache), so
+//!   `cp` within one registry fetches a token once, and a side with other
+//!   credential flags never sends what the other side's earned.
 //! * `--distribution-spec`: `v1.1-referrers-api` sets the referrers
 //!   capability to supported, `v1.1-referrers-tag` to unsupported.
 //! * Mirror repositories keep the old referrers index (Go sets
@@ -26,7 +28,7 @@
 //!   printed as `Warning: <text>` on stderr, each distinct one once per
 //!   registry (Go `Remote.handleWarning`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,6 +54,26 @@ pub const USER_AGENT: &str = concat!("oras/", env!("CARGO_PKG_VERSION"));
 pub fn shared_token_cache() -> TokenCache {
     static CACHE: OnceLock<TokenCache> = OnceLock::new();
     CACHE.get_or_init(TokenCache::new).clone()
+}
+
+/// The token cache of the clients using `flag` (oras 1.4 keeps its auth
+/// cache per repository's credentials): clients with the same credential
+/// source share one, so `cp` within one registry fetches a token once,
+/// while a side with other credential flags never sends a token or a
+/// Basic credential the other side's credentials earned (the cache keeps
+/// one Basic credential per origin).
+pub fn token_cache_for(flag: Option<&FlagCredential>) -> TokenCache {
+    static CACHES: OnceLock<Mutex<HashMap<(String, String), TokenCache>>> = OnceLock::new();
+    let Some(flag) = flag else {
+        return shared_token_cache();
+    };
+    CACHES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .entry((flag.username.clone(), flag.secret.clone()))
+        .or_default()
+        .clone()
 }
 
 /// Prints the registry's warnings as `Warning: <text>` on the printer's
@@ -179,7 +201,7 @@ pub(crate) fn base_client_config(
         .plain_http(settings.plain_http_for(registry))
         .insecure(settings.insecure)
         .user_agent(USER_AGENT)
-        .token_cache(shared_token_cache());
+        .token_cache(token_cache_for(flag));
     if let Some(ca) = &settings.ca_file {
         config = config.ca_file(ca.clone());
     }

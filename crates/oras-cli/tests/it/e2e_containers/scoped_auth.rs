@@ -81,3 +81,54 @@ async fn copy_between_repositories_with_their_own_credentials() {
     assert_eq!(resolved.trim(), pushed);
     registry.stop().unwrap();
 }
+
+/// On a Basic registry the token cache keeps one credential per origin:
+/// the destination's own (wrong) credentials must be the ones sent, not
+/// the source's that the cache already holds.
+#[test]
+fn the_destination_never_borrows_the_source_credential() {
+    let Some(registry) = oras_testkit::real::start_for_test(Mode::TlsBasic) else {
+        return;
+    };
+    let host = registry.host();
+    let (user, password) = (registry.username().unwrap(), registry.password().unwrap());
+    let ca = registry.ca_path().unwrap().to_str().unwrap().to_owned();
+    let env = Env::new();
+    let src = format!("{host}/basic/src:v1");
+    env.push(
+        &src,
+        "basic",
+        &["--ca-file", &ca, "-u", user, "-p", password],
+    );
+    let copy = |to_password: &str| {
+        Env::run(
+            env.oras(),
+            &[
+                "cp",
+                "--from-ca-file",
+                &ca,
+                "--to-ca-file",
+                &ca,
+                "--from-username",
+                user,
+                "--from-password",
+                password,
+                "--to-username",
+                user,
+                "--to-password",
+                to_password,
+                &src,
+                &format!("{host}/basic/dst:v1"),
+            ],
+        )
+    };
+    let wrong = copy("not-the-password");
+    assert!(
+        !wrong.ok,
+        "the destination used the source's credential: {}",
+        wrong.stdout
+    );
+    let right = copy(password);
+    assert!(right.ok, "{}", right.stderr);
+    registry.stop().unwrap();
+}
