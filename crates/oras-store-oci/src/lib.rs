@@ -85,6 +85,7 @@ mod error;
 mod gc;
 mod ingest;
 mod layout;
+mod lock;
 mod read_only;
 mod source;
 mod store;

@@ -13,6 +13,7 @@ use crate::layout::{
     BLOBS_DIR, INDEX_FILE, IndexFile, LAYOUT_FILE, MAX_INDEX_BYTES, check_layout_marker,
     layout_marker_bytes, write_atomically,
 };
+use crate::lock::{self, LayoutLock};
 use crate::source::Source;
 
 /// How a [`Store`] maintains its layout; both default to on, as in oras-go.
@@ -68,6 +69,9 @@ pub struct Store {
     /// `index.json` as read (its fields other than `manifests`); holding
     /// it serialises index writes.
     index: Arc<tokio::sync::Mutex<IndexFile>>,
+    /// This store's own entries as last read or written; what differs on
+    /// disk from them another process wrote (see `lock::merge`).
+    own_entries: Arc<std::sync::Mutex<Vec<Descriptor>>>,
 }
 
 impl Store {
@@ -104,8 +108,18 @@ impl Store {
             }
             None => {
                 let index = IndexFile::empty();
-                write_file(&root, INDEX_FILE, index.to_json()?).await?;
-                (index, Catalog::default())
+                if create_index(&root, index.to_json()?).await? {
+                    (index, Catalog::default())
+                } else {
+                    // Another process created it meanwhile: read theirs.
+                    let bytes = source
+                        .read_file(INDEX_FILE, MAX_INDEX_BYTES)
+                        .await?
+                        .unwrap_or_default();
+                    let index = IndexFile::parse(&bytes)?;
+                    let catalog = Catalog::load(&source, index.entries()).await?;
+                    (index, catalog)
+                }
             }
         };
         Ok(Store {
@@ -114,6 +128,7 @@ impl Store {
             options,
             sync: tokio::sync::RwLock::new(()),
             catalog: std::sync::Mutex::new(catalog),
+            own_entries: Arc::new(std::sync::Mutex::new(index.entries().to_vec())),
             index: Arc::new(tokio::sync::Mutex::new(index)),
         })
     }
@@ -147,9 +162,16 @@ impl Store {
     pub(crate) async fn write_index(&self) -> Result<()> {
         let mut index = Arc::clone(&self.index).lock_owned().await;
         let entries = self.catalog().tags.index_manifests();
-        index.set_entries(entries);
         let root = self.root.clone();
+        let own_entries = Arc::clone(&self.own_entries);
         tokio::task::spawn_blocking(move || {
+            // Another process may have written the layout since: merged
+            // under the layout's lock (see `lock`).
+            let _lock = LayoutLock::acquire(&root)?;
+            let mut own = own_entries.lock().unwrap_or_else(|e| e.into_inner());
+            let merged = lock::merge(&own, entries.clone(), lock::entries_on_disk(&root));
+            *own = entries;
+            index.set_entries(merged);
             let bytes = index.to_json()?;
             write_atomically(&root, INDEX_FILE, &bytes)
         })
@@ -263,4 +285,20 @@ async fn write_file(root: &Path, name: &'static str, bytes: Vec<u8>) -> Result<(
     tokio::task::spawn_blocking(move || write_atomically(&root, name, &bytes))
         .await
         .map_err(|e| Error::io(format!("writing {name}"), std::io::Error::other(e)))?
+}
+
+/// Creates `index.json` with `bytes` unless another process made it
+/// first (checked under the layout's lock); true when this one did.
+async fn create_index(root: &Path, bytes: Vec<u8>) -> Result<bool> {
+    let root = root.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let _lock = LayoutLock::acquire(&root)?;
+        if root.join(INDEX_FILE).exists() {
+            return Ok(false);
+        }
+        write_atomically(&root, INDEX_FILE, &bytes)?;
+        Ok(true)
+    })
+    .await
+    .map_err(|e| Error::io("creating index.json", std::io::Error::other(e)))?
 }

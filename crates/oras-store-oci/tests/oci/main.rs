@@ -7,6 +7,7 @@ mod delete;
 mod go_layout;
 mod hostile;
 mod layout;
+mod processes;
 mod push;
 mod read_only;
 mod references;
