@@ -44,6 +44,18 @@ impl Registry {
         })
     }
 
+    /// The registry `name` reached through `client`, shared with every
+    /// other registry and repository value holding a clone of it (see
+    /// [`ClientConfig::build`]); an error when `client` was built for
+    /// another registry.
+    pub fn with_client(name: &str, client: Client) -> Result<Registry, Error> {
+        Ok(Registry {
+            name: name.to_owned(),
+            remote: Remote::with_client(name, client)?,
+            options: RepositoryOptions::default(),
+        })
+    }
+
     /// Uses `options` for the repositories opened from now on.
     pub fn with_options(mut self, options: RepositoryOptions) -> Self {
         self.options = options;

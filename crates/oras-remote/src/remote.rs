@@ -41,6 +41,28 @@ impl Remote {
         let client = Client::new(&base, config)?;
         Ok(Remote { client, base })
     }
+
+    /// The registry `name` reached through `client`, which must have been
+    /// built for it: a client holds the registry's origin (for its
+    /// credentials, headers and client certificate), so it serves no
+    /// other registry.
+    pub(crate) fn with_client(name: &str, client: Client) -> Result<Remote, Error> {
+        let probe = Reference::new(name, "library", None).map_err(|e| Error::InvalidReference {
+            reference: name.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let base = client.registry_url().clone();
+        let built_for = base.host_str().map(|host| match base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        });
+        if built_for.as_deref() != Some(probe.host()) {
+            return Err(Error::Config(format!(
+                "a client built for {base} cannot serve the registry {name:?}"
+            )));
+        }
+        Ok(Remote { client, base })
+    }
 }
 
 /// The URL without its query, for errors and logs.

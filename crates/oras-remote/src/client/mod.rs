@@ -12,20 +12,30 @@
 //! 5. redirects (GET/HEAD; credentials and custom headers dropped on any
 //!    cross-origin hop);
 //! 6. custom headers, added only on requests to the registry's origin;
-//! 7. timeout (optional, until the response headers arrive);
+//! 7. timeout (optional, until the response headers arrive), and the read
+//!    timeout (optional, each wait for response data);
 //! 8. hyper-util's pooled client with hyper-rustls, direct or through a
 //!    proxy, to the addresses of the DNS overrides
 //!    ([`ClientConfig::resolve`]); the client certificate only for the
 //!    registry's origin.
+//!
+//! Callers add their own tower layers outside everything
+//! ([`ClientConfig::layer_outside_auth`]) or between auth and redirects
+//! ([`ClientConfig::layer_inside_auth`]). One built [`Client`] serves any
+//! number of [`Registry`](crate::Registry) and
+//! [`Repository`](crate::Repository) values of its registry
+//! ([`ClientConfig::build`], [`Registry::with_client`](crate::Registry::with_client)).
 
 mod body;
 mod connector;
 pub mod go_text;
 mod headers;
 mod proxy;
+mod read_timeout;
 mod redirect;
 mod resolve;
 mod retry;
+mod scopes;
 mod tls;
 mod trace;
 mod transport;
@@ -60,6 +70,13 @@ use crate::error::{BoxError, Error};
 
 type BoxService = BoxCloneSyncService<Request<Body>, Response<ResponseBody>, BoxError>;
 
+/// The service a caller's layer wraps (see [`ClientConfig::layer_inside_auth`]):
+/// the rest of the stack, boxed.
+pub type HttpService = BoxService;
+
+/// A caller's layer, applied to the boxed stack below it.
+type LayerFn = Arc<dyn Fn(BoxService) -> BoxService + Send + Sync>;
+
 /// Settings of the HTTP client of one registry (the oras CLI's remote
 /// flags). Built with chained calls; read when the registry is built.
 #[derive(Clone)]
@@ -80,6 +97,13 @@ pub struct ClientConfig {
     credentials: Option<Arc<dyn CredentialProvider>>,
     token_cache: Option<TokenCache>,
     realm_policy: RealmPolicy,
+    client_id: Option<String>,
+    force_attempt_oauth2: bool,
+    scopes: Vec<String>,
+    read_timeout: Option<Duration>,
+    idle_timeout: Duration,
+    inner_layers: Vec<LayerFn>,
+    outer_layers: Vec<LayerFn>,
 }
 
 impl Default for ClientConfig {
@@ -101,6 +125,13 @@ impl Default for ClientConfig {
             credentials: None,
             token_cache: None,
             realm_policy: RealmPolicy::default(),
+            client_id: None,
+            force_attempt_oauth2: false,
+            scopes: Vec::new(),
+            read_timeout: None,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            inner_layers: Vec::new(),
+            outer_layers: Vec::new(),
         }
     }
 }
@@ -119,6 +150,13 @@ impl fmt::Debug for ClientConfig {
             .field("timeout", &self.timeout)
             .field("resolve", &self.resolve)
             .field("realm_policy", &self.realm_policy)
+            .field("client_id", &self.client_id)
+            .field("force_attempt_oauth2", &self.force_attempt_oauth2)
+            .field("scopes", &self.scopes)
+            .field("read_timeout", &self.read_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("inner_layers", &self.inner_layers.len())
+            .field("outer_layers", &self.outer_layers.len())
             .finish_non_exhaustive()
     }
 }
@@ -268,6 +306,124 @@ impl ClientConfig {
         self
     }
 
+    /// The OAuth2 `client_id` sent with token requests (oras-go
+    /// `auth.Client.ClientID`; `oras_auth::DEFAULT_CLIENT_ID` when never
+    /// called).
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// Gets bearer tokens with the OAuth2 password grant for a username
+    /// and password, instead of the distribution token GET (oras-go
+    /// `auth.Client.ForceAttemptOAuth2`).
+    pub fn force_attempt_oauth2(mut self, force: bool) -> Self {
+        self.force_attempt_oauth2 = force;
+        self
+    }
+
+    /// Asks for `scope` (e.g. `oras_auth::Scope::repository(name,
+    /// &[Action::Pull])`) in every token request besides the scopes each
+    /// request needs, so one token covers it (oras-go `auth.AppendScopes`
+    /// on every call). May be called several times.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scopes.push(scope.into());
+        self
+    }
+
+    /// Fails a response whose next piece of body data does not arrive
+    /// within `timeout` (none by default). A blob download that stalls so
+    /// resumes where it stopped, as after a dropped connection.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Closes pooled connections idle for longer than `timeout` (90s by
+    /// default, as Go's `http.DefaultTransport`). Not used with
+    /// [`ClientConfig::transport`].
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Adds `layer` between auth and the redirect layer: it sees every
+    /// attempt (retries included) and the bearer token requests, with
+    /// `Authorization` set, before any redirect. Layers added later sit
+    /// further out.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use oras_remote::ClientConfig;
+    ///
+    /// // At most 4 requests in flight to the registry.
+    /// let config = ClientConfig::new().layer_inside_auth(tower::limit::ConcurrencyLimitLayer::new(4));
+    /// # drop(config);
+    /// ```
+    pub fn layer_inside_auth<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<HttpService> + Send + Sync + 'static,
+        L::Service: Service<Request<Body>, Response = Response<ResponseBody>, Error = BoxError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+    {
+        self.inner_layers.push(Arc::new(move |inner| {
+            BoxCloneSyncService::new(layer.layer(inner))
+        }));
+        self
+    }
+
+    /// Adds `layer` outside the whole stack: it sees each call once,
+    /// before retries, auth and redirects. Layers added later sit further
+    /// out.
+    ///
+    /// ```
+    /// use oras_remote::ClientConfig;
+    ///
+    /// let config = ClientConfig::new().layer_outside_auth(tower::limit::ConcurrencyLimitLayer::new(16));
+    /// # drop(config);
+    /// ```
+    pub fn layer_outside_auth<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<HttpService> + Send + Sync + 'static,
+        L::Service: Service<Request<Body>, Response = Response<ResponseBody>, Error = BoxError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+    {
+        self.outer_layers.push(Arc::new(move |inner| {
+            BoxCloneSyncService::new(layer.layer(inner))
+        }));
+        self
+    }
+
+    /// Builds the client of the registry `name` (`host[:port]`, as in a
+    /// reference): one client to share, cheaply cloned, between any
+    /// number of [`Registry`](crate::Registry) and
+    /// [`Repository`](crate::Repository) values of that registry
+    /// ([`Registry::with_client`](crate::Registry::with_client)); they
+    /// then share its connections and tokens.
+    ///
+    /// ```
+    /// use oras_remote::{ClientConfig, Registry, Repository};
+    ///
+    /// # fn main() -> Result<(), oras_remote::Error> {
+    /// let client = ClientConfig::new().build("localhost:5000")?;
+    /// let registry = Registry::with_client("localhost:5000", client.clone())?;
+    /// let app = Repository::with_client("localhost:5000/app", client)?;
+    /// assert_eq!(registry.base_url(), app.base_url());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn build(&self, name: &str) -> Result<Client, Error> {
+        Ok(crate::remote::Remote::connect(name, self)?.client)
+    }
+
     /// Sends requests with `service` instead of the network (an in-process
     /// registry; tests). The stack above it is unchanged.
     pub fn transport<S>(mut self, service: S) -> Self
@@ -316,11 +472,16 @@ impl ClientConfig {
     }
 }
 
+/// The idle time after which a pooled connection is closed (Go's
+/// `http.DefaultTransport.IdleConnTimeout`).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
 /// The HTTP client of one registry: the whole tower stack, cheap to clone.
 /// It is the `tower::Service` every request of the registry goes through.
 #[derive(Clone)]
 pub struct Client {
     service: BoxService,
+    base: url::Url,
 }
 
 impl fmt::Debug for Client {
@@ -349,6 +510,7 @@ impl Client {
                     config.resolve.clone(),
                     &registry,
                     config.connect_timeout,
+                    config.idle_timeout,
                     config.realm_policy.clone(),
                 ))
             }
@@ -358,6 +520,12 @@ impl Client {
             registry,
         }
         .layer(transport);
+        let with_headers: BoxService = match config.read_timeout {
+            Some(limit) => {
+                BoxCloneSyncService::new(read_timeout::ReadTimeoutLayer(limit).layer(with_headers))
+            }
+            None => BoxCloneSyncService::new(with_headers),
+        };
         let timed: BoxService = match config.timeout {
             Some(limit) => BoxCloneSyncService::new(
                 tower::timeout::TimeoutLayer::new(limit).layer(with_headers),
@@ -368,13 +536,30 @@ impl Client {
             custom: Arc::new(custom_names),
         }
         .layer(timed);
+        let redirects = config
+            .inner_layers
+            .iter()
+            .fold(BoxCloneSyncService::new(redirects), |inner, layer| {
+                layer(inner)
+            });
         let provider = config
             .credentials
             .clone()
             .unwrap_or_else(|| Arc::new(StaticCredential::anonymous()));
         let cache = config.token_cache.clone().unwrap_or_default();
-        let auth = AuthLayer::new(provider, cache).realm_policy(config.realm_policy.clone());
-        let authed = BoxCloneSyncService::new(auth.layer(redirects));
+        let mut auth = AuthLayer::new(provider, cache)
+            .realm_policy(config.realm_policy.clone())
+            .force_attempt_oauth2(config.force_attempt_oauth2);
+        if let Some(client_id) = &config.client_id {
+            auth = auth.client_id(client_id.clone());
+        }
+        let authed: BoxService = BoxCloneSyncService::new(auth.layer(redirects));
+        let authed = match config.scopes.as_slice() {
+            [] => authed,
+            scopes => BoxCloneSyncService::new(
+                scopes::ExtraScopesLayer(Arc::new(scopes.to_vec())).layer(authed),
+            ),
+        };
         let retried = tower::retry::Retry::new(retry::Attempts::new(config.retry.clone()), authed);
         let agent = HeaderValue::from_str(&config.user_agent)
             .map_err(|_| Error::Config("invalid user agent".into()))?;
@@ -385,9 +570,21 @@ impl Client {
             }
             None => BoxCloneSyncService::new(agent),
         };
+        let traced = BoxCloneSyncService::new(trace::TraceLayer.layer(warned));
+        let service = config
+            .outer_layers
+            .iter()
+            .fold(traced, |inner, layer| layer(inner));
         Ok(Client {
-            service: BoxCloneSyncService::new(trace::TraceLayer.layer(warned)),
+            service,
+            base: registry_url.clone(),
         })
+    }
+
+    /// The base URL of the registry this client was built for
+    /// (`https://registry-1.docker.io/`).
+    pub fn registry_url(&self) -> &url::Url {
+        &self.base
     }
 
     /// Sends `request` through the stack.

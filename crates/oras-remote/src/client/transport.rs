@@ -41,6 +41,7 @@ impl Transport {
         overrides: DnsOverrides,
         registry: &Origin,
         connect_timeout: Option<Duration>,
+        idle_timeout: Duration,
         realm_policy: RealmPolicy,
     ) -> Self {
         let proxy = Arc::new(proxy);
@@ -53,7 +54,7 @@ impl Transport {
         let pool = |tcp: ProxyConnector| {
             let connector = RegistryConnector::new(tcp, tls, registry.authority());
             PoolClient::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(90))
+                .pool_idle_timeout(idle_timeout)
                 .pool_timer(TokioTimer::new())
                 // Reads of up to 1 MiB (hyper's default stops at about 400
                 // KiB): a large download arrives in fewer, larger chunks, so

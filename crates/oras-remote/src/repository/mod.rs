@@ -202,6 +202,32 @@ impl Repository {
         )
     }
 
+    /// The repository `registry/name` (a tag or digest is ignored)
+    /// reached through `client`, which must have been built for its
+    /// registry ([`ClientConfig::build`]); clones of one client share
+    /// connections and tokens.
+    pub fn with_client(
+        reference: &str,
+        client: crate::client::Client,
+    ) -> Result<Repository, Error> {
+        let parsed = Reference::parse(reference).map_err(|e| Error::InvalidReference {
+            reference: reference.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let remote = Remote::with_client(parsed.registry(), client)?;
+        Repository::open(
+            parsed.registry().to_owned(),
+            parsed.repository(),
+            remote,
+            RepositoryOptions::default(),
+        )
+    }
+
+    /// The base URL requests go to (`https://registry-1.docker.io/`).
+    pub fn base_url(&self) -> &Url {
+        &self.inner.remote.base
+    }
+
     /// The registry name, as given.
     pub fn registry(&self) -> &str {
         &self.inner.registry

@@ -10,6 +10,7 @@ mod fake;
 mod large;
 mod manifests;
 mod mount;
+mod open_client;
 mod oras_go_pieces;
 mod pages;
 mod prestage_file;
