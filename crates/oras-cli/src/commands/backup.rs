@@ -243,7 +243,10 @@ fn prepare_destination(options: &BackupOptions) -> anyhow::Result<Destination> {
 async fn backup(options: &BackupOptions, ctx: &Context) -> anyhow::Result<usize> {
     let destination = prepare_destination(options)?;
     let target = repository_target(&options.repository, &options.remote)?;
-    let src = connect::open_repository(&target, ctx).map_err(|err| {
+    let opened =
+        connect::containers::open_repository(&target, ctx, oras_containers_config::Operation::Pull)
+            .await;
+    let src = opened.map_err(|err| {
         err.context(format!(
             "failed to prepare repository {} for backup",
             options.repository

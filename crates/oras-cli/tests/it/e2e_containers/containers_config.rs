@@ -267,6 +267,20 @@ fn a_reject_policy_refuses_pulls_of_its_scope() {
     );
     let err = pull_file(&env, &format!("{host}/denied/app:v1"), "denied.txt").unwrap_err();
     assert!(err.contains("rejected by policy.json"), "{err}");
+    let backup = Env::run(
+        env.oras_containers(),
+        &[
+            "backup",
+            "--output",
+            "denied.tar",
+            &format!("{host}/denied/app:v1"),
+        ],
+    );
+    assert!(
+        !backup.ok && backup.stderr.contains("rejected by policy.json"),
+        "{}",
+        backup.stderr
+    );
     assert_eq!(
         pull_file(&env, &format!("{host}/allowed/app:v1"), "allowed.txt").unwrap(),
         "allowed"
