@@ -26,8 +26,10 @@
 //! [`spec`] types and the `oci-spec` crate's.
 //!
 //! [`prelude`] brings the traits and everyday types into scope; the
-//! helpers at the root ([`push_files`], [`pull_files`], [`copy_artifact`],
-//! [`docker_credentials`]) do the everyday jobs in one call each.
+//! helpers at the root do the everyday jobs in one call each:
+//! `push_files` and `pull_files` (features `file` and `copy`),
+//! `copy_artifact` (`copy`), `docker_credentials` (`remote` and
+//! `credentials`).
 
 mod error;
 #[cfg(all(feature = "file", feature = "copy"))]

@@ -1,5 +1,6 @@
-//! rustls client configurations: system roots plus extra CA certificates
-//! (`--ca-file`), an optional client certificate (`--cert-file` /
+//! rustls client configurations: the system's roots (feature
+//! `native-roots`, default) and/or Mozilla's (feature `webpki-roots`) plus
+//! extra CA certificates (`--ca-file`), an optional client certificate (`--cert-file` /
 //! `--key-file`) and an insecure mode that skips verification
 //! (`--insecure`).
 //!
@@ -7,6 +8,9 @@
 //! only for the registry's own origin, and one without, for every other
 //! host (a blob CDN after a redirect): the oras CLI scopes the client
 //! certificate to the registry origin (GHSA-h3wm-jjqf-8jm2).
+//!
+//! The crypto provider is ring's with the `ring` feature (default), else
+//! the process-wide default the program installed.
 
 use std::sync::Arc;
 
@@ -37,19 +41,32 @@ pub(crate) struct TlsConfigs {
     pub(crate) other: Arc<ClientConfig>,
 }
 
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+#[cfg(feature = "ring")]
+fn provider() -> Result<Arc<CryptoProvider>, Error> {
+    Ok(Arc::new(rustls::crypto::ring::default_provider()))
+}
+
+#[cfg(not(feature = "ring"))]
+fn provider() -> Result<Arc<CryptoProvider>, Error> {
+    CryptoProvider::get_default().cloned().ok_or_else(|| {
+        Error::Config(
+            "TLS: no crypto provider: enable the `ring` feature of oras-remote or install a \
+             process-wide rustls CryptoProvider before building a client"
+                .to_owned(),
+        )
+    })
 }
 
 impl TlsOptions {
     pub(crate) fn build(&self) -> Result<TlsConfigs, Error> {
-        let builder = ClientConfig::builder_with_provider(provider())
+        let provider = provider()?;
+        let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::Config(format!("TLS: {e}")))?;
         let builder = if self.insecure {
             builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(NoVerification(provider())))
+                .with_custom_certificate_verifier(Arc::new(NoVerification(provider)))
         } else {
             builder.with_root_certificates(self.roots()?)
         };
@@ -75,9 +92,14 @@ impl TlsOptions {
     fn roots(&self) -> Result<RootCertStore, Error> {
         let mut roots = RootCertStore::empty();
         if !self.skip_system_roots {
-            // Unreadable system certificates are skipped, as Go does.
-            let native = rustls_native_certs::load_native_certs();
-            roots.add_parsable_certificates(native.certs);
+            #[cfg(feature = "native-roots")]
+            {
+                // Unreadable system certificates are skipped, as Go does.
+                let native = rustls_native_certs::load_native_certs();
+                roots.add_parsable_certificates(native.certs);
+            }
+            #[cfg(feature = "webpki-roots")]
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         }
         for pem in &self.ca_pem {
             for cert in parse_certs(pem, "CA file")? {
