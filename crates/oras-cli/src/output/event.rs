@@ -18,6 +18,10 @@ pub enum Mode {
     Push,
     /// pull: `Downloading`/`Downloaded`/`Processing`/`Skipped`/`Restored`.
     Pull,
+    /// blob fetch: pull's words, and `Downloaded` on a finished bar too
+    /// (Go `root/blob/fetch.go` tracks the download with
+    /// `track.NewReader(…, "Downloading", "Downloaded ", …)`).
+    Fetch,
     /// cp: `Copying`/`Copied`/`Exists`/`Skipped`/`Mounted`.
     Copy,
     /// backup: `Pulling`/`Pulled`/`Exists`/`Skipped`.
@@ -64,6 +68,10 @@ impl Mode {
                 mounted: "Mounted    ",
                 restored: "Restored   ",
                 processing: "Processing ",
+            },
+            Mode::Fetch => Prompts {
+                tty_done: "Downloaded ",
+                ..Mode::Pull.prompts()
             },
             Mode::Copy => Prompts {
                 started: "Copying",

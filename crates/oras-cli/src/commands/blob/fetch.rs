@@ -187,7 +187,7 @@ async fn download(
     desc: &Descriptor,
     path: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let status = new_status(Mode::Pull, options.tty, false, &ctx.printer, true);
+    let status = new_status(Mode::Fetch, options.tty, false, &ctx.printer, true);
     // The blob endpoint whatever type the registry reported (stores pick
     // the endpoint by media type).
     let mut blob = desc.clone();
