@@ -98,46 +98,13 @@ fn run(args: &[String]) -> Result<()> {
         Some(path) => Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
         None => build_oras(&root, &target_dir),
     };
-    let mut tools = BTreeMap::new();
-    tools.insert(
-        Tool::Oras.name().to_owned(),
-        match &oras {
-            Ok(path) => peers::version_line(&path.display().to_string(), &["version"])
-                .map(|v| format!("{} ({})", v, path.display()))
-                .unwrap_or_else(|| format!("{} (`oras version` failed)", path.display())),
-            Err(e) => format!("not built: {}", first_line(e)),
-        },
-    );
-    let mut available = BTreeMap::new();
-    for tool in [Tool::OrasPy, Tool::Skopeo, Tool::Openssl, Tool::Curl] {
-        let found = peers::detect(tool);
-        tools.insert(
-            tool.name().to_owned(),
-            found.clone().unwrap_or_else(|why| why.clone()),
-        );
-        if let Err(why) = &found {
-            eprintln!("bench: skipping {}: {why}", tool.name());
-        }
-        available.insert(tool, found.map(|_| ()));
-    }
+    let (mut tools, available) = detect_tools(&oras);
 
     let data_root = bench_dir.join("data");
     std::fs::create_dir_all(&data_root)?;
     let inputs = Inputs::generate(&data_root, &sizes, &workloads)?;
 
-    let needed = inputs.bytes() * 2 + largest(&sizes, &workloads) * 3;
-    let mem_available = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| machine::meminfo_kib(&m, "MemAvailable"))
-        .unwrap_or(0)
-        * 1024;
-    let tmpfs = storage::find_tmpfs();
-    let placement = storage::choose(
-        tmpfs.as_ref().map(|(p, free)| (p.as_path(), *free)),
-        mem_available,
-        needed,
-        &bench_dir.join("run"),
-    );
+    let placement = place_run(&bench_dir, &inputs, &sizes, &workloads);
     let run_root = placement.root.clone();
     let _ = std::fs::remove_dir_all(&run_root);
     std::fs::create_dir_all(&run_root)
@@ -166,15 +133,6 @@ fn run(args: &[String]) -> Result<()> {
             .unwrap_or_else(|| registry.binary().display().to_string()),
     );
     let host = registry.host();
-    let layouts = bench_dir.join("layouts");
-    let seed = |name: &str, layers: Vec<Layer>, set: &data::DataSet| -> Result<Seeded> {
-        eprintln!("bench: seeding {host}/seed/{name}");
-        let artifact = seed::seed(&host, &format!("seed/{name}"), &layouts.join(name), layers)?;
-        Ok(Seeded {
-            set: set.clone(),
-            artifact,
-        })
-    };
     let scratch = run_root.join("scratch");
     std::fs::create_dir_all(&scratch)?;
     let script = scratch.join("oras_py.py");
@@ -182,6 +140,13 @@ fn run(args: &[String]) -> Result<()> {
     let (skopeo_cache, skopeo_note) =
         peers::skopeo_cache_isolation(&scratch.join("skopeo-cache").join("probe"));
     notes.extend(skopeo_note);
+    let SeededSets {
+        large,
+        huge,
+        small,
+        dir,
+        layers,
+    } = seed_inputs(&host, &bench_dir.join("layouts"), &inputs)?;
     let env = Env {
         oras,
         skopeo_cache,
@@ -193,31 +158,11 @@ fn run(args: &[String]) -> Result<()> {
             .map_or_else(|| host.clone(), RealRegistry::host),
         out: scratch.join("out"),
         sizes,
-        large: inputs
-            .large
-            .as_ref()
-            .map(|s| seed("large", Layer::files(s), s))
-            .transpose()?,
-        huge: inputs
-            .huge
-            .as_ref()
-            .map(|s| seed("huge", Layer::files(s), s))
-            .transpose()?,
-        small: inputs
-            .small
-            .as_ref()
-            .map(|s| seed("small", Layer::files(s), s))
-            .transpose()?,
-        dir: inputs
-            .dir
-            .as_ref()
-            .map(|s| seed("dir", vec![Layer::directory(s, "tree")?], s))
-            .transpose()?,
-        layers: inputs
-            .layers
-            .as_ref()
-            .map(|s| seed("layers", Layer::files(s), s))
-            .transpose()?,
+        large,
+        huge,
+        small,
+        dir,
+        layers,
     };
 
     let overhead = measure::overhead(&scratch, 5);
@@ -251,20 +196,7 @@ fn run(args: &[String]) -> Result<()> {
         rows,
         notes,
     };
-    println!("\n{}", report::render_table(&report));
-    println!("{}", report::render_targets(&report));
-    let json_path = bench_dir.join("results.json");
-    std::fs::write(
-        &json_path,
-        serde_json::to_vec_pretty(&report::to_json(&report))?,
-    )
-    .with_context(|| format!("writing {}", json_path.display()))?;
-    println!("bench: results written to {}", json_path.display());
-    if !options.no_markdown {
-        let md_path = root.join("BENCHMARKS.md");
-        write_atomically(&md_path, report::render_markdown(&report).as_bytes())?;
-        println!("bench: {} updated", md_path.display());
-    }
+    write_reports(&report, &bench_dir, &root, options.no_markdown)?;
 
     if let Some(other) = other {
         other.stop().context("stopping the second registry")?;
@@ -499,4 +431,126 @@ impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// The version line of every tool (for the report) and which peers and
+/// references are available (a missing one is skipped, with the reason).
+fn detect_tools(
+    oras: &Result<PathBuf, String>,
+) -> (BTreeMap<String, String>, BTreeMap<Tool, Result<(), String>>) {
+    let mut tools = BTreeMap::new();
+    tools.insert(
+        Tool::Oras.name().to_owned(),
+        match oras {
+            Ok(path) => peers::version_line(&path.display().to_string(), &["version"])
+                .map(|v| format!("{} ({})", v, path.display()))
+                .unwrap_or_else(|| format!("{} (`oras version` failed)", path.display())),
+            Err(e) => format!("not built: {}", first_line(e)),
+        },
+    );
+    let mut available = BTreeMap::new();
+    for tool in [Tool::OrasPy, Tool::Skopeo, Tool::Openssl, Tool::Curl] {
+        let found = peers::detect(tool);
+        tools.insert(
+            tool.name().to_owned(),
+            found.clone().unwrap_or_else(|why| why.clone()),
+        );
+        if let Err(why) = &found {
+            eprintln!("bench: skipping {}: {why}", tool.name());
+        }
+        available.insert(tool, found.map(|_| ()));
+    }
+    (tools, available)
+}
+
+/// Where the registry storage and the scratch files go: a tmpfs when it
+/// has room for the inputs twice and the largest payload three times.
+fn place_run(
+    bench_dir: &Path,
+    inputs: &Inputs,
+    sizes: &Sizes,
+    workloads: &[WorkloadId],
+) -> storage::Placement {
+    let needed = inputs.bytes() * 2 + largest(sizes, workloads) * 3;
+    let mem_available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| machine::meminfo_kib(&m, "MemAvailable"))
+        .unwrap_or(0)
+        * 1024;
+    let tmpfs = storage::find_tmpfs();
+    storage::choose(
+        tmpfs.as_ref().map(|(p, free)| (p.as_path(), *free)),
+        mem_available,
+        needed,
+        &bench_dir.join("run"),
+    )
+}
+
+/// Prints the table and the targets, writes `results.json` and, unless
+/// told not to, `BENCHMARKS.md`.
+fn write_reports(report: &Report, bench_dir: &Path, root: &Path, no_markdown: bool) -> Result<()> {
+    println!("\n{}", report::render_table(report));
+    println!("{}", report::render_targets(report));
+    let json_path = bench_dir.join("results.json");
+    std::fs::write(
+        &json_path,
+        serde_json::to_vec_pretty(&report::to_json(report))?,
+    )
+    .with_context(|| format!("writing {}", json_path.display()))?;
+    println!("bench: results written to {}", json_path.display());
+    if !no_markdown {
+        let md_path = root.join("BENCHMARKS.md");
+        write_atomically(&md_path, report::render_markdown(report).as_bytes())?;
+        println!("bench: {} updated", md_path.display());
+    }
+    Ok(())
+}
+
+/// The seeded artifacts of the generated inputs.
+struct SeededSets {
+    large: Option<Seeded>,
+    huge: Option<Seeded>,
+    small: Option<Seeded>,
+    dir: Option<Seeded>,
+    layers: Option<Seeded>,
+}
+
+/// Seeds the registry at `host` with one artifact per generated input (an
+/// OCI layout of each goes under `layouts`); the sets of an [`Env`].
+fn seed_inputs(host: &str, layouts: &Path, inputs: &Inputs) -> Result<SeededSets> {
+    let seed = |name: &str, layers: Vec<Layer>, set: &data::DataSet| -> Result<Seeded> {
+        eprintln!("bench: seeding {host}/seed/{name}");
+        let artifact = seed::seed(host, &format!("seed/{name}"), &layouts.join(name), layers)?;
+        Ok(Seeded {
+            set: set.clone(),
+            artifact,
+        })
+    };
+    Ok(SeededSets {
+        large: inputs
+            .large
+            .as_ref()
+            .map(|s| seed("large", Layer::files(s), s))
+            .transpose()?,
+        huge: inputs
+            .huge
+            .as_ref()
+            .map(|s| seed("huge", Layer::files(s), s))
+            .transpose()?,
+        small: inputs
+            .small
+            .as_ref()
+            .map(|s| seed("small", Layer::files(s), s))
+            .transpose()?,
+        dir: inputs
+            .dir
+            .as_ref()
+            .map(|s| seed("dir", vec![Layer::directory(s, "tree")?], s))
+            .transpose()?,
+        layers: inputs
+            .layers
+            .as_ref()
+            .map(|s| seed("layers", Layer::files(s), s))
+            .transpose()?,
+    })
 }
