@@ -19,6 +19,8 @@
 //!   digest as bytes pass, and a stream verified once is not hashed again;
 //!   [`read_all`] and [`fetch_all`] read whole content only under a
 //!   caller's cap; [`write_to_file`] writes a stream to a file.
+//! - Decorators: [`ReadOnly`], [`Limited`], and [`Cached`] (a read-through
+//!   cache in a local store).
 //! - Stores: [`memory::Store`] (the whole graph target in memory) and
 //!   [`spool::SpooledBlob`] (one blob from a one-shot reader such as stdin).
 //! - One [`Error`] with a shared [`ErrorKind`].
@@ -44,6 +46,7 @@
 //! # }).unwrap();
 //! ```
 
+mod cache;
 mod decorators;
 mod error;
 mod file;
@@ -56,6 +59,7 @@ mod successors;
 #[cfg(feature = "test-suite")]
 pub mod test_suite;
 
+pub use cache::Cached;
 pub use decorators::{Limited, ReadOnly};
 pub use error::{BoxError, Error, ErrorKind, Result};
 pub use file::{FILE_BUFFER, write_to_file};
