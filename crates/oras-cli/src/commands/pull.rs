@@ -472,6 +472,61 @@ fn successors_by_role(desc: &Descriptor, bytes: &[u8]) -> oras_content::Result<S
     })
 }
 
+/// The copy events of a pull as status lines (Go `doPull`'s `PreCopy`,
+/// `PostCopy`, `OnCopySkipped`), recording each titled file stored for the
+/// summary.
+fn pull_progress(
+    display: Arc<dyn StatusDisplay>,
+    state: Arc<PullState>,
+    files: Arc<oras_store_file::Store>,
+    target: Target,
+) -> impl Fn(&CopyEvent<'_>) + Send + Sync + 'static {
+    let output = files.working_dir().to_path_buf();
+    move |event: &CopyEvent<'_>| {
+        let record = |desc: &Descriptor| {
+            // Go `doPull`'s `PostCopy` reports the titled successors of
+            // the manifest as stored, so not the config `--config`
+            // titled.
+            if lock(&state.config_key).as_deref() == Some(content_key(desc).as_str()) {
+                return;
+            }
+            if let Some(name) = desc.title()
+                && let Ok(model) = summary::pulled_file(name, &output, desc, &target)
+            {
+                lock(&state.files).push((content_key(desc), model));
+            }
+        };
+        let shown = match *event {
+            // A manifest's start was shown when it was fetched for its
+            // successors (`find_successors`), as Go's `PreCopy` skips
+            // nodes already printed.
+            CopyEvent::Started(d) if !state.first_time(d) => return,
+            CopyEvent::Started(d) if d.title().is_none() => Event::Processing(d),
+            CopyEvent::Started(d) => Event::Started(d),
+            CopyEvent::Progress { desc, bytes } => Event::Progress(desc, bytes),
+            CopyEvent::Done(d) => {
+                state.first_time(d);
+                record(d);
+                let _ = display.event(Event::Done(d));
+                for restored in files.take_restored() {
+                    if state.first_time(&restored) {
+                        record(&restored);
+                        let _ = display.event(Event::Restored(&restored));
+                    }
+                }
+                return;
+            }
+            CopyEvent::Exists(d) => {
+                record(d);
+                Event::Exists(d)
+            }
+            CopyEvent::Skipped(d) => Event::Skipped(d),
+            CopyEvent::Mounted(d) => Event::Mounted(d),
+        };
+        let _ = display.event(shown);
+    }
+}
+
 /// Pulls the titled files into `--output` (a file store).
 async fn pull_files(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> {
     let src = connect::open_cached_read_target(&options.target, ctx).await?;
@@ -494,58 +549,12 @@ async fn pull_files(options: &PullOptions, ctx: &Context) -> anyhow::Result<()> 
         options.common.print_unnamed(),
     );
     let state = Arc::new(PullState::default());
-    let progress = {
-        let (display, state, files, target) = (
-            display.clone(),
-            state.clone(),
-            files.clone(),
-            options.target.clone(),
-        );
-        let output = files.working_dir().to_path_buf();
-        move |event: &CopyEvent<'_>| {
-            let record = |desc: &Descriptor| {
-                // Go `doPull`'s `PostCopy` reports the titled successors of
-                // the manifest as stored, so not the config `--config`
-                // titled.
-                if lock(&state.config_key).as_deref() == Some(content_key(desc).as_str()) {
-                    return;
-                }
-                if let Some(name) = desc.title()
-                    && let Ok(model) = summary::pulled_file(name, &output, desc, &target)
-                {
-                    lock(&state.files).push((content_key(desc), model));
-                }
-            };
-            let shown = match *event {
-                // A manifest's start was shown when it was fetched for its
-                // successors (`find_successors`), as Go's `PreCopy` skips
-                // nodes already printed.
-                CopyEvent::Started(d) if !state.first_time(d) => return,
-                CopyEvent::Started(d) if d.title().is_none() => Event::Processing(d),
-                CopyEvent::Started(d) => Event::Started(d),
-                CopyEvent::Progress { desc, bytes } => Event::Progress(desc, bytes),
-                CopyEvent::Done(d) => {
-                    state.first_time(d);
-                    record(d);
-                    let _ = display.event(Event::Done(d));
-                    for restored in files.take_restored() {
-                        if state.first_time(&restored) {
-                            record(&restored);
-                            let _ = display.event(Event::Restored(&restored));
-                        }
-                    }
-                    return;
-                }
-                CopyEvent::Exists(d) => {
-                    record(d);
-                    Event::Exists(d)
-                }
-                CopyEvent::Skipped(d) => Event::Skipped(d),
-                CopyEvent::Mounted(d) => Event::Mounted(d),
-            };
-            let _ = display.event(shown);
-        }
-    };
+    let progress = pull_progress(
+        display.clone(),
+        state.clone(),
+        files.clone(),
+        options.target.clone(),
+    );
     let graph = CopyGraphOptions {
         concurrency: options.concurrency,
         ..CopyGraphOptions::default()

@@ -395,6 +395,31 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
         TargetKind::Registry => Some(connect::open_write_target(&options.target, ctx).await?),
         TargetKind::OciLayout => None,
     };
+    let (layers, stdin_blob) = add_layers(options, &files, early_dst.as_ref(), &display).await?;
+    let root = pack_root(options, &memory, layers, config_file).await?;
+
+    let dst = match early_dst {
+        Some(dst) => dst,
+        None => connect::open_write_target(&options.target, ctx).await?,
+    };
+    let mut sources: Vec<&dyn ReadOnlyTarget> = vec![&memory, &files];
+    if let Some(blob) = &stdin_blob {
+        sources.push(blob);
+    }
+    copy_root(options, &Union::new(sources), &dst, &root, display).await?;
+    report(options, ctx, &dst, &memory, &root).await?;
+    files.close()?;
+    Ok(())
+}
+
+/// Adds each file argument as a layer (the stdin one spooled, large files
+/// prestaged to a registry destination), in order, with its annotations.
+async fn add_layers(
+    options: &PushOptions,
+    files: &oras_store_file::Store,
+    early_dst: Option<&connect::WriteTarget>,
+    display: &Arc<dyn StatusDisplay>,
+) -> anyhow::Result<(Vec<Descriptor>, Option<SpooledBlob>)> {
     let mut prestages_left = options.concurrency.max(1);
     let mut stdin_blob = None;
     let mut layers = Vec::with_capacity(options.files.len());
@@ -415,9 +440,7 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
             None => layer_name(&file.path),
         };
         display.event(Event::Preparing(&name))?;
-        let repository = early_dst
-            .as_ref()
-            .and_then(connect::WriteTarget::repository);
+        let repository = early_dst.and_then(connect::WriteTarget::repository);
         let prestage = match repository {
             Some(repo) if prestages_left > 0 => {
                 repo.prestage_file(&file.path, PRESTAGE_MIN_SIZE).await
@@ -438,7 +461,17 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
     if layers.is_empty() {
         display.event(Event::EmptyArtifact)?;
     }
+    Ok((layers, stdin_blob))
+}
 
+/// Packs the manifest of `layers` and its config into `memory`, tagged by
+/// its digest.
+async fn pack_root(
+    options: &PushOptions,
+    memory: &memory::Store,
+    layers: Vec<Descriptor>,
+    config_file: Option<Descriptor>,
+) -> anyhow::Result<Descriptor> {
     let mut pack = PackManifestOptions {
         layers,
         config_annotations: options.annotations.config(),
@@ -460,18 +493,20 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
         ImageSpec::V1_0 => PackManifestVersion::V1_0,
         ImageSpec::V1_1 => PackManifestVersion::V1_1,
     };
-    let root = pack_manifest(&memory, version, &options.artifact_type, &pack).await?;
+    let root = pack_manifest(memory, version, &options.artifact_type, &pack).await?;
     memory.tag(&root, &root.digest.to_string()).await?;
+    Ok(root)
+}
 
-    let dst = match early_dst {
-        Some(dst) => dst,
-        None => connect::open_write_target(&options.target, ctx).await?,
-    };
-    let mut sources: Vec<&dyn ReadOnlyTarget> = vec![&memory, &files];
-    if let Some(blob) = &stdin_blob {
-        sources.push(blob);
-    }
-    let union = Union::new(sources);
+/// Copies `root` from `union` to `dst` (tagged as the target's reference
+/// when it has one), reporting on `display`.
+async fn copy_root(
+    options: &PushOptions,
+    union: &Union<'_>,
+    dst: &connect::WriteTarget,
+    root: &Descriptor,
+    display: Arc<dyn StatusDisplay>,
+) -> anyhow::Result<()> {
     let graph = connect::with_status(
         CopyGraphOptions {
             concurrency: options.concurrency,
@@ -481,14 +516,14 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
         display.clone(),
     );
     let copied = if options.target.reference.is_empty() {
-        copy_graph(&union, &dst, &root, &graph)
+        copy_graph(union, dst, root, &graph)
             .await
             .map(|()| root.clone())
     } else {
         copy(
-            &union,
+            union,
             &root.digest.to_string(),
-            &dst,
+            dst,
             &options.target.reference,
             &CopyOptions::new(graph),
         )
@@ -497,16 +532,27 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
     display.finish()?;
     // Go `push`: `oerrors.UnwrapCopyError`, the failed step's side is not named.
     copied.map_err(connect::errors::unwrap_copy_error)?;
+    Ok(())
+}
 
+/// Prints the result (`Pushed`, the extra tags as they land, the summary
+/// or the formatted model) and writes `--export-manifest`.
+async fn report(
+    options: &PushOptions,
+    ctx: &Context,
+    dst: &connect::WriteTarget,
+    memory: &memory::Store,
+    root: &Descriptor,
+) -> anyhow::Result<()> {
     let text = options.format == OutputFormat::Text;
     if text {
         ctx.printer
             .println(&text::pushed(&options.target.display_reference()))?;
     }
-    let manifest = fetch_all(&memory, &root, oras_content::MAX_METADATA_BYTES).await?;
+    let manifest = fetch_all(memory, root, oras_content::MAX_METADATA_BYTES).await?;
     if !options.extra_tags.is_empty() {
         let printer = ctx.printer.clone();
-        let listener = TagListener::new(&dst, move |_, tag| {
+        let listener = TagListener::new(dst, move |_, tag| {
             if text {
                 let _ = printer.println(&text::tagged(tag));
             }
@@ -523,7 +569,7 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
         .await?;
     }
     if text {
-        for line in text::push_summary(&root) {
+        for line in text::push_summary(root) {
             ctx.printer.println(&line)?;
         }
     } else {
@@ -531,14 +577,13 @@ async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
             &ctx.printer,
             &options.format,
             &options.target,
-            &root,
+            root,
             &options.extra_tags,
         )?;
     }
     if let Some(path) = &options.export_manifest {
         connect::fs::write_atomic(path, &manifest)?;
     }
-    files.close()?;
     Ok(())
 }
 
