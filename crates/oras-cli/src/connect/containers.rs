@@ -145,10 +145,18 @@ pub async fn open_repository(
     ctx: &Context,
     operation: Operation,
 ) -> anyhow::Result<Repository> {
-    if !enabled() || operation == Operation::Push {
+    if !enabled() {
         return super::open_repository(target, ctx);
     }
     let reference = super::remote::remote_reference(target)?;
+    if operation == Operation::Push {
+        // Checks `blocked` for the whole reference (a prefix may block a
+        // namespace only); the client itself is the registry's own.
+        config()?
+            .endpoints(&reference.to_string(), Operation::Push)
+            .map_err(|err| CliError::new(err.to_string()))?;
+        return super::open_repository(target, ctx);
+    }
     let endpoints = config()?
         .endpoints(&reference.to_string(), Operation::Pull)
         .map_err(|err| CliError::new(err.to_string()))?;

@@ -52,7 +52,9 @@ pub enum ReadTarget {
 /// when it does not exist.
 pub async fn open_write_target(target: &Target, ctx: &Context) -> anyhow::Result<WriteTarget> {
     match target.kind {
-        TargetKind::Registry => Ok(WriteTarget::Registry(super::open_repository(target, ctx)?)),
+        TargetKind::Registry => Ok(WriteTarget::Registry(
+            super::containers::open_repository(target, ctx, Operation::Push).await?,
+        )),
         TargetKind::OciLayout => {
             let store = oras_store_oci::Store::open(&target.path)
                 .await

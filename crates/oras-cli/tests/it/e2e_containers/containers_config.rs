@@ -130,6 +130,23 @@ fn a_blocked_registry_is_refused_before_any_request() {
         digest,
         "without the flag nothing is blocked"
     );
+    // A prefix may block one namespace only, for pushes as for pulls.
+    write_file(
+        &env.containers_dir().join("registries.conf"),
+        format!(
+            "[[registry]]\nprefix = \"{host}/secret\"\nlocation = \"{host}/secret\"\nblocked = true\n"
+        )
+        .as_bytes(),
+    );
+    env.write("work/ns.txt", b"ns");
+    for (repository, allowed) in [("secret/app:v1", false), ("open/app:v1", true)] {
+        let reference = format!("{host}/{repository}");
+        let run = Env::run(
+            env.oras_containers(),
+            &["push", "--plain-http", &reference, "ns.txt"],
+        );
+        assert_eq!(run.ok, allowed, "{reference}: {}", run.stderr);
+    }
 }
 
 #[test]
