@@ -80,3 +80,8 @@ pub use file_store::FileStore;
 pub use login::{RegistryPing, credential_for_host, login, logout};
 pub use native::{DEFAULT_HELPER_TIMEOUT, HelperOptions, NativeStore};
 pub use store::{MemoryStore, Store, StoreWithFallbacks};
+
+/// The README's example, run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
