@@ -14,6 +14,8 @@
 //!   ARCHITECTURE.md (see [`layers`]).
 //! - `fuzz [--seconds N] [TARGET...]`: the fuzz targets of `fuzz/` (see
 //!   [`fuzz`]); `ci` runs each for a few seconds.
+//! - `reliability [--fuzz-seconds N]`: the crash, concurrency and property
+//!   scenarios and every fuzz target, written to RELIABILITY.md.
 
 mod bench;
 mod conformance;
@@ -22,6 +24,7 @@ mod external;
 mod fuzz;
 mod layers;
 mod package;
+mod reliability;
 
 use std::process::{Command, ExitCode};
 
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(&args[1..]),
         "demo" => demo::run(),
         "fuzz" => fuzz::run(&args[1..]),
+        "reliability" => reliability::run(&args[1..]),
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
@@ -72,7 +76,9 @@ fn print_help() {
        --compare --registry distribution|referrers|all: beside the official suite\n  \
          bench         benchmarks against the peers (see BENCHMARKS.md)\n  \
          fuzz [--seconds N] [TARGET...]\n                \
-       run the fuzz targets of fuzz/ (all by default, 60 s each)"
+       run the fuzz targets of fuzz/ (all by default, 60 s each)\n  \
+         reliability [--fuzz-seconds N]\n                \
+       run the reliability scenarios and the fuzz targets, write RELIABILITY.md"
     );
 }
 
