@@ -4,9 +4,10 @@
 //!
 //! [`Env::plan`] makes a [`Job`] (one tool, one workload, one run) and
 //! hands it to that tool's planner: [`oras`], [`oras_py`], [`skopeo`],
-//! [`reference`] (`openssl dgst`, `curl`). Each planner reads what to do
-//! from the workload's row of [`WORKLOADS`](super::workload::WORKLOADS)
-//! (push, pull, or copy along a route, and the data set) and says how.
+//! [`reference`](mod@reference) (`openssl dgst`, `curl`). Each planner
+//! reads what to do from the workload's row of
+//! [`WORKLOADS`](super::workload::WORKLOADS) (push, pull, or copy along a
+//! route, and the data set) and says how.
 //!
 //! Our `oras` is driven with the Go CLI's syntax (`oras push --plain-http
 //! HOST/REPO:TAG FILE...`, `oras pull --plain-http -o DIR REF`, `oras cp
