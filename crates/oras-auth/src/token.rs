@@ -12,8 +12,15 @@
 //!
 //! Token requests go through the service below the auth layer; responses
 //! are read up to 128 KiB and no further.
+//!
+//! A token's lifetime is read from the answer (distribution token spec):
+//! `expires_in` seconds (60 when absent), counted from `issued_at` (an
+//! RFC 3339 time) when given, else from the answer's arrival. The cache
+//! refreshes a token before that. An access token from the credential has
+//! no known lifetime.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use bytes::Bytes;
@@ -28,6 +35,27 @@ use crate::{Body, BoxError, Credential, Error, RealmRequest};
 /// `maxResponseBytes`): a token fits in a 16 KiB header, the response may
 /// hold it twice, and 128 KiB leaves room.
 pub const MAX_TOKEN_RESPONSE_BYTES: usize = 128 * 1024;
+
+/// The lifetime of a token whose answer gives none (distribution token
+/// spec: `expires_in` defaults to 60 seconds).
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(60);
+
+/// A token and how long it stays valid from now (`None`: unknown).
+#[derive(Clone, Debug)]
+pub(crate) struct Issued {
+    pub(crate) token: String,
+    pub(crate) valid_for: Option<Duration>,
+}
+
+impl Issued {
+    /// A token of unknown lifetime (a Basic credential, an access token).
+    pub(crate) fn forever(token: impl Into<String>) -> Issued {
+        Issued {
+            token: token.into(),
+            valid_for: None,
+        }
+    }
+}
 
 /// How much of an error body is quoted in an error message.
 const MAX_ERROR_TEXT: usize = 1024;
@@ -50,7 +78,7 @@ pub(crate) struct TokenRequest<'a> {
 pub(crate) async fn fetch_bearer_token<S, ResB>(
     service: S,
     request: TokenRequest<'_>,
-) -> Result<String, Error>
+) -> Result<Issued, Error>
 where
     S: Service<Request<Body>, Response = Response<ResB>, Error = BoxError>,
     ResB: http_body::Body<Data = Bytes>,
@@ -58,7 +86,7 @@ where
 {
     let credential = request.credential;
     if !credential.access_token.is_empty() {
-        return Ok(credential.access_token.clone());
+        return Ok(Issued::forever(credential.access_token.clone()));
     }
     if credential.is_empty()
         || (credential.refresh_token.is_empty() && !request.force_attempt_oauth2)
@@ -72,7 +100,7 @@ where
 async fn distribution_token<S, ResB>(
     service: S,
     request: &TokenRequest<'_>,
-) -> Result<String, Error>
+) -> Result<Issued, Error>
 where
     S: Service<Request<Body>, Response = Response<ResB>, Error = BoxError>,
     ResB: http_body::Body<Data = Bytes>,
@@ -112,10 +140,10 @@ where
     http_request.extensions_mut().insert(request.guard.clone());
     let json = send(service, http_request, method, realm).await?;
     // Both fields may be present; they are then identical.
-    pick_token(&json, &["access_token", "token"], method, realm)
+    issued(&json, &["access_token", "token"], method, realm)
 }
 
-async fn oauth2_token<S, ResB>(service: S, request: &TokenRequest<'_>) -> Result<String, Error>
+async fn oauth2_token<S, ResB>(service: S, request: &TokenRequest<'_>) -> Result<Issued, Error>
 where
     S: Service<Request<Body>, Response = Response<ResB>, Error = BoxError>,
     ResB: http_body::Body<Data = Bytes>,
@@ -135,7 +163,7 @@ where
         .map_err(|e| transport(method, realm, e))?;
     http_request.extensions_mut().insert(request.guard.clone());
     let json = send(service, http_request, method, realm).await?;
-    pick_token(&json, &["access_token"], method, realm)
+    issued(&json, &["access_token"], method, realm)
 }
 
 /// The OAuth2 token form (built apart: the serializer is not `Send`).
@@ -226,6 +254,110 @@ where
     })
 }
 
+/// The token of an answer and its lifetime from now.
+fn issued(
+    json: &serde_json::Value,
+    fields: &[&str],
+    method: &'static str,
+    realm: &str,
+) -> Result<Issued, Error> {
+    let token = pick_token(json, fields, method, realm)?;
+    Ok(Issued {
+        token,
+        valid_for: Some(valid_for(json, SystemTime::now())),
+    })
+}
+
+/// How long a token stays valid after `now`: `expires_in` (60 seconds
+/// when absent or not a positive number) from `issued_at` when that is a
+/// valid RFC 3339 time, else from `now`.
+fn valid_for(json: &serde_json::Value, now: SystemTime) -> Duration {
+    let lifetime = json
+        .get("expires_in")
+        .and_then(serde_json::Value::as_u64)
+        .filter(|s| *s > 0)
+        .map_or(DEFAULT_LIFETIME, Duration::from_secs);
+    let issued_at = json
+        .get("issued_at")
+        .and_then(serde_json::Value::as_str)
+        .and_then(rfc3339_seconds);
+    let Some(issued_at) = issued_at else {
+        return lifetime;
+    };
+    let now = now
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i128::from(d.as_secs()));
+    let left = i128::from(issued_at) + i128::from(lifetime.as_secs()) - now;
+    // A clock skew must not stretch a token past its own lifetime.
+    Duration::from_secs(u64::try_from(left.max(0)).unwrap_or(0)).min(lifetime)
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 time
+/// (`2006-01-02T15:04:05[.frac](Z|±hh:mm)`); `None` when malformed.
+fn rfc3339_seconds(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let num = |range: std::ops::Range<usize>| num_in(text, range);
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = &text[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let zone = rest.get(1..)?;
+            if zone.len() != 5 || zone.as_bytes()[2] != b':' {
+                return None;
+            }
+            let (h, m) = (num_in(zone, 0..2)?, num_in(zone, 3..5)?);
+            sign * (h * 3600 + m * 60)
+        }
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// The digits of `text[range]` as a number.
+fn num_in(text: &str, range: std::ops::Range<usize>) -> Option<i64> {
+    let part = text.get(range)?;
+    if part.bytes().all(|c| c.is_ascii_digit()) {
+        part.parse().ok()
+    } else {
+        None
+    }
+}
+
 fn pick_token(
     json: &serde_json::Value,
     fields: &[&str],
@@ -276,4 +408,65 @@ fn error_text(bytes: &[u8]) -> String {
         text = "<empty body>".to_string();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_times() {
+        assert_eq!(rfc3339_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(rfc3339_seconds("2009-11-10T23:00:00Z"), Some(1_257_894_000));
+        assert_eq!(
+            rfc3339_seconds("2009-11-10T23:00:00.123+01:00"),
+            Some(1_257_890_400)
+        );
+        assert_eq!(
+            rfc3339_seconds("2000-02-29T12:00:00-00:30"),
+            Some(951_827_400)
+        );
+        for bad in [
+            "",
+            "2009-11-10",
+            "2009-13-10T23:00:00Z",
+            "2009-11-10T23:00:00",
+            "x009-11-10T23:00:00Z",
+            "2009-11-10T23:00:00.Z",
+        ] {
+            assert_eq!(rfc3339_seconds(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn lifetimes_follow_the_token_spec() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_257_894_000 + 100);
+        let json = |v: serde_json::Value| valid_for(&v, now);
+        assert_eq!(json(serde_json::json!({})), Duration::from_secs(60));
+        assert_eq!(
+            json(serde_json::json!({"expires_in": 300})),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            json(serde_json::json!({"expires_in": 0})),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            json(serde_json::json!({"expires_in": 300, "issued_at": "2009-11-10T23:00:00Z"})),
+            Duration::from_secs(200)
+        );
+        assert_eq!(
+            json(serde_json::json!({"expires_in": 60, "issued_at": "2009-11-10T23:00:00Z"})),
+            Duration::ZERO
+        );
+        // Issued "in the future" (clock skew): never longer than the lifetime.
+        assert_eq!(
+            json(serde_json::json!({"expires_in": 60, "issued_at": "2009-11-10T23:10:00Z"})),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            json(serde_json::json!({"expires_in": 300, "issued_at": "garbage"})),
+            Duration::from_secs(300)
+        );
+    }
 }

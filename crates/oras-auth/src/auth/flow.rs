@@ -2,7 +2,9 @@
 //!
 //! 1. A request that already carries `Authorization` is sent as is.
 //! 2. If the cache knows the origin's scheme, its token is attached (for
-//!    Bearer, the key is the request's cleaned [`Scopes`] hints).
+//!    Bearer, the key is the request's cleaned [`Scopes`] hints). A bearer
+//!    token close to expiry, or expired, is first refreshed with the
+//!    origin's last challenge (not in oras-go, which waits for the 401).
 //! 3. Send; anything but 401 is returned.
 //! 4. A 401 from another origin (after a redirect below us) is returned.
 //! 5. A cached token that earned the 401 is dropped (it expired).
@@ -25,10 +27,11 @@ use tower::{Service, ServiceExt};
 
 use super::ResponseUri;
 use super::layer::Config;
+use crate::cache::Lookup;
 use crate::challenge::{Challenge, Scheme, select_challenge};
 use crate::origin::Origin;
 use crate::realm::validate_realm;
-use crate::token::{TokenRequest, fetch_bearer_token};
+use crate::token::{Issued, TokenRequest, fetch_bearer_token};
 use crate::{Body, BoxError, Credential, Error, RealmRequest, Scopes, clean_scopes};
 
 /// A token that was attached to an attempt.
@@ -84,13 +87,19 @@ where
         }
         Some(Scheme::Bearer) => {
             let key = hints.join(" ");
-            attempt = cache
-                .token(&origin, &Scheme::Bearer, &key)
-                .map(|token| Attempt {
-                    scheme: Scheme::Bearer,
-                    key: key.clone(),
-                    token,
-                });
+            let token = match cache.lookup(&origin, &Scheme::Bearer, &key) {
+                Lookup::Fresh(token) => Some(token),
+                Lookup::Stale(token) => refresh(service.clone(), &config, &origin, &key, &hints)
+                    .await
+                    .or(Some(token)),
+                Lookup::Expired => refresh(service.clone(), &config, &origin, &key, &hints).await,
+                Lookup::Missing => None,
+            };
+            attempt = token.map(|token| Attempt {
+                scheme: Scheme::Bearer,
+                key: key.clone(),
+                token,
+            });
             attempted_bearer_key = Some(key);
         }
         _ => {}
@@ -174,6 +183,7 @@ where
                     )
                 })
                 .await?;
+            cache.remember_challenge(&origin, &challenge);
             (Scheme::Bearer, token)
         }
         Scheme::Other(_) => return Ok(response),
@@ -188,7 +198,42 @@ where
     service.oneshot(retry).await
 }
 
-async fn basic_token(config: &Config, origin: &Origin) -> Result<String, Error> {
+/// A new bearer token for `key` from the origin's last challenge, before
+/// the request goes out; `None` when there is no challenge to use or the
+/// refresh failed (the request then goes on as before, and a 401 starts
+/// the challenge flow).
+async fn refresh<S, ResB>(
+    service: S,
+    config: &Config,
+    origin: &Origin,
+    key: &str,
+    scopes: &[String],
+) -> Option<String>
+where
+    S: Service<Request<Body>, Response = Response<ResB>, Error = BoxError>,
+    ResB: http_body::Body<Data = Bytes>,
+    ResB::Error: Into<BoxError>,
+{
+    let challenge = config.cache.challenge(origin)?;
+    let realm = challenge.param("realm").filter(|r| !r.is_empty())?;
+    let realm_url = validate_realm(realm, origin, &config.realm_policy).ok()?;
+    tracing::debug!(origin = %origin, scopes = %key, "auth: refreshing a bearer token before it expires");
+    let fetched = config
+        .cache
+        .fetch(origin, &Scheme::Bearer, key, || {
+            bearer_token(service, config, origin, &challenge, &realm_url, scopes)
+        })
+        .await;
+    match fetched {
+        Ok(token) => Some(token),
+        Err(e) => {
+            tracing::debug!(origin = %origin, error = %e, "auth: token refresh failed");
+            None
+        }
+    }
+}
+
+async fn basic_token(config: &Config, origin: &Origin) -> Result<Issued, Error> {
     let host = origin.host_port().to_string();
     let credential = resolve(config, origin).await?;
     if credential.is_empty() {
@@ -198,7 +243,9 @@ async fn basic_token(config: &Config, origin: &Origin) -> Result<String, Error> 
         return Err(Error::IncompleteBasicCredential { host });
     }
     let pair = format!("{}:{}", credential.username, credential.password);
-    Ok(base64::engine::general_purpose::STANDARD.encode(pair))
+    Ok(Issued::forever(
+        base64::engine::general_purpose::STANDARD.encode(pair),
+    ))
 }
 
 async fn bearer_token<S, ResB>(
@@ -208,7 +255,7 @@ async fn bearer_token<S, ResB>(
     challenge: &Challenge,
     realm: &url::Url,
     scopes: &[String],
-) -> Result<String, Error>
+) -> Result<Issued, Error>
 where
     S: Service<Request<Body>, Response = Response<ResB>, Error = BoxError>,
     ResB: http_body::Body<Data = Bytes>,

@@ -198,3 +198,41 @@ async fn idle_connections_close_after_the_idle_timeout() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_token_is_refreshed_before_it_expires_without_a_401() {
+    let mut bearer_auth = oras_testkit::fake::BearerAuth::new("alice", "s3cret");
+    bearer_auth.expires_in = 2;
+    let fake = FakeRegistry::start(FakeConfig::with_auth(Auth::Bearer(bearer_auth))).await;
+    fake.put_blob("fake/app", Bytes::from_static(b"x"));
+    let app = Registry::with_config(&fake.host(), bearer(&fake))
+        .unwrap()
+        .repository("fake/app")
+        .unwrap();
+    let unauthorized =
+        |fake: &FakeRegistry| fake.requests().iter().filter(|r| r.status == 401).count();
+    bounded(app.tags(None)).await.unwrap();
+    assert_eq!((unauthorized(&fake), fake.token_request_count()), (1, 1));
+    bounded(app.tags(None)).await.unwrap();
+    assert_eq!(
+        (unauthorized(&fake), fake.token_request_count()),
+        (1, 1),
+        "cached"
+    );
+    // Past three quarters of the token's 2 s: refreshed before the request.
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    bounded(app.tags(None)).await.unwrap();
+    assert_eq!(
+        (unauthorized(&fake), fake.token_request_count()),
+        (1, 2),
+        "refreshed"
+    );
+    // Past its end: never sent, a new one fetched first.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    bounded(app.tags(None)).await.unwrap();
+    assert_eq!(
+        (unauthorized(&fake), fake.token_request_count()),
+        (1, 3),
+        "renewed"
+    );
+}

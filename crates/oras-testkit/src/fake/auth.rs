@@ -25,10 +25,6 @@ use super::scope::Scope;
 /// Largest token request body read (an OAuth2 form is tiny).
 const MAX_TOKEN_FORM: usize = 64 * 1024;
 
-/// Lifetime announced for issued tokens (they never actually expire; use
-/// [`FakeRegistry::revoke_tokens`](super::FakeRegistry::revoke_tokens)).
-const EXPIRES_IN: u64 = 300;
-
 /// The access a request needs.
 enum Need {
     /// No auth (token endpoint, unknown paths).
@@ -306,7 +302,7 @@ fn issue(
 
     let mut answer = serde_json::json!({
         "access_token": access,
-        "expires_in": EXPIRES_IN,
+        "expires_in": bearer.expires_in,
     });
     if is_post {
         answer["scope"] = serde_json::Value::from(record.granted.join(" "));

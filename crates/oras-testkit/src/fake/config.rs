@@ -93,6 +93,10 @@ pub struct BearerAuth {
     pub refresh_token: Option<String>,
     /// Whether anonymous token requests are granted `pull`.
     pub anonymous_pull: bool,
+    /// The `expires_in` announced with each token, in seconds (300 by
+    /// default). Tokens never actually expire; use
+    /// [`FakeRegistry::revoke_tokens`](super::FakeRegistry::revoke_tokens).
+    pub expires_in: u64,
 }
 
 impl BearerAuth {
@@ -105,6 +109,7 @@ impl BearerAuth {
             password: password.into(),
             refresh_token: None,
             anonymous_pull: false,
+            expires_in: 300,
         }
     }
 }
