@@ -55,6 +55,7 @@
 mod certs;
 mod config;
 mod error;
+mod names;
 pub mod paths;
 mod policy;
 mod registries;
@@ -64,7 +65,8 @@ mod toml_file;
 pub use certs::{TlsFiles, tls_files};
 pub use config::{ContainersConfig, Endpoint, Operation};
 pub use error::{Error, Result};
+pub use names::is_short_name;
 pub use paths::Environment;
 pub use policy::{Policy, Requirement};
 pub use registries::{Alias, Mirror, PullFromMirror, RegistriesConf, Registry, ShortNameMode};
-pub use shortnames::{candidates, is_short_name};
+pub use shortnames::candidates;

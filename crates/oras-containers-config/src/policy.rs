@@ -121,7 +121,7 @@ impl Policy {
     /// enclosing namespace, the host, `*.domain` wildcards from the
     /// narrowest, then `""`, then `default`.
     pub fn requirements_for(&self, reference: &str) -> (String, &[Requirement]) {
-        let (name, _) = crate::shortnames::split_target(reference);
+        let (name, _) = crate::names::split_target(reference);
         let mut scopes = vec![reference.to_string(), name.to_string()];
         let mut namespace = name;
         while let Some((parent, _)) = namespace.rsplit_once('/') {

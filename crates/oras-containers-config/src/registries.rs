@@ -313,7 +313,7 @@ fn layer(path: &Path, text: &str) -> Result<Layer> {
         layer.registries.push(registry(path, text, entry)?);
     }
     for (name, value) in raw.aliases.unwrap_or_default() {
-        crate::shortnames::check_alias(&name, value.get_ref())
+        crate::names::check_alias(&name, value.get_ref())
             .map_err(|message| malformed(path, text, &value.span(), message))?;
         layer.aliases.insert(
             name,
