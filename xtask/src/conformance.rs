@@ -13,9 +13,10 @@
 //! entry point for CI).
 //!
 //! `--registry distribution` is CNCF Distribution 2.8.2 from Debian
-//! (`oras_testkit::real::RealRegistry`, plain HTTP), `referrers` is olareg
-//! with the OCI 1.1 referrers API (`oras_testkit::real::ReferrersRegistry`).
-//! Each runner gets a fresh registry, every `OCI_*` variable of the
+//! (plain HTTP), `referrers` is olareg with the OCI 1.1 referrers API. The
+//! registries and the official suite come from the test kit through the
+//! `real_registry` example of `oras-conformance` (`cargo run --example`),
+//! so the test kit stays a dev-dependency. Each runner gets a fresh registry, every `OCI_*` variable of the
 //! caller's environment is dropped, and both get the same settings: all
 //! four workflows on, `OCI_NAMESPACE=conformance/repo1`,
 //! `OCI_CROSSMOUNT_NAMESPACE=conformance/repo2`. Each runner is bounded by
@@ -32,9 +33,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use oras_testkit::real::{
-    GINKGO_SUITE_VERSION, Mode, RealRegistry, ReferrersRegistry, official_ginkgo_suite,
-};
+
+/// The exit status of the `real_registry` example when it failed itself
+/// (the registry did not start or stop), told apart from the runner's.
+const WRAPPER_FAILED: i32 = 125;
 
 /// Upper bound for one runner against one registry, in seconds.
 pub(crate) const RUNNER_TIMEOUT_SECS: u64 = 600;
@@ -99,6 +101,8 @@ pub(crate) struct Row {
 #[derive(Debug, Clone)]
 pub(crate) struct Comparison {
     pub(crate) registry: RegistryKind,
+    /// The version of the official suite.
+    pub(crate) suite_version: String,
     pub(crate) rows: Vec<Row>,
 }
 
@@ -120,8 +124,9 @@ impl Comparison {
     pub(crate) fn summary(&self) -> String {
         let differ = self.rows.len() - self.agree();
         format!(
-            "{} / official Ginkgo suite {GINKGO_SUITE_VERSION}: {} agree, {differ} differ ({} unexplained)",
+            "{} / official Ginkgo suite {}: {} agree, {differ} differ ({} unexplained)",
             self.registry.name(),
+            self.suite_version,
             self.agree(),
             self.unexplained()
         )
@@ -220,7 +225,8 @@ pub(crate) fn compare(registry: RegistryKind, report_dir: &Path) -> Result<Compa
     )?;
     crate::cargo(&["build", "--release", "-p", "oras-conformance"])?;
     let ours_bin = target_dir().join("release/oras-conformance");
-    let official_bin = official_ginkgo_suite().context("building the official Ginkgo suite")?;
+    let (suite_version, official_bin) =
+        official_ginkgo_suite().context("building the official Ginkgo suite")?;
 
     let official_dir = report_dir.join("official");
     let ours_dir = report_dir.join("ours");
@@ -230,44 +236,70 @@ pub(crate) fn compare(registry: RegistryKind, report_dir: &Path) -> Result<Compa
         }
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    with_registry(registry, |url| {
-        run_runner(&official_bin, url, &official_dir, &[])
-    })?;
-    with_registry(registry, |url| {
-        run_runner(&ours_bin, url, &ours_dir, &[("OCI_SUITE", "ginkgo")])
-    })?;
+    run_runner(registry, &official_bin, &official_dir, &[])?;
+    run_runner(registry, &ours_bin, &ours_dir, &[("OCI_SUITE", "ginkgo")])?;
     let official = read_official_junit(&official_dir.join("junit.xml"))?;
     let ours = read_our_results(&ours_dir.join("results.json"))?;
     Ok(Comparison {
         registry,
+        suite_version,
         rows: pair(&table, &official, &ours, &known),
     })
 }
 
-/// Starts a fresh registry of the kind, calls `body` with its base URL and
-/// stops it.
-fn with_registry(registry: RegistryKind, body: impl FnOnce(&str) -> Result<()>) -> Result<()> {
-    match registry {
-        RegistryKind::Distribution => {
-            let server = RealRegistry::start(Mode::Plain).context("starting Distribution")?;
-            let result = body(&server.url());
-            server.stop().context("stopping Distribution")?;
-            result
-        }
-        RegistryKind::Referrers => {
-            let server = ReferrersRegistry::start().context("starting the referrers registry")?;
-            let result = body(&server.base_url());
-            server.stop().context("stopping the referrers registry")?;
-            result
-        }
+/// `cargo run` of the `real_registry` example of `oras-conformance`, which
+/// holds the test kit's registries and official suite.
+fn real_registry() -> Command {
+    let manifest = workspace_root().join("Cargo.toml");
+    let mut command = Command::new(crate::cargo_bin());
+    command
+        .arg("run")
+        .arg("--manifest-path")
+        .arg(manifest)
+        .args([
+            "--quiet",
+            "-p",
+            "oras-conformance",
+            "--example",
+            "real_registry",
+            "--",
+        ]);
+    command
+}
+
+/// Builds the official Ginkgo suite: its version and its binary.
+fn official_ginkgo_suite() -> Result<(String, PathBuf)> {
+    let output = real_registry()
+        .arg("suite")
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running the real_registry example")?;
+    if !output.status.success() {
+        bail!("the real_registry example failed to build the official suite");
+    }
+    let text = String::from_utf8(output.stdout).context("suite path is not UTF-8")?;
+    let mut lines = text.lines();
+    match (lines.next(), lines.next()) {
+        (Some(version), Some(path)) => Ok((version.to_owned(), PathBuf::from(path))),
+        _ => bail!("the real_registry example printed no suite version and path: {text:?}"),
     }
 }
 
-/// Runs one runner with the shared settings in `dir`, bounded in time. A
-/// runner's own exit status (1 when a check failed) is not an error.
-fn run_runner(binary: &Path, url: &str, dir: &Path, extra: &[(&str, &str)]) -> Result<()> {
-    let mut command = Command::new("timeout");
-    command.arg(RUNNER_TIMEOUT_SECS.to_string()).arg(binary);
+/// Runs one runner against a fresh registry of `registry`'s kind with the
+/// shared settings in `dir`, bounded in time (the example sets
+/// `OCI_ROOT_URL`). A runner's own exit status (1 when a check failed) is
+/// not an error.
+fn run_runner(
+    registry: RegistryKind,
+    binary: &Path,
+    dir: &Path,
+    extra: &[(&str, &str)],
+) -> Result<()> {
+    let mut command = real_registry();
+    command
+        .args(["run", registry.name(), "timeout"])
+        .arg(RUNNER_TIMEOUT_SECS.to_string())
+        .arg(binary);
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("OCI_") {
             command.env_remove(key);
@@ -275,7 +307,6 @@ fn run_runner(binary: &Path, url: &str, dir: &Path, extra: &[(&str, &str)]) -> R
     }
     command
         .current_dir(dir)
-        .env("OCI_ROOT_URL", url)
         .env("OCI_NAMESPACE", "conformance/repo1")
         .env("OCI_CROSSMOUNT_NAMESPACE", "conformance/repo2")
         .env("OCI_TEST_PULL", "1")
@@ -290,10 +321,21 @@ fn run_runner(binary: &Path, url: &str, dir: &Path, extra: &[(&str, &str)]) -> R
     let out = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
     let err = out.try_clone().context("duplicating the output file")?;
     command.stdout(out).stderr(err);
-    eprintln!("xtask: running {} against {url}", binary.display());
+    eprintln!(
+        "xtask: running {} against a fresh {} registry",
+        binary.display(),
+        registry.name()
+    );
     let status = command
         .status()
         .with_context(|| format!("running {}", binary.display()))?;
+    if status.code() == Some(WRAPPER_FAILED) {
+        bail!(
+            "the {} registry could not be started or stopped (output in {})",
+            registry.name(),
+            log.display()
+        );
+    }
     if status.code() == Some(124) {
         bail!(
             "{} did not finish within {RUNNER_TIMEOUT_SECS} s (output in {})",
@@ -480,8 +522,9 @@ fn pair(
 
 fn print_comparison(comparison: &Comparison) {
     println!(
-        "\n== {}: official Ginkgo suite {GINKGO_SUITE_VERSION} vs oras-conformance ==",
-        comparison.registry.name()
+        "\n== {}: official Ginkgo suite {} vs oras-conformance ==",
+        comparison.registry.name(),
+        comparison.suite_version
     );
     println!("{:<7} {:<8} {:<5} check", "", "official", "ours");
     for row in &comparison.rows {
@@ -562,6 +605,7 @@ mod tests {
         );
         let comparison = Comparison {
             registry: RegistryKind::Referrers,
+            suite_version: "v0".into(),
             rows,
         };
         assert_eq!(comparison.agree(), 1);
@@ -569,7 +613,7 @@ mod tests {
         assert!(
             comparison
                 .summary()
-                .contains("1 agree, 3 differ (2 unexplained)")
+                .contains("suite v0: 1 agree, 3 differ (2 unexplained)")
         );
     }
 
