@@ -225,25 +225,11 @@ pub struct PushOptions {
     pub concurrency: usize,
 }
 
-impl Command for PushArgs {
-    type Options = PushOptions;
-
-    const INFO: CommandInfo = INFO;
-
-    /// Checks the flags and arguments, including the image-spec / config /
-    /// artifact-type matrix of reference §2.3.
-    fn validate(self, env: &mut ValidateEnv) -> Result<PushOptions> {
-        INFO.check_args(
-            &self.args,
-            ArgCount::AtLeast(1),
-            "the destination for pushing",
-        )?;
-        let (raw, extra_tags) = split_multi_tag(&self.args[0]);
-        let file_args = &self.args[1..];
-        let format = self.format.parse()?;
-        let target = self.target.parse(&raw)?;
-        validate_extra_tags(&extra_tags)?;
-        let annotations = self.packer.parse(file_args)?;
+impl PushArgs {
+    /// `-` (stdin) at most once, and `--size` given exactly when it is
+    /// (the Go CLI 1.3.6 has no `--size` and reads stdin whole; see
+    /// COMPATIBILITY.md).
+    fn check_stdin(&self, file_args: &[String]) -> Result<()> {
         let stdin_files = file_args.iter().filter(|f| is_stdin_arg(f)).count();
         match (stdin_files, self.size) {
             (0, Some(_)) => {
@@ -260,11 +246,15 @@ impl Command for PushArgs {
             (n, _) if n > 1 => return Err(CliError::new("stdin (`-`) can only be read once")),
             _ => {}
         }
-        let files = file_args
-            .iter()
-            .map(|f| FileRef::parse(f, ""))
-            .collect::<Result<Vec<_>>>()?;
+        Ok(())
+    }
 
+    /// The image spec and artifact type of the manifest (Go
+    /// `pushOptions.validate` / `Packer.Parse`: v1.0 when a config is
+    /// given without an artifact type, the unknown artifact type for a
+    /// v1.1 manifest without config), with the `--artifact-platform`
+    /// config, after the checks between them.
+    fn image_spec_and_artifact_type(&self) -> Result<(ImageSpec, String, Option<Platform>)> {
         let artifact_type = self.artifact_type.clone().unwrap_or_default();
         let mut image_spec = self.image_spec.unwrap_or(ImageSpec::V1_1);
         if self.config.is_some() && artifact_type.is_empty() {
@@ -299,9 +289,9 @@ impl Command for PushArgs {
                 }
                 if platform.is_some() && !artifact_type.is_empty() {
                     return Err(CliError::new(
-                        "artifact type cannot be customized for OCI image-spec v1.0 when platform is specified",
-                    )
-                    .with_recommendation("consider using image spec v1.1 or remove --artifact-type"));
+                    "artifact type cannot be customized for OCI image-spec v1.0 when platform is specified",
+                )
+                .with_recommendation("consider using image spec v1.1 or remove --artifact-type"));
                 }
             }
             ImageSpec::V1_1 => {
@@ -318,6 +308,36 @@ impl Command for PushArgs {
                 ))
             })?;
         }
+        Ok((image_spec, artifact_type, platform))
+    }
+}
+
+impl Command for PushArgs {
+    type Options = PushOptions;
+
+    const INFO: CommandInfo = INFO;
+
+    /// Checks the flags and arguments, including the image-spec / config /
+    /// artifact-type matrix of reference §2.3.
+    fn validate(self, env: &mut ValidateEnv) -> Result<PushOptions> {
+        INFO.check_args(
+            &self.args,
+            ArgCount::AtLeast(1),
+            "the destination for pushing",
+        )?;
+        let (raw, extra_tags) = split_multi_tag(&self.args[0]);
+        let file_args = &self.args[1..];
+        let format = self.format.parse()?;
+        let target = self.target.parse(&raw)?;
+        validate_extra_tags(&extra_tags)?;
+        let annotations = self.packer.parse(file_args)?;
+        self.check_stdin(file_args)?;
+        let files = file_args
+            .iter()
+            .map(|f| FileRef::parse(f, ""))
+            .collect::<Result<Vec<_>>>()?;
+
+        let (image_spec, artifact_type, platform) = self.image_spec_and_artifact_type()?;
         let config = match (&self.config, platform) {
             (Some(raw), _) => {
                 let (path, media_type) = parse_file_ref(raw, media_type::UNKNOWN_CONFIG)?;
