@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "e2e_core/support.rs"]
-mod support;
+pub(crate) mod support;
 
 #[path = "e2e_core/layout.rs"]
 mod layout;

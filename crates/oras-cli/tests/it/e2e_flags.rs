@@ -10,9 +10,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)]
-#[path = "e2e_core/support.rs"]
-mod support;
+use crate::e2e_core::support;
 
 #[path = "e2e_flags/identity_token.rs"]
 mod identity_token;

@@ -7,9 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "e2e_core/support.rs"]
-#[allow(dead_code)]
-mod support;
+use crate::e2e_core::support;
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
