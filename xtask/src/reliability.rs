@@ -37,6 +37,12 @@ const SCENARIOS: &[Scenario] = &[
         test: "processes::pushes_killed_at_random_points_leave_a_valid_layout",
     },
     Scenario {
+        what: "a pull of a 16 MiB file into a directory SIGKILLed at random points (8 rounds): the file under its final name is absent or complete, only `.oras_file_*` temp files left",
+        package: "oras-store-file",
+        target: &["--test", "file_store"],
+        test: "killed::a_pull_killed_at_random_points_leaves_no_partial_file",
+    },
+    Scenario {
         what: "two stores of one layout, each opened before the other wrote: both tags kept",
         package: "oras-store-oci",
         target: &["--test", "oci"],
@@ -106,7 +112,7 @@ const NOT_YET: &[&str] = &[
     "connections reset at random points by a cutting proxy; a slow registry (1 KiB/s); 500/503/429 with and without Retry-After against the real registry",
     "a token that expires mid-transfer (short-lived tokens from the harness's token server)",
     "the disk filling up during a pull",
-    "the `oras` binary itself SIGKILLed during a pull to a directory, a `cp` into a layout and a restore (the layout store is SIGKILLed in child processes above)",
+    "the `oras` binary itself SIGKILLed during a push, a pull, a `cp` into a layout and a restore (the layout and file stores are SIGKILLed in child processes above, not the CLI)",
     "pulling while others push into one layout with the `oras` binary",
     "load: 50 concurrent pushes of one blob, 10,000 tags, 1,000 referrers, `cp -r` of 100 platform manifests, each under 64 MiB peak RSS",
     "registries.conf fuzzing (no parser exists yet)",

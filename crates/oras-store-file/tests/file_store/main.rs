@@ -6,6 +6,7 @@ mod common;
 mod composed;
 mod go_tar;
 mod hostile;
+mod killed;
 mod limits;
 mod memory;
 mod properties;
