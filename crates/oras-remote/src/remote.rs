@@ -10,7 +10,7 @@ use oras_content::ErrorKind;
 use oras_spec::Reference;
 use url::Url;
 
-use crate::client::{Capped, Client, ClientConfig, ResponseBody, read_capped};
+use crate::client::{Capped, Client, ClientConfig, ResponseBody, read_capped, registry_base_url};
 use crate::errcode::{MAX_ERROR_BODY_BYTES, ResponseError};
 use crate::error::Error;
 
@@ -27,17 +27,7 @@ impl Remote {
     /// reference) built from `config`: https, or plain http for
     /// `localhost[:port]` unless the config says which.
     pub(crate) fn connect(name: &str, config: &ClientConfig) -> Result<Remote, Error> {
-        // A reference to any repository of it validates the name and maps
-        // `docker.io` to its API host.
-        let invalid = |reason: String| Error::InvalidReference {
-            reference: name.to_owned(),
-            reason,
-        };
-        let probe = Reference::new(name, "library", None).map_err(|e| invalid(e.to_string()))?;
-        let plain = config.plain_http.unwrap_or_else(|| probe.is_localhost());
-        let scheme = if plain { "http" } else { "https" };
-        let base = Url::parse(&format!("{scheme}://{}/", probe.host()))
-            .map_err(|e| invalid(e.to_string()))?;
+        let base = registry_base_url(name, config)?;
         let client = Client::new(&base, config)?;
         Ok(Remote { client, base })
     }

@@ -421,7 +421,7 @@ impl ClientConfig {
     /// # }
     /// ```
     pub fn build(&self, name: &str) -> Result<Client, Error> {
-        Ok(crate::remote::Remote::connect(name, self)?.client)
+        Client::new(&registry_base_url(name, self)?, self)
     }
 
     /// Sends requests with `service` instead of the network (an in-process
@@ -475,6 +475,22 @@ impl ClientConfig {
 /// The idle time after which a pooled connection is closed (Go's
 /// `http.DefaultTransport.IdleConnTimeout`).
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// `scheme://host[:port]/` of the registry `name` (`host[:port]`, as in a
+/// reference): https, or plain http for `localhost[:port]` unless
+/// `config` says which. A reference to any repository of it validates the
+/// name and maps `docker.io` to its API host.
+pub(crate) fn registry_base_url(name: &str, config: &ClientConfig) -> Result<url::Url, Error> {
+    let invalid = |reason: String| Error::InvalidReference {
+        reference: name.to_owned(),
+        reason,
+    };
+    let probe =
+        oras_spec::Reference::new(name, "library", None).map_err(|e| invalid(e.to_string()))?;
+    let plain = config.plain_http.unwrap_or_else(|| probe.is_localhost());
+    let scheme = if plain { "http" } else { "https" };
+    url::Url::parse(&format!("{scheme}://{}/", probe.host())).map_err(|e| invalid(e.to_string()))
+}
 
 /// The HTTP client of one registry: the whole tower stack, cheap to clone.
 /// It is the `tower::Service` every request of the registry goes through.
