@@ -88,6 +88,7 @@ mod layout;
 mod lock;
 mod read_only;
 mod source;
+mod storage;
 mod store;
 mod tags;
 mod tarfs;
@@ -95,6 +96,7 @@ mod traits;
 
 pub use error::{Error, Result};
 pub use read_only::ReadOnlyStore;
+pub use storage::Storage;
 pub use store::{Options, Store};
 
 /// The README's example, run as a doc test so it stays true.

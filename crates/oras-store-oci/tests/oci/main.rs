@@ -11,4 +11,5 @@ mod processes;
 mod push;
 mod read_only;
 mod references;
+mod storage;
 mod suite;
