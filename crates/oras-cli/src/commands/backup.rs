@@ -244,7 +244,7 @@ async fn backup(options: &BackupOptions, ctx: &Context) -> anyhow::Result<usize>
     let destination = prepare_destination(options)?;
     let target = repository_target(&options.repository, &options.remote)?;
     let opened =
-        connect::containers::open_repository(&target, ctx, oras_containers_config::Operation::Pull)
+        connect::endpoints::open_repository(&target, ctx, oras_containers_config::Operation::Pull)
             .await;
     let src = opened.map_err(|err| {
         err.context(format!(

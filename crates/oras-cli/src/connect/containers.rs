@@ -23,12 +23,12 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use oras_containers_config::{ContainersConfig, Endpoint, Operation};
-use oras_content::{ErrorKind, Resolver};
-use oras_remote::{ClientConfig, Registry, Repository};
+use oras_content::ErrorKind;
+use oras_remote::{ClientConfig, Registry};
+use oras_spec::Reference;
 
-use crate::context::Context;
 use crate::error::CliError;
-use crate::options::{FlagCredential, RemoteSettings, Target};
+use crate::options::RemoteSettings;
 
 /// The variable that turns the containers configuration on.
 pub const CONTAINERS_CONFIG_ENV: &str = "ORAS_EXPERIMENTAL_CONTAINERS_CONFIG";
@@ -138,79 +138,19 @@ fn speaks_https(registry: &str, client: &ClientConfig) -> bool {
     })
 }
 
-/// Opens the repository of `target` for `operation`; with the
-/// configuration off, exactly [`super::open_repository`].
-pub async fn open_repository(
-    target: &Target,
-    ctx: &Context,
-    operation: Operation,
-) -> anyhow::Result<Repository> {
-    if !enabled() {
-        return super::open_repository(target, ctx);
-    }
-    let reference = super::remote::remote_reference(target)?;
-    if operation == Operation::Push {
-        // Checks `blocked` for the whole reference (a prefix may block a
-        // namespace only); the client itself is the registry's own.
-        config()?
-            .endpoints(&reference.to_string(), Operation::Push)
-            .map_err(|err| CliError::new(err.to_string()))?;
-        return super::open_repository(target, ctx);
-    }
-    let endpoints = config()?
+/// The endpoints to try for reading `reference`, in order (policy.json
+/// checked, a blocked registry refused).
+pub fn pull_endpoints(reference: &Reference) -> anyhow::Result<Vec<Endpoint>> {
+    config()?
         .endpoints(&reference.to_string(), Operation::Pull)
-        .map_err(|err| CliError::new(err.to_string()))?;
-    let flag = super::remote::read_flag_credential(&target.remote, ctx)?;
-    let last = endpoints.len().saturating_sub(1);
-    for (index, endpoint) in endpoints.iter().enumerate() {
-        let repository = open_endpoint(endpoint, target, flag.as_ref(), ctx)?;
-        if index == last || target.reference.is_empty() {
-            return Ok(repository);
-        }
-        match tokio::time::timeout(PROBE_TIMEOUT, repository.resolve(&target.reference)).await {
-            Ok(Ok(_)) => return Ok(repository),
-            Ok(Err(err)) => {
-                tracing::debug!(endpoint = %endpoint.reference, error = %err, "mirror skipped");
-            }
-            Err(_) => tracing::debug!(endpoint = %endpoint.reference, "mirror timed out"),
-        }
-    }
-    // `endpoints` always ends with the location; an empty list cannot be.
-    Err(CliError::new(format!("no endpoint for {reference}")).into())
+        .map_err(|err| CliError::new(err.to_string()).into())
 }
 
-/// The client of one endpoint: a mirror never gets the credential flags
-/// (they belong to the registry named on the command line).
-fn open_endpoint(
-    endpoint: &Endpoint,
-    target: &Target,
-    flag: Option<&FlagCredential>,
-    ctx: &Context,
-) -> anyhow::Result<Repository> {
-    let host = endpoint.reference.registry();
-    let flag = flag.filter(|_| !endpoint.mirror);
-    let client = super::remote::base_client_config(&target.remote, host, flag)?;
-    let client = apply(
-        client,
-        &target.remote,
-        host,
-        flag.is_some(),
-        Some(endpoint.insecure),
-    )?
-    .on_warning(super::remote::warning_handler(host, &ctx.printer));
-    let registry = Registry::with_config(host, client)
-        .map_err(|err| CliError::new(format!("failed to connect to {host}: {err}")))?;
-    let repository = registry
-        .with_options(oras_remote::RepositoryOptions {
-            skip_referrers_gc: true,
-            ..oras_remote::RepositoryOptions::default()
-        })
-        .repository(endpoint.reference.repository())
-        .map_err(|err| CliError::new(err.to_string()))?;
-    if let Some(spec) = target.remote.distribution_spec {
-        repository
-            .set_referrers_capability(spec.referrers_api())
-            .map_err(|err| CliError::new(err.to_string()))?;
-    }
-    Ok(repository)
+/// Refuses writing `reference` when a registries.conf prefix blocks it
+/// (a prefix may block a namespace only, so the whole reference counts).
+pub fn check_push(reference: &Reference) -> anyhow::Result<()> {
+    config()?
+        .endpoints(&reference.to_string(), Operation::Push)
+        .map(|_| ())
+        .map_err(|err| CliError::new(err.to_string()).into())
 }

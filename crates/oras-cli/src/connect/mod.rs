@@ -48,6 +48,7 @@
 pub mod blobs;
 pub mod cache;
 pub mod containers;
+pub mod endpoints;
 pub mod debug;
 pub mod descriptor;
 pub mod errors;

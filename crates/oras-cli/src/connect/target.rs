@@ -53,7 +53,7 @@ pub enum ReadTarget {
 pub async fn open_write_target(target: &Target, ctx: &Context) -> anyhow::Result<WriteTarget> {
     match target.kind {
         TargetKind::Registry => Ok(WriteTarget::Registry(
-            super::containers::open_repository(target, ctx, Operation::Push).await?,
+            super::endpoints::open_repository(target, ctx, Operation::Push).await?,
         )),
         TargetKind::OciLayout => {
             let store = oras_store_oci::Store::open(&target.path)
@@ -69,7 +69,7 @@ pub async fn open_write_target(target: &Target, ctx: &Context) -> anyhow::Result
 pub async fn open_read_target(target: &Target, ctx: &Context) -> anyhow::Result<ReadTarget> {
     match target.kind {
         TargetKind::Registry => Ok(ReadTarget::Registry(
-            super::containers::open_repository(target, ctx, Operation::Pull).await?,
+            super::endpoints::open_repository(target, ctx, Operation::Pull).await?,
         )),
         TargetKind::OciLayout => {
             let store = oras_store_oci::ReadOnlyStore::open(&target.path)

@@ -1,0 +1,91 @@
+//! Opening a repository through the containers configuration when
+//! `ORAS_EXPERIMENTAL_CONTAINERS_CONFIG=1` (see [`super::containers`]):
+//! a read tries the endpoints in order (mirrors first, then the
+//! location) and keeps the first that resolves the reference; a write
+//! goes to the registry itself once `blocked` is checked.
+
+use std::time::Duration;
+
+use oras_containers_config::{Endpoint, Operation};
+use oras_content::Resolver;
+use oras_remote::{Registry, Repository};
+
+use super::containers;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::options::{FlagCredential, Target};
+
+/// How long asking one endpoint for the reference may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens the repository of `target` for `operation`; with the
+/// configuration off, exactly [`super::open_repository`].
+pub async fn open_repository(
+    target: &Target,
+    ctx: &Context,
+    operation: Operation,
+) -> anyhow::Result<Repository> {
+    if !containers::enabled() {
+        return super::open_repository(target, ctx);
+    }
+    let reference = super::remote::remote_reference(target)?;
+    if operation == Operation::Push {
+        // The client itself is the registry's own, never a mirror.
+        containers::check_push(&reference)?;
+        return super::open_repository(target, ctx);
+    }
+    let endpoints = containers::pull_endpoints(&reference)?;
+    let flag = super::remote::read_flag_credential(&target.remote, ctx)?;
+    let last = endpoints.len().saturating_sub(1);
+    for (index, endpoint) in endpoints.iter().enumerate() {
+        let repository = open_endpoint(endpoint, target, flag.as_ref(), ctx)?;
+        if index == last || target.reference.is_empty() {
+            return Ok(repository);
+        }
+        match tokio::time::timeout(PROBE_TIMEOUT, repository.resolve(&target.reference)).await {
+            Ok(Ok(_)) => return Ok(repository),
+            Ok(Err(err)) => {
+                tracing::debug!(endpoint = %endpoint.reference, error = %err, "mirror skipped");
+            }
+            Err(_) => tracing::debug!(endpoint = %endpoint.reference, "mirror timed out"),
+        }
+    }
+    // `endpoints` always ends with the location; an empty list cannot be.
+    Err(CliError::new(format!("no endpoint for {reference}")).into())
+}
+
+/// The client of one endpoint: a mirror never gets the credential flags
+/// (they belong to the registry named on the command line).
+fn open_endpoint(
+    endpoint: &Endpoint,
+    target: &Target,
+    flag: Option<&FlagCredential>,
+    ctx: &Context,
+) -> anyhow::Result<Repository> {
+    let host = endpoint.reference.registry();
+    let flag = flag.filter(|_| !endpoint.mirror);
+    let client = super::remote::base_client_config(&target.remote, host, flag)?;
+    let client = containers::apply(
+        client,
+        &target.remote,
+        host,
+        flag.is_some(),
+        Some(endpoint.insecure),
+    )?
+    .on_warning(super::remote::warning_handler(host, &ctx.printer));
+    let registry = Registry::with_config(host, client)
+        .map_err(|err| CliError::new(format!("failed to connect to {host}: {err}")))?;
+    let repository = registry
+        .with_options(oras_remote::RepositoryOptions {
+            skip_referrers_gc: true,
+            ..oras_remote::RepositoryOptions::default()
+        })
+        .repository(endpoint.reference.repository())
+        .map_err(|err| CliError::new(err.to_string()))?;
+    if let Some(spec) = target.remote.distribution_spec {
+        repository
+            .set_referrers_capability(spec.referrers_api())
+            .map_err(|err| CliError::new(err.to_string()))?;
+    }
+    Ok(repository)
+}
