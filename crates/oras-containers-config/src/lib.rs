@@ -70,3 +70,8 @@ pub use paths::Environment;
 pub use policy::{Policy, Requirement};
 pub use registries::{Alias, Mirror, PullFromMirror, RegistriesConf, Registry, ShortNameMode};
 pub use shortnames::candidates;
+
+/// The README's example, run as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
