@@ -23,6 +23,7 @@ mod demo;
 mod external;
 mod fuzz;
 mod layers;
+mod modules;
 mod package;
 mod reliability;
 
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         "ci" => ci(),
         "test" => test(&args[1..]),
         "check-layers" => check_layers(),
+        "check-modules" => check_modules(),
         "package" => package::package_all(),
         "check-features" => package::check_each_feature(),
         "conformance" => conformance::run(&args[1..]),
@@ -98,6 +100,7 @@ fn ci() -> Result<()> {
     )?;
     step("check-layers", check_layers())?;
     step("unused dependencies", machete())?;
+    step("check-modules", check_modules())?;
     step("tests", test(&[]))?;
     step("fuzz: each target a few seconds", fuzz::smoke())?;
     step(
@@ -182,6 +185,47 @@ fn check_layers() -> Result<()> {
         eprintln!("check-layers: forbidden edge {v}");
     }
     bail!("{} crate edge(s) outside the layering", violations.len())
+}
+
+/// Fails when the files of a workspace crate import each other in a
+/// circle (see [`modules`]).
+fn check_modules() -> Result<()> {
+    let output = Command::new(cargo_bin())
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()
+        .context("running cargo metadata")?;
+    if !output.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("parsing cargo metadata")?;
+    let packages = metadata["packages"]
+        .as_array()
+        .context("cargo metadata has no packages array")?;
+    let mut found = 0;
+    for package in packages {
+        let (Some(name), Some(manifest)) =
+            (package["name"].as_str(), package["manifest_path"].as_str())
+        else {
+            continue;
+        };
+        let src = std::path::Path::new(manifest).with_file_name("src");
+        if !src.is_dir() {
+            continue;
+        }
+        for circle in modules::circles(&src)? {
+            eprintln!("check-modules: {name}: {}", circle.join(" <-> "));
+            found += 1;
+        }
+    }
+    if found > 0 {
+        bail!("{found} circle(s) of files importing each other");
+    }
+    println!("check-modules: the files of every crate form a tree");
+    Ok(())
 }
 
 fn step(name: &str, result: Result<()>) -> Result<()> {
