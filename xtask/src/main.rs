@@ -11,7 +11,10 @@
 //! - `test`: the whole test suite (the README's test command), then the
 //!   tests of `examples/external/` (a crate outside the workspace).
 //! - `check-layers`: fails on any internal crate edge outside the table of
-//!   ARCHITECTURE.md (see [`layers`]).
+//!   ARCHITECTURE.md, and on a workspace member missing from it (see
+//!   [`layers`]).
+//! - `check-modules`: fails when the files of a crate import each other
+//!   in a circle (see [`modules`]).
 //! - `fuzz [--seconds N] [TARGET...]`: the fuzz targets of `fuzz/` (see
 //!   [`fuzz`]); `ci` runs each for a few seconds.
 //! - `reliability [--fuzz-seconds N]`: the crash, concurrency and property
@@ -72,6 +75,7 @@ fn print_help() {
        cargo package, each feature checked, cargo-deny\n  \
          test [ARGS]   the whole test suite (extra ARGS go to cargo test)\n  \
          check-layers  fail on crate edges outside the layering of ARCHITECTURE.md\n  \
+         check-modules fail when files of a crate import each other in a circle\n  \
          package       cargo package every publishable crate\n  \
          check-features  cargo check each feature of the library crates alone\n  \
          conformance   run the distribution-spec conformance runner (ARGS go to it);\n                \
