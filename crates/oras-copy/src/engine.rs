@@ -200,9 +200,10 @@ where
                 // Tagging by re-pushing under the reference; oras-go does not
                 // call OnCopySkipped in this case, so nothing reports the
                 // root as existing either (the CLI prints no `Exists` line).
-                return self
-                    .push_reference(desc, pusher, &root.reference, false)
-                    .await;
+                self.push_reference(desc, pusher, &root.reference, false)
+                    .await?;
+                emit(self.opts.progress.as_ref(), CopyEvent::Retagged(desc));
+                return Ok(());
             }
             emit(self.opts.progress.as_ref(), CopyEvent::Exists(desc));
             self.hook_on_skipped(desc).await?;

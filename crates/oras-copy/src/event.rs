@@ -29,6 +29,11 @@ pub enum CopyEvent<'a> {
     Skipped(&'a Descriptor),
     /// The node was mounted from another repository.
     Mounted(&'a Descriptor),
+    /// The root already existed and was tagged by pushing its manifest
+    /// again under the reference. oras-go calls no `OnCopySkipped` then, so
+    /// no `Exists` is reported; the Go CLI's terminal display, which
+    /// tracks every push to the destination, shows that push as uploaded.
+    Retagged(&'a Descriptor),
 }
 
 impl<'a> CopyEvent<'a> {
@@ -39,7 +44,8 @@ impl<'a> CopyEvent<'a> {
             | CopyEvent::Done(d)
             | CopyEvent::Exists(d)
             | CopyEvent::Skipped(d)
-            | CopyEvent::Mounted(d) => d,
+            | CopyEvent::Mounted(d)
+            | CopyEvent::Retagged(d) => d,
             CopyEvent::Progress { desc, .. } => desc,
         }
     }

@@ -522,6 +522,7 @@ fn pull_progress(
             }
             CopyEvent::Skipped(d) => Event::Skipped(d),
             CopyEvent::Mounted(d) => Event::Mounted(d),
+            CopyEvent::Retagged(d) => Event::Retagged(d),
         };
         let _ = display.event(shown);
     }

@@ -18,6 +18,7 @@ pub fn status_event<'a>(event: &CopyEvent<'a>) -> Event<'a> {
         CopyEvent::Exists(desc) => Event::Exists(desc),
         CopyEvent::Skipped(desc) => Event::Skipped(desc),
         CopyEvent::Mounted(desc) => Event::Mounted(desc),
+        CopyEvent::Retagged(desc) => Event::Retagged(desc),
     }
 }
 

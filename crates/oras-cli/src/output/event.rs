@@ -127,6 +127,9 @@ pub enum Event<'a> {
     Skipped(&'a Descriptor),
     /// The blob was mounted from another repository.
     Mounted(&'a Descriptor),
+    /// An existing root manifest was pushed again to tag it: a finished
+    /// bar on a terminal (the Go CLI tracks that push), nothing in text.
+    Retagged(&'a Descriptor),
     /// pull: a duplicate file was restored from existing content.
     Restored(&'a Descriptor),
     /// pull: a node without a name is being processed.

@@ -132,7 +132,7 @@ impl StatusDisplay for TtyStatus {
                 let mut bars = self.lock();
                 self.bar(&mut bars, d, p.started).set_position(bytes);
             }
-            Event::Done(d) => self.finish_with(d, p.tty_done),
+            Event::Done(d) | Event::Retagged(d) => self.finish_with(d, p.tty_done),
             Event::Exists(d) => self.finish_with(d, p.exists),
             Event::Skipped(d) => self.finish_with(d, p.skipped),
             Event::Mounted(d) => self.finish_with(d, p.mounted),

@@ -82,7 +82,7 @@ impl StatusDisplay for TextStatus {
             Event::Preparing(name) if self.print_unnamed => self
                 .printer
                 .println(&format!("Preparing {}", escape_controls(name))),
-            Event::Preparing(_) | Event::Progress(..) => Ok(()),
+            Event::Preparing(_) | Event::Progress(..) | Event::Retagged(_) => Ok(()),
             Event::EmptyArtifact => self.printer.println("Uploading empty artifact"),
             Event::Started(d) => self.line(p.started, d),
             Event::Done(d) => self.line(p.done, d),

@@ -35,7 +35,7 @@ fn recorder() -> (Arc<Mutex<Vec<Seen>>>, CopyGraphOptions) {
             CopyEvent::Done(_) => Seen::Done(d),
             CopyEvent::Exists(_) => Seen::Exists(d),
             CopyEvent::Skipped(_) => Seen::Skipped(d),
-            CopyEvent::Mounted(_) => return,
+            CopyEvent::Mounted(_) | CopyEvent::Retagged(_) => return,
         };
         sink.lock().unwrap().push(entry);
     });

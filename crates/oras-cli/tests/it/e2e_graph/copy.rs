@@ -364,15 +364,14 @@ async fn force_refills_a_partially_populated_destination() {
         oras_content::Deleter::delete(&cache, &layer).await.unwrap();
         assert!(!cache.exists(&layer).await.unwrap());
 
-        // Without --force the existing manifest hides the hole, and the
-        // registry refuses to tag a manifest whose layer is missing.
-        let err = home.fails(&first).await;
-        assert!(
-            err.starts_with(&format!(
-                "Error from destination registry for \"{to}\": manifest blob unknown"
-            )),
-            "{err}"
-        );
+        // Without --force the existing manifest hides the hole; the
+        // registry refuses to tag a manifest whose layer is missing, and
+        // copy heals: it pushes the missing layer and tags again (oras-go
+        // v3's self-heal; the Go oras 1.3.6 CLI fails here, see
+        // COMPATIBILITY.md).
+        home.ok(&first).await;
+        assert!(cache.exists(&layer).await.unwrap());
+        oras_content::Deleter::delete(&cache, &layer).await.unwrap();
         assert!(!cache.exists(&layer).await.unwrap());
 
         // --force walks below existing manifests and refills it.

@@ -355,6 +355,7 @@ pub(crate) fn recording(graph: CopyGraphOptions) -> (CopyGraphOptions, Arc<Mutex
             CopyEvent::Exists(_) => seen.exists.push(digest),
             CopyEvent::Skipped(_) => seen.skipped.push(digest),
             CopyEvent::Mounted(_) => seen.mounted.push(digest),
+            CopyEvent::Retagged(_) => {}
             CopyEvent::Progress { bytes, .. } => {
                 seen.bytes.insert(digest, *bytes);
             }
