@@ -106,6 +106,7 @@
 mod archive;
 mod error;
 mod extract;
+mod fallback;
 mod hashing;
 mod options;
 mod paths;

@@ -10,8 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use oras_content::{
-    BlobReader, ErrorKind, Fetcher, MAX_METADATA_BYTES, Pusher, fetch_all, read_all,
-    successors_from_bytes,
+    BlobReader, ErrorKind, Fetcher, MAX_METADATA_BYTES, fetch_all, read_all, successors_from_bytes,
 };
 use oras_spec::{Descriptor, annotation};
 

@@ -15,6 +15,7 @@ use tokio::sync::RwLock;
 
 use crate::archive;
 use crate::error::{Error, Result};
+use crate::fallback::Fallback;
 use crate::options::Options;
 use crate::paths::{self, clean};
 use crate::root::{Kind, Root};
@@ -37,7 +38,7 @@ pub struct Store {
     pub(crate) working_dir: PathBuf,
     pub(crate) options: Options,
     closed: AtomicBool,
-    pub(crate) fallback: Limited<memory::Store>,
+    pub(crate) fallback: Fallback,
     state: Mutex<State>,
     /// The working directory as a handle, opened on the first write.
     root: OnceLock<Arc<Root>>,
@@ -82,16 +83,54 @@ impl Store {
 
     /// A store over `working_dir` with `options`.
     pub fn with_options(working_dir: impl AsRef<Path>, options: Options) -> Result<Store> {
-        let absolute = std::path::absolute(working_dir.as_ref()).map_err(|e| {
+        let fallback = Limited::new(memory::Store::new(), options.fallback_limit);
+        Store::build(working_dir.as_ref(), options, Fallback::Memory(fallback))
+    }
+
+    /// A store over `working_dir` that keeps untitled content (manifests,
+    /// configs) in `storage` instead of memory (oras-go
+    /// `file.NewWithFallbackStorage`); [`Options::fallback_limit`] does
+    /// not apply to it. Resolving a bare digest then finds only titled
+    /// content.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use oras_content::{Pusher, ReadOnlyStorage, bytes_reader, memory};
+    /// use oras_spec::Descriptor;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let manifests = Arc::new(memory::Store::new());
+    /// let store = oras_store_file::Store::with_fallback_storage(
+    ///     dir.path(),
+    ///     oras_store_file::Options::default(),
+    ///     manifests.clone(),
+    /// )?;
+    /// let config = Descriptor::empty_json();
+    /// store.push(&config, bytes_reader(&b"{}"[..])).await?;
+    /// assert!(manifests.exists(&config).await?);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_fallback_storage(
+        working_dir: impl AsRef<Path>,
+        options: Options,
+        storage: Arc<dyn oras_content::Storage>,
+    ) -> Result<Store> {
+        Store::build(working_dir.as_ref(), options, Fallback::Given(storage))
+    }
+
+    fn build(working_dir: &Path, options: Options, fallback: Fallback) -> Result<Store> {
+        let absolute = std::path::absolute(working_dir).map_err(|e| {
             Error::io(
                 format!(
                     "failed to resolve absolute path for {}",
-                    working_dir.as_ref().display()
+                    working_dir.display()
                 ),
                 e,
             )
         })?;
-        let fallback = Limited::new(memory::Store::new(), options.fallback_limit);
         Ok(Store {
             working_dir: clean(&absolute),
             options,

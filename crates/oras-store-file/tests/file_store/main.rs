@@ -4,6 +4,7 @@
 mod add;
 mod common;
 mod composed;
+mod fallback;
 mod go_tar;
 mod hostile;
 mod killed;
