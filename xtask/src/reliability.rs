@@ -122,6 +122,8 @@ struct ScenarioRun {
     what: &'static str,
     test: &'static str,
     passed: bool,
+    /// The test binary did not compile (the tree was broken elsewhere).
+    not_built: bool,
     seconds: f64,
 }
 
@@ -168,6 +170,7 @@ fn run_scenario(scenario: &Scenario) -> Result<ScenarioRun> {
     let seconds = started.elapsed().as_secs_f64();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let passed = output.status.success() && stdout.contains("1 passed");
+    let not_built = String::from_utf8_lossy(&output.stderr).contains("could not compile");
     if !passed {
         eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     }
@@ -175,6 +178,7 @@ fn run_scenario(scenario: &Scenario) -> Result<ScenarioRun> {
         what: scenario.what,
         test: scenario.test,
         passed,
+        not_built,
         seconds,
     })
 }
@@ -198,7 +202,11 @@ fn render(scenarios: &[ScenarioRun], fuzz_runs: &[TargetRun]) -> String {
             "| {} | `{}` | {} | {:.1} s |",
             s.what,
             s.test,
-            if s.passed { "passed" } else { "FAILED" },
+            match (s.passed, s.not_built) {
+                (true, _) => "passed",
+                (false, true) => "NOT RUN: its test binary did not compile",
+                (false, false) => "FAILED",
+            },
             s.seconds
         );
     }
