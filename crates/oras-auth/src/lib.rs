@@ -83,12 +83,12 @@ mod realm;
 mod scope;
 mod token;
 
-pub use auth::{Auth, AuthLayer, DEFAULT_CLIENT_ID, ResponseFuture, ResponseUri};
+pub use auth::{Auth, AuthLayer, DEFAULT_CLIENT_ID, ResponseFuture, ResponseUri, WithCredential};
 pub use body::{Body, BoxError, ChunkStream};
 pub use cache::TokenCache;
 pub use challenge::{Challenge, Scheme, parse_challenges, select_challenge};
 pub use error::Error;
-pub use oras_credentials::{Credential, CredentialProvider, StaticCredential};
+pub use oras_credentials::{Credential, CredentialProvider, RegistryPing, StaticCredential};
 pub use origin::Origin;
 pub use realm::{IpPrefix, RealmPolicy, RealmRequest};
 pub use scope::{Action, Scope, Scopes, clean_scopes};

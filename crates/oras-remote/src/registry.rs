@@ -2,15 +2,15 @@
 //! (oras-go `registry/remote/registry.go`).
 
 use futures::{StreamExt, TryStreamExt, stream};
-use http::{HeaderMap, Method, StatusCode};
-use oras_auth::{Scope, Scopes};
+use http::{HeaderMap, Method, Request, StatusCode};
+use oras_auth::{Body, BoxError, Credential, RegistryPing, Scope, Scopes, WithCredential};
 use serde::Deserialize;
 use url::Url;
 
 use crate::client::{Client, ClientConfig};
 use crate::error::Error;
 use crate::pages::{Pager, Pages, first_page_url};
-use crate::remote::Remote;
+use crate::remote::{Answer, Remote, display_url};
 use crate::repository::{Repository, RepositoryOptions};
 
 /// A registry: its name, its HTTP client and the defaults of the
@@ -95,6 +95,56 @@ impl Registry {
         Ok(())
     }
 
+    /// Checks `credential` against the registry: `GET /v2/` authenticated
+    /// with it alone, with tokens of its own (the client's credentials
+    /// and token cache are neither used nor changed), as oras-go's
+    /// `credentials.Login` pings. This is what makes a `Registry` the
+    /// `RegistryPing` of `oras_credentials::login`:
+    ///
+    /// ```
+    /// use oras_auth::{Credential, RegistryPing};
+    ///
+    /// # async fn example(registry: oras_remote::Registry) -> Result<(), oras_auth::BoxError> {
+    /// // oras_credentials::login(&store, "localhost:5000", &credential, &registry) calls this.
+    /// RegistryPing::ping(&registry, "localhost:5000", &Credential::basic("alice", "s3cret")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// `Unauthorized` when the registry refuses the credential, or the
+    /// failure of the request.
+    pub async fn ping_with(&self, credential: &Credential) -> oras_content::Result<()> {
+        let url = self.remote.url("/v2/")?;
+        let mut request = Request::new(Body::empty());
+        *request.uri_mut() = url.as_str().parse().map_err(|_| Error::RefusedUrl {
+            what: "request URL",
+            url: display_url(&url),
+            reason: "not a valid URI",
+        })?;
+        request
+            .extensions_mut()
+            .insert(WithCredential(credential.clone()));
+        request.extensions_mut().insert(Scopes::default());
+        let response =
+            self.remote
+                .client
+                .send(request)
+                .await
+                .map_err(|source| Error::Transport {
+                    method: Method::GET,
+                    url: display_url(&url),
+                    source,
+                })?;
+        let answer = Answer {
+            response,
+            method: Method::GET,
+            url,
+        };
+        answer.expect(StatusCode::OK).await?;
+        Ok(())
+    }
+
     /// The repositories of the catalog after `last` (all of them when
     /// `None`), one page at a time (`n` is
     /// [`RepositoryOptions::page_size`]); dropping the stream stops the
@@ -151,6 +201,24 @@ impl Registry {
             self.remote.clone(),
             self.options.clone(),
         )
+    }
+}
+
+/// `oras_credentials::login` checks a credential with the registry
+/// itself ([`Registry::ping_with`]); the registry named must be this one,
+/// so a credential never goes to another host.
+#[async_trait::async_trait]
+impl RegistryPing for Registry {
+    async fn ping(&self, registry: &str, credential: &Credential) -> Result<(), BoxError> {
+        if registry != self.name {
+            return Err(Box::new(Error::Config(format!(
+                "login to {registry:?} asked of the registry {:?}",
+                self.name
+            ))));
+        }
+        self.ping_with(credential)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)
     }
 }
 

@@ -25,8 +25,8 @@ use http::request::Parts;
 use http::{HeaderValue, Request, Response, StatusCode};
 use tower::{Service, ServiceExt};
 
-use super::ResponseUri;
 use super::layer::Config;
+use super::{ResponseUri, WithCredential};
 use crate::cache::Lookup;
 use crate::challenge::{Challenge, Scheme, select_challenge};
 use crate::origin::Origin;
@@ -55,6 +55,16 @@ where
     if request.headers().contains_key(AUTHORIZATION) {
         return service.oneshot(request).await;
     }
+    let config = match request.extensions().get::<WithCredential>() {
+        Some(WithCredential(credential)) => Arc::new(Config {
+            provider: Arc::new(Only(credential.clone())),
+            cache: crate::TokenCache::new(),
+            client_id: config.client_id.clone(),
+            force_attempt_oauth2: config.force_attempt_oauth2,
+            realm_policy: config.realm_policy.clone(),
+        }),
+        None => config,
+    };
     // A request without an absolute http(s) URI has no origin to hold
     // credentials for; it goes out unauthenticated.
     let Ok(origin) = Origin::of(request.uri()) else {
@@ -329,5 +339,15 @@ impl Template {
         *request.extensions_mut() = self.extensions.clone();
         request.headers_mut().insert(AUTHORIZATION, authorization);
         request
+    }
+}
+
+/// The credential of a [`WithCredential`] request, for its origin.
+struct Only(Credential);
+
+#[async_trait::async_trait]
+impl crate::CredentialProvider for Only {
+    async fn credential(&self, _host: &str) -> Result<Credential, BoxError> {
+        Ok(self.0.clone())
     }
 }

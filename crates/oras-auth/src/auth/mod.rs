@@ -27,6 +27,14 @@ use layer::Config;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResponseUri(pub http::Uri);
 
+/// A request extension: authenticate this request with this credential
+/// alone, and tokens of its own, neither read from nor left in the shared
+/// cache (oras-go's `Login` pings the registry with a copy of the client
+/// holding only the credential to check). The credential still goes to
+/// the request's origin only.
+#[derive(Clone, Debug)]
+pub struct WithCredential(pub crate::Credential);
+
 /// Authenticates requests to registries; built by [`AuthLayer`].
 pub struct Auth<S> {
     inner: S,

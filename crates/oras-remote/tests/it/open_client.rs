@@ -236,3 +236,32 @@ async fn a_token_is_refreshed_before_it_expires_without_a_401() {
         "renewed"
     );
 }
+
+#[tokio::test]
+async fn login_checks_a_credential_against_the_registry_itself() {
+    use oras_auth::RegistryPing;
+    for auth in [
+        Auth::basic("alice", "s3cret"),
+        Auth::bearer("alice", "s3cret"),
+    ] {
+        let fake = FakeRegistry::start(FakeConfig::with_auth(auth)).await;
+        fake.put_blob("fake/app", Bytes::from_static(b"x"));
+        // An anonymous client: the credential checked is the one given.
+        let registry = Registry::with_config(&fake.host(), loopback_config()).unwrap();
+        let right = Credential::basic("alice", "s3cret");
+        bounded(RegistryPing::ping(&registry, &fake.host(), &right))
+            .await
+            .unwrap();
+        let wrong = Credential::basic("alice", "nope");
+        let err = bounded(registry.ping_with(&wrong)).await.unwrap_err();
+        assert_eq!(err.kind(), oras_content::ErrorKind::Unauthorized, "{err}");
+        let err = bounded(RegistryPing::ping(&registry, "other.example", &right))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("other.example"), "{err}");
+        // The client's own requests stay anonymous: nothing was cached.
+        let app = registry.repository("fake/app").unwrap();
+        let err = bounded(app.tags(None)).await.unwrap_err();
+        assert_eq!(err.kind(), oras_content::ErrorKind::Unauthorized, "{err}");
+    }
+}
