@@ -40,6 +40,28 @@
 //! address the [`RealmPolicy`] blocks (loopback, link-local, metadata),
 //! unless the realm is on the registry's own host.
 //!
+//! # Opening the client
+//!
+//! - Callers' tower layers: [`ClientConfig::layer_outside_auth`] (each
+//!   call once) and [`ClientConfig::layer_inside_auth`] (each attempt and
+//!   token request, with `Authorization` set).
+//! - One client for many values: [`ClientConfig::build`] then
+//!   [`Registry::with_client`] / [`Repository::with_client`]; clones share
+//!   connections and tokens.
+//! - Auth options: [`ClientConfig::client_id`],
+//!   [`ClientConfig::force_attempt_oauth2`], [`ClientConfig::scope`];
+//!   tokens are refreshed before their `expires_in` runs out.
+//! - Timeouts: [`ClientConfig::timeout`] (response headers),
+//!   [`ClientConfig::read_timeout`] (each wait for body data),
+//!   [`ClientConfig::idle_timeout`] (pooled connections).
+//! - Retries: [`RetryPolicy::retry_if`] and [`RetryPolicy::backoff_with`]
+//!   replace oras-go's decision and wait.
+//! - Listings as streams of pages: [`Repository::tag_pages`],
+//!   [`Registry::repository_pages`], [`Repository::referrer_pages`].
+//! - oras-go's other pieces: [`Repository::blobs`] / [`Repository::manifests`]
+//!   (forced endpoints), [`Repository::mount_with_fallback`],
+//!   [`Registry::ping_with`] (login checks), [`errcode`] (error codes).
+//!
 //! # Content
 //!
 //! Manifests and other metadata are read whole under a 4 MiB cap and
