@@ -14,7 +14,10 @@
 //!   credential helpers are providers) and re-exported here.
 //! - [`TokenCache`]: tokens per origin and scope set, shared by every client
 //!   holding a clone, fetched once however many requests wait (single
-//!   flight).
+//!   flight), and refreshed before the lifetime their token answer gave
+//!   (`expires_in`, `issued_at`) runs out.
+//! - [`WithCredential`]: a request extension that authenticates one
+//!   request with a given credential alone (login checks).
 //! - [`Scopes`]: a request extension of scope hints, so one token covers
 //!   the pull and push of an upload; [`Scope`], [`Action`] and
 //!   [`clean_scopes`] build and normalise them.
