@@ -24,6 +24,7 @@ use url::Url;
 
 use oras_auth::{Origin, RealmPolicy};
 
+use super::alert::{AlertSlot, AlertWatch};
 use super::go_text::{ConnectError, DialError, IoOpError};
 use super::proxy::ProxyConfig;
 use super::resolve::DnsOverrides;
@@ -480,7 +481,7 @@ impl RegistryConnector {
 }
 
 impl Service<Uri> for RegistryConnector {
-    type Response = MaybeHttpsStream<TcpConn>;
+    type Response = AlertWatch<MaybeHttpsStream<TcpConn>>;
     type Error = BoxError;
     type Future = BoxFuture<Self::Response>;
 
@@ -492,11 +493,15 @@ impl Service<Uri> for RegistryConnector {
     }
 
     fn call(&mut self, dst: Uri) -> Self::Future {
-        if Origin::of(&dst).is_ok_and(|o| o.authority() == self.registry_authority) {
+        // Called while the request that needs the connection is sent, so
+        // the connection records its TLS alerts for that request.
+        let slot = AlertSlot::current();
+        let connect = if Origin::of(&dst).is_ok_and(|o| o.authority() == self.registry_authority) {
             self.registry.call(dst)
         } else {
             self.other.call(dst)
-        }
+        };
+        Box::pin(async move { Ok(AlertWatch::new(connect.await?, slot)) })
     }
 }
 

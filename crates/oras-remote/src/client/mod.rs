@@ -26,6 +26,7 @@
 //! [`Repository`](crate::Repository) values of its registry
 //! ([`ClientConfig::build`], [`Registry::with_client`](crate::Registry::with_client)).
 
+mod alert;
 mod body;
 mod connector;
 pub mod go_text;

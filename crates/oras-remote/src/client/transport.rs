@@ -13,6 +13,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use oras_auth::{Body, Origin, RealmPolicy, RealmRequest};
 use tower::Service;
 
+use super::alert::with_alert;
 use super::body::ResponseBody;
 use super::connector::{ProxyConnector, RealmGuard, RegistryConnector, proxy_authorization};
 use super::proxy::ProxyConfig;
@@ -104,7 +105,7 @@ impl Service<Request<Body>> for Transport {
             self.client.request(req)
         };
         Box::pin(async move {
-            let response = future.await?;
+            let response = with_alert(async move { Ok(future.await?) }).await?;
             Ok(response.map(ResponseBody::new))
         })
     }
