@@ -44,9 +44,9 @@ pub mod media_type;
 #[cfg(feature = "oci-spec")]
 pub mod oci_spec_convert;
 mod platform;
-mod reference;
 #[cfg(test)]
 mod properties;
+mod reference;
 
 pub use descriptor::{Descriptor, DescriptorKey};
 pub use digest::{Algorithm, Digest, Digester};

@@ -48,9 +48,9 @@
 pub mod blobs;
 pub mod cache;
 pub mod containers;
-pub mod endpoints;
 pub mod debug;
 pub mod descriptor;
+pub mod endpoints;
 pub mod errors;
 pub mod file_output;
 pub mod fs;

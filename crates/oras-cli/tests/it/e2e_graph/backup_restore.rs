@@ -4,7 +4,9 @@
 use oras_content::{ErrorKind, ReadOnlyStorage, ReferrerLister, Resolver, TagLister};
 use oras_testkit::real::{Mode, start_for_test_async};
 
-use crate::e2e_graph::fixtures::{Home, artifact, bounded, index, layout_blobs, referrer, repo, tag};
+use crate::e2e_graph::fixtures::{
+    Home, artifact, bounded, index, layout_blobs, referrer, repo, tag,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_then_restore_keeps_every_digest() {

@@ -44,7 +44,9 @@ use oras_spec::{Descriptor, media_type};
 use oras_testkit::interop;
 use oras_testkit::real::{Mode, start_for_test_async};
 
-use crate::e2e_graph::fixtures::{COMMAND_LIMIT, Home, bounded, index, json, layout_blobs, repo, tag};
+use crate::e2e_graph::fixtures::{
+    COMMAND_LIMIT, Home, bounded, index, json, layout_blobs, repo, tag,
+};
 
 /// The oras-py side of the tests: `push TARGET FILE…` prints the
 /// manifest digest, `pull TARGET OUTDIR` the pulled paths relative to

@@ -410,5 +410,7 @@ fn lines_size_of_manifest(env: &Env, reference: &str) -> u64 {
         "--descriptor",
         reference,
     ]);
-    crate::e2e_tty::support::json(&out)["size"].as_u64().unwrap()
+    crate::e2e_tty::support::json(&out)["size"]
+        .as_u64()
+        .unwrap()
 }
