@@ -1,8 +1,7 @@
 //! The runner's configuration, from `OCI_*` variables (environment or
 //! command-line flags, see [`VARIABLES`]).
 //!
-//! Both upstream configurations are read (§1.2 and §2.2 of the
-//! reference): the Ginkgo suite's variables drive the Ginkgo tree exactly
+//! Both upstream configurations are read: the Ginkgo suite's variables drive the Ginkgo tree exactly
 //! as upstream (workflows off unless `OCI_TEST_*` is true, teardown order
 //! true when unset, …), and the redesigned runner's `OCI_VERSION`,
 //! `OCI_API_*` and `OCI_DATA_*` drive the redesigned tree, with the
@@ -533,7 +532,7 @@ impl Config {
     }
 
     /// Whether Pull setup runs: not when all three of `OCI_TAG_NAME`,
-    /// `OCI_MANIFEST_DIGEST` and `OCI_BLOB_DIGEST` are set (§1.2).
+    /// `OCI_MANIFEST_DIGEST` and `OCI_BLOB_DIGEST` are set.
     pub fn run_pull_setup(&self) -> bool {
         !(self.tag_name.is_some() && self.manifest_digest.is_some() && self.blob_digest.is_some())
     }
@@ -619,7 +618,7 @@ fn registry_url(r: &Reader<'_>) -> Result<(Url, bool), ConfigError> {
 }
 
 /// `OCI_API_*`: profile defaults, then the legacy `OCI_TEST_*` mapping,
-/// then the variables themselves (§2.2 precedence).
+/// then the variables themselves (precedence).
 fn apis(r: &mut Reader<'_>, profile: Profile) -> Apis {
     let dev = profile == Profile::Dev;
     let v1_1 = profile != Profile::V1_0;
@@ -708,7 +707,7 @@ fn data(r: &mut Reader<'_>) -> Data {
     }
 }
 
-/// The spec's `<name>` grammar (§3.2): path components of lower-case
+/// The spec's `<name>` grammar: path components of lower-case
 /// alphanumerics joined by `.`, `_`, `__` or dashes.
 pub fn valid_repository(name: &str) -> bool {
     !name.is_empty() && name.len() <= 255 && name.split('/').all(valid_component)

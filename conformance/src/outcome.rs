@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::http::{Exchange, Response};
 
-/// The verdict of a check. The order is the redesigned runner's (§2.4):
+/// The verdict of a check. The order is the redesigned runner's:
 /// a group's status is the highest of its members'.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

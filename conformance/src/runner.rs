@@ -65,7 +65,7 @@ impl Check {
 
     /// Records that the registry chose an answer the spec allows for an
     /// unsupported optional feature: the check ends as Skip unless it
-    /// fails (§2.4).
+    /// fails.
     pub fn unsupported(&mut self, message: impl Into<String>) {
         if self.unsupported.is_none() {
             self.unsupported = Some(message.into());

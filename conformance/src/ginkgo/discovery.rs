@@ -1,4 +1,4 @@
-//! The Content Discovery workflow (§1.6, 16 specs).
+//! The Content Discovery workflow (16 specs).
 
 use http::Method;
 use oras_spec::media_type;
@@ -89,7 +89,7 @@ pub(super) async fn run(g: &mut Ginkgo<'_, '_>) {
     teardown(g).await;
 }
 
-/// One spec: the first failure ends it (§1.6 "References setup").
+/// One spec: the first failure ends it.
 async fn references_setup(g: &Ginkgo<'_, '_>, c: &mut Check) -> Step {
     let fx = &g.fx;
     ensure(fx.empty_json.digest == EMPTY_JSON_DIGEST, || {

@@ -1,4 +1,4 @@
-//! The Ginkgo suite's test data (§1.1 "Test data"), generated per run
+//! The Ginkgo suite's test data, generated per run
 //! from the seed.
 //!
 //! Kept as upstream: 16 configs and 16 manifests (`numWorkflows` is

@@ -1,4 +1,4 @@
-//! The Content Management workflow (§1.7, 10 specs).
+//! The Content Management workflow (10 specs).
 
 use http::Method;
 use oras_spec::media_type;

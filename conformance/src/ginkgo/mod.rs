@@ -1,5 +1,5 @@
 //! The Ginkgo suite of distribution-spec v1.1 (79 specs), in source
-//! order, with the state the specs share (§1.1–§1.7 of the reference).
+//! order, with the state the specs share.
 //!
 //! The tree follows the suite's last Ginkgo revision (6a670ad): the
 //! second chunk must answer `Range: 0-<end>`, Discovery also pushes the
@@ -43,7 +43,7 @@ pub const RUN_ONLY_IF: &str = "you have skipped this test.";
 /// The nonexistent manifest reference (not even a valid tag).
 pub const NONEXISTENT_MANIFEST: &str = ".INVALID_MANIFEST_NAME";
 
-/// The error codes a 400 body may carry (§1.1 `errorCodes`, without the
+/// The error codes a 400 body may carry (`errorCodes`, without the
 /// empty entries).
 pub const ERROR_CODES: &[&str] = &[
     "BLOB_UNKNOWN",

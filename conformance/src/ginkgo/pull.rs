@@ -1,4 +1,4 @@
-//! The Pull workflow (§1.4, 24 specs).
+//! The Pull workflow (24 specs).
 
 use http::Method;
 use http::header::CONTENT_TYPE;

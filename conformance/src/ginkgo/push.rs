@@ -1,4 +1,4 @@
-//! The Push workflow (§1.5, 29 specs).
+//! The Push workflow (29 specs).
 
 use http::Method;
 use http::header::{CONTENT_RANGE, CONTENT_TYPE};
@@ -94,7 +94,7 @@ async fn streamed(g: &mut Ginkgo<'_, '_>, st: &mut State) {
     g.check(def, async |g, c| {
         let last = previous(&st.last)?;
         // Upstream sets `Content-Length: 42` without a body; Go sends
-        // the real length, 0 (§1.1 "Content-Length quirk").
+        // the real length, 0.
         let url = with_query(relative(g.client(), last)?, "digest", &g.fx.blob_a.digest);
         let resp = c
             .send(

@@ -1,5 +1,4 @@
-//! Registry authentication as the Ginkgo suite's client does it (§1.1
-//! "HTTP client behaviour"): on a `401` the `WWW-Authenticate` challenge
+//! Registry authentication as the Ginkgo suite's client does it: on a `401` the `WWW-Authenticate` challenge
 //! is parsed (with oras-auth's parser) and the request is sent once more,
 //! with Basic credentials or with a Bearer token fetched from the realm
 //! (`service` and `scope` from the challenge, `OCI_AUTH_SCOPE` overriding

@@ -2,8 +2,7 @@
 //!
 //! Every request is sent as built: the headers given and nothing else but
 //! `Host`, `User-Agent`, `Content-Length` (the real body length on
-//! `POST`/`PUT`/`PATCH`, as Go's client sends it — §1.1 "Content-Length
-//! quirk": a declared length is never sent without its body) and, for the
+//! `POST`/`PUT`/`PATCH`, as Go's client sends it: a declared length is never sent without its body) and, for the
 //! registry's own origin, `Authorization` once a challenge asked for it.
 //! There are no retries except the one answer to a `401` challenge
 //! ([`auth`]), and redirects are followed only where the request says so

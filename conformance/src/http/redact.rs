@@ -1,7 +1,7 @@
 //! Redaction of the HTTP dumps kept for the reports.
 //!
 //! The Ginkgo suite redacts its dumps with a regular expression over the
-//! keys `authorization`, `token` and `state` (§1.1 "Debug logging"). We do
+//! keys `authorization`, `token` and `state`. We do
 //! the same: a header whose name contains one of those words, a query
 //! parameter whose name contains one of them (`_state` of distribution's
 //! upload locations) and a JSON string member whose key contains one of

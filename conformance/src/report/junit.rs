@@ -1,5 +1,5 @@
 //! `junit.xml`: one `<testsuite>` per tree, one `<testcase>` per check,
-//! in the shape of Ginkgo's JUnit reporter (§1.3): the testcase is named
+//! in the shape of Ginkgo's JUnit reporter: the testcase is named
 //! by its full path, `status` is `passed|failed|skipped|disabled|error`,
 //! a failure carries `<failure message=… type="failed">` with the HTTP
 //! exchange, an error `<error>`, a skip `<skipped message="skipped - …">`.

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::outcome::{CheckResult, Status};
 
-/// The endpoints of the spec (§3.1), with `main`'s additions.
+/// The endpoints of the spec, with `main`'s additions.
 pub const ENDPOINTS: &[(&str, &str, &str)] = &[
     ("end-1", "GET", "/v2/"),
     ("end-2", "GET / HEAD", "/v2/<name>/blobs/<digest>"),
@@ -92,7 +92,7 @@ impl Summary {
         self.passed + self.failed + self.errors + self.skipped + self.disabled
     }
 
-    /// The group's status: the highest of its members' (§2.4).
+    /// The group's status: the highest of its members'.
     pub fn status(&self) -> Status {
         if self.errors > 0 {
             Status::Error

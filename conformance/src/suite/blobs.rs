@@ -1,4 +1,4 @@
-//! `sha256 blobs` / `sha512 blobs` (§2.3 item 3): missing blob, every
+//! `sha256 blobs` / `sha512 blobs`: missing blob, every
 //! upload flavour with its head/get/delete, range requests, the
 //! well-known blobs and bad-digest uploads.
 
@@ -201,7 +201,7 @@ async fn mounts(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
             let resp = c.send(&s.r.client, Request::new(Method::POST, url)).await?;
             if resp.status == 202 {
                 // Allowed: the registry would not mount and opened a
-                // session (§3.4 "Mount"); finish the upload there.
+                // session; finish the upload there.
                 c.unsupported("the registry answered the mount with 202 (an upload session)");
                 let mut put = location(&resp)?;
                 put.query_pairs_mut()
@@ -281,7 +281,7 @@ async fn cancel(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     .await;
 }
 
-/// `range requests` (§2.3): 206 with the exact bytes and
+/// `range requests`: 206 with the exact bytes and
 /// `Content-Range`, or a whole-blob 200 (Skip); 416 for unsatisfiable.
 async fn ranges(s: &mut Suite<'_, '_>, g: &str, algorithm: Algorithm) {
     let api = s.r.config.api;

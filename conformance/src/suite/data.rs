@@ -1,4 +1,4 @@
-//! The data sets of §2.3 item 4, built per run from the seed: images,
+//! The data sets of the redesigned runner, built per run from the seed: images,
 //! indexes, artifacts, subjects, embedded data, custom fields, no layers,
 //! non-distributable layers, sparse indexes, sha512, tag parameters and a
 //! manifest pushed under a wrong digest.

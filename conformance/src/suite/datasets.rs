@@ -1,4 +1,4 @@
-//! The checks each data set gets (§2.3 item 4): push (blobs, manifests by
+//! The checks each data set gets: push (blobs, manifests by
 //! digest and by tag, or with `?tag=`), tag list with `last`, head and
 //! pull of every manifest and blob, referrers with and without the
 //! `artifactType` filter, and deletes.

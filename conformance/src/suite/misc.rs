@@ -1,5 +1,4 @@
-//! `ping`, `empty`, `missing-manifest` and `invalid-digest-format`
-//! (§2.3 items 1, 2, 5 and 6).
+//! The checks `ping`, `empty`, `missing-manifest` and `invalid-digest-format`.
 
 use http::Method;
 use http::header::CONTENT_TYPE;

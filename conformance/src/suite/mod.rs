@@ -1,8 +1,8 @@
-//! The redesigned runner's tree (§2.3 of the reference): `ping`, `empty`,
+//! The redesigned runner's tree: `ping`, `empty`,
 //! `sha256 blobs` and `sha512 blobs` (every upload flavour, range
 //! requests, well-known blobs, bad digests), the data sets, the missing
 //! manifests and the invalid digest format, with the "unsupported ⇒ skip"
-//! downgrades of §2.4.
+//! downgrades of the redesigned runner.
 //!
 //! Checks are named `OCI Conformance Test/<group>/…/<leaf>` and gated by
 //! `OCI_API_*` / `OCI_DATA_*` (a gated-off check is reported Disabled).

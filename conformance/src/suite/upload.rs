@@ -1,5 +1,5 @@
 //! Blob uploads in every flavour the spec allows, and the checks every
-//! successful upload and every stored blob get (§2.3 "Common checks").
+//! successful upload and every stored blob get.
 
 use bytes::Bytes;
 use http::Method;

@@ -1,4 +1,4 @@
-//! The graph copy itself (oras-go `copyGraph`, reference §3.2).
+//! The graph copy itself (oras-go `copyGraph`).
 //!
 //! Each node runs once, whoever reaches it first (the [`Tracker`]); the
 //! others wait for it. A node first asks the destination whether it exists

@@ -1,6 +1,6 @@
 //! [`extended_copy`] and [`extended_copy_graph`]: copy a node together with
 //! the nodes that point at it (its referrers), after oras-go
-//! `extendedcopy.go` and the CLI's `cp -r` (reference §3.2).
+//! `extendedcopy.go` and the CLI's `cp -r`.
 //!
 //! The predecessors are walked upward from the start node, depth first
 //! with a visited set (so cycles and duplicates end), to find the roots:

@@ -1,6 +1,6 @@
 //! [`pack_manifest`]: build and push an image manifest for an artifact,
-//! with exactly oras-go's `PackManifest` fields, defaults and errors
-//! (reference §2.3), so the same inputs give the same bytes and digest.
+//! with exactly oras-go's `PackManifest` fields, defaults and errors,
+//! so the same inputs give the same bytes and digest.
 
 use std::collections::BTreeMap;
 

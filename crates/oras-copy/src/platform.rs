@@ -1,5 +1,4 @@
-//! Platform selection (oras-go `internal/platform.SelectManifest`,
-//! reference §3.11) and [`CopyOptions::with_target_platform`].
+//! Platform selection (oras-go `internal/platform.SelectManifest`) and [`CopyOptions::with_target_platform`].
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! The concurrency primitives of a copy (reference §3.12): a per-node
+//! The concurrency primitives of a copy: a per-node
 //! single flight (oras-go `status.Tracker`) and the concurrency limit,
 //! whose permit a node gives back while it waits for its children
 //! (oras-go `syncutil.LimitedRegion`).

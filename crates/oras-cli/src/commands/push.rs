@@ -318,7 +318,7 @@ impl Command for PushArgs {
     const INFO: CommandInfo = INFO;
 
     /// Checks the flags and arguments, including the image-spec / config /
-    /// artifact-type matrix of reference §2.3.
+    /// artifact-type matrix of oras `push` (`option/packer.go`).
     fn validate(self, env: &mut ValidateEnv) -> Result<PushOptions> {
         INFO.check_args(
             &self.args,

@@ -1,5 +1,5 @@
 //! Annotations from `-a key=value` flags or an `--annotation-file` (Go
-//! `option/annotation.go`, `option/packer.go`; reference §2.2).
+//! `option/annotation.go`, `option/packer.go`).
 //!
 //! The result maps a *target* to its annotations: `$manifest` for the
 //! manifest, `$config` for the config descriptor, and any other key is a

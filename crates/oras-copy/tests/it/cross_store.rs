@@ -1,7 +1,7 @@
 //! Cross-store integration tests of oras-copy: the copy engine between the
 //! real stores (memory, OCI image layout on disk and in a tar, file store),
-//! as issue 3's round trip and issue 5's "memory ↔ OCI layout ↔ file store"
-//! ask. The registry side lives elsewhere.
+//! round trips memory ↔ OCI layout ↔ file store. The registry side lives
+//! in `remote_copy`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 

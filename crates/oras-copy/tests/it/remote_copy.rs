@@ -1,5 +1,5 @@
-//! Copy tests that involve registries (issue 5's "remote ↔ remote on the
-//! real registry"): the copy engine between repositories of a real CNCF
+//! Copy tests that involve registries (remote ↔ remote on a real
+//! registry): the copy engine between repositories of a real CNCF
 //! Distribution registry (`oras_testkit::real`), between a registry and
 //! the local stores (OCI layout, file store) in the plain, TLS + Basic
 //! and token modes, mounts and their fallback, and the referrers of an

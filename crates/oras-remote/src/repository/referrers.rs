@@ -1,4 +1,4 @@
-//! Referrers (reference §3.5; oras-go `repository.go`, `referrers.go`).
+//! Referrers (oras-go `repository.go`, `referrers.go`).
 //!
 //! - Listing: with the state Unsupported, the tag schema; otherwise the
 //!   API (`GET /referrers/<digest>[?artifactType=]`). A 200 with the

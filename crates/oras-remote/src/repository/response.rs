@@ -1,5 +1,5 @@
 //! The header rules for descriptors built from responses, as oras-go
-//! applies them (reference §3.3/§3.4, `registry/remote/repository.go`
+//! applies them (`registry/remote/repository.go`
 //! `generateDescriptor`, `generateBlobDescriptor`, `verifyContentDigest`):
 //!
 //! | request | `Docker-Content-Digest` absent | present, equal | present, different | unparsable |

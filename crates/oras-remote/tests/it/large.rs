@@ -188,7 +188,7 @@ async fn one_gib_push_and_pull_in_constant_memory() {
 }
 
 /// The same 1 GiB round trip against the real CNCF Distribution registry
-/// (issue 4's "Done when"): the registry runs in its own process, so the
+/// (blobs of any size in constant memory): the registry runs in its own process, so the
 /// peak resident memory measured here is the client's alone. Run with
 /// `cargo test -p oras-remote --test it -- --ignored one_gib_real`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

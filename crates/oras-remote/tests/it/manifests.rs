@@ -1,5 +1,5 @@
 //! Manifests: resolve, fetch, push, delete, tag; the Docker-Content-Digest
-//! and Content-Length rules (reference §3.3/§3.4) as a truth table.
+//! and Content-Length rules as a truth table.
 
 use http::Method;
 use oras_content::{

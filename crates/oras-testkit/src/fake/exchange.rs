@@ -149,7 +149,7 @@ impl From<body::BrokenBody> for Abort {
     }
 }
 
-/// Whether `name` follows the spec's repository grammar (checklist §3.2).
+/// Whether `name` follows the spec's repository grammar.
 pub(crate) fn valid_name(name: &str) -> bool {
     name.len() <= MAX_NAME_LEN && Reference::validate_repository(name).is_ok()
 }

@@ -159,7 +159,7 @@ fn finish(shared: &Shared, mut record: RequestRecord, resp: Resp) -> Resp {
 async fn dispatch(ex: &mut Exchange, route: Route) -> Result<Resp, Abort> {
     if matches!(route, Route::Referrers { .. }) && !ex.config().referrers_api {
         // Distribution 2.8's answer: no JSON, so no NAME_UNKNOWN, which is
-        // what makes oras-go fall back to the tag schema (§3.5).
+        // what makes oras-go fall back to the tag schema.
         return Ok(body::with_body(
             StatusCode::NOT_FOUND,
             "text/plain; charset=utf-8",

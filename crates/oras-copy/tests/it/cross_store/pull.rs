@@ -1,4 +1,4 @@
-//! A pull as the CLI does it (reference §1.3 pull): `copy` from an OCI
+//! A pull as the CLI does it: `copy` from an OCI
 //! layout into a file store with a successor finder that leaves out the
 //! subject, the empty config and empty layer, and every untitled leaf.
 //! Only titled files land on disk; the manifests stay in the file store's

@@ -1,4 +1,4 @@
-//! Cross-repository mounts (oras-go `MountFrom`, reference §3.2): on the
+//! Cross-repository mounts (oras-go `MountFrom`): on the
 //! real registry the blobs of an artifact are mounted from the source
 //! repository, candidates tried in turn; when the registry declines
 //! (202, the fake with mounts off) or refuses (401/403) the blobs are
