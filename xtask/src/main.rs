@@ -140,8 +140,17 @@ fn test(extra: &[String]) -> Result<()> {
 /// crate used only through a macro, say) goes in the crate's
 /// `[package.metadata.cargo-machete] ignored` list, with the reason.
 fn machete() -> Result<()> {
-    let found = Command::new(cargo_bin())
-        .args(["machete", "--version"])
+    // cargo-machete takes its arguments as paths to analyse when
+    // `CARGO_PKG_NAME` is set, as it is in this process (`cargo run`).
+    let machete = |args: &[&str]| {
+        let mut command = Command::new(cargo_bin());
+        command
+            .arg("machete")
+            .args(args)
+            .env_remove("CARGO_PKG_NAME");
+        command
+    };
+    let found = machete(&["--version"])
         .output()
         .is_ok_and(|out| out.status.success());
     if !found {
@@ -149,7 +158,7 @@ fn machete() -> Result<()> {
             "cargo-machete is not installed; run `cargo install --locked cargo-machete` (.ci/run does)"
         );
     }
-    cargo(&["machete"])
+    run(machete(&[]))
 }
 
 /// `cargo deny check bans licenses sources`. The advisories check needs
