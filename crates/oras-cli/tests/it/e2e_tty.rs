@@ -2,7 +2,7 @@
 //!
 //! * progress bars when stderr is a terminal (run under a pseudo-terminal
 //!   made by util-linux `script`, whose output is replayed on a minimal
-//!   terminal, [`screen`]), and how `--no-tty`, `-d` and `-o -` turn
+//!   terminal, `oras_testkit::reference::Screen`), and how `--no-tty`, `-d` and `-o -` turn
 //!   them off ([`progress`]);
 //! * the exact text and JSON output of non-terminal runs ([`parity`];
 //!   the differential suite compares the same outputs with the Go CLI's);
@@ -16,9 +16,6 @@
 
 #[path = "e2e_tty/support.rs"]
 mod support;
-
-#[path = "e2e_tty/screen.rs"]
-mod screen;
 
 #[path = "e2e_tty/progress.rs"]
 mod progress;

@@ -4,8 +4,8 @@
 
 use oras_testkit::real::{Mode, start_for_test};
 
-use crate::e2e_tty::screen::Screen;
 use crate::e2e_tty::support::{Env, Output, TTY_COLS, digest_of, sha256, short};
+use oras_testkit::reference::Screen;
 
 const EMPTY_CONFIG: &str =
     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
