@@ -133,33 +133,36 @@ impl Store {
         // Created, written and renamed through the root: a link planted
         // under the title after it was checked (by another layer, while
         // this one downloaded) is not followed out of the working
-        // directory.
+        // directory. The temp file is made here and owned by this future, not by a
+        // blocking task: a push dropped mid-way (a copy that failed on
+        // another layer) removes it at once, whatever a blocking write
+        // into its handle still does.
+        if !is_base {
+            root.create_dir_all(&parent)?;
+        }
+        let temp = root.temp_file(&parent, 0o666)?;
         if expected.size <= SMALL_FILE {
-            // Read (and verified) whole, then created, written and renamed
-            // in one trip to a blocking thread: many small files pull fast.
+            // Read (and verified) whole, then written in one trip to a
+            // blocking thread: many small files pull fast.
             let data = read_all(content, expected, SMALL_FILE).await?;
+            let mut file = temp
+                .file
+                .try_clone()
+                .map_err(|e| Error::io(format!("writing {}", target_path.display()), e))?;
+            let written = target_path.clone();
             blocking(move || {
-                if !is_base {
-                    root.create_dir_all(&parent)?;
-                }
-                let temp = root.temp_file(&parent, 0o666)?;
-                (&temp.file)
-                    .write_all(&data)
-                    .map_err(|e| Error::io(format!("writing {}", target_path.display()), e))?;
-                temp.persist(&target_path, no_clobber)
+                file.write_all(&data)
+                    .map_err(|e| Error::io(format!("writing {}", written.display()), e))
             })
             .await?;
         } else {
-            let temp = blocking(move || {
-                if !is_base {
-                    root.create_dir_all(&parent)?;
-                }
-                root.temp_file(&parent, 0o666)
-            })
-            .await?;
             write_verified(&temp.file, expected, content).await?;
-            blocking(move || temp.persist(&target_path, no_clobber)).await?;
         }
+        temp.persist(&target_path, no_clobber)?;
+        // The rename and this record happen in one poll, with no await
+        // between them or after them up to the name's status: a push
+        // dropped mid-way (a copy that failed on another layer) leaves
+        // either nothing under the name or a file the store knows.
         self.lock().paths.insert(
             expected.digest.clone(),
             (expected.plain(), target.to_path_buf()),

@@ -58,18 +58,18 @@ pub(crate) async fn push(
 
     // The temp name starts with the digest's hex, as oras-go's does.
     let prefix = format!("{}_", expected.digest.encoded());
-    let dir = ingest_dir.clone();
-    let temp = tokio::task::spawn_blocking(move || {
-        tempfile::Builder::new().prefix(&prefix).tempfile_in(&dir)
-    })
-    .await
-    .map_err(|e| Error::io("creating ingest file", std::io::Error::other(e)))?
-    .map_err(|e| {
-        Error::io(
-            format!("creating ingest file in {}", ingest_dir.display()),
-            e,
-        )
-    })?;
+    // Made here, not on a blocking thread: a push dropped mid-way (a copy
+    // that failed on another blob) removes its file at once, instead of
+    // when a detached task gets to it.
+    let temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .tempfile_in(&ingest_dir)
+        .map_err(|e| {
+            Error::io(
+                format!("creating ingest file in {}", ingest_dir.display()),
+                e,
+            )
+        })?;
     // From here on, `temp_path` removes the file when dropped, whether the
     // push fails or its future is dropped.
     let (file, temp_path) = temp.into_parts();
