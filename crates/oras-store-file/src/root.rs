@@ -446,3 +446,29 @@ fn failure(what: &str, path: &Path, err: io::Error) -> Error {
     }
     Error::io(format!("{what} {}", path.display()), err)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pushes into one new directory from many threads at once: every
+    /// `create_dir_all` of it succeeds, whoever made it first.
+    #[test]
+    fn concurrent_creation_of_one_directory_succeeds_everywhere() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let root = Arc::new(Root::open(dir.path(), false).unwrap());
+            let target = dir.path().join("a/b/c/d");
+            let threads: Vec<_> = (0..8)
+                .map(|_| {
+                    let (root, target) = (Arc::clone(&root), target.clone());
+                    std::thread::spawn(move || root.create_dir_all(&target))
+                })
+                .collect();
+            for thread in threads {
+                thread.join().unwrap().unwrap();
+            }
+            assert!(target.is_dir());
+        }
+    }
+}
