@@ -1,13 +1,10 @@
 //! Running one tool once and measuring it.
 //!
-//! Every run is `/usr/bin/time -f FORMAT -o FILE -- PROGRAM ARGS...` in a
-//! process group of its own. GNU time reports the child's user and system
-//! CPU and its peak RSS from `wait4`'s `rusage`, so the numbers are the
-//! whole process's (every thread; `ru_maxrss` is the largest process among
-//! those it waited for). The harness itself cannot call `wait4`: std has
-//! no rusage API and the workspace denies `unsafe`, and `getrusage
-//! (RUSAGE_CHILDREN)` would only give a running maximum over all children,
-//! not one run's. Wall time is taken by the harness with `Instant` around
+//! Every run is the command under GNU time, in a process group of its
+//! own: `oras_testkit::measure` wraps it and reads the child's user and
+//! system CPU and its peak RSS (from `wait4`'s `rusage`: the whole
+//! process, every thread; the same measure the load tests of the CLI
+//! use). Wall time is taken by the harness with `Instant` around
 //! the command (GNU time's `%e` has only 10 ms resolution); it includes
 //! GNU time's own start-up, measured on `true` and printed as the wrapper
 //! overhead. A watchdog thread kills the whole process group (`kill -KILL
@@ -20,13 +17,11 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use oras_testkit::measure;
+
 use super::stats::Sample;
 
-/// GNU time (Debian package `time`).
-pub(crate) const GNU_TIME: &str = "/usr/bin/time";
-
-/// The line GNU time writes; parsed by [`parse_time_output`].
-const FORMAT: &str = "oras-bench wall=%e user=%U sys=%S maxrss_kib=%M exit=%x";
+pub(crate) use oras_testkit::measure::GNU_TIME;
 
 /// Lines of stderr kept when a run fails.
 const STDERR_TAIL_LINES: usize = 12;
@@ -61,60 +56,6 @@ impl Invocation {
     }
 }
 
-/// What GNU time wrote.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct TimeOutput {
-    /// `%e`, seconds.
-    pub(crate) wall: f64,
-    /// `%U`, seconds.
-    pub(crate) user: f64,
-    /// `%S`, seconds.
-    pub(crate) sys: f64,
-    /// `%M`, KiB.
-    pub(crate) max_rss_kib: u64,
-    /// `%x`, the exit status.
-    pub(crate) exit: i32,
-}
-
-/// Parses the file GNU time wrote with [`FORMAT`]. Lines such as
-/// `Command exited with non-zero status 1` before it are ignored.
-pub(crate) fn parse_time_output(text: &str) -> Result<TimeOutput, String> {
-    let line = text
-        .lines()
-        .rev()
-        .find(|line| line.starts_with("oras-bench "))
-        .ok_or_else(|| format!("no measurement line in GNU time output {text:?}"))?;
-    let mut wall = None;
-    let mut user = None;
-    let mut sys = None;
-    let mut rss = None;
-    let mut exit = None;
-    for field in line.split_whitespace().skip(1) {
-        let (key, value) = field
-            .split_once('=')
-            .ok_or_else(|| format!("malformed field {field:?} in {line:?}"))?;
-        let bad = || format!("bad value {value:?} for {key} in {line:?}");
-        match key {
-            "wall" => wall = Some(value.parse::<f64>().map_err(|_| bad())?),
-            "user" => user = Some(value.parse::<f64>().map_err(|_| bad())?),
-            "sys" => sys = Some(value.parse::<f64>().map_err(|_| bad())?),
-            "maxrss_kib" => rss = Some(value.parse::<u64>().map_err(|_| bad())?),
-            "exit" => exit = Some(value.parse::<i32>().map_err(|_| bad())?),
-            _ => {}
-        }
-    }
-    match (wall, user, sys, rss, exit) {
-        (Some(wall), Some(user), Some(sys), Some(max_rss_kib), Some(exit)) => Ok(TimeOutput {
-            wall,
-            user,
-            sys,
-            max_rss_kib,
-            exit,
-        }),
-        _ => Err(format!("missing fields in {line:?}")),
-    }
-}
-
 /// The last `n` non-empty lines of `text`, each cut at 300 characters.
 pub(crate) fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
@@ -135,15 +76,12 @@ pub(crate) fn run(invocation: &Invocation, work: &Path) -> Result<Sample, String
     let open = |path: &Path| {
         std::fs::File::create(path).map_err(|e| format!("creating {}: {e}", path.display()))
     };
-    let mut command = Command::new(GNU_TIME);
-    command
-        .args(["-f", FORMAT, "-o"])
-        .arg(&time_file)
-        .arg("--")
-        .arg(&invocation.program)
-        .args(&invocation.args)
+    let mut tool = Command::new(&invocation.program);
+    tool.args(&invocation.args)
         .current_dir(&invocation.cwd)
-        .envs(invocation.env.iter().map(|(k, v)| (k, v)))
+        .envs(invocation.env.iter().map(|(k, v)| (k, v)));
+    let mut command = measure::under_gnu_time(&tool, &time_file);
+    command
         .process_group(0)
         .stdin(Stdio::null())
         .stdout(open(&stdout_file)?)
@@ -190,9 +128,7 @@ pub(crate) fn run(invocation: &Invocation, work: &Path) -> Result<Sample, String
             output_tail()
         ));
     }
-    let measured = std::fs::read_to_string(&time_file)
-        .map_err(|e| format!("{e}"))
-        .and_then(|text| parse_time_output(&text));
+    let measured = measure::read_report(&time_file);
     match measured {
         Ok(time) if time.exit == 0 && status.success() => Ok(Sample {
             wall: wall.as_secs_f64(),
@@ -234,41 +170,6 @@ pub(crate) fn overhead(work: &Path, runs: usize) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_a_successful_run() {
-        let t =
-            parse_time_output("oras-bench wall=1.25 user=0.80 sys=0.15 maxrss_kib=40960 exit=0\n")
-                .unwrap();
-        assert_eq!(
-            t,
-            TimeOutput {
-                wall: 1.25,
-                user: 0.80,
-                sys: 0.15,
-                max_rss_kib: 40960,
-                exit: 0
-            }
-        );
-    }
-
-    #[test]
-    fn skips_gnu_time_notes_before_the_line() {
-        let text = "Command exited with non-zero status 3\n\
-                    oras-bench wall=0.01 user=0.00 sys=0.00 maxrss_kib=2048 exit=3\n";
-        assert_eq!(parse_time_output(text).unwrap().exit, 3);
-        let killed = "Command terminated by signal 9\n\
-                      oras-bench wall=5.00 user=1.00 sys=0.00 maxrss_kib=1 exit=0\n";
-        assert_eq!(parse_time_output(killed).unwrap().wall, 5.0);
-    }
-
-    #[test]
-    fn rejects_missing_or_bad_fields() {
-        assert!(parse_time_output("").is_err());
-        assert!(parse_time_output("oras-bench wall=1 user=1 sys=1 exit=0").is_err());
-        assert!(parse_time_output("oras-bench wall=x user=1 sys=1 maxrss_kib=1 exit=0").is_err());
-        assert!(parse_time_output("oras-bench wall").is_err());
-    }
 
     #[test]
     fn tail_keeps_the_last_non_empty_lines() {

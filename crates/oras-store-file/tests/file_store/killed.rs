@@ -5,12 +5,15 @@
 //! then either absent or complete; only recognisable temp files
 //! (`.oras_file_*`) may be left behind.
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use oras_content::{BlobReader, Pusher};
 use oras_spec::{Descriptor, annotation, media_type};
 use oras_store_file::Store;
+use oras_testkit::crash::check_no_partial_files;
 use tokio::io::AsyncWriteExt as _;
 
 const DIR: &str = "KILLED_WORKER_DIR";
@@ -53,16 +56,11 @@ fn a_pull_killed_at_random_points_leaves_no_partial_file() {
     let data = content();
     let desc = descriptor(&data);
     let deadline = Instant::now() + Duration::from_secs(120);
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64;
+    let mut clock = oras_testkit::crash::KillClock::from_env();
+    let expected = BTreeMap::from([(PathBuf::from("big.bin"), desc.digest.clone())]);
     for _round in 0..8 {
         let dir = tempfile::tempdir().unwrap();
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let delay = Duration::from_millis(100 + (seed >> 33) % 1000);
+        let delay = clock.between(Duration::from_millis(100), Duration::from_millis(1100));
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
@@ -77,22 +75,10 @@ fn a_pull_killed_at_random_points_leaves_no_partial_file() {
         std::thread::sleep(delay);
         let _ = child.kill();
         child.wait().unwrap();
-        let target = dir.path().join("big.bin");
-        if let Ok(found) = std::fs::read(&target) {
-            assert!(
-                desc.digest.verifies(&found),
-                "big.bin is partial: {} of {} bytes",
-                found.len(),
-                data.len()
-            );
-        }
-        for entry in std::fs::read_dir(dir.path()).unwrap() {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            assert!(
-                name == "big.bin" || name.starts_with(".oras_file_"),
-                "unexpected file {name}"
-            );
-        }
+        check_no_partial_files(dir.path(), &expected, |name| {
+            name.starts_with(".oras_file_")
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
         assert!(Instant::now() < deadline, "rounds did not finish in time");
     }
 }

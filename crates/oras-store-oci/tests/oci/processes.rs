@@ -11,8 +11,8 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use oras_content::{Fetcher, TagLister, fetch_all};
-use oras_spec::{Descriptor, Digest, Manifest};
+use oras_content::TagLister;
+use oras_spec::Descriptor;
 use oras_store_oci::Store;
 
 use crate::common::{layer, manifest, push, push_once};
@@ -83,37 +83,11 @@ fn wait_until(child: &mut Child, deadline: Instant) -> std::process::ExitStatus 
     }
 }
 
-/// Panics unless the layout at `root` is valid (see the module docs);
-/// returns its tags.
+/// Panics unless the layout at `root` is valid (the test kit's crash
+/// check, see the module docs) and the store opens it; returns its tags.
 async fn check_layout(root: &Path) -> Vec<String> {
-    let index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join("index.json")).unwrap())
-            .expect("index.json parses");
-    // No file under a final blob name is partial.
-    for entry in std::fs::read_dir(root.join("blobs/sha256")).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().into_string().unwrap();
-        if name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let digest: Digest = format!("sha256:{name}").parse().unwrap();
-            let data = std::fs::read(entry.path()).unwrap();
-            assert!(digest.verifies(&data), "blob {name} is partial or corrupt");
-        }
-    }
+    oras_testkit::crash::check_layout(root).unwrap_or_else(|e| panic!("{e}"));
     let store = Store::open(root).await.expect("the layout opens");
-    for entry in index["manifests"].as_array().cloned().unwrap_or_default() {
-        let desc: Descriptor = serde_json::from_value(entry).unwrap();
-        let bytes = fetch_all(&store, &desc, 1 << 20)
-            .await
-            .expect("a listed manifest exists and matches");
-        let manifest: Manifest = serde_json::from_slice(&bytes).unwrap();
-        for blob in manifest.layers.iter().chain([&manifest.config]) {
-            let mut reader = store.fetch(blob).await.expect("a layer exists");
-            let mut sink = tokio::io::sink();
-            tokio::io::copy(&mut reader, &mut sink)
-                .await
-                .expect("a layer matches its digest");
-        }
-    }
     store.tags(None).await.unwrap()
 }
 
@@ -156,17 +130,10 @@ async fn eight_processes_pushing_different_tags_keep_every_tag() {
 async fn pushes_killed_at_random_points_leave_a_valid_layout() {
     let dir = tempfile::tempdir().unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64;
+    let mut clock = oras_testkit::crash::KillClock::from_env();
     let mut kills = 0;
     for round in 0..8 {
-        // A small linear congruential generator: a random kill time.
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let delay = Duration::from_millis(10 + (seed >> 33) % 400);
+        let delay = clock.between(Duration::from_millis(10), Duration::from_millis(410));
         let mut child = spawn_worker(dir.path(), &format!("k{round}"), 4, 2 << 20);
         std::thread::sleep(delay);
         if child.try_wait().unwrap().is_none() {
