@@ -77,6 +77,7 @@
 //! | token caching | [`Auth::bearer`] | [`FakeRegistry::token_request_count`]; [`FakeRegistry::revoke_tokens`] forces a re-fetch |
 //! | Link and page caps | `page_size: Some(n)`, `cross_origin_link: true` | the pages requested |
 //! | a digest-header lie | `blob_digest_header: DigestHeader::Wrong` | the client's error |
+//! | a range lie | `range_answer: RangeAnswer::Whole` (or `Shifted`, `Longer`) | the client's fallback or error |
 //!
 //! # Memory
 //!
@@ -149,7 +150,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{
     Auth, BearerAuth, DEFAULT_MAX_MANIFEST_SIZE, DEFAULT_SERVICE, DigestHeader, FakeConfig,
-    TagDelete,
+    RangeAnswer, TagDelete,
 };
 pub use errors::ErrorCode;
 pub use fault::{Fault, FaultAction, dropping_download, dropping_upload};

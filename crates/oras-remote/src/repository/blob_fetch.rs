@@ -9,6 +9,9 @@
 //! only then, as some registries break on `Range`), otherwise by fetching
 //! from the start and skipping what was already delivered; at most
 //! `max_resumes` times.
+//!
+//! A large blob whose first response advertised ranges is fetched in
+//! ranges over several connections instead (`ranged_fetch.rs`).
 
 use bytes::Bytes;
 use futures::stream;
@@ -19,13 +22,14 @@ use oras_spec::Descriptor;
 use url::Url;
 
 use super::Repository;
+use super::ranged_fetch::{parse_content_range, ranged_chunks, use_ranges};
 use super::response::{check_length, verify_header_digest};
 use crate::client::ResponseBody;
 use crate::error::Error;
 use crate::remote::Answer;
 
-/// The state of one download.
-struct Download {
+/// The state of one download in one stream.
+pub(super) struct Download {
     repo: Repository,
     url: Url,
     body: ResponseBody,
@@ -50,6 +54,11 @@ impl Repository {
         let ranges = answer
             .header("accept-ranges")
             .is_some_and(|v| v.split(',').any(|u| u.trim().eq_ignore_ascii_case("bytes")));
+        if use_ranges(self, desc.size, ranges) {
+            let body = answer.response.into_body();
+            let chunks = ranged_chunks(self, url, body, desc.size);
+            return Ok(BlobReader::from_stream(chunks).verified(desc));
+        }
         let download = Download {
             repo: self.clone(),
             url,
@@ -68,7 +77,12 @@ impl Repository {
         Ok(BlobReader::from_stream(chunks).verified(desc))
     }
 
-    async fn get_blob(&self, url: &Url, range_from: Option<(u64, u64)>) -> Result<Answer, Error> {
+    /// `GET url`, with `Range: bytes=<from>-<to>` when given.
+    pub(super) async fn get_blob(
+        &self,
+        url: &Url,
+        range_from: Option<(u64, u64)>,
+    ) -> Result<Answer, Error> {
         let mut headers = HeaderMap::new();
         if let Some((from, to)) = range_from
             && let Ok(value) = HeaderValue::from_str(&format!("bytes={from}-{to}"))
@@ -82,8 +96,32 @@ impl Repository {
 }
 
 impl Download {
+    /// The download of a blob of `size` bytes at `url` started over
+    /// without ranges, positioned at `offset` (a ranged download whose
+    /// server broke the range rules).
+    pub(super) async fn start_over(
+        repo: Repository,
+        url: Url,
+        size: u64,
+        offset: u64,
+        resumes: u32,
+    ) -> Result<Download, Error> {
+        let mut download = Download {
+            repo,
+            url,
+            body: ResponseBody::empty(),
+            offset,
+            size,
+            ranges: false,
+            resumes_left: resumes,
+            done: false,
+        };
+        download.reopen().await?;
+        Ok(download)
+    }
+
     /// The next chunk for the caller; `None` at the end.
-    async fn next_chunk(&mut self) -> Option<std::io::Result<Bytes>> {
+    pub(super) async fn next_chunk(&mut self) -> Option<std::io::Result<Bytes>> {
         if self.done {
             return None;
         }
@@ -123,7 +161,10 @@ impl Download {
         let answer = self.repo.get_blob(&self.url, range).await?;
         match answer.status() {
             StatusCode::PARTIAL_CONTENT if self.ranges => {
-                let start = answer.header("content-range").and_then(content_range_start);
+                let start = answer
+                    .header("content-range")
+                    .and_then(parse_content_range)
+                    .map(|(first, _, _)| first);
                 if start != Some(self.offset) {
                     return Err(answer.protocol(
                         ErrorKind::Network,
@@ -179,12 +220,6 @@ impl Download {
     }
 }
 
-/// `bytes <start>-<end>/<total>` → start.
-fn content_range_start(value: &str) -> Option<u64> {
-    let range = value.trim().strip_prefix("bytes")?.trim();
-    range.split('-').next()?.trim().parse().ok()
-}
-
 /// A body that yields `head`, then `tail`.
 fn prepend(head: Bytes, tail: ResponseBody) -> ResponseBody {
     let chunks = stream::unfold((Some(head), tail), |(head, mut tail)| async move {
@@ -195,16 +230,4 @@ fn prepend(head: Bytes, tail: ResponseBody) -> ResponseBody {
         Some((next.map(http_body::Frame::data), (None, tail)))
     });
     ResponseBody::new(http_body_util::StreamBody::new(chunks))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_content_range() {
-        assert_eq!(content_range_start("bytes 500-1499/2000"), Some(500));
-        assert_eq!(content_range_start("bytes */2000"), None);
-        assert_eq!(content_range_start("500-1499"), None);
-    }
 }

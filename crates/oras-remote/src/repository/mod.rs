@@ -9,6 +9,7 @@ mod blobs;
 mod endpoints;
 mod manifests;
 mod prestage;
+mod ranged_fetch;
 mod referrers;
 mod response;
 mod tags;
@@ -98,8 +99,19 @@ pub struct RepositoryOptions {
     pub chunked_threshold: u64,
     /// Upload every blob in chunks.
     pub force_chunked: bool,
-    /// How many times an interrupted upload or download is resumed.
+    /// How many times an interrupted upload or download is resumed (per
+    /// range, for a ranged download).
     pub max_resumes: u32,
+    /// Blobs of at least this size are downloaded in byte ranges over
+    /// several connections when the registry (or the server it redirects
+    /// to) advertises `Accept-Ranges: bytes`; 64 MiB by default.
+    pub ranged_fetch_threshold: u64,
+    /// The size of each range of a ranged download (8 MiB): memory holds
+    /// at most [`RepositoryOptions::ranged_fetch_connections`] + 1 of them.
+    pub ranged_fetch_chunk: u64,
+    /// How many ranges of one blob are fetched at once (4); 1 or less
+    /// downloads every blob as one stream.
+    pub ranged_fetch_connections: usize,
 }
 
 impl Default for RepositoryOptions {
@@ -119,6 +131,9 @@ impl Default for RepositoryOptions {
             chunked_threshold: u64::MAX,
             force_chunked: false,
             max_resumes: 5,
+            ranged_fetch_threshold: 64 * 1024 * 1024,
+            ranged_fetch_chunk: 8 * 1024 * 1024,
+            ranged_fetch_connections: 4,
         }
     }
 }

@@ -7,7 +7,7 @@ use http::StatusCode;
 use oras_spec::{Digest, media_type};
 
 use super::body::{self, Resp};
-use super::config::DigestHeader;
+use super::config::{DigestHeader, RangeAnswer};
 use super::errors::ErrorCode;
 use super::exchange::{Exchange, set_header};
 use super::log::Origin;
@@ -46,13 +46,22 @@ pub(crate) fn get(ex: &Exchange, name: &str, digest: &str) -> Resp {
     };
     let mut resp = match range {
         RangeRequest::Whole => with_blob(StatusCode::OK, data),
+        RangeRequest::Bytes(..) if ex.config().range_answer == RangeAnswer::Whole => {
+            with_blob(StatusCode::OK, data)
+        }
         RangeRequest::Bytes(first, last) => {
             let (first, last) = (first as usize, last as usize);
-            let mut resp = with_blob(StatusCode::PARTIAL_CONTENT, data.slice(first..=last));
+            let answer = ex.config().range_answer;
+            let mut part = data.slice(first..=last);
+            if answer == RangeAnswer::Longer {
+                part = [&part[..], &[0u8][..]].concat().into();
+            }
+            let shift = usize::from(answer == RangeAnswer::Shifted);
+            let mut resp = with_blob(StatusCode::PARTIAL_CONTENT, part);
             set_header(
                 &mut resp,
                 "content-range",
-                &format!("bytes {first}-{last}/{total}"),
+                &format!("bytes {}-{}/{total}", first + shift, last + shift),
             );
             resp
         }

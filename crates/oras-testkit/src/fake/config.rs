@@ -23,6 +23,21 @@ pub enum DigestHeader {
     Missing,
 }
 
+/// How the fake answers a blob GET with a satisfiable `Range` (when
+/// [`FakeConfig::range_requests`] is on).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RangeAnswer {
+    /// 206 with the bytes asked and their `Content-Range` (RFC 9110 §14).
+    #[default]
+    Honest,
+    /// 200 with the whole blob, `Accept-Ranges: bytes` still advertised.
+    Whole,
+    /// 206 with the bytes asked but a `Content-Range` one byte later.
+    Shifted,
+    /// 206 with the right `Content-Range` and one byte more in the body.
+    Longer,
+}
+
 /// What `DELETE /v2/<name>/manifests/<tag>` does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TagDelete {
@@ -160,6 +175,9 @@ pub struct FakeConfig {
     /// bytes`. When false `Range` is ignored (200, whole blob) and no
     /// `Accept-Ranges` is sent. Default: true.
     pub range_requests: bool,
+    /// How a `Range` is answered when honoured: a lying server breaks
+    /// one rule. Default: honestly.
+    pub range_answer: RangeAnswer,
     /// Complete `POST …/blobs/uploads/?digest=` in one request (201).
     /// When false the digest is ignored and an upload session is opened
     /// (202), as the spec allows. Default: true.
@@ -225,6 +243,7 @@ impl Default for FakeConfig {
             manifest_digest_header: DigestHeader::Correct,
             out_of_order_416: true,
             range_requests: true,
+            range_answer: RangeAnswer::Honest,
             single_post_upload: true,
             mount: true,
             automatic_mount: false,

@@ -1,0 +1,237 @@
+//! Ranged parallel downloads of a large blob against the in-process fake
+//! registry: honest ranges, lying servers (a 200 for a range, a wrong
+//! `Content-Range`, a longer body) that make the download fall back to one
+//! stream, a range cut mid-way and resumed, no `Accept-Ranges` (one
+//! stream), and a redirect to another origin (no credentials there).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use http::Method;
+use oras_auth::{Credential, StaticCredential};
+use oras_content::{ErrorKind, fetch_all};
+use oras_remote::{ClientConfig, Registry, Repository, RepositoryOptions};
+use oras_spec::{Descriptor, media_type};
+use oras_testkit::fake::{Auth, FakeConfig, FakeRegistry, Fault, Origin, RangeAnswer};
+
+use crate::support::{bounded, loopback_config};
+
+/// The blob's size: eight ranges of [`CHUNK`], the last one short.
+const SIZE: usize = 7 * CHUNK + 12_345;
+const CHUNK: usize = 100_000;
+
+fn ranged() -> RepositoryOptions {
+    RepositoryOptions {
+        ranged_fetch_threshold: 0,
+        ranged_fetch_chunk: CHUNK as u64,
+        ranged_fetch_connections: 3,
+        ..RepositoryOptions::default()
+    }
+}
+
+fn data(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+/// A fake with one blob of [`SIZE`] bytes, and a repository reaching it.
+async fn setup(config: FakeConfig, client: ClientConfig) -> (FakeRegistry, Repository, Descriptor) {
+    let fake = FakeRegistry::start(config).await;
+    let digest = fake.put_blob("fake/app", data(SIZE));
+    let desc = Descriptor::new(media_type::IMAGE_LAYER, digest, SIZE as u64);
+    let repo = Registry::with_config(&fake.host(), client)
+        .unwrap()
+        .with_options(ranged())
+        .repository("fake/app")
+        .unwrap();
+    (fake, repo, desc)
+}
+
+/// The `Range` headers of the blob GETs, in arrival order (`None` for a
+/// whole-blob request).
+fn ranges_asked(fake: &FakeRegistry) -> Vec<Option<String>> {
+    fake.requests()
+        .iter()
+        .filter(|r| r.method == Method::GET && r.path.contains("/blobs/sha"))
+        .map(|r| r.range().map(str::to_owned))
+        .collect()
+}
+
+/// The ranges a correct download asks for after the first request, which
+/// serves the first range.
+fn expected_ranges() -> BTreeSet<String> {
+    (1..SIZE.div_ceil(CHUNK))
+        .map(|i| {
+            let first = i * CHUNK;
+            let last = (first + CHUNK).min(SIZE) - 1;
+            format!("bytes={first}-{last}")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_large_blob_comes_in_ranges_over_several_connections() {
+    let (fake, repo, desc) = setup(FakeConfig::default(), loopback_config()).await;
+    let got = bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
+    assert!(got == data(SIZE), "the bytes arrive in order");
+    let asked = ranges_asked(&fake);
+    assert_eq!(asked[0], None, "the first request is a plain GET");
+    let ranges: BTreeSet<String> = asked[1..].iter().map(|r| r.clone().unwrap()).collect();
+    assert_eq!(ranges, expected_ranges());
+    assert_eq!(asked.len(), 1 + expected_ranges().len(), "each range once");
+}
+
+#[tokio::test]
+async fn a_blob_below_the_threshold_or_without_accept_ranges_is_one_stream() {
+    let (fake, _, desc) = setup(
+        FakeConfig {
+            range_requests: false,
+            ..FakeConfig::default()
+        },
+        loopback_config(),
+    )
+    .await;
+    let repo = Registry::with_config(&fake.host(), loopback_config())
+        .unwrap()
+        .with_options(ranged())
+        .repository("fake/app")
+        .unwrap();
+    let got = bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
+    assert!(got == data(SIZE));
+    assert_eq!(ranges_asked(&fake), [None], "no Accept-Ranges: one GET");
+
+    let (fake, _, desc) = setup(FakeConfig::default(), loopback_config()).await;
+    let below = RepositoryOptions {
+        ranged_fetch_threshold: SIZE as u64 + 1,
+        ..ranged()
+    };
+    let repo = Registry::with_config(&fake.host(), loopback_config())
+        .unwrap()
+        .with_options(below)
+        .repository("fake/app")
+        .unwrap();
+    bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
+    assert_eq!(ranges_asked(&fake), [None], "below the threshold: one GET");
+}
+
+#[tokio::test]
+async fn a_server_breaking_the_range_rules_is_refused_and_the_rest_comes_in_one_stream() {
+    for answer in [
+        RangeAnswer::Whole,
+        RangeAnswer::Shifted,
+        RangeAnswer::Longer,
+    ] {
+        let config = FakeConfig {
+            range_answer: answer,
+            ..FakeConfig::default()
+        };
+        let (fake, repo, desc) = setup(config, loopback_config()).await;
+        let got = bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
+        assert!(
+            got == data(SIZE),
+            "{answer:?}: the verified bytes, in order"
+        );
+        let asked = ranges_asked(&fake);
+        let whole = asked.iter().filter(|r| r.is_none()).count();
+        assert_eq!(
+            whole, 2,
+            "{answer:?}: the first GET and one fallback: {asked:?}"
+        );
+        assert_eq!(asked[0], None);
+        assert!(
+            asked.len() <= 2 + 3,
+            "{answer:?}: no more ranges than in flight: {asked:?}"
+        );
+        assert!(fake.unexpected_requests().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_range_cut_mid_way_resumes_from_where_it_stopped() {
+    // The third blob GET (a range) is cut after 1,000 bytes of body.
+    let cut = Fault::drop_response_after(Method::GET, "/v2/*/blobs/sha*", 1000).nth(3);
+    let (fake, repo, desc) = setup(FakeConfig::with_faults(vec![cut]), loopback_config()).await;
+    let got = bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
+    assert!(got == data(SIZE));
+    let asked = ranges_asked(&fake);
+    let resumed: Vec<&String> = asked
+        .iter()
+        .flatten()
+        .filter(|r| !expected_ranges().contains(*r))
+        .collect();
+    assert_eq!(resumed.len(), 1, "{asked:?}");
+    let first: usize = resumed[0]
+        .trim_start_matches("bytes=")
+        .split('-')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        first % CHUNK,
+        1000,
+        "resumed after the 1,000 bytes received"
+    );
+    assert_eq!(
+        asked.iter().filter(|r| r.is_none()).count(),
+        1,
+        "no fallback"
+    );
+}
+
+#[tokio::test]
+async fn a_range_failing_past_its_resumes_fails_the_download() {
+    let cut = Fault::drop_response_after(Method::GET, "/v2/*/blobs/sha*", 10)
+        .nth(2)
+        .always();
+    let (fake, _, desc) = setup(FakeConfig::with_faults(vec![cut]), loopback_config()).await;
+    let options = RepositoryOptions {
+        max_resumes: 2,
+        ..ranged()
+    };
+    let repo = Registry::with_config(&fake.host(), loopback_config())
+        .unwrap()
+        .with_options(options)
+        .repository("fake/app")
+        .unwrap();
+    let err = bounded(fetch_all(&repo, &desc, SIZE as u64))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+    assert!(err.to_string().contains("error reading a body"), "{err}");
+}
+
+#[tokio::test]
+async fn ranges_follow_a_redirect_to_another_origin_without_credentials() {
+    let config = FakeConfig {
+        auth: Auth::basic("alice", "pw"),
+        blob_redirect: true,
+        ..FakeConfig::default()
+    };
+    let fake = FakeRegistry::start(config).await;
+    let digest = fake.put_blob("fake/app", data(SIZE));
+    let desc = Descriptor::new(media_type::IMAGE_LAYER, digest, SIZE as u64);
+    let credentials = Arc::new(StaticCredential::new(
+        fake.host(),
+        Credential::basic("alice", "pw"),
+    ));
+    let repo = Registry::with_config(&fake.host(), loopback_config().credentials(credentials))
+        .unwrap()
+        .with_options(ranged())
+        .repository("fake/app")
+        .unwrap();
+    let got = bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
+    assert!(got == data(SIZE));
+    let requests = fake.requests();
+    let cdn: Vec<_> = requests
+        .iter()
+        .filter(|r| r.origin == Origin::Other)
+        .collect();
+    assert_eq!(cdn.len(), 1 + expected_ranges().len(), "{requests:?}");
+    assert!(cdn.iter().all(|r| !r.has_authorization()));
+    let ranges: BTreeSet<String> = cdn
+        .iter()
+        .filter_map(|r| r.range())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(ranges, expected_ranges());
+}
