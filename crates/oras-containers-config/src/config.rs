@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use oras_credentials::{DynamicStore, StoreOptions, StoreWithFallbacks};
+use oras_credentials::CredentialProvider;
 use oras_spec::Reference;
 
+use crate::auth::{Credentials, RepositoryCredentials};
 use crate::certs::{TlsFiles, tls_files};
 use crate::error::{Error, Result};
 use crate::paths::Environment;
@@ -47,8 +48,9 @@ pub struct ContainersConfig {
     registries: RegistriesConf,
     certs_dirs: Vec<PathBuf>,
     auth_files: Vec<PathBuf>,
-    credentials: Arc<StoreWithFallbacks>,
+    credentials: Arc<Credentials>,
     policy: Option<Policy>,
+    policy_paths: Vec<PathBuf>,
 }
 
 impl std::fmt::Debug for ContainersConfig {
@@ -77,28 +79,14 @@ impl ContainersConfig {
         let aliases = env.short_name_aliases_path();
         let registries = RegistriesConf::load(&main, &dirs, aliases.as_deref())?;
         let auth_files = env.auth_files();
-        let mut stores: Vec<Arc<dyn oras_credentials::Store>> = Vec::new();
-        for file in &auth_files {
-            // A missing file is an empty store; a malformed one an error.
-            let store = DynamicStore::new(file.clone(), StoreOptions::default())?;
-            stores.push(Arc::new(store));
-        }
-        let credentials = match stores.is_empty() {
-            true => Arc::new(StoreWithFallbacks::new(
-                Arc::new(oras_credentials::MemoryStore::new()),
-                Vec::new(),
-            )),
-            false => {
-                let primary = stores.remove(0);
-                Arc::new(StoreWithFallbacks::new(primary, stores))
-            }
-        };
+        let credentials = Credentials::load(&registries.credential_helpers, &auth_files)?;
         Ok(ContainersConfig {
             registries,
             certs_dirs: env.certs_dirs(),
             auth_files,
-            credentials,
+            credentials: Arc::new(credentials),
             policy: Policy::load(&env.policy_path())?,
+            policy_paths: env.policy_paths(),
         })
     }
 
@@ -107,8 +95,8 @@ impl ContainersConfig {
         &self.registries
     }
 
-    /// The policy, when a policy.json exists (without one, every image is
-    /// accepted: we verify no signatures, so there is nothing to relax).
+    /// The policy, when a policy.json exists (without one, every read is
+    /// refused: see [`ContainersConfig::check_policy`]).
     pub fn policy(&self) -> Option<&Policy> {
         self.policy.as_ref()
     }
@@ -118,10 +106,30 @@ impl ContainersConfig {
         &self.auth_files
     }
 
-    /// The credentials of the auth files, first match wins; a store
-    /// answers by `host[:port]`, so each endpoint gets its own host's.
-    pub fn credentials(&self) -> Arc<StoreWithFallbacks> {
+    /// The registry-level credentials of the `credential-helpers` and
+    /// auth files (no namespaced auth.json keys: use
+    /// [`ContainersConfig::credentials_for`] for a repository's).
+    pub fn credentials(&self) -> Arc<Credentials> {
         self.credentials.clone()
+    }
+
+    /// The credentials of `reference`'s repository: its namespaced
+    /// auth.json keys (`host/ns/app`, then `host/ns`) before its
+    /// registry's (containers-auth.json(5)), for its registry only.
+    pub fn credentials_for(&self, reference: &Reference) -> Arc<dyn CredentialProvider> {
+        Arc::new(RepositoryCredentials::new(
+            self.credentials.clone(),
+            reference.registry(),
+            reference.repository(),
+        ))
+    }
+
+    /// The namespaced auth.json key that answers for `reference`'s
+    /// repository, if one does (read from the files, no helper run):
+    /// callers keeping one token cache per credential key theirs by it.
+    pub fn namespaced_auth_key(&self, reference: &Reference) -> Result<Option<String>> {
+        self.credentials
+            .namespaced_key(reference.registry(), reference.repository())
     }
 
     /// The certs.d files for `host` (`host[:port]`).
@@ -135,11 +143,17 @@ impl ContainersConfig {
         self.registries.find(host).is_some_and(|r| r.insecure)
     }
 
-    /// Checks `reference` against policy.json (no policy: accepted).
+    /// Checks `reference` against policy.json. Without a policy.json at
+    /// any of its places the read is refused, naming them: containers/image
+    /// cannot build a policy context then, and oras-go v3's
+    /// `LoadDefaultPolicy` fails reading the system path.
     pub fn check_policy(&self, reference: &Reference) -> Result<()> {
         match &self.policy {
             Some(policy) => policy.check(&reference.to_string()),
-            None => Ok(()),
+            None => Err(Error::PolicyMissing {
+                reference: reference.to_string(),
+                paths: self.policy_paths.clone(),
+            }),
         }
     }
 
@@ -224,6 +238,8 @@ fn parse(reference: &str, context: &str) -> Result<Reference> {
 mod tests {
     use super::*;
 
+    const ACCEPT: &str = r#"{"default":[{"type":"insecureAcceptAnything"}]}"#;
+
     const DIGEST: &str = "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
 
     fn config(registries: &str, policy: Option<&str>) -> (tempfile::TempDir, ContainersConfig) {
@@ -232,9 +248,8 @@ mod tests {
         let etc = dir.path().join("etc/containers");
         std::fs::create_dir_all(&etc).unwrap();
         std::fs::write(etc.join("registries.conf"), registries).unwrap();
-        if let Some(policy) = policy {
-            std::fs::write(etc.join("policy.json"), policy).unwrap();
-        }
+        let policy = policy.unwrap_or(ACCEPT);
+        std::fs::write(etc.join("policy.json"), policy).unwrap();
         let config = ContainersConfig::load_with(&env).unwrap();
         (dir, config)
     }
@@ -363,6 +378,63 @@ insecure = true
         assert!(matches!(err, Error::PolicyRejected { .. }), "{err}");
         assert!(c.endpoints("r.example/no:v1", Operation::Push).is_ok());
         assert!(c.endpoints("r.example/yes:v1", Operation::Pull).is_ok());
+    }
+
+    #[test]
+    fn without_a_policy_json_reads_are_refused_naming_the_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = ContainersConfig::load_with(&Environment::rooted(dir.path())).unwrap();
+        let err = c.endpoints("r.example/a:v1", Operation::Pull).unwrap_err();
+        assert!(matches!(err, Error::PolicyMissing { .. }), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("home/.config/containers/policy.json")
+                && text.contains("etc/containers/policy.json"),
+            "{text}"
+        );
+        // Writes are not evaluated against the policy.
+        assert!(c.endpoints("r.example/a:v1", Operation::Push).is_ok());
+        // The user's policy.json is found too.
+        let user = dir.path().join("home/.config/containers");
+        std::fs::create_dir_all(&user).unwrap();
+        std::fs::write(user.join("policy.json"), ACCEPT).unwrap();
+        let c = ContainersConfig::load_with(&Environment::rooted(dir.path())).unwrap();
+        assert!(c.endpoints("r.example/a:v1", Operation::Pull).is_ok());
+    }
+
+    #[test]
+    fn namespaced_auth_keys_through_the_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let auth = dir.path().join("auth.json");
+        // team-a:p
+        std::fs::write(
+            &auth,
+            r#"{"auths":{"r.example/team-a":{"auth":"dGVhbS1hOnA="}}}"#,
+        )
+        .unwrap();
+        let env = Environment {
+            registry_auth_file: Some(auth),
+            ..Environment::rooted(dir.path())
+        };
+        let c = ContainersConfig::load_with(&env).unwrap();
+        let a = Reference::parse("r.example/team-a/app:v1").unwrap();
+        let b = Reference::parse("r.example/team-b/app:v1").unwrap();
+        assert_eq!(
+            c.namespaced_auth_key(&a).unwrap().as_deref(),
+            Some("r.example/team-a")
+        );
+        assert_eq!(c.namespaced_auth_key(&b).unwrap(), None);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let user = |r: &Reference| {
+                let provider = c.credentials_for(r);
+                async move { provider.credential("r.example").await.unwrap().username }
+            };
+            assert_eq!(user(&a).await, "team-a");
+            assert_eq!(user(&b).await, "");
+        });
     }
 
     #[test]

@@ -81,6 +81,17 @@ pub enum Error {
         /// The requirement type, e.g. `signedBy`.
         requirement: String,
     },
+    /// No policy.json exists at any of the places it is looked for.
+    #[error(
+        "{reference}: no policy.json (looked for {}); create one, e.g. {{\"default\":[{{\"type\":\"insecureAcceptAnything\"}}]}}",
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    PolicyMissing {
+        /// The reference being read.
+        reference: String,
+        /// The places looked at, in order.
+        paths: Vec<PathBuf>,
+    },
     /// An auth.json or Docker config could not be opened.
     #[error(transparent)]
     Credentials(#[from] oras_credentials::Error),

@@ -42,6 +42,11 @@
 //! location = "mirror.example"
 //! "#,
 //! )?;
+//! // Without a policy.json, reads are refused.
+//! std::fs::write(
+//!     etc.join("policy.json"),
+//!     r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+//! )?;
 //! let config = ContainersConfig::load_with(&Environment::rooted(root.path()))?;
 //! let pull = config.endpoints("registry.example/app:v1", Operation::Pull)?;
 //! let order: Vec<String> = pull.iter().map(|e| e.reference.to_string()).collect();
@@ -52,6 +57,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod auth;
 mod certs;
 mod config;
 mod error;
@@ -62,6 +68,7 @@ mod registries;
 mod shortnames;
 mod toml_file;
 
+pub use auth::{AUTH_FILES_HELPER, Credentials, RepositoryCredentials};
 pub use certs::{TlsFiles, tls_files};
 pub use config::{ContainersConfig, Endpoint, Operation};
 pub use error::{Error, Result};

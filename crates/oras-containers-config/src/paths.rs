@@ -154,6 +154,19 @@ impl Environment {
         files
     }
 
+    /// The places policy.json is looked for, in order: the user's, then
+    /// the system's.
+    pub fn policy_paths(&self) -> Vec<PathBuf> {
+        let user = self
+            .user_containers_dir()
+            .map(|dir| dir.join("policy.json"));
+        user.into_iter()
+            .chain(std::iter::once(
+                self.system_containers_dir().join("policy.json"),
+            ))
+            .collect()
+    }
+
     /// The policy.json read: the user's when it exists, else the system's.
     pub fn policy_path(&self) -> PathBuf {
         if let Some(user) = self.user_containers_dir() {

@@ -97,6 +97,9 @@ pub struct RegistriesConf {
     pub short_name_mode: ShortNameMode,
     /// `[aliases]`: short name to fully qualified name.
     pub aliases: BTreeMap<String, Alias>,
+    /// `credential-helpers`, in order; empty means the auth files alone
+    /// (`containers-auth.json`).
+    pub credential_helpers: Vec<String>,
     /// The files read, in order.
     pub sources: Vec<PathBuf>,
 }
@@ -110,6 +113,7 @@ struct RawFile {
     #[serde(default)]
     registry: Vec<RawRegistry>,
     aliases: Option<BTreeMap<String, Spanned<String>>>,
+    credential_helpers: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -144,6 +148,7 @@ struct Layer {
     unqualified_search_registries: Option<Vec<String>>,
     short_name_mode: Option<ShortNameMode>,
     aliases: BTreeMap<String, Alias>,
+    credential_helpers: Option<Vec<String>>,
 }
 
 /// A location or prefix as containers/image `parseLocation`: no URL
@@ -312,6 +317,9 @@ fn layer(path: &Path, text: &str) -> Result<Layer> {
     for entry in &raw.registry {
         layer.registries.push(registry(path, text, entry)?);
     }
+    if let Some(helpers) = raw.credential_helpers {
+        layer.credential_helpers = Some(credential_helpers(path, text, helpers)?);
+    }
     for (name, value) in raw.aliases.unwrap_or_default() {
         crate::names::check_alias(&name, value.get_ref())
             .map_err(|message| malformed(path, text, &value.span(), message))?;
@@ -324,6 +332,33 @@ fn layer(path: &Path, text: &str) -> Result<Layer> {
         );
     }
     Ok(layer)
+}
+
+/// `credential-helpers`: `containers-auth.json` or the `<name>` of a
+/// `docker-credential-<name>` program, each at most once
+/// (containers/image refuses an empty name and keeps the first of a
+/// repeated one; a name that is a path would run another program).
+fn credential_helpers(
+    path: &Path,
+    text: &str,
+    helpers: Vec<Spanned<String>>,
+) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for helper in helpers {
+        let name = helper.get_ref();
+        if name.is_empty() || name.contains(['/', '\\']) || name.trim() != name {
+            return Err(malformed(
+                path,
+                text,
+                &helper.span(),
+                format!("invalid credential helper {name:?}"),
+            ));
+        }
+        if !names.contains(name) {
+            names.push(helper.into_inner());
+        }
+    }
+    Ok(names)
 }
 
 /// The `*.conf` files of `dir` in name order; none when it does not exist.
@@ -406,6 +441,9 @@ impl RegistriesConf {
                 conf.short_name_mode = mode;
             }
             conf.aliases.extend(layer.aliases);
+            if let Some(helpers) = layer.credential_helpers {
+                conf.credential_helpers = helpers;
+            }
         }
         conf.registries = by_prefix.into_values().collect();
         conf
@@ -559,6 +597,31 @@ blocked = true
     }
 
     #[test]
+    fn credential_helpers_in_order_the_last_file_setting_them_wins() {
+        let c =
+            conf("credential-helpers = [\"pass\", \"containers-auth.json\", \"pass\"]\n").unwrap();
+        assert_eq!(c.credential_helpers, ["pass", "containers-auth.json"]);
+        assert!(conf("").unwrap().credential_helpers.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let main = dir.path().join("registries.conf");
+        std::fs::write(&main, "credential-helpers = [\"pass\"]\n").unwrap();
+        let drop_in = dir.path().join("d");
+        std::fs::create_dir_all(&drop_in).unwrap();
+        std::fs::write(
+            drop_in.join("1.conf"),
+            "credential-helpers = [\"secretservice\"]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            drop_in.join("2.conf"),
+            "unqualified-search-registries = []\n",
+        )
+        .unwrap();
+        let merged = RegistriesConf::load(&main, &[drop_in], None).unwrap();
+        assert_eq!(merged.credential_helpers, ["secretservice"]);
+    }
+
+    #[test]
     fn malformed_entries_name_line_and_key() {
         let cases = [
             (
@@ -604,6 +667,18 @@ blocked = true
                 "invalid short-name mode",
             ),
             ("[aliases]\n\"x\" = \"y\"\n", 2, "aliases.x", "registry"),
+            (
+                "\ncredential-helpers = [\"containers-auth.json\", \"../evil\"]\n",
+                2,
+                "credential-helpers",
+                "invalid credential helper",
+            ),
+            (
+                "credential-helpers = \"pass\"\n",
+                1,
+                "credential-helpers",
+                "",
+            ),
             (
                 "[registries.search]\nregistries = []\n",
                 0,

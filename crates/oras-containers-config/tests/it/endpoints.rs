@@ -98,6 +98,11 @@ async fn pulls_prefer_the_mirror_and_fall_back_pushes_go_to_the_origin() {
             ),
         )
         .unwrap();
+        std::fs::write(
+            etc.join("policy.json"),
+            r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+        )
+        .unwrap();
         let config = ContainersConfig::load_with(&Environment::rooted(root.path())).unwrap();
 
         let (endpoint, desc) = pull_source(&config, &format!("{o}/app:v1")).await.unwrap();
