@@ -12,12 +12,15 @@
 //!   reference Go `oras` CLI and with ours and compares what they do;
 //! - [`crash`]: checks of what a process killed outright left behind (OCI
 //!   layouts, pulled files) and replayable kill times;
-//! - [`measure`]: a process's peak RSS and CPU, measured under GNU time.
+//! - [`measure`]: a process's peak RSS and CPU, measured under GNU time;
+//! - [`proxy`]: a TCP proxy that adds delay and per-connection rate caps
+//!   (emulated wide-area paths) or cuts connections (faults).
 
 pub mod crash;
 pub mod fake;
 pub mod interop;
 pub mod measure;
+pub mod proxy;
 pub mod real;
 pub mod reference;
 
