@@ -94,6 +94,7 @@
 mod certs;
 mod config;
 mod error;
+mod fault_front;
 pub(crate) mod go_tool;
 pub(crate) mod install;
 mod jwt;
@@ -104,6 +105,7 @@ mod registry;
 mod token_server;
 
 pub use error::{Error, Result};
+pub use fault_front::{FaultFront, FrontRequest};
 pub use install::{DEBIAN_REGISTRY_BIN, REGISTRY_BIN_ENV, ensure_installed};
 pub use jwt::Access;
 pub use official_conformance::{

@@ -4,7 +4,9 @@
 //! - `differential`: the scenario suite run with the Go `oras` and ours;
 //! - `e2e_*`: end-to-end runs against layouts, the fake registry and real
 //!   registries (`e2e_tty` under a pseudo-terminal);
-//! - `e2e_pull_hostile`: hostile artifacts that try to write outside `-o`.
+//! - `e2e_pull_hostile`: hostile artifacts that try to write outside `-o`;
+//! - `faults`: the real registry killed, failing, refusing expired tokens,
+//!   and a full disk, during transfers of the `oras` binary.
 //!
 //! Run one group with a filter, e.g. `cargo test -p oras-cli --test it differential::`.
 
@@ -17,3 +19,4 @@ mod e2e_flags;
 mod e2e_graph;
 mod e2e_pull_hostile;
 mod e2e_tty;
+mod faults;

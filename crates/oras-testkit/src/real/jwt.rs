@@ -17,6 +17,18 @@ use serde::Serialize;
 
 use super::error::{Error, Result};
 
+/// The clock skew distribution 2.8 allows on `exp` and `nbf`
+/// (`token.Leeway`): a token is refused only this long after its `exp`.
+pub(crate) const REGISTRY_LEEWAY: Duration = Duration::from_secs(60);
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+pub(crate) fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
 /// One entry of the token's `access` claim, and one parsed `scope`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Access {
@@ -83,16 +95,24 @@ impl Signer {
 
     /// A compact JWS for `subject` granting `access`, valid for `ttl`.
     pub(crate) fn sign(&self, subject: &str, access: &[Access], ttl: Duration) -> Result<String> {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        self.sign_expiring(subject, access, unix_now() + ttl.as_secs())
+    }
+
+    /// A compact JWS whose `exp` claim is `exp` (Unix seconds). The
+    /// registry accepts it until [`REGISTRY_LEEWAY`] after that.
+    pub(crate) fn sign_expiring(
+        &self,
+        subject: &str,
+        access: &[Access],
+        exp: u64,
+    ) -> Result<String> {
+        let now = unix_now();
         let header = serde_json::json!({ "typ": "JWT", "alg": "ES256", "x5c": self.x5c });
         let claims = serde_json::json!({
             "iss": self.issuer,
             "sub": subject,
             "aud": self.service,
-            "exp": now + ttl.as_secs(),
+            "exp": exp,
             "nbf": now,
             "iat": now,
             "jti": self.random_id()?,

@@ -133,6 +133,17 @@ impl RegistryProcess {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+        self.kill()
+    }
+}
+
+impl RegistryProcess {
+    /// SIGKILL at once, no grace, then reaps the child: a crash, for fault
+    /// tests. Safe to call on a process that already exited.
+    pub(crate) fn kill(&mut self) -> Result<()> {
+        if self.exit_status()?.is_some() {
+            return Ok(());
+        }
         self.child
             .kill()
             .map_err(|e| Error::io(format!("killing registry pid {}", self.pid()), e))?;
@@ -141,9 +152,7 @@ impl RegistryProcess {
             .map(|_| ())
             .map_err(|e| Error::io(format!("reaping registry pid {}", self.pid()), e))
     }
-}
 
-impl RegistryProcess {
     /// Sends SIGTERM. std offers only SIGKILL; running `kill -TERM PID`
     /// avoids an unsafe libc call.
     fn terminate(&self) {

@@ -53,6 +53,7 @@ pub struct RealRegistry {
     client_tls: Option<Arc<rustls::ClientConfig>>,
     client_cert: Option<ClientCertFiles>,
     storage_dir: PathBuf,
+    config_path: PathBuf,
     log_path: PathBuf,
     dir_path: PathBuf,
     /// `None` once [`RealRegistry::stop`] removed it.
@@ -272,6 +273,7 @@ impl RealRegistry {
                         client_tls,
                         client_cert,
                         storage_dir,
+                        config_path,
                         log_path,
                         dir_path: root.clone(),
                         dir: Some(dir),
@@ -437,6 +439,49 @@ impl RealRegistry {
     /// The last lines of the registry's log (level `warn`, no access log).
     pub fn log_tail(&self) -> String {
         read_log_tail(&self.log_path, LOG_TAIL_LINES)
+    }
+
+    /// Kills the registry process with SIGKILL at once, as a crash would
+    /// (no drain, uploads in flight cut), and reaps it. The directory
+    /// (config, storage, keys, log) and the token server stay, so
+    /// [`RealRegistry::restart`] can bring the same registry back.
+    ///
+    /// # Errors
+    /// When the process could not be signalled or reaped.
+    pub fn kill(&mut self) -> Result<()> {
+        match self.process.take() {
+            Some(mut process) => process.kill(),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts the registry again on the same port with the same
+    /// `config.yml` and storage directory (killing it first if it still
+    /// runs), and waits (at most 20 s) until `GET /v2/` answers. What the
+    /// killed process had stored stays; its upload sessions survive too,
+    /// as distribution keeps them on disk, signed with the same
+    /// `http.secret`.
+    ///
+    /// The port is bound again at once: the killed process's listening
+    /// socket is gone, and distribution (Go) binds with `SO_REUSEADDR`, so
+    /// connections left in `TIME_WAIT` do not block it. When another
+    /// process took the port in between, this fails with the registry's
+    /// "address already in use" log.
+    ///
+    /// # Errors
+    /// As [`RealRegistry::kill`], or a registry that exits or is not ready
+    /// in time (with its log tail).
+    pub fn restart(&mut self) -> Result<()> {
+        self.kill()?;
+        let mut process = RegistryProcess::spawn(
+            &self.binary,
+            &self.config_path,
+            &self.dir_path,
+            &self.log_path,
+        )?;
+        process.wait_ready(self.addr, self.client_tls.as_ref())?;
+        self.process = Some(process);
+        Ok(())
     }
 
     /// Stops the registry (SIGTERM, SIGKILL after 5 s) and the token

@@ -32,7 +32,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 
 use super::error::{Error, Result};
-use super::jwt::{Access, Signer};
+use super::jwt::{Access, REGISTRY_LEEWAY, Signer, unix_now};
 
 /// Tokens live this long; `expires_in` says so.
 const TOKEN_TTL: Duration = Duration::from_secs(300);
@@ -71,12 +71,21 @@ pub(crate) struct User {
     pub(crate) namespace: Option<String>,
 }
 
+/// Short-lived tokens ([`TokenServer::set_token_lifetime`]).
+#[derive(Clone, Copy)]
+struct TokenLifetime {
+    accepted_for: Duration,
+    advertised: Duration,
+}
+
 /// State shared by all connections.
 struct Shared {
     signer: Signer,
     service: String,
     users: Vec<User>,
     requests: Mutex<Vec<TokenRequest>>,
+    /// Set by [`TokenServer::set_token_lifetime`].
+    lifetime: Mutex<Option<TokenLifetime>>,
     /// refresh token → user name
     refresh_tokens: Mutex<HashMap<String, String>>,
 }
@@ -118,6 +127,7 @@ impl TokenServer {
             service: service.to_string(),
             users,
             requests: Mutex::new(Vec::new()),
+            lifetime: Mutex::new(None),
             refresh_tokens: Mutex::new(HashMap::new()),
         });
         let (shutdown, stop) = tokio::sync::oneshot::channel();
@@ -157,6 +167,20 @@ impl TokenServer {
     /// How many requests were received so far.
     pub fn request_count(&self) -> usize {
         lock(&self.shared.requests).len()
+    }
+
+    /// From now on, issues tokens the registry refuses `accepted_for`
+    /// after issue (at whole seconds; the JWT's `exp` is set that much
+    /// minus distribution's 60 s leeway in the past or future), and says
+    /// `expires_in: advertised` (at least 1 s). With `advertised` equal to
+    /// `accepted_for` the client is told the truth; with `advertised`
+    /// longer it holds a token the registry stops accepting mid-transfer
+    /// (a revoked or clock-skewed token) and must get a new one on the 401.
+    pub fn set_token_lifetime(&self, accepted_for: Duration, advertised: Duration) {
+        *lock(&self.shared.lifetime) = Some(TokenLifetime {
+            accepted_for,
+            advertised,
+        });
     }
 
     /// Forgets the recorded requests (counts start again from zero).
@@ -352,7 +376,23 @@ fn decide(
     };
     let access = grant(user.as_ref(), &params.scopes);
     let subject = user.as_ref().map(|u| u.name.clone()).unwrap_or_default();
-    let token = match shared.signer.sign(&subject, &access, TOKEN_TTL) {
+    let lifetime = *lock(&shared.lifetime);
+    let (signed, expires_in) = match lifetime {
+        None => (
+            shared.signer.sign(&subject, &access, TOKEN_TTL),
+            TOKEN_TTL.as_secs(),
+        ),
+        Some(l) => {
+            let exp =
+                (unix_now() + l.accepted_for.as_secs()).saturating_sub(REGISTRY_LEEWAY.as_secs());
+            let expires_in = l.advertised.as_secs().max(1);
+            (
+                shared.signer.sign_expiring(&subject, &access, exp),
+                expires_in,
+            )
+        }
+    };
+    let token = match signed {
         Ok(token) => token,
         Err(e) => {
             return (
@@ -365,7 +405,7 @@ fn decide(
     let mut body = serde_json::json!({
         "token": token,
         "access_token": token,
-        "expires_in": TOKEN_TTL.as_secs(),
+        "expires_in": expires_in,
         "scope": params.scopes.join(" "),
     });
     if let (Some(user), true, Ok(refresh)) = (&user, issue_refresh, shared.signer.random_id()) {

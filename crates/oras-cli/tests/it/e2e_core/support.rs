@@ -52,7 +52,13 @@ impl Env {
 
     /// `oras` run in the working directory, with empty stdin.
     pub(crate) fn oras(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oras"));
+        self.command(Path::new(env!("CARGO_BIN_EXE_oras")))
+    }
+
+    /// `program` run as [`Env::oras`] runs ours (the Go `oras`, or a
+    /// wrapper such as `unshare` around ours).
+    pub(crate) fn command(&self, program: &Path) -> Command {
+        let mut cmd = Command::new(program);
         cmd.current_dir(self.dir.path().join("work"))
             .env("HOME", self.dir.path().join("home"))
             .env("DOCKER_CONFIG", self.dir.path().join("home/.docker"))
