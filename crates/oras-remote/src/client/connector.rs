@@ -449,7 +449,9 @@ async fn tunnel(
 }
 
 /// TLS over [`ProxyConnector`], with the registry's configuration for its
-/// own origin and the plain one elsewhere.
+/// own origin and the plain one elsewhere. ALPN offers `h2` and
+/// `http/1.1`, or `http/1.1` alone for a connector whose connections must
+/// each carry one request at a time.
 #[derive(Clone)]
 pub(crate) struct RegistryConnector {
     registry: HttpsConnector<ProxyConnector>,
@@ -463,14 +465,18 @@ impl RegistryConnector {
         tcp: ProxyConnector,
         tls: &TlsConfigs,
         registry_authority: String,
+        http2: bool,
     ) -> RegistryConnector {
         let wrap = |config: &Arc<rustls::ClientConfig>| {
-            hyper_rustls::HttpsConnectorBuilder::new()
+            let http1 = hyper_rustls::HttpsConnectorBuilder::new()
                 .with_tls_config((**config).clone())
                 .https_or_http()
-                .enable_http1()
-                .enable_http2()
-                .wrap_connector(tcp.clone())
+                .enable_http1();
+            if http2 {
+                http1.enable_http2().wrap_connector(tcp.clone())
+            } else {
+                http1.wrap_connector(tcp.clone())
+            }
         };
         RegistryConnector {
             registry: wrap(&tls.registry),

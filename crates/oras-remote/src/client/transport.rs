@@ -1,12 +1,18 @@
 //! The bottom of the stack: hyper-util's pooled client (keep-alive
-//! connections reused per origin) over [`RegistryConnector`].
+//! connections reused per origin) over [`RegistryConnector`]. Over TLS
+//! the registry's HTTP/2 is chosen by ALPN, so concurrent requests share
+//! one connection. Range requests (the parts of a blob fetched in
+//! parallel) go through a pool of HTTP/1.1 connections instead, one
+//! request at a time on each: on one HTTP/2 connection the ranges would
+//! share its window and any per-connection cap (a CDN's), which is what
+//! fetching them in parallel is meant to get past.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use http::header::{HeaderValue, PROXY_AUTHORIZATION};
+use http::header::{HeaderValue, PROXY_AUTHORIZATION, RANGE};
 use http::{Request, Response};
 use hyper_util::client::legacy::Client as PoolClient;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -27,11 +33,13 @@ const READ_BUFFER_MAX: usize = 1024 * 1024;
 /// Sends requests on pooled connections. Bearer token requests (those
 /// with an `oras_auth::RealmRequest` extension) go through a pool of their
 /// own, whose connections are checked against the realm policy, so a
-/// token request never reuses an unchecked connection.
+/// token request never reuses an unchecked connection; range requests
+/// through a pool of HTTP/1.1 connections.
 #[derive(Clone)]
 pub(crate) struct Transport {
     client: PoolClient<RegistryConnector, Body>,
     realm: PoolClient<RegistryConnector, Body>,
+    ranges: PoolClient<RegistryConnector, Body>,
     proxy: Arc<ProxyConfig>,
 }
 
@@ -52,8 +60,8 @@ impl Transport {
             connect_timeout,
             tls.other.clone(),
         );
-        let pool = |tcp: ProxyConnector| {
-            let connector = RegistryConnector::new(tcp, tls, registry.authority());
+        let pool = |tcp: ProxyConnector, http2: bool| {
+            let connector = RegistryConnector::new(tcp, tls, registry.authority(), http2);
             PoolClient::builder(TokioExecutor::new())
                 .pool_idle_timeout(idle_timeout)
                 .pool_timer(TokioTimer::new())
@@ -70,8 +78,9 @@ impl Transport {
             registry_host: registry.host().to_owned(),
         };
         Transport {
-            client: pool(tcp.clone()),
-            realm: pool(tcp.guarded(guard)),
+            client: pool(tcp.clone(), true),
+            ranges: pool(tcp.clone(), false),
+            realm: pool(tcp.guarded(guard), true),
             proxy,
         }
     }
@@ -101,6 +110,8 @@ impl Service<Request<Body>> for Transport {
         }
         let future = if req.extensions().get::<RealmRequest>().is_some() {
             self.realm.request(req)
+        } else if req.headers().contains_key(RANGE) {
+            self.ranges.request(req)
         } else {
             self.client.request(req)
         };

@@ -1,7 +1,7 @@
 //! Against CNCF Distribution over TLS (oras_testkit::real): a large blob
-//! comes in ranges over several requests and verifies; the registry's
-//! HTTP/2 is negotiated by ALPN and concurrent requests share one
-//! connection. The client reaches the registry through a TCP forwarder of
+//! comes in ranges over several HTTP/1.1 connections and verifies; the
+//! registry's HTTP/2 is negotiated by ALPN for everything else, and
+//! concurrent requests share one connection. The client reaches the registry through a TCP forwarder of
 //! the test that counts the connections opened.
 
 use std::net::SocketAddr;
@@ -24,7 +24,7 @@ use crate::support::{bounded, no_sleep_retry};
 #[derive(Default)]
 struct Seen {
     ranges: Mutex<Vec<String>>,
-    versions: Mutex<Vec<Version>>,
+    versions: Mutex<Vec<(Version, bool)>>,
 }
 
 /// A TCP forwarder to `upstream` on a port of its own, counting the
@@ -74,11 +74,9 @@ async fn client(
         }))
         .layer_inside_auth(MapResponseLayer::new(
             move |response: Response<ResponseBody>| {
-                on_response
-                    .versions
-                    .lock()
-                    .unwrap()
-                    .push(response.version());
+                let ranged = response.headers().contains_key("content-range");
+                let seen = (response.version(), ranged);
+                on_response.versions.lock().unwrap().push(seen);
                 response
             },
         ));
@@ -95,7 +93,7 @@ fn data(len: usize, seed: usize) -> Vec<u8> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_large_blob_comes_from_distribution_in_verified_ranges_over_http2() {
+async fn a_large_blob_comes_from_distribution_in_verified_ranges_over_several_connections() {
     let Some(registry) = start_for_test_async(Mode::TlsBasic).await else {
         return;
     };
@@ -107,7 +105,7 @@ async fn a_large_blob_comes_from_distribution_in_verified_ranges_over_http2() {
         ranged_fetch_connections: 4,
         ..RepositoryOptions::default()
     };
-    let (repo, seen, _) = client(&registry, options).await;
+    let (repo, seen, connections) = client(&registry, options).await;
     let content = data(SIZE, 7);
     let desc = Descriptor::from_bytes(media_type::IMAGE_LAYER, &content);
     let work = async {
@@ -128,10 +126,22 @@ async fn a_large_blob_comes_from_distribution_in_verified_ranges_over_http2() {
         "every range but the first: {ranges:?}"
     );
     assert!(ranges.contains(&format!("bytes={CHUNK}-{}", 2 * CHUNK - 1)));
+    // Ranges each on an HTTP/1.1 connection; everything else on HTTP/2.
     let versions = seen.versions.lock().unwrap().clone();
+    let expected_version = |ranged: bool| match ranged {
+        true => Version::HTTP_11,
+        false => Version::HTTP_2,
+    };
     assert!(
-        versions.iter().all(|v| *v == Version::HTTP_2),
+        versions
+            .iter()
+            .all(|(v, ranged)| *v == expected_version(*ranged)),
         "{versions:?}"
+    );
+    let opened = connections.load(Ordering::SeqCst);
+    assert!(
+        (1 + 2..=1 + 4).contains(&opened),
+        "one HTTP/2 connection and up to 4 for ranges: {opened}"
     );
 }
 
@@ -168,7 +178,7 @@ async fn concurrent_requests_share_one_http2_connection_to_distribution() {
     let versions = seen.versions.lock().unwrap().clone();
     assert!(versions.len() >= 3 * blobs.len(), "{versions:?}");
     assert!(
-        versions.iter().all(|v| *v == Version::HTTP_2),
+        versions.iter().all(|(v, _)| *v == Version::HTTP_2),
         "ALPN chose h2: {versions:?}"
     );
     assert_eq!(
