@@ -11,17 +11,21 @@
 //!   win); an `insecure` registry is reached over HTTPS without
 //!   verification when it speaks it, else over plain HTTP
 //!   (containers/image tries HTTPS, then HTTP); without credential flags or
-//!   `--registry-config`, credentials come from the auth.json files, then
-//!   Docker's config;
+//!   `--registry-config`, credentials come from the `credential-helpers`
+//!   of registries.conf (default: the auth.json files, then Docker's
+//!   config), a repository's namespaced auth.json keys
+//!   (`host/team/app`, then `host/team`) before its registry's;
 //! * a repository opened for reading: policy.json is checked, then the
 //!   mirrors that serve the reference are tried in order and the first
 //!   that has it is used, else the (rewritten) location; a repository
 //!   opened for writing is the reference's own, never a mirror.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+use oras_auth::TokenCache;
 use oras_containers_config::{ContainersConfig, Endpoint, Operation};
 use oras_content::ErrorKind;
 use oras_remote::{ClientConfig, Registry};
@@ -69,9 +73,35 @@ pub fn resolve_short_name(raw: &str) -> anyhow::Result<Cow<'_, str>> {
 /// blocked, certs.d, insecure and the auth files. `flag` is true when
 /// credential flags were given.
 pub fn apply(
+    client: ClientConfig,
+    settings: &RemoteSettings,
+    registry: &str,
+    flag: bool,
+    insecure: Option<bool>,
+) -> anyhow::Result<ClientConfig> {
+    apply_to(client, settings, registry, None, flag, insecure)
+}
+
+/// [`apply`] for the client of one repository (`reference`'s): its
+/// namespaced auth.json keys come before its registry's
+/// (containers-auth.json(5)), and a repository answered by such a key
+/// keeps its tokens apart from the rest of the registry's.
+pub fn apply_for_repository(
+    client: ClientConfig,
+    settings: &RemoteSettings,
+    reference: &Reference,
+    flag: bool,
+    insecure: Option<bool>,
+) -> anyhow::Result<ClientConfig> {
+    let registry = reference.registry();
+    apply_to(client, settings, registry, Some(reference), flag, insecure)
+}
+
+fn apply_to(
     mut client: ClientConfig,
     settings: &RemoteSettings,
     registry: &str,
+    repository: Option<&Reference>,
     flag: bool,
     insecure: Option<bool>,
 ) -> anyhow::Result<ClientConfig> {
@@ -100,9 +130,35 @@ pub fn apply(
         client = client.plain_http(!tls).insecure(tls);
     }
     if !flag && settings.registry_configs.is_empty() {
-        client = client.credentials(config.credentials());
+        client = match repository {
+            None => client.credentials(config.credentials()),
+            Some(reference) => {
+                let key = config
+                    .namespaced_auth_key(reference)
+                    .map_err(|err| CliError::new(err.to_string()))?;
+                if let Some(key) = key {
+                    client = client.token_cache(token_cache_for_auth_key(&key));
+                }
+                client.credentials(config.credentials_for(reference))
+            }
+        };
     }
     Ok(client)
+}
+
+/// One token cache per namespaced auth.json key, so a token or Basic
+/// credential earned with one namespace's credential is never sent for
+/// another repository of the registry (the cache keeps one Basic
+/// credential per origin).
+fn token_cache_for_auth_key(key: &str) -> TokenCache {
+    static CACHES: OnceLock<Mutex<HashMap<String, TokenCache>>> = OnceLock::new();
+    CACHES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .entry(key.to_string())
+        .or_default()
+        .clone()
 }
 
 /// Whether `registry` answers HTTPS (verification off): containers/image
@@ -146,11 +202,16 @@ pub fn pull_endpoints(reference: &Reference) -> anyhow::Result<Vec<Endpoint>> {
         .map_err(|err| CliError::new(err.to_string()).into())
 }
 
-/// Refuses writing `reference` when a registries.conf prefix blocks it
-/// (a prefix may block a namespace only, so the whole reference counts).
-pub fn check_push(reference: &Reference) -> anyhow::Result<()> {
-    config()?
+/// The one endpoint for writing `reference`: the reference's own
+/// registry, never a mirror; refused when a registries.conf prefix blocks
+/// it (a prefix may block a namespace only, so the whole reference
+/// counts).
+pub fn push_endpoint(reference: &Reference) -> anyhow::Result<Endpoint> {
+    let endpoints = config()?
         .endpoints(&reference.to_string(), Operation::Push)
-        .map(|_| ())
-        .map_err(|err| CliError::new(err.to_string()).into())
+        .map_err(|err| CliError::new(err.to_string()))?;
+    endpoints
+        .into_iter()
+        .next()
+        .ok_or_else(|| CliError::new(format!("no endpoint for {reference}")).into())
 }

@@ -28,12 +28,10 @@ pub async fn open_repository(
     if !containers::enabled() {
         return super::open_repository(target, ctx);
     }
-    let reference = super::remote::remote_reference(target)?;
     if operation == Operation::Push {
-        // The client itself is the registry's own, never a mirror.
-        containers::check_push(&reference)?;
-        return super::open_repository(target, ctx);
+        return open_write_repository(target, ctx);
     }
+    let reference = super::remote::remote_reference(target)?;
     let endpoints = containers::pull_endpoints(&reference)?;
     let flag = super::remote::read_flag_credential(&target.remote, ctx)?;
     let last = endpoints.len().saturating_sub(1);
@@ -54,6 +52,21 @@ pub async fn open_repository(
     Err(CliError::new(format!("no endpoint for {reference}")).into())
 }
 
+/// Opens the repository of `target` for writing: the reference's own
+/// registry (never a mirror) once a `blocked` prefix is checked, with the
+/// repository's credentials; with the configuration off, exactly
+/// [`super::open_repository`]. Opening for writing asks nothing of the
+/// registry, so this needs no runtime.
+pub fn open_write_repository(target: &Target, ctx: &Context) -> anyhow::Result<Repository> {
+    if !containers::enabled() {
+        return super::open_repository(target, ctx);
+    }
+    let reference = super::remote::remote_reference(target)?;
+    let endpoint = containers::push_endpoint(&reference)?;
+    let flag = super::remote::read_flag_credential(&target.remote, ctx)?;
+    open_endpoint(&endpoint, target, flag.as_ref(), ctx)
+}
+
 /// The client of one endpoint: a mirror never gets the credential flags
 /// (they belong to the registry named on the command line).
 fn open_endpoint(
@@ -65,16 +78,25 @@ fn open_endpoint(
     let host = endpoint.reference.registry();
     let flag = flag.filter(|_| !endpoint.mirror);
     let client = super::remote::base_client_config(&target.remote, host, flag)?;
-    let client = containers::apply(
+    let client = containers::apply_for_repository(
         client,
         &target.remote,
-        host,
+        &endpoint.reference,
         flag.is_some(),
         Some(endpoint.insecure),
     )?
     .on_warning(super::remote::warning_handler(host, &ctx.printer));
-    let registry = Registry::with_config(host, client)
-        .map_err(|err| CliError::new(format!("failed to connect to {host}: {err}")))?;
+    let registry = Registry::with_config(host, client).map_err(|err| match err {
+        // As `open_registry`: a TLS file that cannot be read is reported
+        // as it is.
+        oras_remote::Error::File { .. } | oras_remote::Error::CaFile { .. } => {
+            CliError::new(err.to_string())
+        }
+        err => CliError::new(format!(
+            "failed to connect to {}: {err}",
+            crate::error::quote(host)
+        )),
+    })?;
     let repository = registry
         .with_options(oras_remote::RepositoryOptions {
             skip_referrers_gc: true,

@@ -10,5 +10,6 @@
 
 mod support;
 
+mod auth_sources;
 mod containers_config;
 mod scoped_auth;

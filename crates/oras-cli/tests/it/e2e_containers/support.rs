@@ -29,6 +29,12 @@ impl Env {
         for sub in ["home/.docker", "home/.config/containers", "work", "run"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
+        // Reads need a policy.json; the user's wins over the machine's.
+        std::fs::write(
+            dir.path().join("home/.config/containers/policy.json"),
+            br#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+        )
+        .unwrap();
         Env { dir }
     }
 
