@@ -211,13 +211,9 @@ impl Command for AttachArgs {
             }
             None => None,
         };
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
+        self.common.note_deprecation(env);
         Ok(AttachOptions {
-            tty: self
-                .terminal
-                .use_tty(env.stderr_is_tty, self.common.debug, false),
+            tty: self.terminal.use_tty_for(env, &self.common, false),
             platform: parse_platform(self.platform.platform.as_deref())?,
             common: self.common,
             target,

@@ -6,11 +6,12 @@ use std::time::Instant;
 
 use clap::Args;
 use oras_content::Tagger;
-use oras_copy::CopyGraphOptions;
 
 use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
-use crate::connect::graph::{count_referrers, recursive_copy, repository_target, resolve_tags};
+use crate::connect::graph::{
+    copy_each_tag, count_referrers, recursive_copy, repository_target, resolve_tags,
+};
 use crate::error::{CliError, Result, quote};
 use crate::options::{Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Terminal};
 use crate::output::status::{Mode, new_status};
@@ -147,9 +148,7 @@ impl Command for BackupArgs {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("tar"));
         Ok(BackupOptions {
-            tty: self
-                .terminal
-                .use_tty(env.stderr_is_tty, self.common.debug, false),
+            tty: self.terminal.use_tty_for(env, &self.common, false),
             common: self.common,
             repository,
             tags,
@@ -273,19 +272,18 @@ async fn backup(options: &BackupOptions, ctx: &Context) -> anyhow::Result<usize>
         ctx.printer.println(&line)?;
     }
 
-    let graph = connect::progress::with_status(
-        CopyGraphOptions::default().with_concurrency(options.concurrency),
-        status.clone(),
-    );
-    // The display is ended whether the copies succeed or not.
-    let copied: anyhow::Result<()> = async {
-        for (tag, root) in tags.iter().zip(&roots) {
+    copy_each_tag(
+        &tags,
+        &roots,
+        options.concurrency,
+        status,
+        async |tag, root, graph| {
             let copied = async {
                 if options.include_referrers {
                     recursive_copy(&src, &dst, root, tag, graph.clone()).await?;
                     count_referrers(&dst, root).await
                 } else {
-                    oras_copy::copy_graph(&src, &dst, root, &graph).await?;
+                    oras_copy::copy_graph(&src, &dst, root, graph).await?;
                     dst.tag(root, tag).await.map_err(|err| {
                         anyhow::Error::new(err).context(format!(
                             "failed to tag {} with {}",
@@ -306,12 +304,10 @@ async fn backup(options: &BackupOptions, ctx: &Context) -> anyhow::Result<usize>
                 ))
             })?;
             ctx.printer.println(&text::backup_pulled(tag, referrers))?;
-        }
-        Ok(())
-    }
-    .await;
-    let _ = status.finish();
-    copied?;
+            Ok(())
+        },
+    )
+    .await?;
     finalize(options, destination, ctx).await?;
     Ok(tags.len())
 }

@@ -153,13 +153,9 @@ impl Command for CopyArgs {
         if from.reference.is_empty() {
             return Err(empty_tag_or_digest(&from.raw_reference, &INFO, true));
         }
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
+        self.common.note_deprecation(env);
         Ok(CopyOptions {
-            tty: self
-                .terminal
-                .use_tty(env.stderr_is_tty, self.common.debug, false),
+            tty: self.terminal.use_tty_for(env, &self.common, false),
             platform: parse_platform(self.platform.platform.as_deref())?,
             common: self.common,
             from,

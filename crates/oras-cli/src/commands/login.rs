@@ -88,9 +88,7 @@ impl Command for LoginArgs {
             "the registry to log in to",
         )?;
         let remote = self.remote.settings()?;
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
+        self.common.note_deprecation(env);
         Ok(LoginOptions {
             common: self.common,
             registry: self.args[0].clone(),

@@ -16,12 +16,9 @@
 //! failure on the command's target the Go CLI's prefix
 //! ([`connect::target_error`]).
 
-use std::io::{BufRead, Read};
-
 use crate::connect;
 use crate::error::CliError;
 use crate::options::Target;
-use crate::output::Printer;
 
 pub use crate::context::{ArgCount, CommandInfo, Context, ValidateEnv};
 
@@ -88,35 +85,14 @@ pub async fn execute<C: Command>(options: C::Options, ctx: &Context) -> anyhow::
     }
 }
 
-/// Asks `prompt` (already ending in `[y/N] `) on stdout and reads one line
-/// of `input`; `y` or `yes` (any case) confirms, anything else prints
-/// `Operation cancelled.` (Go `Confirmation.AskForConfirmation`). With
-/// `force` nothing is asked.
-pub fn confirm(
-    force: bool,
-    prompt: &str,
-    input: &mut dyn std::io::BufRead,
-    printer: &Printer,
-) -> std::io::Result<bool> {
-    if force {
-        return Ok(true);
-    }
-    printer.write_out(prompt.as_bytes())?;
-    let mut line = String::new();
-    input.take(4096).read_line(&mut line)?;
-    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-        return Ok(true);
-    }
-    printer.println("Operation cancelled.")?;
-    Ok(false)
-}
-
 #[cfg(test)]
 mod validation_tests;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connect::delete::confirm;
+    use crate::output::Printer;
 
     #[test]
     fn arg_count_errors_read_like_go() {

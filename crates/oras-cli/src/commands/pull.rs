@@ -257,9 +257,7 @@ impl Command for PullArgs {
             None => None,
         };
         Ok(PullOptions {
-            tty: self
-                .terminal
-                .use_tty(env.stderr_is_tty, self.common.debug, to_stdout),
+            tty: self.terminal.use_tty_for(env, &self.common, to_stdout),
             platform: parse_platform(self.platform.platform.as_deref())?,
             common: self.common,
             target,

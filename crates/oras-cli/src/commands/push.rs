@@ -351,13 +351,9 @@ impl Command for PushArgs {
             (None, Some(platform)) => ConfigSource::Platform(platform),
             (None, None) => ConfigSource::None,
         };
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
+        self.common.note_deprecation(env);
         Ok(PushOptions {
-            tty: self
-                .terminal
-                .use_tty(env.stderr_is_tty, self.common.debug, false),
+            tty: self.terminal.use_tty_for(env, &self.common, false),
             common: self.common,
             target,
             extra_tags,

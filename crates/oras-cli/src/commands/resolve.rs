@@ -80,9 +80,7 @@ impl Command for ResolveArgs {
         )?;
         let target = self.target.parse(&self.args[0])?;
         target.ensure_reference(&INFO, true)?;
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
+        self.common.note_deprecation(env);
         Ok(ResolveOptions {
             platform: parse_platform(self.platform.platform.as_deref())?,
             common: self.common,

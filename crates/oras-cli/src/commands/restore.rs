@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use oras_copy::CopyGraphOptions;
 use oras_store_oci::ReadOnlyStore;
 
 use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
-use crate::connect::graph::{count_referrers, recursive_copy, repository_target, resolve_tags};
+use crate::connect::graph::{
+    copy_each_tag, count_referrers, recursive_copy, repository_target, resolve_tags,
+};
 use crate::error::{CliError, Result, quote};
 use crate::options::{Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Terminal};
 use crate::output::status::{Mode, new_status};
@@ -153,9 +154,7 @@ impl Command for RestoreArgs {
         remote.distribution_spec = self.spec.distribution_spec;
         let (repository, tags) = split_repository_tags(&self.args[0])?;
         Ok(RestoreOptions {
-            tty: self
-                .terminal
-                .use_tty(env.stderr_is_tty, self.common.debug, false),
+            tty: self.terminal.use_tty_for(env, &self.common, false),
             common: self.common,
             repository,
             tags,
@@ -218,13 +217,12 @@ async fn restore(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<usiz
         ctx.printer.println(&line)?;
     }
 
-    let graph = connect::progress::with_status(
-        CopyGraphOptions::default().with_concurrency(options.concurrency),
-        status.clone(),
-    );
-    // The display is ended whether the copies succeed or not.
-    let copied: anyhow::Result<()> = async {
-        for (tag, root) in tags.iter().zip(&roots) {
+    copy_each_tag(
+        &tags,
+        &roots,
+        options.concurrency,
+        status,
+        async |tag, root, graph| {
             let referrers = if options.exclude_referrers {
                 0
             } else {
@@ -235,7 +233,7 @@ async fn restore(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<usiz
             if options.dry_run {
                 ctx.printer
                     .println(&text::restore_pushed(tag, referrers, true))?;
-                continue;
+                return Ok(());
             }
             let pushed = async {
                 if options.exclude_referrers {
@@ -257,12 +255,10 @@ async fn restore(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<usiz
             })?;
             ctx.printer
                 .println(&text::restore_pushed(tag, referrers, false))?;
-        }
-        Ok(())
-    }
-    .await;
-    let _ = status.finish();
-    copied?;
+            Ok(())
+        },
+    )
+    .await?;
     Ok(tags.len())
 }
 

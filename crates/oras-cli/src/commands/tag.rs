@@ -143,9 +143,7 @@ impl Command for TagArgs {
                     .with_usage(INFO.usage),
             );
         }
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
+        self.common.note_deprecation(env);
         Ok(TagOptions {
             common: self.common,
             target,

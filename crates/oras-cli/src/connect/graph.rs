@@ -3,13 +3,16 @@
 //! `resolveTags`, `countReferrers` of `root/backup.go`).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use oras_content::{MAX_METADATA_BYTES, ReadOnlyGraphStorage, ReadOnlyTarget, fetch_all};
 use oras_copy::{CopyGraphOptions, ExtendedCopyGraphOptions, Origin, referrers_finder};
 use oras_spec::{Descriptor, Digest, Index, Reference, media_type};
 
+use crate::connect::progress::with_status;
 use crate::error::{CliError, quote};
 use crate::options::{RemoteSettings, Target, TargetKind};
+use crate::output::status::StatusDisplay;
 
 /// Copies `root` with its referrers, and for an index the referrers of its
 /// children too, then tags it as `tag` unless that is empty or its digest
@@ -84,6 +87,32 @@ where
         roots.push(root);
     }
     Ok((tags, roots))
+}
+
+/// Runs `copy_tag(tag, root, graph)` for each tag in turn, stopping at
+/// the first failure, with a copy graph of `concurrency` that reports to
+/// `status`; the display is ended whether the copies succeed or not (the
+/// loop of Go `runBackup` and `runRestore`).
+pub async fn copy_each_tag(
+    tags: &[String],
+    roots: &[Descriptor],
+    concurrency: usize,
+    status: Arc<dyn StatusDisplay>,
+    mut copy_tag: impl AsyncFnMut(&str, &Descriptor, &CopyGraphOptions) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let graph = with_status(
+        CopyGraphOptions::default().with_concurrency(concurrency),
+        status.clone(),
+    );
+    let mut copied = Ok(());
+    for (tag, root) in tags.iter().zip(roots) {
+        copied = copy_tag(tag, root, &graph).await;
+        if copied.is_err() {
+            break;
+        }
+    }
+    let _ = status.finish();
+    copied
 }
 
 /// How many referrers `root` has, at every level, plus those of its child

@@ -49,6 +49,7 @@ pub mod blobs;
 pub mod cache;
 pub mod containers;
 pub mod debug;
+pub mod delete;
 pub mod descriptor;
 pub mod endpoints;
 pub mod errors;

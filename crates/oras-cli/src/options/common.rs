@@ -3,6 +3,8 @@
 
 use clap::{ArgAction, Args};
 
+use crate::context::ValidateEnv;
+
 /// `-d/--debug` and the hidden, deprecated `-v/--verbose`.
 #[derive(Args, Clone, Debug, Default)]
 pub struct Common {
@@ -28,6 +30,14 @@ impl Common {
     pub fn deprecation_warning(&self) -> Option<&'static str> {
         self.verbose
             .map(|_| "Flag --verbose has been deprecated, and will be removed in a future release.")
+    }
+
+    /// Adds the `--verbose` deprecation notice, when it applies, to the
+    /// notes validation reports.
+    pub fn note_deprecation(&self, env: &mut ValidateEnv) {
+        if let Some(note) = self.deprecation_warning() {
+            env.notes.push(note.to_owned());
+        }
     }
 
     /// Whether status lines of unnamed blobs are printed (`--verbose=false` hides them).
@@ -61,6 +71,12 @@ impl Terminal {
         let enforced = self.no_tty == Some(false);
         let disabled = self.no_tty == Some(true);
         stderr_is_tty && !debug && !disabled && (!output_to_stdout || enforced)
+    }
+
+    /// [`Terminal::use_tty`] for a command being validated in `env` with
+    /// the shared flags `common`.
+    pub fn use_tty_for(&self, env: &ValidateEnv, common: &Common, output_to_stdout: bool) -> bool {
+        self.use_tty(env.stderr_is_tty, common.debug, output_to_stdout)
     }
 }
 

@@ -1,15 +1,15 @@
 //! `oras blob delete` (aliases `remove`, `rm`) (Go `root/blob/delete.go`).
 
 use clap::Args;
-use oras_content::{Deleter, ErrorKind, Resolver};
+use oras_content::{Deleter, Resolver};
 use oras_spec::{Descriptor, media_type};
 
-use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv, confirm};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect::blobs::{RemoteBlobs, parse_blob_digest};
+use crate::connect::delete::{DeleteFlags, DeleteOptions, confirm_and_delete, delete_failed};
 use crate::connect::{self, WriteTarget};
-use crate::error::{CliError, Result};
-use crate::options::{Common, Confirmation, DescriptorOption, Pretty, Target, TargetOptions};
-use crate::output::{summary, text};
+use crate::error::Result;
+use crate::options::Target;
 
 /// Usage facts of `oras blob delete`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -39,39 +39,12 @@ Example - Delete a blob and print its descriptor:
     after_help = LONG,
 )]
 pub struct DeleteArgs {
-    /// Shared flags.
+    /// The flags both delete commands have.
     #[command(flatten)]
-    pub common: Common,
-    /// `-f/--force`.
-    #[command(flatten)]
-    pub confirmation: Confirmation,
-    /// `--descriptor`.
-    #[command(flatten)]
-    pub descriptor: DescriptorOption,
-    /// `--pretty`.
-    #[command(flatten)]
-    pub pretty: Pretty,
-    /// Target flags.
-    #[command(flatten)]
-    pub target: TargetOptions,
+    pub flags: DeleteFlags,
     /// The blob.
     #[arg(hide = true)]
     pub args: Vec<String>,
-}
-
-/// Validated `oras blob delete` options.
-#[derive(Clone, Debug)]
-pub struct DeleteOptions {
-    /// Shared flags.
-    pub common: Common,
-    /// The blob (digest reference).
-    pub target: Target,
-    /// `--force`.
-    pub force: bool,
-    /// `--descriptor`.
-    pub descriptor: bool,
-    /// `--pretty`.
-    pub pretty: bool,
 }
 
 impl Command for DeleteArgs {
@@ -86,23 +59,10 @@ impl Command for DeleteArgs {
             ArgCount::Exactly(1),
             "the target blob to delete",
         )?;
-        if self.descriptor.descriptor && !self.confirmation.force {
-            return Err(CliError::new(
-                "must apply --force to confirm the deletion if the descriptor is outputted",
-            ));
-        }
-        let target = self.target.parse(&self.args[0])?;
+        self.flags.check()?;
+        let target = self.flags.target.parse(&self.args[0])?;
         target.ensure_reference(&INFO, false)?;
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
-        Ok(DeleteOptions {
-            common: self.common,
-            target,
-            force: self.confirmation.force,
-            descriptor: self.descriptor.descriptor,
-            pretty: self.pretty.pretty,
-        })
+        Ok(self.flags.options(target, env))
     }
 
     fn debug(options: &DeleteOptions) -> bool {
@@ -145,43 +105,17 @@ async fn delete(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
         let blobs = RemoteBlobs::open(target, ctx)?;
         (blobs.resolve(&digest).await, Box::new(blobs.repository))
     };
-    let desc = match resolved {
-        Ok(desc) => desc,
-        Err(err) if err.kind() == ErrorKind::NotFound => {
-            if options.force && !options.descriptor {
-                ctx.printer.println(&text::missing(&target.raw_reference))?;
-                return Ok(());
-            }
-            return Err(CliError::new(format!(
-                "{}: the specified blob does not exist",
-                target.raw_reference
-            ))
-            .into());
+    confirm_and_delete(options, ctx, "blob", prompt, resolved, async |desc| {
+        // The blob endpoint whatever type the registry reported: stores
+        // pick the endpoint by media type.
+        let mut blob = desc.clone();
+        if !target.is_layout() && media_type::is_manifest(&blob.media_type) {
+            blob.media_type = media_type::OCTET_STREAM.to_owned();
         }
-        Err(err) => return Err(err.into()),
-    };
-    let prompt = prompt(&desc.digest.to_string());
-    if !confirm(
-        options.force,
-        &prompt,
-        &mut std::io::stdin().lock(),
-        &ctx.printer,
-    )? {
-        return Ok(());
-    }
-    // The blob endpoint whatever type the registry reported: stores pick
-    // the endpoint by media type.
-    let mut blob = desc.clone();
-    if !target.is_layout() && media_type::is_manifest(&blob.media_type) {
-        blob.media_type = media_type::OCTET_STREAM.to_owned();
-    }
-    deleter.delete(&blob).await.map_err(|err| {
-        anyhow::Error::new(err).context(format!("failed to delete {}", target.raw_reference))
-    })?;
-    if options.descriptor {
-        return summary::descriptor(&ctx.printer, &desc, options.pretty);
-    }
-    ctx.printer
-        .println(&text::deleted(&target.display_reference()))?;
-    Ok(())
+        deleter
+            .delete(&blob)
+            .await
+            .map_err(|err| delete_failed(target, err))
+    })
+    .await
 }

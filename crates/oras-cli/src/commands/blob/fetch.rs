@@ -121,13 +121,9 @@ impl Command for FetchArgs {
         }
         let target = self.target.parse(&self.args[0])?;
         target.ensure_reference(&INFO, false)?;
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
+        self.common.note_deprecation(env);
         Ok(FetchOptions {
-            tty: self
-                .terminal
-                .use_tty(env.stderr_is_tty, self.common.debug, to_stdout),
+            tty: self.terminal.use_tty_for(env, &self.common, to_stdout),
             common: self.common,
             target,
             output: self.output.map(PathBuf::from),

@@ -2,15 +2,13 @@
 //! `root/manifest/delete.go`).
 
 use clap::Args;
-use oras_content::{ErrorKind, Resolver};
+use oras_content::Resolver;
 
-use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv, confirm};
+use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect;
+use crate::connect::delete::{DeleteFlags, DeleteOptions, confirm_and_delete, delete_failed};
 use crate::error::{CliError, Result};
-use crate::options::{
-    Common, Confirmation, DescriptorOption, DistributionSpecOption, Pretty, Target, TargetOptions,
-};
-use crate::output::{summary, text};
+use crate::options::{DistributionSpecOption, Target};
 
 /// Usage facts of `oras manifest delete`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -43,42 +41,15 @@ Example - Delete a manifest by digest 'sha256:99e4703fbf30916f549cd6bfa9cdbab614
     after_help = LONG,
 )]
 pub struct DeleteArgs {
-    /// Shared flags.
+    /// The flags both delete commands have.
     #[command(flatten)]
-    pub common: Common,
-    /// `-f/--force`.
-    #[command(flatten)]
-    pub confirmation: Confirmation,
-    /// `--descriptor`.
-    #[command(flatten)]
-    pub descriptor: DescriptorOption,
-    /// `--pretty`.
-    #[command(flatten)]
-    pub pretty: Pretty,
-    /// Target flags.
-    #[command(flatten)]
-    pub target: TargetOptions,
+    pub flags: DeleteFlags,
     /// `--distribution-spec`.
     #[command(flatten)]
     pub spec: DistributionSpecOption,
     /// The manifest.
     #[arg(hide = true)]
     pub args: Vec<String>,
-}
-
-/// Validated `oras manifest delete` options.
-#[derive(Clone, Debug)]
-pub struct DeleteOptions {
-    /// Shared flags.
-    pub common: Common,
-    /// The manifest.
-    pub target: Target,
-    /// `--force`: no prompt; missing is not an error.
-    pub force: bool,
-    /// `--descriptor`.
-    pub descriptor: bool,
-    /// `--pretty`.
-    pub pretty: bool,
 }
 
 impl Command for DeleteArgs {
@@ -89,24 +60,11 @@ impl Command for DeleteArgs {
     /// Checks the flags and arguments; `--descriptor` requires `--force`.
     fn validate(self, env: &mut ValidateEnv) -> Result<DeleteOptions> {
         INFO.check_args(&self.args, ArgCount::Exactly(1), "the manifest to delete")?;
-        if self.descriptor.descriptor && !self.confirmation.force {
-            return Err(CliError::new(
-                "must apply --force to confirm the deletion if the descriptor is outputted",
-            ));
-        }
-        let mut target = self.target.parse(&self.args[0])?;
+        self.flags.check()?;
+        let mut target = self.flags.target.parse(&self.args[0])?;
         target.remote.distribution_spec = self.spec.distribution_spec;
         target.ensure_reference(&INFO, true)?;
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
-        Ok(DeleteOptions {
-            common: self.common,
-            target,
-            force: self.confirmation.force,
-            descriptor: self.descriptor.descriptor,
-            pretty: self.pretty.pretty,
-        })
+        Ok(self.flags.options(target, env))
     }
 
     fn debug(options: &DeleteOptions) -> bool {
@@ -141,43 +99,19 @@ pub fn prompt(digest: &str) -> String {
 async fn delete(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
     let target = &options.target;
     let store = connect::open_write_target(target, ctx).await?;
-    let desc = match store.resolve(&target.reference).await {
-        Ok(desc) => desc,
-        Err(err) if err.kind() == ErrorKind::NotFound => {
-            if options.force && !options.descriptor {
-                ctx.printer.println(&text::missing(&target.raw_reference))?;
-                return Ok(());
-            }
+    let resolved = store.resolve(&target.reference).await;
+    confirm_and_delete(options, ctx, "manifest", prompt, resolved, async |desc| {
+        let Some(deleter) = oras_content::Capabilities::as_deleter(&store) else {
             return Err(CliError::new(format!(
-                "{}: the specified manifest does not exist",
+                "{}: deleting is not supported by this target",
                 target.raw_reference
             ))
             .into());
-        }
-        Err(err) => return Err(err.into()),
-    };
-    if !confirm(
-        options.force,
-        &prompt(&desc.digest.to_string()),
-        &mut std::io::stdin().lock(),
-        &ctx.printer,
-    )? {
-        return Ok(());
-    }
-    let Some(deleter) = oras_content::Capabilities::as_deleter(&store) else {
-        return Err(CliError::new(format!(
-            "{}: deleting is not supported by this target",
-            target.raw_reference
-        ))
-        .into());
-    };
-    deleter.delete(&desc).await.map_err(|err| {
-        anyhow::Error::new(err).context(format!("failed to delete {}", target.raw_reference))
-    })?;
-    if options.descriptor {
-        return summary::descriptor(&ctx.printer, &desc, options.pretty);
-    }
-    ctx.printer
-        .println(&text::deleted(&target.display_reference()))?;
-    Ok(())
+        };
+        deleter
+            .delete(desc)
+            .await
+            .map_err(|err| delete_failed(target, err))
+    })
+    .await
 }

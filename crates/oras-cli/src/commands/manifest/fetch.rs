@@ -161,9 +161,7 @@ impl Command for FetchArgs {
             oras_spec::media_type::validate(media_type)
                 .map_err(|err| CliError::new(err.to_string()))?;
         }
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
+        self.common.note_deprecation(env);
         Ok(FetchOptions {
             platform: parse_platform(self.platform.platform.as_deref())?,
             common: self.common,

@@ -101,9 +101,7 @@ impl Command for LsArgs {
         let (registry, namespace) = parse_remote_repository(&self.args[0]).map_err(|err| {
             CliError::new(format!("could not parse repository path: {}", err.message))
         })?;
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
+        self.common.note_deprecation(env);
         Ok(LsOptions {
             common: self.common,
             registry,

@@ -118,9 +118,7 @@ impl Command for TagsArgs {
         )?;
         let format = self.format.parse()?;
         let target = self.target.parse(&self.args[0])?;
-        if let Some(note) = self.common.deprecation_warning() {
-            env.notes.push(note.to_owned());
-        }
+        self.common.note_deprecation(env);
         Ok(TagsOptions {
             common: self.common,
             target,
