@@ -156,7 +156,7 @@ impl Store {
             })
             .await?;
         } else {
-            write_verified(&temp.file, expected, content).await?;
+            write_verified(&temp.file, expected, content, &target_path).await?;
         }
         temp.persist(&target_path, no_clobber)?;
         // The rename and this record happen in one poll, with no await
@@ -181,7 +181,7 @@ impl Store {
         content: BlobReader,
     ) -> Result<()> {
         let temp = self.new_temp_file()?;
-        write_verified(temp.as_file(), expected, content).await?;
+        write_verified(temp.as_file(), expected, content, target).await?;
         let temp = temp.into_temp_path();
         let gzip = temp.to_path_buf();
         let target = target.to_path_buf();
@@ -271,11 +271,28 @@ impl Drop for CancelOnDrop {
 /// oras-go's file store, the temp file and rename keep a failed or
 /// interrupted pull from leaving a partial file under the final name,
 /// without an fsync per file.
+///
+/// A write refused because the disk (or the quota, or the file size
+/// limit) is full names `target`, the file being pulled, as oras-go's
+/// `failed to copy content to <path>` does.
 async fn write_verified(
     file: &std::fs::File,
     expected: &Descriptor,
     content: BlobReader,
+    target: &Path,
 ) -> Result<()> {
-    oras_content::write_to_file(content, expected, file).await?;
-    Ok(())
+    match oras_content::write_to_file(content, expected, file).await {
+        Ok(()) => Ok(()),
+        Err(oras_content::Error::Io { source, .. })
+            if matches!(
+                source.kind(),
+                io::ErrorKind::StorageFull
+                    | io::ErrorKind::FileTooLarge
+                    | io::ErrorKind::QuotaExceeded
+            ) =>
+        {
+            Err(Error::io(format!("writing {}", target.display()), source))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -63,8 +63,8 @@ fn a_pull_onto_a_full_tmpfs_fails_clearly_and_releases_the_space() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stdout.contains("EXIT 1\n"), "{}", describe(&out));
     assert!(
-        stderr.contains("no space left on device"),
-        "{}",
+        stderr.contains("small/big.bin: no space left on device"),
+        "the error names the file and the cause: {}",
         describe(&out)
     );
     assert!(stdout.contains("LEFT []"), "files left: {}", describe(&out));
@@ -96,7 +96,11 @@ fn a_pull_past_the_file_size_limit_fails_clearly_and_leaves_nothing() {
     eprintln!("pull past the file size limit: {}", describe(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert!(stderr.contains("file too large"), "{}", describe(&out));
+    assert!(
+        stderr.contains("out/big.bin: file too large"),
+        "the error names the file and the cause: {}",
+        describe(&out)
+    );
     let left: Vec<_> = std::fs::read_dir(env.path("out"))
         .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
         .unwrap_or_default();
