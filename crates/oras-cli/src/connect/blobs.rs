@@ -17,8 +17,14 @@ pub struct RemoteBlobs {
 }
 
 impl RemoteBlobs {
-    /// Opens the repository of the remote `target` (credentials read now).
+    /// Opens the repository of the remote `target` (credentials read now;
+    /// with the containers configuration on, the registry's own, never a
+    /// mirror, `blocked` refused).
     pub fn open(target: &Target, ctx: &Context) -> anyhow::Result<Self> {
+        if connect::containers::enabled() {
+            let repository = connect::endpoints::open_write_repository(target, ctx)?;
+            return Ok(RemoteBlobs { repository });
+        }
         let reference = connect::remote::remote_reference(target)?;
         let registry = connect::open_registry(reference.registry(), &target.remote, ctx)?;
         let repository = registry

@@ -61,6 +61,7 @@ pub fn open_write_repository(target: &Target, ctx: &Context) -> anyhow::Result<R
     if !containers::enabled() {
         return super::open_repository(target, ctx);
     }
+    // `remote::open_repository` comes here when the configuration is on.
     let reference = super::remote::remote_reference(target)?;
     let endpoint = containers::push_endpoint(&reference)?;
     let flag = super::remote::read_flag_credential(&target.remote, ctx)?;

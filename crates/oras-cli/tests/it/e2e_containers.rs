@@ -12,4 +12,5 @@ mod support;
 
 mod auth_sources;
 mod containers_config;
+mod every_command;
 mod scoped_auth;
