@@ -7,6 +7,7 @@
 //! with nothing partial under a final name; each is bounded in time and
 //! runs on loopback only.
 
+mod cuts;
 mod disk_full;
 mod registry_killed;
 mod server_errors;
