@@ -2,10 +2,10 @@
 
 use oras_content::{ReadOnlyStorage, ReadOnlyTarget, Storage, Target, read_all};
 use oras_spec::Descriptor;
-use tokio::sync::Semaphore;
 
 use crate::engine::{Engine, RootTag, TagFn};
 use crate::error::{Error, Origin, Result};
+use crate::limit::Limiter;
 use crate::options::{CopyGraphOptions, CopyOptions};
 use crate::proxy::Proxy;
 use crate::tracker::Tracker;
@@ -24,7 +24,7 @@ where
     D: Storage + ?Sized,
 {
     let proxy = Proxy::new(src, opts.effective_max_metadata_bytes());
-    let limiter = Semaphore::new(opts.effective_concurrency());
+    let limiter = Limiter::new(opts);
     let tracker = Tracker::default();
     let engine = Engine {
         dst,
@@ -69,7 +69,7 @@ where
         root = mapped.map_err(|e| Error::copy("MapRoot", Origin::Source, e))?;
     }
 
-    let limiter = Semaphore::new(opts.graph.effective_concurrency());
+    let limiter = Limiter::new(&opts.graph);
     let tracker = Tracker::default();
     let tag: TagFn<'_> = Box::new(move |desc: Descriptor, reference: String| {
         Box::pin(async move { dst.tag(&desc, &reference).await })

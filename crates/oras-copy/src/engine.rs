@@ -4,9 +4,10 @@
 //! others wait for it. A node first asks the destination whether it exists
 //! and, if so, skips its whole sub-DAG. Otherwise it finds its successors
 //! (manifests are fetched through the caching [`Proxy`]), drops foreign
-//! layers, gives back its place in the concurrency limit while the
-//! children copy (so parents waiting on children never starve them), and
-//! then copies itself: children before parents, the root last.
+//! layers, gives back its place in the concurrency limit (one per size
+//! class, [`Limiter`]) while the children copy (so parents waiting on
+//! children never starve them), and then copies itself: children before
+//! parents, the root last.
 //!
 //! All of it runs as futures joined within the caller's task, so stores
 //! are borrowed rather than shared through `Arc`s, and a failure anywhere
@@ -18,13 +19,13 @@ use oras_content::{
     successors_from_bytes,
 };
 use oras_spec::{Descriptor, DescriptorKey, media_type};
-use tokio::sync::Semaphore;
 
 use crate::error::{Error, Origin, Result};
 use crate::event::{CopyEvent, counting, emit};
+use crate::limit::Limiter;
 use crate::options::{CopyGraphOptions, PreCopyAction};
 use crate::proxy::Proxy;
-use crate::tracker::{Tracker, acquire};
+use crate::tracker::Tracker;
 
 /// Tags a descriptor with a reference at the destination.
 pub(crate) type TagFn<'a> =
@@ -42,7 +43,7 @@ pub(crate) struct RootTag<'a> {
 pub(crate) struct Engine<'a, S: ?Sized, D: ?Sized> {
     pub(crate) dst: &'a D,
     pub(crate) proxy: &'a Proxy<'a, S>,
-    pub(crate) limiter: &'a Semaphore,
+    pub(crate) limiter: &'a Limiter,
     pub(crate) tracker: &'a Tracker,
     pub(crate) opts: &'a CopyGraphOptions,
     pub(crate) root: Option<RootTag<'a>>,
@@ -73,7 +74,7 @@ where
             let Some(commit) = self.tracker.try_commit(&desc) else {
                 return Ok(());
             };
-            let mut permit = acquire(self.limiter).await?;
+            let mut permit = self.limiter.acquire(&desc).await?;
             if self.exists_at_destination(&desc).await? {
                 if let Err(e) = self.skip_existing(&desc).await {
                     // The root's re-tag re-pushes its manifest, which the
@@ -105,7 +106,7 @@ where
                 for child in &successors {
                     self.tracker.wait(child).await?;
                 }
-                permit = acquire(self.limiter).await?;
+                permit = self.limiter.acquire(&desc).await?;
             }
             if let Err(e) = self.copy_node(&desc).await {
                 if successors.is_empty() || !is_missing_referenced_content(&e) {

@@ -16,10 +16,10 @@ use oras_content::{
     PredecessorFinder, ReadOnlyGraphStorage, ReadOnlyGraphTarget, Storage, Target, fetch_all,
 };
 use oras_spec::{Descriptor, DescriptorKey, Index, media_type};
-use tokio::sync::Semaphore;
 
 use crate::engine::Engine;
 use crate::error::{Error, Origin, Result};
+use crate::limit::Limiter;
 use crate::options::{ExtendedCopyGraphOptions, ExtendedCopyOptions};
 use crate::proxy::Proxy;
 use crate::tracker::Tracker;
@@ -65,7 +65,7 @@ where
 {
     let proxy = Proxy::new(src, opts.graph.effective_max_metadata_bytes());
     let roots = find_roots(&proxy, node, opts).await?;
-    let limiter = Semaphore::new(opts.graph.effective_concurrency());
+    let limiter = Limiter::new(&opts.graph);
     let tracker = Tracker::default();
     let engine = Engine {
         dst,

@@ -10,8 +10,9 @@
 //!   parents so the root lands last, a sub-DAG is skipped when its root
 //!   exists at the destination (unless [`CopyGraphOptions::force`]), and
 //!   foreign layers are left out. At most `concurrency` nodes (3 by
-//!   default) work at once; a parent gives its place back while it waits
-//!   for its children, so the limit never deadlocks.
+//!   default) work at once, and small ones (≤ 1 MiB) up to 4 × that of
+//!   their own; a parent gives its place back while it waits for its
+//!   children, so the limits never deadlock.
 //! - Manifests are fetched once into a cache (each at most 4 MiB) to find
 //!   successors, and pushed from there; blobs stream from source to
 //!   destination and are never held whole.
@@ -70,6 +71,7 @@ mod event;
 mod extended;
 mod fetch;
 mod filter;
+mod limit;
 mod options;
 mod pack;
 mod platform;
@@ -84,9 +86,10 @@ pub use extended::{extended_copy, extended_copy_graph};
 pub use fetch::{FetchBytesOptions, ResolveOptions, fetch, fetch_bytes, resolve};
 pub use filter::{referrers, referrers_finder};
 pub use options::{
-    CopyGraphOptions, CopyOptions, DEFAULT_CONCURRENCY, ExtendedCopyGraphOptions,
-    ExtendedCopyOptions, FindPredecessorsHook, FindSuccessorsHook, HookOf, MapRootHook,
-    MountFromHook, NodeHook, PreCopyAction, PreCopyHook,
+    CopyGraphOptions, CopyOptions, DEFAULT_CONCURRENCY, DEFAULT_SMALL_BLOB_SIZE,
+    ExtendedCopyGraphOptions, ExtendedCopyOptions, FindPredecessorsHook, FindSuccessorsHook,
+    HookOf, MapRootHook, MountFromHook, NodeHook, PreCopyAction, PreCopyHook,
+    SMALL_BLOB_CONCURRENCY_FACTOR,
 };
 pub use pack::{PackManifestOptions, PackManifestVersion, pack_manifest};
 pub use platform::select_manifest;

@@ -20,6 +20,13 @@ use crate::event::ProgressFn;
 /// The default number of nodes copied at once (oras-go, dockerd, containerd).
 pub const DEFAULT_CONCURRENCY: usize = 3;
 
+/// Nodes of at most this many bytes are small by default (1 MiB): they
+/// cost round trips more than bandwidth, and have a limit of their own.
+pub const DEFAULT_SMALL_BLOB_SIZE: u64 = 1024 * 1024;
+
+/// Small nodes copied at once, by default, per place of `concurrency`.
+pub const SMALL_BLOB_CONCURRENCY_FACTOR: usize = 4;
+
 /// What `pre_copy` decides for a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PreCopyAction {
@@ -84,8 +91,16 @@ where
 /// Options of [`crate::copy_graph`] (oras-go `CopyGraphOptions`).
 #[derive(Clone, Default)]
 pub struct CopyGraphOptions {
-    /// Nodes copied at once; 0 means [`DEFAULT_CONCURRENCY`].
+    /// Nodes copied at once; 0 means [`DEFAULT_CONCURRENCY`]. Small
+    /// nodes (see `small_blob_size`) have a limit of their own.
     pub concurrency: usize,
+    /// Nodes of at most this many bytes are small: they are limited by
+    /// `small_blob_concurrency`, not `concurrency`. `None` means
+    /// [`DEFAULT_SMALL_BLOB_SIZE`]; `Some(0)`: no node is small.
+    pub small_blob_size: Option<u64>,
+    /// Small nodes copied at once; 0 means
+    /// [`SMALL_BLOB_CONCURRENCY_FACTOR`] × the effective `concurrency`.
+    pub small_blob_concurrency: usize,
     /// Largest manifest kept in memory; 0 means 4 MiB
     /// ([`oras_content::MAX_METADATA_BYTES`]).
     pub max_metadata_bytes: u64,
@@ -201,6 +216,19 @@ impl CopyGraphOptions {
         }
     }
 
+    pub(crate) fn effective_small_blob_size(&self) -> u64 {
+        self.small_blob_size.unwrap_or(DEFAULT_SMALL_BLOB_SIZE)
+    }
+
+    pub(crate) fn effective_small_blob_concurrency(&self) -> usize {
+        if self.small_blob_concurrency == 0 {
+            self.effective_concurrency()
+                .saturating_mul(SMALL_BLOB_CONCURRENCY_FACTOR)
+        } else {
+            self.small_blob_concurrency
+        }
+    }
+
     pub(crate) fn effective_max_metadata_bytes(&self) -> u64 {
         if self.max_metadata_bytes == 0 {
             oras_content::MAX_METADATA_BYTES
@@ -214,6 +242,8 @@ impl fmt::Debug for CopyGraphOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CopyGraphOptions")
             .field("concurrency", &self.concurrency)
+            .field("small_blob_size", &self.small_blob_size)
+            .field("small_blob_concurrency", &self.small_blob_concurrency)
             .field("max_metadata_bytes", &self.max_metadata_bytes)
             .field("force", &self.force)
             .field("pre_copy", &self.pre_copy.is_some())

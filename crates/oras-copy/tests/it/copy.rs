@@ -230,10 +230,52 @@ async fn concurrency_is_limited_and_defaults_to_three() {
             push_delay: Some(Duration::from_millis(20)),
             ..Behaviour::default()
         });
-        let opts = CopyGraphOptions::default().with_concurrency(concurrency);
+        // Every layer counts as large here.
+        let opts = CopyGraphOptions {
+            small_blob_size: Some(0),
+            ..CopyGraphOptions::default()
+        }
+        .with_concurrency(concurrency);
         bounded(copy_graph(&src, &dst, &m, &opts)).await.unwrap();
         let max = dst.max_in_flight.load(std::sync::atomic::Ordering::SeqCst);
         assert_eq!(max, expected, "concurrency {concurrency}");
+    }
+}
+
+#[tokio::test]
+async fn small_blobs_have_a_larger_limit_of_their_own() {
+    let src = memory::Store::new();
+    let layers: Vec<_> = (0..20)
+        .map(|i| layer(&src, &format!("layer {i}")))
+        .collect();
+    let m = manifest(&src, layers);
+    let small = |size: Option<u64>, concurrency: usize, small_concurrency: usize| {
+        CopyGraphOptions {
+            small_blob_size: size,
+            small_blob_concurrency: small_concurrency,
+            ..CopyGraphOptions::default()
+        }
+        .with_concurrency(concurrency)
+    };
+    let cases = [
+        (small(None, 0, 0), 12, "4 × the default 3"),
+        (small(None, 2, 0), 8, "4 × concurrency"),
+        (small(None, 0, 5), 5, "set on its own"),
+        (
+            small(Some(1), 0, 0),
+            3,
+            "the layers are above the small size",
+        ),
+    ];
+    for (opts, expected, case) in cases {
+        let dst = Fake::new(Behaviour {
+            push_delay: Some(Duration::from_millis(20)),
+            ..Behaviour::default()
+        });
+        bounded(copy_graph(&src, &dst, &m, &opts)).await.unwrap();
+        let max = dst.max_in_flight.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(max, expected, "{case}");
+        assert!(dst.exists(&m).await.unwrap(), "{case}");
     }
 }
 

@@ -334,7 +334,12 @@ async fn recursive_copy_takes_referrers_from_every_page() {
         // response with an unlocked read-modify-write of its index.json
         // (`referrerAdd`), so referrers of one subject pushed at the same
         // time can drop each other from the listing (they are all stored).
-        let mut opts = ExtendedCopyOptions::new(CopyGraphOptions::default().with_concurrency(1));
+        // Small nodes included.
+        let one_at_a_time = CopyGraphOptions {
+            small_blob_concurrency: 1,
+            ..CopyGraphOptions::default()
+        };
+        let mut opts = ExtendedCopyOptions::new(one_at_a_time.with_concurrency(1));
         opts.find_predecessors = Some(referrers_finder());
         extended_copy(&a, "v1", &b, "v1", &opts).await.unwrap();
         assert_holds(&b, &image.nodes, &image.content).await;
