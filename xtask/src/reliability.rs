@@ -90,6 +90,84 @@ const SCENARIOS: &[Scenario] = &[
         target: &["--lib"],
         test: "template::tests::printf_widths_past_go_bound_match_go",
     },
+    Scenario {
+        what: "the real registry SIGKILLed and restarted (same port and storage) during an `oras push` of a 200 MiB blob: the push completes or fails clearly, the next one works, the content pulled back verifies",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::registry_killed::a_push_survives_a_registry_killed_and_restarted",
+    },
+    Scenario {
+        what: "the real registry SIGKILLed and restarted during an `oras pull` of a 200 MiB blob: success, or a clear error and no partial file under the final name; the next pull verifies",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::registry_killed::a_pull_survives_a_registry_killed_and_restarted",
+    },
+    Scenario {
+        what: "the source registry SIGKILLed and restarted during an `oras cp` of a 200 MiB blob between two real registries: the copy completes or fails clearly, the copied content verifies",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::registry_killed::a_copy_survives_its_source_registry_killed_and_restarted",
+    },
+    Scenario {
+        what: "500, 503 and 429, with and without Retry-After, on blob fetches before the real registry: pulls retry as the Go oras does (as many retries; Retry-After waited on 429 only)",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::server_errors::pulls_retry_500_503_429_with_and_without_retry_after_as_go_does",
+    },
+    Scenario {
+        what: "429 with Retry-After: 30: the wait is clamped to 3 s, then the pull succeeds, as the Go oras",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::server_errors::a_long_retry_after_is_clamped_to_3_s_as_go_does",
+    },
+    Scenario {
+        what: "500 on every upload: 5 retries, then the Go oras's error, word for word",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::server_errors::uploads_refused_with_500_every_time_fail_as_go_does",
+    },
+    Scenario {
+        what: "tokens the registry refuses 3 s after issue (expires_in telling the truth), every request delayed 1.2 s: a push and a pull complete with new tokens",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::token_expiry::a_push_and_a_pull_outlive_tokens_that_say_when_they_expire",
+    },
+    Scenario {
+        what: "tokens refused 3 s after issue while expires_in says 300 s: the 401s are answered with new tokens, a push and a pull complete",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::token_expiry::a_push_and_a_pull_outlive_tokens_refused_before_their_advertised_expiry",
+    },
+    Scenario {
+        what: "a pull onto a 4 MiB tmpfs (private mount namespace): exit 1 naming the file and \"no space left on device\", nothing left, the space released",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::disk_full::a_pull_onto_a_full_tmpfs_fails_clearly_and_releases_the_space",
+    },
+    Scenario {
+        what: "a pull past `ulimit -f`: exit 1 naming the file and \"file too large\", nothing left in the output directory",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::disk_full::a_pull_past_the_file_size_limit_fails_clearly_and_leaves_nothing",
+    },
+    Scenario {
+        what: "pulls of 16 MiB through a proxy cutting connections at seeded points: resumed, content verified",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::cuts::pulls_across_connections_cut_at_random_points_resume_or_fail_clearly",
+    },
+    Scenario {
+        what: "pushes of 16 MiB through a proxy cutting connections at seeded points: a cut upload fails with a clear error as the Go oras's does, the next push works and verifies",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::cuts::pushes_across_connections_cut_at_random_points_resume_or_fail_clearly",
+    },
+    Scenario {
+        what: "a registry slowed to 1 KiB/s for 3 s: a push and a pull wait it out and verify",
+        package: "oras-cli",
+        target: &["--test", "it"],
+        test: "faults::cuts::a_push_and_a_pull_through_a_registry_slowed_to_1_kib_per_s_complete",
+    },
 ];
 
 /// What the fuzz targets found, and where it was fixed and pinned.
@@ -104,14 +182,15 @@ const FINDINGS: &[(&str, &str, &str)] = &[
         "tags of all but the last writer were lost: each process rewrote `index.json` from its own view",
         "`oras-store-oci` rewrites the index under an exclusive `flock` on the layout directory and merges what other processes added; test `processes::eight_processes_pushing_different_tags_keep_every_tag`",
     ),
+    (
+        "(scenario) the disk filling up during a pull",
+        "the error named only the blob's digest (`writing sha256:…: no space left on device`), not the file",
+        "`oras-store-file` names the file being pulled when a write is refused for space, quota or file size, as oras-go's `failed to copy content to <path>` does; tests `faults::disk_full::*`",
+    ),
 ];
 
 /// Scenarios of the reliability plan that no test runs yet.
 const NOT_YET: &[&str] = &[
-    "the real registry killed (SIGKILL) and restarted during a push, a pull and a copy of a 200 MiB blob",
-    "connections reset at random points by a cutting proxy; a slow registry (1 KiB/s); 500/503/429 with and without Retry-After against the real registry",
-    "a token that expires mid-transfer (short-lived tokens from the harness's token server)",
-    "the disk filling up during a pull",
     "the `oras` binary itself SIGKILLed during a push, a pull, a `cp` into a layout and a restore (the layout and file stores are SIGKILLed in child processes above, not the CLI)",
     "pulling while others push into one layout with the `oras` binary",
     "load: 50 concurrent pushes of one blob, 10,000 tags, 1,000 referrers, `cp -r` of 100 platform manifests, each under 64 MiB peak RSS",
