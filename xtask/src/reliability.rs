@@ -145,7 +145,7 @@ const SCENARIOS: &[Scenario] = &[
         test: "faults::disk_full::a_pull_onto_a_full_tmpfs_fails_clearly_and_releases_the_space",
     },
     Scenario {
-        what: "a pull past `ulimit -f`: exit 1 naming the file and \"file too large\", nothing left in the output directory",
+        what: "a pull past `ulimit -f`: exit 1 naming the file and \"file too large\", nothing left in the output directory; the same stderr as the Go oras",
         package: "oras-cli",
         target: &["--test", "it"],
         test: "faults::disk_full::a_pull_past_the_file_size_limit_fails_clearly_and_leaves_nothing",
@@ -185,7 +185,7 @@ const FINDINGS: &[(&str, &str, &str)] = &[
     (
         "(scenario) the disk filling up during a pull",
         "the error named only the blob's digest (`writing sha256:…: no space left on device`), not the file",
-        "`oras-store-file` names the file being pulled when a write is refused for space, quota or file size, as oras-go's `failed to copy content to <path>` does; tests `faults::disk_full::*`",
+        "`oras-store-file` names the file being pulled when a write is refused for space, quota or file size, in oras-go's words (`failed to copy content to <path>: copy failed: write <path>: no space left on device`); test `faults::disk_full::a_pull_past_the_file_size_limit_fails_clearly_and_leaves_nothing` compares the stderr with the Go oras's",
     ),
 ];
 

@@ -273,8 +273,9 @@ impl Drop for CancelOnDrop {
 /// without an fsync per file.
 ///
 /// A write refused because the disk (or the quota, or the file size
-/// limit) is full names `target`, the file being pulled, as oras-go's
-/// `failed to copy content to <path>` does.
+/// limit) is full names `target`, the file being pulled, in oras-go's
+/// words (file store `pushFile` wrapping `ioutil.CopyBuffer` wrapping the
+/// `*os.PathError` of the write).
 async fn write_verified(
     file: &std::fs::File,
     expected: &Descriptor,
@@ -291,7 +292,11 @@ async fn write_verified(
                     | io::ErrorKind::QuotaExceeded
             ) =>
         {
-            Err(Error::io(format!("writing {}", target.display()), source))
+            let path = target.display();
+            Err(Error::io(
+                format!("failed to copy content to {path}: copy failed: write {path}"),
+                source,
+            ))
         }
         Err(other) => Err(other.into()),
     }

@@ -63,7 +63,8 @@ fn a_pull_onto_a_full_tmpfs_fails_clearly_and_releases_the_space() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stdout.contains("EXIT 1\n"), "{}", describe(&out));
     assert!(
-        stderr.contains("small/big.bin: no space left on device"),
+        stderr.contains("small/big.bin: copy failed: write ")
+            && stderr.contains("small/big.bin: no space left on device"),
         "the error names the file and the cause: {}",
         describe(&out)
     );
@@ -106,7 +107,7 @@ fn a_pull_past_the_file_size_limit_fails_clearly_and_leaves_nothing() {
         .unwrap_or_default();
     assert!(left.is_empty(), "left in out/: {left:?}");
 
-    // The Go oras in the same place, for the record (its words differ).
+    // The Go oras in the same place: the same words, nothing left either.
     let go = oras_testkit::reference::go_oras().unwrap();
     let script = script.replace("-o out", "-o go-out");
     let go_out = env
@@ -123,4 +124,7 @@ fn a_pull_past_the_file_size_limit_fails_clearly_and_leaves_nothing() {
         .unwrap_or_default();
     eprintln!("Go: {}\nleft in go-out/: {go_left:?}", describe(&go_out));
     assert_eq!(go_out.status.code(), Some(1), "Go: {}", describe(&go_out));
+    assert!(go_left.is_empty(), "Go left {go_left:?}");
+    let go_stderr = String::from_utf8_lossy(&go_out.stderr).replace("/go-out/", "/out/");
+    assert_eq!(stderr, go_stderr, "ours, then Go's");
 }
