@@ -1,8 +1,9 @@
 //! Opening a repository through the containers configuration when
 //! `ORAS_EXPERIMENTAL_CONTAINERS_CONFIG=1` (see [`super::containers`]):
 //! a read tries the endpoints in order (mirrors first, then the
-//! location) and keeps the first that resolves the reference; a write
-//! goes to the registry itself once `blocked` is checked.
+//! location) and keeps the first that resolves the reference, with the
+//! endpoints after it as fallbacks for content it lacks; a write goes to
+//! the registry itself once `blocked` is checked.
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use oras_content::Resolver;
 use oras_remote::{Registry, Repository};
 
 use super::containers;
+use super::target::{MirroredRepository, ReadTarget};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::options::{FlagCredential, Target};
@@ -31,25 +33,71 @@ pub async fn open_repository(
     if operation == Operation::Push {
         return open_write_repository(target, ctx);
     }
+    let mut repositories = read_repositories(target, ctx, false).await?;
+    Ok(repositories.remove(0))
+}
+
+/// Opens `target`'s repository for reading as a [`ReadTarget`]: when a
+/// mirror serves it, the endpoints after the mirror stay at hand for
+/// content the mirror turns out to lack ([`MirroredRepository`]).
+pub async fn open_read_target(target: &Target, ctx: &Context) -> anyhow::Result<ReadTarget> {
+    if !containers::enabled() {
+        return Ok(ReadTarget::Registry(super::open_repository(target, ctx)?));
+    }
+    let mut repositories = read_repositories(target, ctx, true).await?;
+    let primary = repositories.remove(0);
+    Ok(match repositories.is_empty() {
+        true => ReadTarget::Registry(primary),
+        false => ReadTarget::Mirrored(MirroredRepository::new(primary, repositories)),
+    })
+}
+
+/// The repository of the first endpoint that resolves `target`'s
+/// reference (policy.json checked, `blocked` refused first), followed,
+/// when `with_fallbacks`, by those of the endpoints after it. Without a
+/// reference to ask for, the first endpoint.
+async fn read_repositories(
+    target: &Target,
+    ctx: &Context,
+    with_fallbacks: bool,
+) -> anyhow::Result<Vec<Repository>> {
     let reference = super::remote::remote_reference(target)?;
     let endpoints = containers::pull_endpoints(&reference)?;
     let flag = super::remote::read_flag_credential(&target.remote, ctx)?;
     let last = endpoints.len().saturating_sub(1);
     for (index, endpoint) in endpoints.iter().enumerate() {
         let repository = open_endpoint(endpoint, target, flag.as_ref(), ctx)?;
-        if index == last || target.reference.is_empty() {
-            return Ok(repository);
+        if index < last
+            && !target.reference.is_empty()
+            && !resolves(&repository, target, endpoint).await
+        {
+            continue;
         }
-        match tokio::time::timeout(PROBE_TIMEOUT, repository.resolve(&target.reference)).await {
-            Ok(Ok(_)) => return Ok(repository),
-            Ok(Err(err)) => {
-                tracing::debug!(endpoint = %endpoint.reference, error = %err, "mirror skipped");
+        let mut repositories = vec![repository];
+        if with_fallbacks {
+            for later in &endpoints[index + 1..] {
+                repositories.push(open_endpoint(later, target, flag.as_ref(), ctx)?);
             }
-            Err(_) => tracing::debug!(endpoint = %endpoint.reference, "mirror timed out"),
         }
+        return Ok(repositories);
     }
     // `endpoints` always ends with the location; an empty list cannot be.
     Err(CliError::new(format!("no endpoint for {reference}")).into())
+}
+
+/// Whether `endpoint` resolves `target`'s reference (in time).
+async fn resolves(repository: &Repository, target: &Target, endpoint: &Endpoint) -> bool {
+    match tokio::time::timeout(PROBE_TIMEOUT, repository.resolve(&target.reference)).await {
+        Ok(Ok(_)) => true,
+        Ok(Err(err)) => {
+            tracing::debug!(endpoint = %endpoint.reference, error = %err, "mirror skipped");
+            false
+        }
+        Err(_) => {
+            tracing::debug!(endpoint = %endpoint.reference, "mirror timed out");
+            false
+        }
+    }
 }
 
 /// Opens the repository of `target` for writing: the reference's own

@@ -74,5 +74,7 @@ pub use remote::{
     USER_AGENT, client_config, credential_store, open_registry, open_repository,
     shared_token_cache, warning_handler,
 };
-pub use target::{ReadTarget, WriteTarget, open_read_target, open_write_target};
+pub use target::{
+    MirroredRepository, ReadTarget, WriteTarget, open_read_target, open_write_target,
+};
 pub use union::Union;

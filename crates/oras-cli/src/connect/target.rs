@@ -11,6 +11,8 @@
 //! directly as a copy source or destination; [`WriteTarget::repository`]
 //! and [`ReadTarget::repository`] give the registry-only operations.
 
+mod mirrored;
+
 use async_trait::async_trait;
 use oras_containers_config::Operation;
 use oras_content::{
@@ -21,6 +23,7 @@ use oras_content::{
 use oras_remote::Repository;
 use oras_spec::Descriptor;
 
+pub use self::mirrored::MirroredRepository;
 use crate::context::Context;
 use crate::error::{CliError, quote};
 use crate::options::{Target, TargetKind};
@@ -45,6 +48,9 @@ pub enum ReadTarget {
     Registry(Repository),
     /// An OCI image layout, directory or tar archive.
     Layout(oras_store_oci::ReadOnlyStore),
+    /// A registry repository read through a mirror of the containers
+    /// configuration, with the endpoints after it to fall back to.
+    Mirrored(MirroredRepository),
 }
 
 /// Opens `target` for writing: the repository (flag credentials are read
@@ -68,9 +74,7 @@ pub async fn open_write_target(target: &Target, ctx: &Context) -> anyhow::Result
 /// tar archive, which must exist.
 pub async fn open_read_target(target: &Target, ctx: &Context) -> anyhow::Result<ReadTarget> {
     match target.kind {
-        TargetKind::Registry => Ok(ReadTarget::Registry(
-            super::endpoints::open_repository(target, ctx, Operation::Pull).await?,
-        )),
+        TargetKind::Registry => super::endpoints::open_read_target(target, ctx).await,
         TargetKind::OciLayout => {
             let store = oras_store_oci::ReadOnlyStore::open(&target.path)
                 .await
@@ -146,16 +150,76 @@ impl WriteTarget {
 }
 
 impl ReadTarget {
-    /// The repository, for a registry target.
+    /// The repository, for a registry target (the endpoint that resolved
+    /// the reference, for a mirrored one).
     pub fn repository(&self) -> Option<&Repository> {
         match self {
             ReadTarget::Registry(repo) => Some(repo),
+            ReadTarget::Mirrored(mirrored) => Some(mirrored.primary()),
             ReadTarget::Layout(_) => None,
         }
     }
 }
 
-/// Forwards a trait method to whichever store the enum holds.
+/// Implements the traits both targets share by forwarding to whichever
+/// store the enum holds (`$variant`s), with `$capabilities` (more
+/// `Capabilities` methods) for the target that has them.
+macro_rules! forward_read_traits {
+    ($target:ty: $($variant:ident),+; $($capabilities:tt)*) => {
+        #[async_trait]
+        impl Fetcher for $target {
+            async fn fetch(&self, target: &Descriptor) -> Result<BlobReader> {
+                match self { $(Self::$variant(s) => s.fetch(target).await,)+ }
+            }
+        }
+
+        #[async_trait]
+        impl ReadOnlyStorage for $target {
+            async fn exists(&self, target: &Descriptor) -> Result<bool> {
+                match self { $(Self::$variant(s) => s.exists(target).await,)+ }
+            }
+        }
+
+        #[async_trait]
+        impl Resolver for $target {
+            async fn resolve(&self, reference: &str) -> Result<Descriptor> {
+                match self { $(Self::$variant(s) => s.resolve(reference).await,)+ }
+            }
+        }
+
+        #[async_trait]
+        impl PredecessorFinder for $target {
+            async fn predecessors(&self, node: &Descriptor) -> Result<Vec<Descriptor>> {
+                match self { $(Self::$variant(s) => s.predecessors(node).await,)+ }
+            }
+        }
+
+        #[async_trait]
+        impl TagLister for $target {
+            async fn tags(&self, last: Option<&str>) -> Result<Vec<String>> {
+                match self { $(Self::$variant(s) => s.tags(last).await,)+ }
+            }
+        }
+
+        impl Capabilities for $target {
+            fn as_reference_fetcher(&self) -> Option<&dyn ReferenceFetcher> {
+                match self { $(Self::$variant(s) => s.as_reference_fetcher(),)+ }
+            }
+            fn as_tag_lister(&self) -> Option<&dyn TagLister> {
+                match self { $(Self::$variant(s) => s.as_tag_lister(),)+ }
+            }
+            fn as_referrer_lister(&self) -> Option<&dyn ReferrerLister> {
+                match self { $(Self::$variant(s) => s.as_referrer_lister(),)+ }
+            }
+            fn as_predecessor_finder(&self) -> Option<&dyn PredecessorFinder> {
+                match self { $(Self::$variant(s) => s.as_predecessor_finder(),)+ }
+            }
+            $($capabilities)*
+        }
+    };
+}
+
+/// Forwards a `WriteTarget` method to whichever store it holds.
 macro_rules! delegate {
     ($self:ident, $store:ident => $call:expr) => {
         match $self {
@@ -165,66 +229,7 @@ macro_rules! delegate {
     };
 }
 
-#[async_trait]
-impl Fetcher for WriteTarget {
-    async fn fetch(&self, target: &Descriptor) -> Result<BlobReader> {
-        delegate!(self, s => s.fetch(target).await)
-    }
-}
-
-#[async_trait]
-impl Pusher for WriteTarget {
-    async fn push(&self, expected: &Descriptor, content: BlobReader) -> Result<()> {
-        delegate!(self, s => s.push(expected, content).await)
-    }
-}
-
-#[async_trait]
-impl ReadOnlyStorage for WriteTarget {
-    async fn exists(&self, target: &Descriptor) -> Result<bool> {
-        delegate!(self, s => s.exists(target).await)
-    }
-}
-
-#[async_trait]
-impl Resolver for WriteTarget {
-    async fn resolve(&self, reference: &str) -> Result<Descriptor> {
-        delegate!(self, s => s.resolve(reference).await)
-    }
-}
-
-#[async_trait]
-impl Tagger for WriteTarget {
-    async fn tag(&self, desc: &Descriptor, reference: &str) -> Result<()> {
-        delegate!(self, s => s.tag(desc, reference).await)
-    }
-}
-
-#[async_trait]
-impl PredecessorFinder for WriteTarget {
-    async fn predecessors(&self, node: &Descriptor) -> Result<Vec<Descriptor>> {
-        delegate!(self, s => s.predecessors(node).await)
-    }
-}
-
-#[async_trait]
-impl Deleter for WriteTarget {
-    async fn delete(&self, target: &Descriptor) -> Result<()> {
-        delegate!(self, s => s.delete(target).await)
-    }
-}
-
-#[async_trait]
-impl TagLister for WriteTarget {
-    async fn tags(&self, last: Option<&str>) -> Result<Vec<String>> {
-        delegate!(self, s => s.tags(last).await)
-    }
-}
-
-impl Capabilities for WriteTarget {
-    fn as_reference_fetcher(&self) -> Option<&dyn ReferenceFetcher> {
-        delegate!(self, s => s.as_reference_fetcher())
-    }
+forward_read_traits!(WriteTarget: Registry, Layout;
     fn as_reference_pusher(&self) -> Option<&dyn ReferencePusher> {
         delegate!(self, s => s.as_reference_pusher())
     }
@@ -237,63 +242,27 @@ impl Capabilities for WriteTarget {
     fn as_untagger(&self) -> Option<&dyn Untagger> {
         delegate!(self, s => s.as_untagger())
     }
-    fn as_tag_lister(&self) -> Option<&dyn TagLister> {
-        delegate!(self, s => s.as_tag_lister())
-    }
-    fn as_referrer_lister(&self) -> Option<&dyn ReferrerLister> {
-        delegate!(self, s => s.as_referrer_lister())
-    }
-    fn as_predecessor_finder(&self) -> Option<&dyn PredecessorFinder> {
-        delegate!(self, s => s.as_predecessor_finder())
+);
+
+forward_read_traits!(ReadTarget: Registry, Layout, Mirrored;);
+
+#[async_trait]
+impl Pusher for WriteTarget {
+    async fn push(&self, expected: &Descriptor, content: BlobReader) -> Result<()> {
+        delegate!(self, s => s.push(expected, content).await)
     }
 }
 
 #[async_trait]
-impl Fetcher for ReadTarget {
-    async fn fetch(&self, target: &Descriptor) -> Result<BlobReader> {
-        delegate!(self, s => s.fetch(target).await)
+impl Tagger for WriteTarget {
+    async fn tag(&self, desc: &Descriptor, reference: &str) -> Result<()> {
+        delegate!(self, s => s.tag(desc, reference).await)
     }
 }
 
 #[async_trait]
-impl ReadOnlyStorage for ReadTarget {
-    async fn exists(&self, target: &Descriptor) -> Result<bool> {
-        delegate!(self, s => s.exists(target).await)
-    }
-}
-
-#[async_trait]
-impl Resolver for ReadTarget {
-    async fn resolve(&self, reference: &str) -> Result<Descriptor> {
-        delegate!(self, s => s.resolve(reference).await)
-    }
-}
-
-#[async_trait]
-impl PredecessorFinder for ReadTarget {
-    async fn predecessors(&self, node: &Descriptor) -> Result<Vec<Descriptor>> {
-        delegate!(self, s => s.predecessors(node).await)
-    }
-}
-
-#[async_trait]
-impl TagLister for ReadTarget {
-    async fn tags(&self, last: Option<&str>) -> Result<Vec<String>> {
-        delegate!(self, s => s.tags(last).await)
-    }
-}
-
-impl Capabilities for ReadTarget {
-    fn as_reference_fetcher(&self) -> Option<&dyn ReferenceFetcher> {
-        delegate!(self, s => s.as_reference_fetcher())
-    }
-    fn as_tag_lister(&self) -> Option<&dyn TagLister> {
-        delegate!(self, s => s.as_tag_lister())
-    }
-    fn as_referrer_lister(&self) -> Option<&dyn ReferrerLister> {
-        delegate!(self, s => s.as_referrer_lister())
-    }
-    fn as_predecessor_finder(&self) -> Option<&dyn PredecessorFinder> {
-        delegate!(self, s => s.as_predecessor_finder())
+impl Deleter for WriteTarget {
+    async fn delete(&self, target: &Descriptor) -> Result<()> {
+        delegate!(self, s => s.delete(target).await)
     }
 }

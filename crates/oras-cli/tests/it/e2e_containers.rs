@@ -13,4 +13,5 @@ mod support;
 mod auth_sources;
 mod containers_config;
 mod every_command;
+mod mirror_fallback;
 mod scoped_auth;
