@@ -1048,11 +1048,11 @@ fn dispatch(command: Command, root: &mut clap::Command, ctx: &Context) -> Outcom
 fn run<C: commands::Command>(args: C, ctx: &Context) -> Outcome {
     let mut env = ValidateEnv {
         stderr_is_tty: ctx.stderr_is_tty,
-        notes: Vec::new(),
+        ..ValidateEnv::default()
     };
     let options = args.validate(&mut env)?;
     print_notes(&env, ctx);
-    block_on(commands::execute::<C>(options, ctx))
+    block_on(commands::execute::<C>(options, env.debug, ctx))
 }
 
 /// Prints the notes of a command's validation, but for the deprecation

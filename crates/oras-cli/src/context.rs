@@ -53,13 +53,17 @@ impl CommandInfo {
 }
 
 /// What validation may consult and report: whether stderr is a terminal
-/// (for the progress decision) and notices to print on stderr.
+/// (for the progress decision), notices to print on stderr, and whether
+/// `-d/--debug` was given.
 #[derive(Clone, Debug, Default)]
 pub struct ValidateEnv {
     /// Whether stderr is a terminal.
     pub stderr_is_tty: bool,
     /// Deprecation notices and warnings, printed before the command runs.
     pub notes: Vec<String>,
+    /// Whether `-d/--debug` was given: the dispatcher installs the debug
+    /// logger before the command runs.
+    pub debug: bool,
 }
 
 /// What every command's `run` gets besides its options.

@@ -1,7 +1,6 @@
 //! `oras attach`: push a referrer artifact whose subject is an existing
 //! manifest (Go `root/attach.go`). Always image-spec v1.1, never tagged.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use clap::Args;
@@ -21,7 +20,7 @@ use crate::options::{
 use crate::output::status::{Event, Mode, StatusDisplay, new_status};
 use crate::output::summary;
 use crate::parse::ANNOTATION_CONFIG;
-use crate::parse::{Annotations, FileRef, parse_file_ref};
+use crate::parse::{Annotations, FileRef, layer_name, parse_file_ref};
 
 /// Usage facts of `oras attach`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -211,7 +210,7 @@ impl Command for AttachArgs {
             }
             None => None,
         };
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(AttachOptions {
             tty: self.terminal.use_tty_for(env, &self.common, false),
             platform: parse_platform(self.platform.platform.as_deref())?,
@@ -225,10 +224,6 @@ impl Command for AttachArgs {
             format,
             concurrency: self.concurrency,
         })
-    }
-
-    fn debug(options: &AttachOptions) -> bool {
-        options.common.debug
     }
 
     /// Runs `oras attach` (Go `runAttach`): resolves the subject (with
@@ -375,7 +370,7 @@ async fn load_files(
         let per_file = annotations.file(&file.path);
         let name = match per_file.get(annotation::TITLE) {
             Some(title) => title.clone(),
-            None => clean_name(&file.path),
+            None => layer_name(&file.path),
         };
         status.event(Event::Preparing(&name))?;
         let mut desc = store.add(&name, &file.media_type, &file.path).await?;
@@ -386,48 +381,4 @@ async fn load_files(
         status.event(Event::EmptyArtifact)?;
     }
     Ok(layers)
-}
-
-/// Go's `filepath.Clean` of a file argument, with forward slashes when
-/// the path is relative.
-fn clean_name(path: &str) -> String {
-    let absolute = Path::new(path).is_absolute();
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split(std::path::is_separator) {
-        match part {
-            "" | "." => {}
-            ".." => match parts.last() {
-                Some(&last) if last != ".." => {
-                    parts.pop();
-                }
-                _ if absolute => {}
-                _ => parts.push(".."),
-            },
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    match (absolute, joined.is_empty()) {
-        (true, _) => {
-            let sep = std::path::MAIN_SEPARATOR.to_string();
-            format!("{sep}{}", parts.join(&sep))
-        }
-        (false, true) => ".".to_owned(),
-        (false, false) => joined,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_cleaned_like_go() {
-        assert_eq!(clean_name("a/./b//c.txt"), "a/b/c.txt");
-        assert_eq!(clean_name("./hi.txt"), "hi.txt");
-        assert_eq!(clean_name("a/../../b"), "../b");
-        assert_eq!(clean_name("."), ".");
-        #[cfg(unix)]
-        assert_eq!(clean_name("/tmp/../x/y"), "/x/y");
-    }
 }

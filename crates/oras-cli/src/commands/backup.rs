@@ -147,6 +147,7 @@ impl Command for BackupArgs {
         let output_is_tar = output
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("tar"));
+        self.common.report_to(env);
         Ok(BackupOptions {
             tty: self.terminal.use_tty_for(env, &self.common, false),
             common: self.common,
@@ -158,10 +159,6 @@ impl Command for BackupArgs {
             remote,
             concurrency: self.concurrency,
         })
-    }
-
-    fn debug(options: &BackupOptions) -> bool {
-        options.common.debug
     }
 
     /// Runs `oras backup` (Go `runBackup`): copies each tag (every tag of the

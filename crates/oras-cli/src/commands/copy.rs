@@ -153,7 +153,7 @@ impl Command for CopyArgs {
         if from.reference.is_empty() {
             return Err(empty_tag_or_digest(&from.raw_reference, &INFO, true));
         }
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(CopyOptions {
             tty: self.terminal.use_tty_for(env, &self.common, false),
             platform: parse_platform(self.platform.platform.as_deref())?,
@@ -165,10 +165,6 @@ impl Command for CopyArgs {
             force: self.force,
             concurrency: self.concurrency,
         })
-    }
-
-    fn debug(options: &CopyOptions) -> bool {
-        options.common.debug
     }
 
     /// Runs `oras cp` (Go `runCopy`): copies the graph the source names to

@@ -143,6 +143,7 @@ impl Command for DiscoverArgs {
         target.remote.distribution_spec = self.spec.distribution_spec;
         target.ensure_reference(&INFO, true)?;
         let color = env.stderr_is_tty && !self.common.debug && self.no_tty != Some(true);
+        self.common.report_to(env);
         Ok(DiscoverOptions {
             platform: parse_platform(self.platform.platform.as_deref())?,
             common: self.common,
@@ -152,10 +153,6 @@ impl Command for DiscoverArgs {
             artifact_type: self.artifact_type.unwrap_or_default(),
             depth,
         })
-    }
-
-    fn debug(options: &DiscoverOptions) -> bool {
-        options.common.debug
     }
 
     /// Runs `oras discover` (Go `runDiscover`): resolves the subject (with

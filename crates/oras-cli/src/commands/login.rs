@@ -88,16 +88,12 @@ impl Command for LoginArgs {
             "the registry to log in to",
         )?;
         let remote = self.remote.settings()?;
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(LoginOptions {
             common: self.common,
             registry: self.args[0].clone(),
             remote,
         })
-    }
-
-    fn debug(options: &LoginOptions) -> bool {
-        options.common.debug
     }
 
     /// Runs `oras login` (Go `runLogin`): takes the credential from the

@@ -48,8 +48,6 @@ pub struct LogoutArgs {
 /// Validated `oras logout` options.
 #[derive(Clone, Debug)]
 pub struct LogoutOptions {
-    /// `-d`.
-    pub debug: bool,
     /// The registry host name.
     pub registry: String,
     /// `--registry-config` files.
@@ -62,21 +60,17 @@ impl Command for LogoutArgs {
     const INFO: CommandInfo = INFO;
 
     /// Checks the arguments.
-    fn validate(self, _env: &mut ValidateEnv) -> Result<LogoutOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<LogoutOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
             "the registry you want to log out",
         )?;
+        env.debug = self.debug;
         Ok(LogoutOptions {
-            debug: self.debug,
             registry: self.args[0].clone(),
             registry_configs: self.registry_config,
         })
-    }
-
-    fn debug(options: &LogoutOptions) -> bool {
-        options.debug
     }
 
     /// Runs `oras logout`: removes the registry's credential from the Docker

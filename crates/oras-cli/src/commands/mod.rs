@@ -18,6 +18,8 @@
 
 use crate::connect;
 use crate::error::CliError;
+#[cfg(doc)]
+use crate::options::Common;
 use crate::options::Target;
 
 pub use crate::context::{ArgCount, CommandInfo, Context, ValidateEnv};
@@ -43,8 +45,9 @@ pub mod version;
 ///
 /// The Go CLI runs the same prologue and epilogue around every command
 /// (`command.GetLogger` for `--debug`, `Target.ModifyError` on a failure);
-/// [`Command::debug`] and [`Command::error_target`] tell the dispatcher
-/// what those need, so a command's `run` holds only its own work.
+/// validation reports `--debug` to the [`ValidateEnv`] and
+/// [`Command::error_target`] tells the dispatcher where failures are
+/// mapped, so a command's `run` holds only its own work.
 pub trait Command: Sized {
     /// The validated options `run` works from.
     type Options;
@@ -52,12 +55,9 @@ pub trait Command: Sized {
     /// The command path and usage line (Go `cmd.CommandPath()`, `cmd.Use`).
     const INFO: CommandInfo;
 
-    /// Every usage check that needs no network, producing the options.
+    /// Every usage check that needs no network, producing the options;
+    /// the shared flags are reported to `env` ([`Common::report_to`]).
     fn validate(self, env: &mut ValidateEnv) -> Result<Self::Options, CliError>;
-
-    /// Whether `-d/--debug` was given: the dispatcher installs the debug
-    /// logger before `run`.
-    fn debug(options: &Self::Options) -> bool;
 
     /// The target whose failures get the Go CLI's registry prefix and
     /// hints ([`connect::target_error`]), when a failure anywhere in `run`
@@ -75,9 +75,13 @@ pub trait Command: Sized {
 }
 
 /// Runs a validated command as every `oras` command runs: the debug
-/// logger first, then `run`, its failure mapped on the command's target.
-pub async fn execute<C: Command>(options: C::Options, ctx: &Context) -> anyhow::Result<()> {
-    connect::init_debug(C::debug(&options));
+/// logger first (when validation reported `--debug`), then `run`, its failure mapped on the command's target.
+pub async fn execute<C: Command>(
+    options: C::Options,
+    debug: bool,
+    ctx: &Context,
+) -> anyhow::Result<()> {
+    connect::init_debug(debug);
     let result = C::run(&options, ctx).await;
     match C::error_target(&options) {
         Some(target) => result.map_err(|err| connect::target_error(err, target, C::INFO.path)),

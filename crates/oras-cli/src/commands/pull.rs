@@ -256,6 +256,7 @@ impl Command for PullArgs {
             Some(raw) => Some(parse_file_ref(raw, "")?),
             None => None,
         };
+        self.common.report_to(env);
         Ok(PullOptions {
             tty: self.terminal.use_tty_for(env, &self.common, to_stdout),
             platform: parse_platform(self.platform.platform.as_deref())?,
@@ -278,10 +279,6 @@ impl Command for PullArgs {
                 ..UnpackLimits::default()
             },
         })
-    }
-
-    fn debug(options: &PullOptions) -> bool {
-        options.common.debug
     }
 
     /// Runs `oras pull` (Go `runPull`).

@@ -38,7 +38,9 @@ use crate::options::{
 use crate::output::status::{self, Event, Mode, StatusDisplay};
 use crate::output::{summary, text};
 use crate::parse::ANNOTATION_CONFIG;
-use crate::parse::{Annotations, FileRef, parse_file_ref, split_multi_tag, validate_extra_tags};
+use crate::parse::{
+    Annotations, FileRef, layer_name, parse_file_ref, split_multi_tag, validate_extra_tags,
+};
 
 /// Usage facts of `oras push`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -351,7 +353,7 @@ impl Command for PushArgs {
             (None, Some(platform)) => ConfigSource::Platform(platform),
             (None, None) => ConfigSource::None,
         };
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(PushOptions {
             tty: self.terminal.use_tty_for(env, &self.common, false),
             common: self.common,
@@ -368,10 +370,6 @@ impl Command for PushArgs {
             format,
             concurrency: self.concurrency,
         })
-    }
-
-    fn debug(options: &PushOptions) -> bool {
-        options.common.debug
     }
 
     fn error_target(options: &PushOptions) -> Option<&Target> {
@@ -632,43 +630,6 @@ async fn show_prestage_progress(
     }
 }
 
-/// The layer name of a file argument (Go `filepath.Clean`, then forward
-/// slashes for a relative path).
-fn layer_name(path: &str) -> String {
-    let cleaned = clean_path(path);
-    if std::path::Path::new(&cleaned).is_absolute() {
-        cleaned
-    } else {
-        cleaned.replace(std::path::MAIN_SEPARATOR, "/")
-    }
-}
-
-/// Lexical path cleaning as Go's `filepath.Clean`: repeated separators
-/// and `.` removed, `..` folded where it can be.
-fn clean_path(path: &str) -> String {
-    let absolute = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => match parts.last() {
-                Some(&last) if last != ".." => {
-                    parts.pop();
-                }
-                _ if absolute => {}
-                _ => parts.push(".."),
-            },
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    match (absolute, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_owned(),
-        (false, false) => joined,
-    }
-}
-
 /// The layer read from stdin (`-`): spooled to a temp file while it is
 /// hashed, refused unless it has exactly `--size` bytes, and served to the
 /// copy from there.
@@ -745,15 +706,5 @@ mod tests {
         .await
         .expect("stops once every byte was read");
         assert!(display.0.lock().unwrap().is_empty());
-    }
-
-    #[test]
-    fn layer_names_are_cleaned_like_go() {
-        assert_eq!(layer_name("hi.txt"), "hi.txt");
-        assert_eq!(layer_name("./a//b/../c.txt"), "a/c.txt");
-        assert_eq!(layer_name("dir/"), "dir");
-        assert_eq!(layer_name("../x"), "../x");
-        assert_eq!(layer_name("/abs/./x"), "/abs/x");
-        assert_eq!(layer_name("."), ".");
     }
 }

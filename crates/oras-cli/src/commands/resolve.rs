@@ -80,17 +80,13 @@ impl Command for ResolveArgs {
         )?;
         let target = self.target.parse(&self.args[0])?;
         target.ensure_reference(&INFO, true)?;
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(ResolveOptions {
             platform: parse_platform(self.platform.platform.as_deref())?,
             common: self.common,
             target,
             full_reference: self.full_reference,
         })
-    }
-
-    fn debug(options: &ResolveOptions) -> bool {
-        options.common.debug
     }
 
     /// Runs `oras resolve`: prints the digest (or `<path>@<digest>` with

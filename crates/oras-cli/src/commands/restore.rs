@@ -153,6 +153,7 @@ impl Command for RestoreArgs {
         let mut remote = self.remote.settings()?;
         remote.distribution_spec = self.spec.distribution_spec;
         let (repository, tags) = split_repository_tags(&self.args[0])?;
+        self.common.report_to(env);
         Ok(RestoreOptions {
             tty: self.terminal.use_tty_for(env, &self.common, false),
             common: self.common,
@@ -164,10 +165,6 @@ impl Command for RestoreArgs {
             remote,
             concurrency: self.concurrency,
         })
-    }
-
-    fn debug(options: &RestoreOptions) -> bool {
-        options.common.debug
     }
 
     /// Runs `oras restore` (Go `runRestore`): pushes each tag of the layout

@@ -143,7 +143,7 @@ impl Command for TagArgs {
                     .with_usage(INFO.usage),
             );
         }
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(TagOptions {
             common: self.common,
             target,
@@ -151,10 +151,6 @@ impl Command for TagArgs {
             delete: self.delete,
             concurrency: self.concurrency,
         })
-    }
-
-    fn debug(options: &TagOptions) -> bool {
-        options.common.debug
     }
 
     fn error_target(options: &TagOptions) -> Option<&Target> {

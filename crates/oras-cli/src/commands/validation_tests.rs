@@ -25,6 +25,14 @@ fn env() -> ValidateEnv {
 
 /// Validates and returns the error message, or "ok".
 fn check(args: &[&str]) -> String {
+    match validate(args).0 {
+        Ok(()) => "ok".into(),
+        Err(e) => e.message,
+    }
+}
+
+/// Validates, returning the outcome and what validation reported.
+fn validate(args: &[&str]) -> (Result<(), CliError>, ValidateEnv) {
     let mut env = env();
     let result: Result<(), CliError> = match parse(args) {
         Command::Push(a) => a.validate(&mut env).map(drop),
@@ -57,9 +65,58 @@ fn check(args: &[&str]) -> String {
         Command::Repo(repo::RepoCommand::Tags(a)) => a.validate(&mut env).map(drop),
         Command::Version(_) | Command::Completion(_) => Ok(()),
     };
-    match result {
-        Ok(()) => "ok".into(),
-        Err(e) => e.message,
+    (result, env)
+}
+
+#[test]
+fn every_command_reports_debug_to_the_dispatcher() {
+    let digest_ref = format!("localhost:5000/a@{DIGEST}");
+    let commands: [&[&str]; 22] = [
+        &["push", "localhost:5000/a:v1"],
+        &["pull", "localhost:5000/a:v1"],
+        &[
+            "attach",
+            "--artifact-type",
+            "a/b",
+            "localhost:5000/a:v1",
+            "f",
+        ],
+        &["discover", "localhost:5000/a:v1"],
+        &["cp", "localhost:5000/a:v1", "localhost:5000/b:v1"],
+        &["tag", "localhost:5000/a:v1", "v2"],
+        &["resolve", "localhost:5000/a:v1"],
+        &["login", "-u", "x", "--password-stdin", "localhost:5000"],
+        &["logout", "localhost:5000"],
+        &["backup", "--output", "out", "localhost:5000/a:v1"],
+        &["restore", "--input", "in", "localhost:5000/a:v1"],
+        &["blob", "fetch", "--descriptor", &digest_ref],
+        &["blob", "push", "localhost:5000/a", "f"],
+        &["blob", "delete", &digest_ref],
+        &["manifest", "fetch", "localhost:5000/a:v1"],
+        &["manifest", "fetch-config", "localhost:5000/a:v1"],
+        &["manifest", "push", "localhost:5000/a:v1", "m.json"],
+        &["manifest", "delete", "localhost:5000/a:v1"],
+        &["manifest", "index", "create", "localhost:5000/a:v1"],
+        &[
+            "manifest",
+            "index",
+            "update",
+            "--add",
+            "x",
+            "localhost:5000/a:v1",
+        ],
+        &["repo", "ls", "localhost:5000"],
+        &["repo", "tags", "localhost:5000/a"],
+    ];
+    for args in commands {
+        let (result, env) = validate(args);
+        assert!(result.is_ok(), "{args:?}: {result:?}");
+        assert!(!env.debug, "{args:?}");
+        let mut debug = args.to_vec();
+        debug.insert(debug.len() - 1, "-d");
+        let (result, env) = validate(&debug);
+        assert!(result.is_ok(), "{debug:?}: {result:?}");
+        assert!(env.debug, "{debug:?} does not report --debug");
     }
 }
 
@@ -329,7 +386,7 @@ fn pull_rules() {
         Command::Pull(a) => a
             .validate(&mut ValidateEnv {
                 stderr_is_tty: true,
-                notes: vec![],
+                ..ValidateEnv::default()
             })
             .unwrap(),
         _ => unreachable!(),

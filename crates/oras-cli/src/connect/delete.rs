@@ -49,7 +49,7 @@ impl DeleteFlags {
     /// The options for the parsed `target`; the `--verbose` deprecation
     /// goes to `env`.
     pub fn options(self, target: Target, env: &mut ValidateEnv) -> DeleteOptions {
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         DeleteOptions {
             common: self.common,
             target,

@@ -485,17 +485,20 @@ mod tests {
     const UNAUTHORIZED: &str =
         r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#;
 
+    /// `oras pull <reference>` failing with 401 `UNAUTHORIZED` from `url`,
+    /// mapped on its target.
+    fn unauthorized_pull(reference: &str, url: &str) -> anyhow::Error {
+        let target = TargetOptions::default().parse(reference).unwrap();
+        let err = response(StatusCode::UNAUTHORIZED, UNAUTHORIZED, url);
+        target_error(err, &target, "oras pull")
+    }
+
     #[test]
     fn registry_errors_get_the_prefix_and_only_the_registry_text() {
-        let target = TargetOptions::default()
-            .parse("localhost:5000/hello:v1")
-            .unwrap();
-        let err = response(
-            StatusCode::UNAUTHORIZED,
-            UNAUTHORIZED,
+        let mapped = unauthorized_pull(
+            "localhost:5000/hello:v1",
             "http://localhost:5000/v2/hello/manifests/v1",
         );
-        let mapped = target_error(err, &target, "oras pull");
         let cli = mapped.downcast_ref::<CliError>().unwrap();
         assert_eq!(cli.prefix(), "Error response from registry:");
         assert_eq!(cli.to_string(), "unauthorized: authentication required");
@@ -503,29 +506,16 @@ mod tests {
 
     #[test]
     fn responses_of_other_hosts_are_left_alone() {
-        let target = TargetOptions::default()
-            .parse("localhost:5000/hello:v1")
-            .unwrap();
-        let err = response(
-            StatusCode::UNAUTHORIZED,
-            UNAUTHORIZED,
-            "https://auth.example/token",
-        );
-        let mapped = target_error(err, &target, "oras pull");
+        let mapped = unauthorized_pull("localhost:5000/hello:v1", "https://auth.example/token");
         assert!(mapped.downcast_ref::<CliError>().is_none());
     }
 
     #[test]
     fn docker_hub_namespace_hint() {
-        let target = TargetOptions::default()
-            .parse("docker.io/alpine:3")
-            .unwrap();
-        let err = response(
-            StatusCode::UNAUTHORIZED,
-            UNAUTHORIZED,
+        let mapped = unauthorized_pull(
+            "docker.io/alpine:3",
             "https://registry-1.docker.io/v2/alpine/manifests/3",
         );
-        let mapped = target_error(err, &target, "oras pull");
         let cli = mapped.downcast_ref::<CliError>().unwrap();
         assert_eq!(
             cli.recommendation.as_deref(),

@@ -32,9 +32,10 @@ impl Common {
             .map(|_| "Flag --verbose has been deprecated, and will be removed in a future release.")
     }
 
-    /// Adds the `--verbose` deprecation notice, when it applies, to the
-    /// notes validation reports.
-    pub fn note_deprecation(&self, env: &mut ValidateEnv) {
+    /// Reports the shared flags to the dispatcher: whether `--debug` was
+    /// given, and the `--verbose` deprecation notice when it applies.
+    pub fn report_to(&self, env: &mut ValidateEnv) {
+        env.debug = self.debug;
         if let Some(note) = self.deprecation_warning() {
             env.notes.push(note.to_owned());
         }

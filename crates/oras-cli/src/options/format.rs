@@ -61,6 +61,31 @@ impl OutputFormat {
     }
 }
 
+/// `--template`, the Go template of `--format go-template`.
+#[derive(Args, Clone, Debug, Default)]
+pub struct TemplateOption {
+    /// The template text.
+    #[arg(
+        long,
+        value_name = "string",
+        help = "[Experimental] template string used to format output"
+    )]
+    pub template: Option<String>,
+}
+
+impl TemplateOption {
+    /// Parses `--format` (default `text`) of the commands that allow
+    /// `text`, `json` and `go-template`, with this template.
+    fn parse_text_format(&self, format: Option<&str>) -> Result<OutputFormat> {
+        parse_format(
+            format,
+            self.template.as_deref(),
+            FormatType::Text,
+            &[FormatType::Json, FormatType::GoTemplate, FormatType::Text],
+        )
+    }
+}
+
 /// `--format text|json|go-template` (push, pull, attach, repo ls, repo tags).
 #[derive(Args, Clone, Debug, Default)]
 pub struct FormatOptions {
@@ -71,24 +96,15 @@ pub struct FormatOptions {
         help = "[Experimental] format output using a custom template:\n'json':         Print in JSON format\n'go-template':  Print output using the given Go template\n'text':         Print in text format (default \"text\")"
     )]
     pub format: Option<String>,
-    /// The Go template, with `--format go-template`.
-    #[arg(
-        long,
-        value_name = "string",
-        help = "[Experimental] template string used to format output"
-    )]
-    pub template: Option<String>,
+    /// `--template`.
+    #[command(flatten)]
+    pub template: TemplateOption,
 }
 
 impl FormatOptions {
     /// Parses the flags.
     pub fn parse(&self) -> Result<OutputFormat> {
-        parse_format(
-            self.format.as_deref(),
-            self.template.as_deref(),
-            FormatType::Text,
-            &[FormatType::Json, FormatType::GoTemplate, FormatType::Text],
-        )
+        self.template.parse_text_format(self.format.as_deref())
     }
 }
 
@@ -102,24 +118,15 @@ pub struct ManifestFormatOptions {
         help = "[Experimental] format output using a custom template:\n'json':         Print in prettified JSON format\n'go-template':  Print using the given Go template\n'text':         Print in text format (default \"text\")"
     )]
     pub format: Option<String>,
-    /// The Go template, with `--format go-template`.
-    #[arg(
-        long,
-        value_name = "string",
-        help = "[Experimental] template string used to format output"
-    )]
-    pub template: Option<String>,
+    /// `--template`.
+    #[command(flatten)]
+    pub template: TemplateOption,
 }
 
 impl ManifestFormatOptions {
     /// Parses the flags.
     pub fn parse(&self) -> Result<OutputFormat> {
-        parse_format(
-            self.format.as_deref(),
-            self.template.as_deref(),
-            FormatType::Text,
-            &[FormatType::Json, FormatType::GoTemplate, FormatType::Text],
-        )
+        self.template.parse_text_format(self.format.as_deref())
     }
 }
 
@@ -141,13 +148,9 @@ pub struct DiscoverFormatOptions {
         help = "[Deprecated] format in which to display referrers (table, json, or tree). (default \"tree\")"
     )]
     pub output: Option<String>,
-    /// The Go template, with `--format go-template`.
-    #[arg(
-        long,
-        value_name = "string",
-        help = "[Experimental] template string used to format output"
-    )]
-    pub template: Option<String>,
+    /// `--template`.
+    #[command(flatten)]
+    pub template: TemplateOption,
 }
 
 impl DiscoverFormatOptions {
@@ -166,7 +169,7 @@ impl DiscoverFormatOptions {
         }
         let format = parse_format(
             flag,
-            self.template.as_deref(),
+            self.template.template.as_deref(),
             FormatType::Tree,
             &[
                 FormatType::Table,
@@ -245,7 +248,9 @@ mod tests {
     fn fmt(format: Option<&str>, template: Option<&str>) -> Result<OutputFormat> {
         FormatOptions {
             format: format.map(Into::into),
-            template: template.map(Into::into),
+            template: TemplateOption {
+                template: template.map(Into::into),
+            },
         }
         .parse()
     }

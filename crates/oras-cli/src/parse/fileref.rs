@@ -83,6 +83,35 @@ pub fn validate_file_paths(files: &[String], validation_disabled: bool) -> Resul
     )))
 }
 
+/// The layer name of a file argument, as push and attach give it: Go's
+/// `filepath.Clean` of the path, with forward slashes when it is relative.
+pub fn layer_name(path: &str) -> String {
+    let absolute = Path::new(path).is_absolute();
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(std::path::is_separator) {
+        match part {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if absolute => {}
+                _ => parts.push(".."),
+            },
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => {
+            let sep = std::path::MAIN_SEPARATOR.to_string();
+            format!("{sep}{}", parts.join(&sep))
+        }
+        (false, true) => ".".to_owned(),
+        (false, false) => joined,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +163,20 @@ mod tests {
         );
         assert!(validate_file_paths(&files, true).is_ok());
         assert!(validate_file_paths(&["a/b".to_owned()], false).is_ok());
+    }
+
+    #[test]
+    fn layer_names_are_cleaned_like_go() {
+        assert_eq!(layer_name("hi.txt"), "hi.txt");
+        assert_eq!(layer_name("./a//b/../c.txt"), "a/c.txt");
+        assert_eq!(layer_name("dir/"), "dir");
+        assert_eq!(layer_name("../x"), "../x");
+        assert_eq!(layer_name("/abs/./x"), "/abs/x");
+        assert_eq!(layer_name("."), ".");
+        assert_eq!(layer_name("a/./b//c.txt"), "a/b/c.txt");
+        assert_eq!(layer_name("./hi.txt"), "hi.txt");
+        assert_eq!(layer_name("a/../../b"), "../b");
+        #[cfg(unix)]
+        assert_eq!(layer_name("/tmp/../x/y"), "/x/y");
     }
 }

@@ -12,7 +12,7 @@ pub use annotation::{
     ANNOTATION_CONFIG, ANNOTATION_MANIFEST, Annotations, parse_annotation_file,
     parse_annotation_flags,
 };
-pub use fileref::{FileRef, parse_file_ref, validate_file_paths};
+pub use fileref::{FileRef, layer_name, parse_file_ref, validate_file_paths};
 pub use header::{Header, parse_headers};
 pub use reference::{
     is_digest, parse_oci_layout_reference, split_multi_tag, split_repository_tags,

@@ -65,10 +65,6 @@ impl Command for DeleteArgs {
         Ok(self.flags.options(target, env))
     }
 
-    fn debug(options: &DeleteOptions) -> bool {
-        options.common.debug
-    }
-
     fn error_target(options: &DeleteOptions) -> Option<&Target> {
         Some(&options.target)
     }

@@ -121,7 +121,7 @@ impl Command for FetchArgs {
         }
         let target = self.target.parse(&self.args[0])?;
         target.ensure_reference(&INFO, false)?;
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(FetchOptions {
             tty: self.terminal.use_tty_for(env, &self.common, to_stdout),
             common: self.common,
@@ -130,10 +130,6 @@ impl Command for FetchArgs {
             descriptor: self.descriptor.descriptor,
             pretty: self.pretty.pretty,
         })
-    }
-
-    fn debug(options: &FetchOptions) -> bool {
-        options.common.debug
     }
 
     fn error_target(options: &FetchOptions) -> Option<&Target> {

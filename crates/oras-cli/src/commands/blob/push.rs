@@ -141,7 +141,7 @@ impl Command for PushArgs {
             )
             .with_usage(INFO.usage));
         }
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(PushOptions {
             tty: self.terminal.use_tty_for(env, &self.common, false),
             common: self.common,
@@ -152,10 +152,6 @@ impl Command for PushArgs {
             descriptor: self.descriptor.descriptor,
             pretty: self.pretty.pretty,
         })
-    }
-
-    fn debug(options: &PushOptions) -> bool {
-        options.common.debug
     }
 
     fn error_target(options: &PushOptions) -> Option<&Target> {

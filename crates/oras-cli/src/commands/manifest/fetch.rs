@@ -161,7 +161,7 @@ impl Command for FetchArgs {
             oras_spec::media_type::validate(media_type)
                 .map_err(|err| CliError::new(err.to_string()))?;
         }
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(FetchOptions {
             platform: parse_platform(self.platform.platform.as_deref())?,
             common: self.common,
@@ -172,10 +172,6 @@ impl Command for FetchArgs {
             pretty: self.pretty.pretty,
             format,
         })
-    }
-
-    fn debug(options: &FetchOptions) -> bool {
-        options.common.debug
     }
 
     fn error_target(options: &FetchOptions) -> Option<&Target> {

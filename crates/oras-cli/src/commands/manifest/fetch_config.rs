@@ -119,7 +119,7 @@ impl Command for FetchConfigArgs {
         }
         let target = self.target.parse(&self.args[0])?;
         target.ensure_reference(&INFO, true)?;
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(FetchConfigOptions {
             platform: parse_platform(self.platform.platform.as_deref())?,
             common: self.common,
@@ -128,10 +128,6 @@ impl Command for FetchConfigArgs {
             descriptor: self.descriptor.descriptor,
             pretty: self.pretty.pretty,
         })
-    }
-
-    fn debug(options: &FetchConfigOptions) -> bool {
-        options.common.debug
     }
 
     fn error_target(options: &FetchConfigOptions) -> Option<&Target> {

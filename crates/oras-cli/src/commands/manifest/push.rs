@@ -144,7 +144,7 @@ impl Command for PushArgs {
             oras_spec::media_type::validate(media_type)
                 .map_err(|err| CliError::new(err.to_string()))?;
         }
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(PushOptions {
             common: self.common,
             target,
@@ -155,10 +155,6 @@ impl Command for PushArgs {
             pretty: self.pretty.pretty,
             concurrency: self.concurrency,
         })
-    }
-
-    fn debug(options: &PushOptions) -> bool {
-        options.common.debug
     }
 
     fn error_target(options: &PushOptions) -> Option<&Target> {

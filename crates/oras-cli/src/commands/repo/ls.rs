@@ -101,7 +101,7 @@ impl Command for LsArgs {
         let (registry, namespace) = parse_remote_repository(&self.args[0]).map_err(|err| {
             CliError::new(format!("could not parse repository path: {}", err.message))
         })?;
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(LsOptions {
             common: self.common,
             registry,
@@ -110,10 +110,6 @@ impl Command for LsArgs {
             remote,
             format,
         })
-    }
-
-    fn debug(options: &LsOptions) -> bool {
-        options.common.debug
     }
 
     /// Runs `oras repo ls` (Go `root/repo/ls.go`): lists the catalog after

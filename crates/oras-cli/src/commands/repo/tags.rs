@@ -118,7 +118,7 @@ impl Command for TagsArgs {
         )?;
         let format = self.format.parse()?;
         let target = self.target.parse(&self.args[0])?;
-        self.common.note_deprecation(env);
+        self.common.report_to(env);
         Ok(TagsOptions {
             common: self.common,
             target,
@@ -126,10 +126,6 @@ impl Command for TagsArgs {
             exclude_digest_tags: self.exclude_digest_tags,
             format,
         })
-    }
-
-    fn debug(options: &TagsOptions) -> bool {
-        options.common.debug
     }
 
     fn error_target(options: &TagsOptions) -> Option<&Target> {

@@ -117,7 +117,7 @@ impl Command for CreateArgs {
     const INFO: CommandInfo = INFO;
 
     /// Checks the flags and arguments.
-    fn validate(self, _env: &mut ValidateEnv) -> Result<CreateOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<CreateOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::AtLeast(1),
@@ -131,6 +131,7 @@ impl Command for CreateArgs {
             oras_spec::media_type::validate(artifact_type)
                 .map_err(|_| CliError::new(format!("{artifact_type}: invalid media type")))?;
         }
+        self.common.report_to(env);
         Ok(CreateOptions {
             common: self.common,
             target,
@@ -141,10 +142,6 @@ impl Command for CreateArgs {
             output: self.output.map(PathBuf::from),
             pretty: self.pretty.pretty,
         })
-    }
-
-    fn debug(options: &CreateOptions) -> bool {
-        options.common.debug
     }
 
     fn error_target(options: &CreateOptions) -> Option<&Target> {

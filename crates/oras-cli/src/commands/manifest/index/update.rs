@@ -159,7 +159,7 @@ impl Command for UpdateArgs {
     const INFO: CommandInfo = INFO;
 
     /// Checks the flags and arguments.
-    fn validate(self, _env: &mut ValidateEnv) -> Result<UpdateOptions> {
+    fn validate(self, env: &mut ValidateEnv) -> Result<UpdateOptions> {
         INFO.check_args(
             &self.args,
             ArgCount::Exactly(1),
@@ -175,6 +175,7 @@ impl Command for UpdateArgs {
         let target = self.target.parse(&self.args[0])?;
         target.ensure_reference(&INFO, true)?;
         validate_extra_tags(&self.tag)?;
+        self.common.report_to(env);
         Ok(UpdateOptions {
             common: self.common,
             target,
@@ -186,10 +187,6 @@ impl Command for UpdateArgs {
             output: self.output.map(PathBuf::from),
             pretty: self.pretty.pretty,
         })
-    }
-
-    fn debug(options: &UpdateOptions) -> bool {
-        options.common.debug
     }
 
     /// Runs `oras manifest index update` (Go `root/manifest/index/update.go`):
