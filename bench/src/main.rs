@@ -2,25 +2,30 @@
 //! (`cargo run --release -p oras-bench -- ARGS`).
 //!
 //! In order: parse the options ([`options`]); make sure GNU time is there
-//! and, with `--install-peers`, install oras-py and skopeo ([`peers`]);
-//! build the release `oras`; generate (or reuse) the input files under
-//! `target/bench/data` ([`data`]); choose a tmpfs for the registry storage
-//! and the pulled files ([`storage`]); start CNCF Distribution through
-//! `oras_testkit::real` (a second one for the copy without mount); seed
-//! the artifacts every pull and copy reads ([`seed`]); run every tool on
-//! every workload, warm-ups first, under GNU time ([`plan`], [`measure`]);
-//! then print the table and write `target/bench/results.json` and
-//! `BENCHMARKS.md` ([`report`]).
+//! and, with `--install-peers`, install oras-py, skopeo and the Go peers
+//! (Go `oras`, crane, regctl) ([`peers`]); build the release `oras`;
+//! generate (or reuse) the input files under `target/bench/data`
+//! ([`data`]); choose a tmpfs for the registry storage and the pulled
+//! files ([`storage`]); start CNCF Distribution through
+//! `oras_testkit::real` (a second one for the copy without mount) and the
+//! CDN of the redirect workload ([`cdn`]); seed the artifacts every pull
+//! and copy reads ([`seed`]); then per network profile ([`network`]: a
+//! shaping proxy in front of every server on the WAN ones) run every tool
+//! on every workload, warm-ups first, under GNU time ([`plan`],
+//! [`measure`]); then print the table and write
+//! `target/bench/results.json` and `BENCHMARKS.md` ([`report`]).
 //!
 //! A tool that fails a workload (our CLI before a command is wired, a
 //! peer that rejects something) becomes a FAILED row with its stderr; the
 //! harness goes on. Targets are reported, never asserted: the exit status
 //! is non-zero only when the harness itself cannot run.
 
+mod cdn;
 mod data;
 mod http;
 mod machine;
 mod measure;
+mod network;
 mod options;
 mod peers;
 mod plan;
@@ -42,6 +47,7 @@ use anyhow::{Context, Result, bail};
 use oras_testkit::real::{Mode, RealRegistry};
 
 use machine::Machine;
+use network::{Network, Route as NetworkRoute};
 use options::{Options, USAGE};
 use plan::{Env, Plan, Seeded};
 use report::{Outcome, Report, Row};
@@ -89,16 +95,31 @@ fn run(args: &[String]) -> Result<()> {
     } else {
         Sizes::full()
     };
-    let workloads = options.workloads();
+    let workloads = options.all_workloads();
     if workloads.is_empty() {
-        bail!("no workload selected (the 10 GiB ones need --long)");
+        bail!("no workload selected (the 4 and 10 GiB ones need --long)");
     }
 
     let oras = match &options.oras {
         Some(path) => Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
         None => build_oras(&root, &target_dir),
     };
-    let (mut tools, available) = detect_tools(&oras);
+    let (mut tools, mut available) = detect_tools(&oras);
+    let mut go_peers = BTreeMap::new();
+    for (tool, found) in peers::go_peers(options.install_peers) {
+        match found {
+            Ok((path, line)) => {
+                tools.insert(tool.name().to_owned(), line);
+                go_peers.insert(tool, path);
+                available.insert(tool, Ok(()));
+            }
+            Err(why) => {
+                eprintln!("bench: skipping {}: {why}", tool.name());
+                tools.insert(tool.name().to_owned(), why.clone());
+                available.insert(tool, Err(why));
+            }
+        }
+    }
 
     let data_root = bench_dir.join("data");
     std::fs::create_dir_all(&data_root)?;
@@ -142,42 +163,63 @@ fn run(args: &[String]) -> Result<()> {
     notes.extend(skopeo_note);
     let SeededSets {
         large,
+        big,
         huge,
         small,
+        many,
         dir,
         layers,
     } = seed_inputs(&host, &bench_dir.join("layouts"), &inputs)?;
-    let env = Env {
+    let other_host = other
+        .as_ref()
+        .map_or_else(|| host.clone(), RealRegistry::host);
+    // The CDN serves the large artifact's layout; each profile gets a
+    // registry front of its own that redirects to it (through the
+    // profile's proxy).
+    let cdn = match (&large, workloads.iter().any(|w| w.is_redirected())) {
+        (Some(large), true) => Some(cdn::Server::cdn(&large.artifact.layout)?),
+        _ => None,
+    };
+    let base = Env {
         oras,
+        go_peers,
+        network: Network::Lan,
         skopeo_cache,
         skopeo_cache_root: scratch.join("skopeo-cache"),
         oras_py_script: script,
         registry: host.clone(),
-        other_registry: other
-            .as_ref()
-            .map_or_else(|| host.clone(), RealRegistry::host),
+        other_registry: other_host.clone(),
+        redirect_registry: None,
+        regctl_config: scratch.join("regctl").join("config.json"),
         out: scratch.join("out"),
         sizes,
         large,
+        big,
         huge,
         small,
+        many,
         dir,
         layers,
     };
 
     let overhead = measure::overhead(&scratch, 5);
     let mut rows = Vec::new();
-    for workload in &workloads {
-        for tool in workload.tools() {
-            let availability = available.get(tool).cloned().unwrap_or(Ok(()));
-            rows.push(measure_row(
-                &env,
-                *workload,
-                *tool,
-                &options,
-                availability,
-                &scratch,
-            ));
+    for network in &options.networks {
+        let routes = Routes::start(&base, *network, &other_host, cdn.as_ref())?;
+        let env = routes.env(&base);
+        eprintln!(
+            "bench: network {} ({}): registry at {}",
+            network.name(),
+            network.describe(),
+            env.registry
+        );
+        for workload in options.workloads(*network) {
+            for tool in workload.tools() {
+                let availability = available.get(tool).cloned().unwrap_or(Ok(()));
+                let mut row = measure_row(&env, workload, *tool, &options, availability, &scratch);
+                row.network = *network;
+                rows.push(row);
+            }
         }
     }
     report::complete(&mut rows, overhead);
@@ -204,6 +246,56 @@ fn run(args: &[String]) -> Result<()> {
     registry.stop().context("stopping the registry")?;
     drop(cleanup);
     Ok(())
+}
+
+/// The servers of one network profile as its clients reach them: through
+/// a proxy each on the WAN profiles. Dropping it stops the proxies.
+struct Routes {
+    network: Network,
+    registry: NetworkRoute,
+    other: NetworkRoute,
+    /// The CDN's route, the registry front that redirects to it, and the
+    /// front's route.
+    redirect: Option<(NetworkRoute, cdn::Server, NetworkRoute)>,
+}
+
+impl Routes {
+    fn start(
+        base: &Env,
+        network: Network,
+        other_host: &str,
+        cdn: Option<&cdn::Server>,
+    ) -> Result<Routes> {
+        let redirect = match (cdn, &base.large) {
+            (Some(cdn), Some(large)) => {
+                let to_cdn = NetworkRoute::to(cdn.host(), network)?;
+                let front = cdn::Server::front(&large.artifact.layout, to_cdn.host())?;
+                let to_front = NetworkRoute::to(front.host(), network)?;
+                Some((to_cdn, front, to_front))
+            }
+            _ => None,
+        };
+        Ok(Routes {
+            network,
+            registry: NetworkRoute::to(&base.registry, network)?,
+            other: NetworkRoute::to(other_host, network)?,
+            redirect,
+        })
+    }
+
+    /// `base` with this profile's addresses.
+    fn env(&self, base: &Env) -> Env {
+        Env {
+            network: self.network,
+            registry: self.registry.host().to_owned(),
+            other_registry: self.other.host().to_owned(),
+            redirect_registry: self
+                .redirect
+                .as_ref()
+                .map(|(_, _, to_front)| to_front.host().to_owned()),
+            ..base.clone()
+        }
+    }
 }
 
 /// Runs every warm-up and measured run of `tool` on `workload`.
@@ -302,8 +394,10 @@ fn measure_row(
 #[derive(Debug, Default)]
 struct Inputs {
     large: Option<data::DataSet>,
+    big: Option<data::DataSet>,
     huge: Option<data::DataSet>,
     small: Option<data::DataSet>,
+    many: Option<data::DataSet>,
     dir: Option<data::DataSet>,
     layers: Option<data::DataSet>,
 }
@@ -315,6 +409,9 @@ impl Inputs {
         if wants(DataKind::Large) {
             inputs.large = Some(data::single_file(root, "large.bin", sizes.large)?);
         }
+        if wants(DataKind::Big) {
+            inputs.big = Some(data::single_file(root, "big.bin", sizes.big)?);
+        }
         if wants(DataKind::Huge) {
             inputs.huge = Some(data::single_file(root, "huge.bin", sizes.huge)?);
         }
@@ -323,6 +420,14 @@ impl Inputs {
                 root,
                 "small",
                 sizes.small_count,
+                sizes.small_size,
+            )?);
+        }
+        if wants(DataKind::Many) {
+            inputs.many = Some(data::many_files(
+                root,
+                "many",
+                sizes.many_count,
                 sizes.small_size,
             )?);
         }
@@ -344,8 +449,10 @@ impl Inputs {
     fn bytes(&self) -> u64 {
         [
             &self.large,
+            &self.big,
             &self.huge,
             &self.small,
+            &self.many,
             &self.dir,
             &self.layers,
         ]
@@ -491,6 +598,7 @@ fn place_run(
 fn write_reports(report: &Report, bench_dir: &Path, root: &Path, no_markdown: bool) -> Result<()> {
     println!("\n{}", report::render_table(report));
     println!("{}", report::render_targets(report));
+    println!("{}", report::render_issue_targets(report));
     let json_path = bench_dir.join("results.json");
     std::fs::write(
         &json_path,
@@ -509,8 +617,10 @@ fn write_reports(report: &Report, bench_dir: &Path, root: &Path, no_markdown: bo
 /// The seeded artifacts of the generated inputs.
 struct SeededSets {
     large: Option<Seeded>,
+    big: Option<Seeded>,
     huge: Option<Seeded>,
     small: Option<Seeded>,
+    many: Option<Seeded>,
     dir: Option<Seeded>,
     layers: Option<Seeded>,
 }
@@ -532,6 +642,11 @@ fn seed_inputs(host: &str, layouts: &Path, inputs: &Inputs) -> Result<SeededSets
             .as_ref()
             .map(|s| seed("large", Layer::files(s), s))
             .transpose()?,
+        big: inputs
+            .big
+            .as_ref()
+            .map(|s| seed("big", Layer::files(s), s))
+            .transpose()?,
         huge: inputs
             .huge
             .as_ref()
@@ -541,6 +656,11 @@ fn seed_inputs(host: &str, layouts: &Path, inputs: &Inputs) -> Result<SeededSets
             .small
             .as_ref()
             .map(|s| seed("small", Layer::files(s), s))
+            .transpose()?,
+        many: inputs
+            .many
+            .as_ref()
+            .map(|s| seed("many", Layer::files(s), s))
             .transpose()?,
         dir: inputs
             .dir

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
+use super::network::Network;
 use super::workload::WorkloadId;
 
 /// Default measured runs per tool and workload (after one warm-up run).
@@ -14,15 +15,17 @@ pub(crate) const DEFAULT_ITERATIONS: usize = 3;
 pub(crate) struct Options {
     /// Small sizes, one run, no warm-up: a smoke test of the harness.
     pub(crate) quick: bool,
-    /// Adds the 10 GiB push and pull.
+    /// Adds the heavy workloads (4 and 10 GiB; 10,000 files on `wan80`).
     pub(crate) long: bool,
+    /// The network profiles, in report order (`lan` when not given).
+    pub(crate) networks: Vec<Network>,
     /// Measured runs per tool and workload.
     pub(crate) iterations: usize,
     /// Unmeasured runs before the measured ones.
     pub(crate) warmups: usize,
     /// Only these workloads (all when empty).
     pub(crate) only: Vec<WorkloadId>,
-    /// Install the missing peers (pip, apt-get) before running.
+    /// Install the missing peers (pip, apt-get, go install) before running.
     pub(crate) install_peers: bool,
     /// Benchmark this `oras` binary instead of building the release one.
     pub(crate) oras: Option<PathBuf>,
@@ -35,16 +38,22 @@ pub(crate) const USAGE: &str = "\
 cargo xtask bench [OPTIONS]
 
 Builds the release `oras`, starts a local CNCF Distribution registry (storage
-on tmpfs when there is room), and measures `oras` against its peers (oras-py,
-skopeo) and the references (`openssl dgst -sha256`, `curl`). Results go to
-stdout, target/bench/results.json and BENCHMARKS.md.
+on tmpfs when there is room), and measures `oras` against its peers (the Go
+oras, crane, regctl, oras-py, skopeo) and the references (`openssl dgst
+-sha256`, `curl`), on loopback and on emulated wide-area paths (a shaping
+proxy between every client and server). Results go to stdout,
+target/bench/results.json and BENCHMARKS.md.
 
 options:
   --quick            small sizes, 1 run, no warm-up (smoke test)
-  --long             also push and pull one 10 GiB file
+  --long             also the heavy workloads: push and pull one 4 GiB and one
+                     10 GiB file everywhere, 10,000 files of 4 KiB on wan80
+  --network N[,N...] lan (loopback, default), wan20 (20 ms RTT), wan80 (80 ms
+                     RTT, 50 MiB/s per connection) or all (repeatable)
   --iterations N     measured runs per tool and workload (default 3, after 1 warm-up)
   --only W[,W...]    only these workloads (repeatable); see the list below
-  --install-peers    install missing peers as root: pip install oras; apt-get install -y skopeo
+  --install-peers    install missing peers as root: pip install oras; apt-get install -y
+                     skopeo; go install of the Go oras, crane and regctl (under target/)
   --oras PATH        benchmark this oras binary instead of building the release one
   --no-markdown      do not rewrite BENCHMARKS.md
   -h, --help         this text
@@ -57,6 +66,7 @@ impl Options {
         let mut options = Options {
             quick: false,
             long: false,
+            networks: Vec::new(),
             iterations: DEFAULT_ITERATIONS,
             warmups: 1,
             only: Vec::new(),
@@ -109,6 +119,18 @@ impl Options {
                         }
                     }
                 }
+                "--network" => {
+                    for name in value("--network")?.split(',').filter(|s| !s.is_empty()) {
+                        let chosen = if name == "all" {
+                            Network::ALL.to_vec()
+                        } else {
+                            vec![Network::from_name(name).with_context(|| {
+                                format!("unknown network {name:?}; one of: lan, wan20, wan80, all")
+                            })?]
+                        };
+                        options.networks.extend(chosen);
+                    }
+                }
                 "--oras" => options.oras = Some(PathBuf::from(value("--oras")?)),
                 other => bail!("unknown option {other:?}; see `cargo xtask bench --help`"),
             }
@@ -120,16 +142,33 @@ impl Options {
         if let Some(n) = iterations {
             options.iterations = n;
         }
+        if options.networks.is_empty() {
+            options.networks.push(Network::Lan);
+        }
+        options.networks.sort_unstable();
+        options.networks.dedup();
         Ok(Some(options))
     }
 
-    /// The workloads to run, in table order.
-    pub(crate) fn workloads(&self) -> Vec<WorkloadId> {
+    /// The workloads to run on `network`, in table order.
+    pub(crate) fn workloads(&self, network: Network) -> Vec<WorkloadId> {
         WorkloadId::ALL
             .iter()
             .copied()
-            .filter(|id| self.long || !id.is_long())
+            .filter(|id| self.long || !id.is_long_on(network))
             .filter(|id| self.only.is_empty() || self.only.contains(id))
+            .collect()
+    }
+
+    /// The workloads to run on any of the profiles, in table order.
+    pub(crate) fn all_workloads(&self) -> Vec<WorkloadId> {
+        WorkloadId::ALL
+            .into_iter()
+            .filter(|id| {
+                self.networks
+                    .iter()
+                    .any(|n| self.workloads(*n).contains(id))
+            })
             .collect()
     }
 
@@ -139,6 +178,8 @@ impl Options {
         if self.long {
             parts.push("long".to_owned());
         }
+        let networks: Vec<&str> = self.networks.iter().map(|n| n.name()).collect();
+        parts.push(format!("network {}", networks.join(",")));
         parts.push(format!(
             "{} measured run(s) after {} warm-up(s)",
             self.iterations, self.warmups
@@ -167,8 +208,11 @@ mod tests {
             (o.iterations, o.warmups, o.quick, o.long),
             (3, 1, false, false)
         );
-        assert!(!o.workloads().iter().any(|w| w.is_long()));
-        assert!(o.workloads().contains(&WorkloadId::PushLarge));
+        assert_eq!(o.networks, vec![Network::Lan]);
+        assert!(!o.workloads(Network::Lan).contains(&WorkloadId::PushHuge));
+        assert!(o.workloads(Network::Lan).contains(&WorkloadId::PushLarge));
+        assert!(o.workloads(Network::Lan).contains(&WorkloadId::PullMany));
+        assert!(!o.workloads(Network::Wan80).contains(&WorkloadId::PullMany));
     }
 
     #[test]
@@ -187,7 +231,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(
-            o.workloads(),
+            o.workloads(Network::Lan),
             vec![
                 WorkloadId::Version,
                 WorkloadId::PushLarge,
@@ -201,8 +245,23 @@ mod tests {
     #[test]
     fn long_adds_the_ten_gib_workloads() {
         let o = parse(&["--long"]).unwrap().unwrap();
-        assert!(o.workloads().contains(&WorkloadId::PushHuge));
+        assert!(o.workloads(Network::Wan80).contains(&WorkloadId::PushHuge));
+        assert!(o.workloads(Network::Wan80).contains(&WorkloadId::PullMany));
         assert!(o.describe().contains("long"));
+    }
+
+    #[test]
+    fn network_takes_profiles_lists_and_all() {
+        let o = parse(&["--network", "wan80,lan", "--network=wan80"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(o.networks, vec![Network::Lan, Network::Wan80]);
+        let o = parse(&["--network", "all"]).unwrap().unwrap();
+        assert_eq!(o.networks, Network::ALL.to_vec());
+        assert!(o.describe().contains("network lan,wan20,wan80"));
+        assert!(o.all_workloads().contains(&WorkloadId::PullMany));
+        let err = parse(&["--network", "wan"]).unwrap_err().to_string();
+        assert!(err.contains("unknown network"), "{err}");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The other programs the harness runs: finding them, their versions,
 //! how to install them, and installing them (`--install-peers`, as root).
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Result, bail};
-
-use std::path::Path;
+use oras_testkit::reference::GoClient;
 
 use super::measure::GNU_TIME;
 use super::plan::{SKOPEO_SYSTEM_CACHE, SkopeoCache};
@@ -18,6 +19,9 @@ const INSTALL_TIMEOUT_SECS: &str = "900";
 pub(crate) fn how_to_install(tool: Tool) -> &'static str {
     match tool {
         Tool::Oras => "built by the harness: cargo build --release -p oras-cli",
+        Tool::GoOras | Tool::Crane | Tool::Regctl => {
+            "cargo xtask bench --install-peers (go install under target/reference-tools)"
+        }
         Tool::OrasPy => "python3 -m pip install oras   (or: cargo xtask bench --install-peers)",
         Tool::Skopeo => "apt-get install -y skopeo   (or: cargo xtask bench --install-peers)",
         Tool::Openssl => "apt-get install -y openssl",
@@ -30,6 +34,9 @@ pub(crate) fn how_to_install(tool: Tool) -> &'static str {
 pub(crate) fn detect(tool: Tool) -> Result<String, String> {
     let (program, args): (&str, &[&str]) = match tool {
         Tool::Oras => return Err("detected from the built binary".to_owned()),
+        Tool::GoOras | Tool::Crane | Tool::Regctl => {
+            return Err("found by `go_peers`".to_owned());
+        }
         Tool::OrasPy => (
             "python3",
             &[
@@ -74,6 +81,58 @@ pub(crate) fn short_version(line: &str) -> String {
         }
         _ => line.to_owned(),
     }
+}
+
+/// The Go client behind a peer.
+fn go_client(tool: Tool) -> Option<GoClient> {
+    match tool {
+        Tool::GoOras => Some(GoClient::Oras),
+        Tool::Crane => Some(GoClient::Crane),
+        Tool::Regctl => Some(GoClient::Regctl),
+        _ => None,
+    }
+}
+
+/// The Go peers (Go `oras`, crane, regctl): each one's binary with its
+/// version line, or why it is missing. With `install`, a missing one is
+/// built first with the test kit's installer (`go install` under
+/// `target/reference-tools`, minutes); without, only an earlier build
+/// counts.
+pub(crate) fn go_peers(install: bool) -> BTreeMap<Tool, Result<(PathBuf, String), String>> {
+    [Tool::GoOras, Tool::Crane, Tool::Regctl]
+        .into_iter()
+        .filter_map(|tool| go_client(tool).map(|client| (tool, client)))
+        .map(|(tool, client)| {
+            let found = if install {
+                eprintln!(
+                    "bench: installing {} {} (go install {})",
+                    client.name(),
+                    client.version(),
+                    client.module()
+                );
+                client.install().map_err(|e| format!("{e}"))
+            } else {
+                client.installed().ok_or_else(|| {
+                    format!(
+                        "{} is not installed; install it with: {}",
+                        tool.name(),
+                        how_to_install(tool)
+                    )
+                })
+            };
+            let described = found.map(|path| {
+                let line = format!(
+                    "{} {} ({}, {})",
+                    client.name(),
+                    client.version(),
+                    client.module(),
+                    path.display()
+                );
+                (path, line)
+            });
+            (tool, described)
+        })
+        .collect()
 }
 
 /// True when the effective user id is 0 (from /proc, so no `unsafe`).
@@ -241,7 +300,13 @@ mod tests {
     fn a_missing_program_is_reported_with_install_instructions() {
         assert_eq!(version_line("/nonexistent/program", &[]), None);
         assert!(version_line("echo", &["x y"]).is_some_and(|v| v == "x y"));
-        for tool in [Tool::OrasPy, Tool::Skopeo] {
+        for tool in [
+            Tool::OrasPy,
+            Tool::Skopeo,
+            Tool::GoOras,
+            Tool::Crane,
+            Tool::Regctl,
+        ] {
             assert!(how_to_install(tool).contains("--install-peers"));
         }
     }

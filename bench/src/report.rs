@@ -8,8 +8,9 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use super::machine::Machine;
+use super::network::{self, Network};
 use super::stats::{Sample, Summary, ratio};
-use super::targets::{Measured, Verdict, overall};
+use super::targets::{Measured, Target, Verdict, overall};
 use super::tool::Tool;
 use super::workload::{Sizes, WorkloadId};
 
@@ -29,6 +30,8 @@ pub(crate) enum Outcome {
 pub(crate) struct Row {
     /// The workload.
     pub(crate) workload: WorkloadId,
+    /// The network profile it ran on.
+    pub(crate) network: Network,
     /// The tool.
     pub(crate) tool: Tool,
     /// What happened.
@@ -53,6 +56,7 @@ impl Row {
     ) -> Row {
         Row {
             workload,
+            network: Network::Lan,
             tool,
             outcome,
             samples,
@@ -68,20 +72,32 @@ impl Row {
             _ => None,
         }
     }
+
+    /// The workload as the table names it: with its profile unless that
+    /// is loopback.
+    fn label(&self, sizes: &Sizes) -> String {
+        let what = self.workload.describe(sizes);
+        match self.network {
+            Network::Lan => what,
+            network => format!("{what} [{}]", network.name()),
+        }
+    }
 }
 
 /// Fills in the ratios of every row and the verdicts of our rows;
 /// `overhead` is the wrappers' share of every wall time.
 pub(crate) fn complete(rows: &mut [Row], overhead: Option<f64>) {
-    let workloads: Vec<WorkloadId> = {
-        let mut w: Vec<WorkloadId> = rows.iter().map(|r| r.workload).collect();
-        w.dedup();
-        w
+    let groups: Vec<(Network, WorkloadId)> = {
+        let mut g: Vec<(Network, WorkloadId)> =
+            rows.iter().map(|r| (r.network, r.workload)).collect();
+        g.dedup();
+        g
     };
-    for workload in workloads {
+    for (network, workload) in groups {
+        let same = |r: &Row| r.workload == workload && r.network == network;
         let of = |tool: Tool| {
             rows.iter()
-                .find(|r| r.workload == workload && r.tool == tool)
+                .find(|r| same(r) && r.tool == tool)
                 .and_then(Row::summary)
         };
         let measured = Measured {
@@ -91,18 +107,18 @@ pub(crate) fn complete(rows: &mut [Row], overhead: Option<f64>) {
             curl: of(Tool::Curl),
             peers: rows
                 .iter()
-                .filter(|r| r.workload == workload && r.tool.is_peer())
+                .filter(|r| same(r) && r.tool.is_peer())
                 .filter_map(|r| r.summary().map(|s| (r.tool, s)))
                 .collect(),
         };
-        for row in rows.iter_mut().filter(|r| r.workload == workload) {
+        for row in rows.iter_mut().filter(|r| same(r)) {
             if let Some(s) = row.summary() {
                 row.cpu_vs_openssl = ratio(s.cpu, measured.openssl.map(|o| o.cpu));
                 row.wall_vs_curl = ratio(s.wall, measured.curl.map(|c| c.wall));
             }
             if row.tool == Tool::Oras {
                 row.verdicts = workload
-                    .targets()
+                    .targets_on(network)
                     .iter()
                     .map(|t| t.evaluate(&measured))
                     .collect();
@@ -148,11 +164,23 @@ const METHOD: &str = "\
   is `ru_maxrss`; wall time is taken by the harness around the command. `oras version` \
   runs five times as often as the other workloads, its start-up target is checked net of \
   the wrapper's overhead.
-- Our `oras` uses the Go CLI syntax with its default concurrency. oras-py runs through a \
-  small driver script (library defaults). skopeo copies with `--preserve-digests` (no \
-  recompression) between OCI layouts and the registry, each run with an empty blob-info \
-  cache of its own (except the mount workload, whose runs share one so skopeo can mount as \
-  a returning user's copy would).
+- Our `oras` uses the Go CLI syntax with its default concurrency; the Go `oras` runs the \
+  same command lines. crane (`push` of the seeded OCI layout, `pull --format oci`, \
+  `copy`, all `--insecure`), regctl (`image copy` with `ocidir://` layouts, the hosts \
+  declared `tls=disabled`) and skopeo copy images between OCI layouts and the registry, \
+  so they neither pack nor unpack directories. oras-py runs through a small driver \
+  script (library defaults). skopeo copies with `--preserve-digests` (no recompression), \
+  each run with an empty blob-info cache of its own (except the mount workload, whose \
+  runs share one so skopeo can mount as a returning user's copy would). The Go peers are \
+  built by the test kit (`oras_testkit::reference::GoClient`, `go install` under \
+  `target/reference-tools`) with `--install-peers`.
+- The redirect workload pulls the 1 GiB artifact from a small read-only registry front \
+  of the harness (manifest, blob HEADs) whose blob GETs answer `307` to a second HTTP \
+  server on loopback, the CDN, which serves the blobs with `Accept-Ranges: bytes` and \
+  single byte ranges.
+- Heavy workloads run only with `--long`: push and pull of 4 GiB and of 10 GiB on every \
+  profile, and push and pull of 10,000 files of 4 KiB on `wan80` (on `lan` and `wan20` \
+  they run by default).
 - References: `openssl dgst -sha256` of the same file; `curl -T` of the blob to an upload \
   URL the harness opened (push) and `curl -o` of the blob URL (pull); for the pull of many \
   small files, `curl --parallel --parallel-max 3` of every blob URL into files (the \
@@ -183,6 +211,109 @@ fn times(r: Option<f64>) -> String {
     r.map_or_else(|| "—".to_owned(), |r| format!("{r:.2} ×"))
 }
 
+/// One target of issue 18 over the whole run.
+struct RunTarget {
+    /// The target in words.
+    what: &'static str,
+    /// The verdicts of our rows it covers: profile, workload, verdict.
+    verdicts: Vec<(Network, WorkloadId, Verdict)>,
+}
+
+/// The targets of issue 18, each met, not met, or not measured, with
+/// what failed.
+pub(crate) fn render_issue_targets(report: &Report) -> String {
+    let ours = || report.rows.iter().filter(|r| r.tool == Tool::Oras);
+    let collect = |keep: &dyn Fn(&Row, &Verdict) -> bool| {
+        ours()
+            .flat_map(|row| {
+                row.verdicts
+                    .iter()
+                    .filter(|v| keep(row, v))
+                    .map(|v| (row.network, row.workload, v.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    let named = |target: Target| {
+        let text = target.describe();
+        move |_: &Row, v: &Verdict| v.target == text
+    };
+    let on = |network: Network, workloads: &'static [WorkloadId], target: Target| {
+        let text = target.describe();
+        move |row: &Row, v: &Verdict| {
+            row.network == network && workloads.contains(&row.workload) && v.target == text
+        }
+    };
+    let faster = |_: &Row, v: &Verdict| v.target.contains("faster than every peer");
+    let targets = [
+        RunTarget {
+            what: "faster than every peer (the Go oras included) on every profile and workload",
+            verdicts: collect(&faster),
+        },
+        RunTarget {
+            what: "peak RSS < 64 MiB on every profile and workload",
+            verdicts: collect(&named(Target::RssBelow { mib: 64.0 })),
+        },
+        RunTarget {
+            what: "wan80: pull of 1 GiB ≥ 4 × faster than the Go oras",
+            verdicts: collect(&on(
+                Network::Wan80,
+                &[WorkloadId::PullLarge],
+                Target::FasterThan {
+                    tool: Tool::GoOras,
+                    factor: 4.0,
+                },
+            )),
+        },
+        RunTarget {
+            what: "wan80: push and pull of 1,000 files of 4 KiB ≥ 2 × faster than the Go oras",
+            verdicts: collect(&on(
+                Network::Wan80,
+                &[WorkloadId::PushSmall, WorkloadId::PullSmall],
+                Target::FasterThan {
+                    tool: Tool::GoOras,
+                    factor: 2.0,
+                },
+            )),
+        },
+        RunTarget {
+            what: "lan: push of 1 GiB within 1.15 × curl",
+            verdicts: collect(&on(
+                Network::Lan,
+                &[WorkloadId::PushLarge],
+                Target::WallVsCurl { at_most: 1.15 },
+            )),
+        },
+        RunTarget {
+            what: "lan: pull of 1 GiB within 1.2 × curl",
+            verdicts: collect(&on(
+                Network::Lan,
+                &[WorkloadId::PullLarge],
+                Target::WallVsCurl { at_most: 1.2 },
+            )),
+        },
+    ];
+    let mut t = String::from("| target | status | where it is not met |\n|---|---|---|\n");
+    for target in &targets {
+        let failed: Vec<String> = target
+            .verdicts
+            .iter()
+            .filter(|(_, _, v)| v.pass == Some(false))
+            .map(|(network, workload, v)| {
+                format!("{} on {}: {}", workload.name(), network.name(), v.measured)
+            })
+            .collect();
+        let checked = target.verdicts.iter().any(|(_, _, v)| v.pass.is_some());
+        let status = match (checked, failed.is_empty()) {
+            (false, _) => "not measured",
+            (true, true) => "met",
+            (true, false) => "not met",
+        };
+        let _ = writeln!(t, "| {} | {status} | {} |", target.what, failed.join("; "));
+    }
+    t
+}
+
 /// The results table (Markdown, also printed to stdout).
 pub(crate) fn render_table(report: &Report) -> String {
     let mut t = String::new();
@@ -191,7 +322,7 @@ pub(crate) fn render_table(report: &Report) -> String {
          |---|---|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for row in &report.rows {
-        let workload = row.workload.describe(&report.sizes);
+        let workload = row.label(&report.sizes);
         let target = if row.tool == Tool::Oras {
             overall(&row.verdicts)
         } else {
@@ -232,7 +363,7 @@ pub(crate) fn render_targets(report: &Report) -> String {
         let _ = writeln!(
             t,
             "- **{}** ({}):",
-            row.workload.describe(&report.sizes),
+            row.label(&report.sizes),
             overall(&row.verdicts)
         );
         for v in &row.verdicts {
@@ -253,7 +384,15 @@ pub(crate) fn render_problems(report: &Report) -> (String, String) {
     let mut skips = String::new();
     let mut first_with: Vec<(&str, String)> = Vec::new();
     for row in &report.rows {
-        let name = format!("{} / {}", row.workload.name(), row.tool.name());
+        let name = match row.network {
+            Network::Lan => format!("{} / {}", row.workload.name(), row.tool.name()),
+            network => format!(
+                "{} [{}] / {}",
+                row.workload.name(),
+                network.name(),
+                row.tool.name()
+            ),
+        };
         match &row.outcome {
             Outcome::Failed(why) => {
                 let why = why.trim();
@@ -323,7 +462,7 @@ pub(crate) fn render_markdown(report: &Report) -> String {
             seconds(o)
         );
     }
-    let _ = writeln!(md, "\n## Method\n\n{METHOD}");
+    let _ = writeln!(md, "\n## Method\n\n{METHOD}{}", network::MODEL);
     let _ = writeln!(md, "## Tools\n");
     for (tool, version) in &report.tools {
         let _ = writeln!(md, "- {tool}: {version}");
@@ -333,14 +472,16 @@ pub(crate) fn render_markdown(report: &Report) -> String {
         "\n## Results\n\nMedian over the measured runs; peak RSS is the highest over them \
          (GNU time `%M`, the whole process); throughput is payload MiB over the median wall \
          time. Ratios are against `openssl dgst -sha256` of the same bytes (hashing floor) \
-         and `curl` moving the same blob (registry ceiling).\n"
+         and `curl` moving the same blob (registry ceiling). Rows on a WAN profile carry \
+         its name in brackets.\n"
     );
     md.push_str(&render_table(report));
     let _ = writeln!(
         md,
-        "\n## Targets (reported, not asserted)\n\n{}",
-        render_targets(report)
+        "\n## Targets of issue 18 (reported, not asserted)\n\n{}",
+        render_issue_targets(report)
     );
+    let _ = writeln!(md, "## Targets per workload\n\n{}", render_targets(report));
     let (failures, skips) = render_problems(report);
     if !failures.is_empty() {
         let _ = writeln!(md, "## Failures\n\n{failures}");
@@ -370,6 +511,7 @@ pub(crate) fn to_json(report: &Report) -> serde_json::Value {
             };
             json!({
                 "workload": row.workload.name(),
+                "network": row.network.name(),
                 "description": row.workload.describe(&report.sizes),
                 "payload_bytes": row.workload.payload_bytes(&report.sizes),
                 "tool": row.tool.name(),

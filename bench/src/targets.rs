@@ -32,6 +32,13 @@ pub(crate) enum Target {
         /// The limit.
         seconds: f64,
     },
+    /// One peer takes at least `factor` times our wall time.
+    FasterThan {
+        /// The peer.
+        tool: Tool,
+        /// The least speed-up.
+        factor: f64,
+    },
 }
 
 /// The numbers a target is checked against.
@@ -72,6 +79,9 @@ impl Target {
             }
             Target::FasterThanPeers { .. } => "faster than every peer".to_owned(),
             Target::WallBelow { seconds } => format!("wall < {} ms", seconds * 1000.0),
+            Target::FasterThan { tool, factor } => {
+                format!("≥ {factor} × faster than {}", tool.name())
+            }
         }
     }
 
@@ -124,6 +134,13 @@ impl Target {
                 Some(r) => verdict(format!("{r:.2} ×"), Some(r <= at_most)),
                 None => verdict("no curl row".to_owned(), None),
             },
+            Target::FasterThan { tool, factor } => {
+                let theirs = m.peers.iter().find(|(peer, _)| *peer == tool);
+                match theirs.and_then(|(_, s)| ratio(s.wall, Some(ours.wall))) {
+                    Some(r) => verdict(format!("{r:.2} ×"), Some(r >= factor)),
+                    None => verdict(format!("no {} row", tool.name()), None),
+                }
+            }
             Target::FasterThanPeers { factor } => {
                 let speedups: Vec<(Tool, f64)> = m
                     .peers
@@ -207,6 +224,29 @@ mod tests {
         assert!(faster.measured.contains("1.50 × vs skopeo"), "{faster:?}");
         let twice = Target::FasterThanPeers { factor: 2.0 }.evaluate(&m);
         assert_eq!(twice.pass, Some(false));
+        let vs_one = Target::FasterThan {
+            tool: Tool::OrasPy,
+            factor: 3.0,
+        }
+        .evaluate(&m);
+        assert_eq!(
+            (vs_one.measured.as_str(), vs_one.pass),
+            ("3.00 ×", Some(true))
+        );
+        let vs_missing = Target::FasterThan {
+            tool: Tool::GoOras,
+            factor: 4.0,
+        }
+        .evaluate(&m);
+        assert_eq!(vs_missing.pass, None);
+        assert_eq!(
+            Target::FasterThan {
+                tool: Tool::GoOras,
+                factor: 4.0
+            }
+            .describe(),
+            "≥ 4 × faster than oras (Go)"
+        );
         let startup = Target::WallBelow { seconds: 0.010 }.evaluate(&m);
         assert_eq!(startup.pass, Some(false));
         let quick = Measured {

@@ -5,6 +5,15 @@
 pub(crate) enum Tool {
     /// Our `oras` CLI (release build).
     Oras,
+    /// The Go `oras` CLI (`oras.land/oras`), the one users would otherwise
+    /// pick, driven with the same command lines as ours.
+    GoOras,
+    /// `crane` (`github.com/google/go-containerregistry`), copying between
+    /// OCI layouts and registries.
+    Crane,
+    /// `regctl` (`github.com/regclient/regclient`), `image copy` between
+    /// OCI layouts and registries.
+    Regctl,
     /// oras-py (PyPI `oras`) through `oras_py.py`.
     OrasPy,
     /// skopeo (Debian `skopeo`), copying between OCI layouts and registries.
@@ -20,6 +29,9 @@ impl Tool {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Tool::Oras => "oras (ours)",
+            Tool::GoOras => "oras (Go)",
+            Tool::Crane => "crane",
+            Tool::Regctl => "regctl",
             Tool::OrasPy => "oras-py",
             Tool::Skopeo => "skopeo",
             Tool::Openssl => "openssl dgst",
@@ -31,6 +43,9 @@ impl Tool {
     pub(crate) fn slug(self) -> &'static str {
         match self {
             Tool::Oras => "oras",
+            Tool::GoOras => "oras-go",
+            Tool::Crane => "crane",
+            Tool::Regctl => "regctl",
             Tool::OrasPy => "oras-py",
             Tool::Skopeo => "skopeo",
             Tool::Openssl => "openssl",
@@ -40,6 +55,9 @@ impl Tool {
 
     /// True for the other clients we compare with.
     pub(crate) fn is_peer(self) -> bool {
-        matches!(self, Tool::OrasPy | Tool::Skopeo)
+        matches!(
+            self,
+            Tool::GoOras | Tool::Crane | Tool::Regctl | Tool::OrasPy | Tool::Skopeo
+        )
     }
 }

@@ -2,6 +2,7 @@
 //! reads, the tools that run it, and the targets our `oras` is held to on
 //! it (reported, never asserted); and the sizes of the generated data.
 
+use super::network::Network;
 use super::targets::Target;
 use super::tool::Tool;
 
@@ -31,6 +32,17 @@ pub(crate) enum WorkloadId {
     CopyToLayout,
     /// Copy OCI image layout → registry.
     CopyFromLayout,
+    /// Pull the large file from a registry whose blob GETs answer 307 to
+    /// a second server (a CDN).
+    PullRedirect,
+    /// Push 10,000 files of 4 KiB (`--long` on `wan80`).
+    PushMany,
+    /// Pull them (`--long` on `wan80`).
+    PullMany,
+    /// Push one 4 GiB file (`--long`).
+    PushBig,
+    /// Pull it (`--long`).
+    PullBig,
     /// Push one 10 GiB file (`--long`).
     PushHuge,
     /// Pull it (`--long`).
@@ -42,12 +54,16 @@ pub(crate) enum WorkloadId {
 pub(crate) struct Sizes {
     /// The single large file.
     pub(crate) large: u64,
-    /// The `--long` file.
+    /// The 4 GiB file (`--long`).
+    pub(crate) big: u64,
+    /// The 10 GiB file (`--long`).
     pub(crate) huge: u64,
     /// Number of small files.
     pub(crate) small_count: usize,
     /// Size of each small file.
     pub(crate) small_size: u64,
+    /// Number of files of the many-files workloads.
+    pub(crate) many_count: usize,
     /// Number of files in the directory.
     pub(crate) dir_count: usize,
     /// Size of each file in the directory.
@@ -67,9 +83,11 @@ impl Sizes {
     pub(crate) fn full() -> Sizes {
         Sizes {
             large: GIB,
+            big: 4 * GIB,
             huge: 10 * GIB,
             small_count: 1000,
             small_size: 4 * KIB,
+            many_count: 10_000,
             dir_count: 2000,
             dir_file_size: 4 * KIB,
             layer_count: 10,
@@ -81,9 +99,11 @@ impl Sizes {
     pub(crate) fn quick() -> Sizes {
         Sizes {
             large: 64 * MIB,
+            big: 256 * MIB,
             huge: 10 * GIB,
             small_count: 100,
             small_size: 4 * KIB,
+            many_count: 1000,
             dir_count: 200,
             dir_file_size: 4 * KIB,
             layer_count: 10,
@@ -136,10 +156,14 @@ pub(crate) enum Route {
 pub(crate) enum DataKind {
     /// One file of `sizes.large`.
     Large,
+    /// One file of `sizes.big` (`--long`).
+    Big,
     /// One file of `sizes.huge` (`--long`).
     Huge,
     /// `sizes.small_count` files of `sizes.small_size`.
     Small,
+    /// `sizes.many_count` files of `sizes.small_size`.
+    Many,
     /// A directory of `sizes.dir_count` files, pushed as one tar+gzip layer.
     Dir,
     /// `sizes.layer_count` layers of `sizes.layer_size`.
@@ -151,8 +175,10 @@ impl DataKind {
     pub(crate) fn bytes(self, sizes: &Sizes) -> u64 {
         match self {
             DataKind::Large => sizes.large,
+            DataKind::Big => sizes.big,
             DataKind::Huge => sizes.huge,
             DataKind::Small => sizes.small_count as u64 * sizes.small_size,
+            DataKind::Many => sizes.many_count as u64 * sizes.small_size,
             DataKind::Dir => sizes.dir_count as u64 * sizes.dir_file_size,
             DataKind::Layers => sizes.layer_count as u64 * sizes.layer_size,
         }
@@ -162,10 +188,16 @@ impl DataKind {
     fn describe(self, sizes: &Sizes) -> String {
         match self {
             DataKind::Large => format!("1 file of {}", human_bytes(sizes.large)),
+            DataKind::Big => format!("1 file of {}", human_bytes(sizes.big)),
             DataKind::Huge => format!("1 file of {}", human_bytes(sizes.huge)),
             DataKind::Small => format!(
                 "{} files of {}",
                 sizes.small_count,
+                human_bytes(sizes.small_size)
+            ),
+            DataKind::Many => format!(
+                "{} files of {}",
+                sizes.many_count,
                 human_bytes(sizes.small_size)
             ),
             DataKind::Dir => format!(
@@ -193,12 +225,23 @@ pub(crate) struct Workload {
     pub(crate) action: Action,
     /// The input it reads; `None` for `version`.
     pub(crate) data: Option<DataKind>,
-    /// Only with `--long`.
-    pub(crate) long: bool,
+    /// On which profiles it runs only with `--long`.
+    pub(crate) long: Long,
     /// The rows, in order: ours, the peers, the references.
     pub(crate) tools: &'static [Tool],
     /// The targets that apply to our row.
     pub(crate) targets: &'static [Target],
+}
+
+/// On which network profiles a workload runs only with `--long`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Long {
+    /// Never: it runs by default everywhere.
+    Never,
+    /// On `wan80` (where it takes minutes per run).
+    OnWan80,
+    /// Everywhere.
+    Always,
 }
 
 /// Peak RSS our `oras` is held under on the streaming workloads.
@@ -206,15 +249,33 @@ const RSS_LIMIT_MIB: f64 = 64.0;
 /// Ours, the peers, and both references (single-blob workloads).
 const ALL_TOOLS: &[Tool] = &[
     Tool::Oras,
+    Tool::GoOras,
+    Tool::Crane,
+    Tool::Regctl,
     Tool::OrasPy,
     Tool::Skopeo,
     Tool::Openssl,
     Tool::Curl,
 ];
 /// Ours and the peers.
-const CLIENTS: &[Tool] = &[Tool::Oras, Tool::OrasPy, Tool::Skopeo];
+const CLIENTS: &[Tool] = &[
+    Tool::Oras,
+    Tool::GoOras,
+    Tool::Crane,
+    Tool::Regctl,
+    Tool::OrasPy,
+    Tool::Skopeo,
+];
 /// Ours, the peers, and curl as the registry's ceiling for many small GETs.
-const CLIENTS_AND_CURL: &[Tool] = &[Tool::Oras, Tool::OrasPy, Tool::Skopeo, Tool::Curl];
+const CLIENTS_AND_CURL: &[Tool] = &[
+    Tool::Oras,
+    Tool::GoOras,
+    Tool::Crane,
+    Tool::Regctl,
+    Tool::OrasPy,
+    Tool::Skopeo,
+    Tool::Curl,
+];
 const PUSH_ONE_FILE: &[Target] = &[
     Target::RssBelow { mib: RSS_LIMIT_MIB },
     Target::CpuVsOpenssl { at_most: 1.5 },
@@ -234,14 +295,14 @@ const COPY: &[Target] = &[
 ];
 
 /// Every workload, in table order.
-pub(crate) const WORKLOADS: [Workload; 13] = [
+pub(crate) const WORKLOADS: [Workload; 18] = [
     Workload {
         id: WorkloadId::Version,
         name: "version",
         action: Action::Version,
         data: None,
-        long: false,
-        tools: &[Tool::Oras],
+        long: Long::Never,
+        tools: &[Tool::Oras, Tool::GoOras],
         targets: &[Target::WallBelow { seconds: 0.010 }],
     },
     Workload {
@@ -249,7 +310,7 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "push-large",
         action: Action::Push,
         data: Some(DataKind::Large),
-        long: false,
+        long: Long::Never,
         tools: ALL_TOOLS,
         targets: PUSH_ONE_FILE,
     },
@@ -258,7 +319,7 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "pull-large",
         action: Action::Pull,
         data: Some(DataKind::Large),
-        long: false,
+        long: Long::Never,
         tools: ALL_TOOLS,
         targets: PULL_ONE_FILE,
     },
@@ -267,7 +328,7 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "push-small",
         action: Action::Push,
         data: Some(DataKind::Small),
-        long: false,
+        long: Long::Never,
         tools: CLIENTS,
         targets: MANY_FILES,
     },
@@ -276,7 +337,7 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "pull-small",
         action: Action::Pull,
         data: Some(DataKind::Small),
-        long: false,
+        long: Long::Never,
         tools: CLIENTS_AND_CURL,
         targets: MANY_FILES,
     },
@@ -285,7 +346,7 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "push-dir",
         action: Action::Push,
         data: Some(DataKind::Dir),
-        long: false,
+        long: Long::Never,
         tools: CLIENTS,
         targets: MANY_FILES,
     },
@@ -294,7 +355,7 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "pull-dir",
         action: Action::Pull,
         data: Some(DataKind::Dir),
-        long: false,
+        long: Long::Never,
         tools: CLIENTS,
         targets: MANY_FILES,
     },
@@ -303,7 +364,7 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "copy-mount",
         action: Action::Copy(Route::SameRegistry),
         data: Some(DataKind::Layers),
-        long: false,
+        long: Long::Never,
         tools: CLIENTS,
         targets: COPY,
     },
@@ -312,7 +373,7 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "copy-no-mount",
         action: Action::Copy(Route::OtherRegistry),
         data: Some(DataKind::Layers),
-        long: false,
+        long: Long::Never,
         tools: CLIENTS,
         targets: COPY,
     },
@@ -321,7 +382,7 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "copy-to-layout",
         action: Action::Copy(Route::ToLayout),
         data: Some(DataKind::Layers),
-        long: false,
+        long: Long::Never,
         tools: CLIENTS,
         targets: COPY,
     },
@@ -330,16 +391,61 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "copy-from-layout",
         action: Action::Copy(Route::FromLayout),
         data: Some(DataKind::Layers),
-        long: false,
+        long: Long::Never,
         tools: CLIENTS,
         targets: COPY,
+    },
+    Workload {
+        id: WorkloadId::PullRedirect,
+        name: "pull-redirect",
+        action: Action::Pull,
+        data: Some(DataKind::Large),
+        long: Long::Never,
+        tools: ALL_TOOLS,
+        targets: PULL_ONE_FILE,
+    },
+    Workload {
+        id: WorkloadId::PushMany,
+        name: "push-many",
+        action: Action::Push,
+        data: Some(DataKind::Many),
+        long: Long::OnWan80,
+        tools: CLIENTS,
+        targets: MANY_FILES,
+    },
+    Workload {
+        id: WorkloadId::PullMany,
+        name: "pull-many",
+        action: Action::Pull,
+        data: Some(DataKind::Many),
+        long: Long::OnWan80,
+        tools: CLIENTS,
+        targets: MANY_FILES,
+    },
+    Workload {
+        id: WorkloadId::PushBig,
+        name: "push-4g",
+        action: Action::Push,
+        data: Some(DataKind::Big),
+        long: Long::Always,
+        tools: ALL_TOOLS,
+        targets: PUSH_ONE_FILE,
+    },
+    Workload {
+        id: WorkloadId::PullBig,
+        name: "pull-4g",
+        action: Action::Pull,
+        data: Some(DataKind::Big),
+        long: Long::Always,
+        tools: ALL_TOOLS,
+        targets: PULL_ONE_FILE,
     },
     Workload {
         id: WorkloadId::PushHuge,
         name: "push-huge",
         action: Action::Push,
         data: Some(DataKind::Huge),
-        long: true,
+        long: Long::Always,
         tools: ALL_TOOLS,
         targets: PUSH_ONE_FILE,
     },
@@ -348,7 +454,7 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
         name: "pull-huge",
         action: Action::Pull,
         data: Some(DataKind::Huge),
-        long: true,
+        long: Long::Always,
         tools: ALL_TOOLS,
         targets: PULL_ONE_FILE,
     },
@@ -356,8 +462,8 @@ pub(crate) const WORKLOADS: [Workload; 13] = [
 
 impl WorkloadId {
     /// Every workload, in table order.
-    pub(crate) const ALL: [WorkloadId; 13] = {
-        let mut all = [WorkloadId::Version; 13];
+    pub(crate) const ALL: [WorkloadId; 18] = {
+        let mut all = [WorkloadId::Version; 18];
         let mut i = 0;
         while i < WORKLOADS.len() {
             all[i] = WORKLOADS[i].id;
@@ -387,9 +493,18 @@ impl WorkloadId {
         WORKLOADS.iter().find(|w| w.name == name).map(|w| w.id)
     }
 
-    /// True for the `--long` workloads.
-    pub(crate) fn is_long(self) -> bool {
-        self.spec().long
+    /// True when it runs on `network` only with `--long`.
+    pub(crate) fn is_long_on(self, network: Network) -> bool {
+        match self.spec().long {
+            Long::Never => false,
+            Long::OnWan80 => network == Network::Wan80,
+            Long::Always => true,
+        }
+    }
+
+    /// True when it reads its blobs through a redirect to a CDN.
+    pub(crate) fn is_redirected(self) -> bool {
+        self == WorkloadId::PullRedirect
     }
 
     /// What it does, with its sizes.
@@ -401,6 +516,9 @@ impl WorkloadId {
         match spec.action {
             Action::Version => "oras version (start-up)".to_owned(),
             Action::Push => format!("push {what}"),
+            Action::Pull if self.is_redirected() => {
+                format!("pull {what} through a redirect to a CDN")
+            }
             Action::Pull if spec.data == Some(DataKind::Dir) => {
                 format!("pull and unpack a directory of {} files", sizes.dir_count)
             }
@@ -430,6 +548,34 @@ impl WorkloadId {
     pub(crate) fn targets(self) -> &'static [Target] {
         self.spec().targets
     }
+
+    /// The targets of our row on `network` (issue 18): the workload's,
+    /// with the comparison to curl on loopback only, peak RSS everywhere,
+    /// and on `wan80` the speed-ups over the Go `oras` (4 × for the pull
+    /// of 1 GiB, 2 × for 1,000 small files each way).
+    pub(crate) fn targets_on(self, network: Network) -> Vec<Target> {
+        let mut targets: Vec<Target> = self
+            .targets()
+            .iter()
+            .copied()
+            .filter(|t| network == Network::Lan || !matches!(t, Target::WallVsCurl { .. }))
+            .collect();
+        if !targets.iter().any(|t| matches!(t, Target::RssBelow { .. })) {
+            targets.push(Target::RssBelow { mib: RSS_LIMIT_MIB });
+        }
+        let over_go = match self {
+            WorkloadId::PullLarge => Some(4.0),
+            WorkloadId::PushSmall | WorkloadId::PullSmall => Some(2.0),
+            _ => None,
+        };
+        if let (Network::Wan80, Some(factor)) = (network, over_go) {
+            targets.push(Target::FasterThan {
+                tool: Tool::GoOras,
+                factor,
+            });
+        }
+        targets
+    }
 }
 
 #[cfg(test)]
@@ -442,7 +588,7 @@ mod tests {
             assert_eq!(workload.id as usize, i, "{workload:?}");
             assert_eq!(workload.id.spec().name, workload.name);
         }
-        assert_eq!(WorkloadId::ALL[12], WorkloadId::PullHuge);
+        assert_eq!(WorkloadId::ALL[17], WorkloadId::PullHuge);
     }
 
     #[test]
@@ -484,6 +630,9 @@ mod tests {
                 id,
                 WorkloadId::PushLarge
                     | WorkloadId::PullLarge
+                    | WorkloadId::PullRedirect
+                    | WorkloadId::PushBig
+                    | WorkloadId::PullBig
                     | WorkloadId::PushHuge
                     | WorkloadId::PullHuge
             );
@@ -496,5 +645,36 @@ mod tests {
             );
             assert!(!id.targets().is_empty());
         }
+    }
+
+    #[test]
+    fn targets_depend_on_the_network() {
+        let lan = WorkloadId::PullLarge.targets_on(Network::Lan);
+        assert!(lan.contains(&Target::WallVsCurl { at_most: 1.2 }));
+        let wan = WorkloadId::PullLarge.targets_on(Network::Wan80);
+        assert!(!wan.iter().any(|t| matches!(t, Target::WallVsCurl { .. })));
+        assert!(wan.contains(&Target::FasterThan {
+            tool: Tool::GoOras,
+            factor: 4.0
+        }));
+        let small = WorkloadId::PushSmall.targets_on(Network::Wan20);
+        assert!(small.contains(&Target::RssBelow { mib: 64.0 }));
+        assert!(!small.iter().any(|t| matches!(t, Target::FasterThan { .. })));
+    }
+
+    #[test]
+    fn the_heavy_workloads_wait_for_long() {
+        for network in Network::ALL {
+            assert!(WorkloadId::PushBig.is_long_on(network));
+            assert!(!WorkloadId::PullRedirect.is_long_on(network));
+            assert_eq!(
+                WorkloadId::PullMany.is_long_on(network),
+                network == Network::Wan80
+            );
+        }
+        assert_eq!(
+            WorkloadId::PullRedirect.describe(&Sizes::full()),
+            "pull 1 file of 1 GiB through a redirect to a CDN"
+        );
     }
 }

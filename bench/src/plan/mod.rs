@@ -3,7 +3,9 @@
 //! nothing must not look fast).
 //!
 //! [`Env::plan`] makes a [`Job`] (one tool, one workload, one run) and
-//! hands it to that tool's planner: [`oras`], [`oras_py`], [`skopeo`],
+//! hands it to that tool's planner: [`oras`] (ours and the Go CLI, the
+//! same command lines), [`oras_py`], the image copiers over
+//! [`layout_copy`] ([`skopeo`], [`crane`], [`regctl`]),
 //! [`reference`](mod@reference) (`openssl dgst`, `curl`). Each planner
 //! reads what to do from the workload's row of
 //! [`WORKLOADS`](super::workload::WORKLOADS) (push, pull, or copy along a
@@ -15,14 +17,19 @@
 //! DIR:TAG`, `oras cp --from-oci-layout DIR:TAG DST`). Pushes run in the
 //! data set's directory with relative names, as the Go CLI's path
 //! validation wants. Every push goes to a new repository
-//! (`bench/WORKLOAD/TOOL-N`) so no run finds its blobs already there.
+//! (`bench/WORKLOAD/TOOL-N`, `bench/NETWORK/WORKLOAD/TOOL-N` on the WAN
+//! profiles) so no run finds its blobs already there.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod crane;
+mod layout_copy;
 mod oras;
 mod oras_py;
 mod reference;
+mod regctl;
 mod skopeo;
 #[cfg(test)]
 mod tests;
@@ -30,7 +37,8 @@ mod tests;
 use super::data::DataSet;
 use super::http;
 use super::measure::Invocation;
-use super::seed::{Artifact, TAG};
+use super::network::Network;
+use super::seed::{Artifact, TAG, blob_path};
 use super::tool::Tool;
 use super::workload::{Action, DataKind, Route, Sizes, Workload, WorkloadId};
 
@@ -68,12 +76,21 @@ pub(crate) const SKOPEO_SYSTEM_CACHE: &str = "/var/lib/containers/cache";
 pub(crate) struct Env {
     /// Our release binary, or why there is none.
     pub(crate) oras: Result<PathBuf, String>,
+    /// The installed Go peers (Go `oras`, `crane`, `regctl`).
+    pub(crate) go_peers: BTreeMap<Tool, PathBuf>,
+    /// The network profile the addresses below go through.
+    pub(crate) network: Network,
     /// The oras-py driver script.
     pub(crate) oras_py_script: PathBuf,
     /// `127.0.0.1:PORT` of the main registry.
     pub(crate) registry: String,
     /// `127.0.0.1:PORT` of the second registry (copies without mount).
     pub(crate) other_registry: String,
+    /// `127.0.0.1:PORT` of the registry front whose blob GETs redirect to
+    /// a CDN (serving the large artifact), when started.
+    pub(crate) redirect_registry: Option<String>,
+    /// Where `regctl` keeps its configuration (kept out of `$HOME`).
+    pub(crate) regctl_config: PathBuf,
     /// Where pulls and layout copies write (emptied around every run).
     pub(crate) out: PathBuf,
     /// How skopeo's blob-info cache is isolated.
@@ -84,10 +101,14 @@ pub(crate) struct Env {
     pub(crate) sizes: Sizes,
     /// One file of `sizes.large`.
     pub(crate) large: Option<Seeded>,
+    /// One file of `sizes.big` (`--long`).
+    pub(crate) big: Option<Seeded>,
     /// One file of `sizes.huge` (`--long`).
     pub(crate) huge: Option<Seeded>,
     /// The small files.
     pub(crate) small: Option<Seeded>,
+    /// The many small files.
+    pub(crate) many: Option<Seeded>,
     /// The directory.
     pub(crate) dir: Option<Seeded>,
     /// The layers of the copied artifact.
@@ -149,7 +170,9 @@ impl Env {
     pub(crate) fn plan(&self, workload: WorkloadId, tool: Tool, run: usize) -> Plan {
         let job = Job::new(self, workload, tool, run);
         let planned = match tool {
-            Tool::Oras => oras::plan(&job),
+            Tool::Oras | Tool::GoOras => oras::plan(&job),
+            Tool::Crane => crane::plan(&job),
+            Tool::Regctl => regctl::plan(&job),
             Tool::OrasPy => oras_py::plan(&job),
             Tool::Skopeo => skopeo::plan(&job),
             Tool::Openssl => reference::openssl(&job),
@@ -162,8 +185,10 @@ impl Env {
     fn seeded(&self, data: DataKind) -> Option<&Seeded> {
         match data {
             DataKind::Large => self.large.as_ref(),
+            DataKind::Big => self.big.as_ref(),
             DataKind::Huge => self.huge.as_ref(),
             DataKind::Small => self.small.as_ref(),
+            DataKind::Many => self.many.as_ref(),
             DataKind::Dir => self.dir.as_ref(),
             DataKind::Layers => self.layers.as_ref(),
         }
@@ -189,14 +214,34 @@ impl<'a> Job<'a> {
             workload: workload.spec(),
             tool,
             run,
-            dest_repo: format!("bench/{}/{}-{run}", workload.name(), tool.slug()),
+            dest_repo: match env.network {
+                Network::Lan => format!("bench/{}/{}-{run}", workload.name(), tool.slug()),
+                network => format!(
+                    "bench/{}/{}/{}-{run}",
+                    network.name(),
+                    workload.name(),
+                    tool.slug()
+                ),
+            },
             timeout: timeout_for(workload.payload_bytes(&env.sizes)),
         }
     }
 
-    /// `127.0.0.1:PORT` of the main registry.
+    /// `127.0.0.1:PORT` of the registry the workload reads from and
+    /// pushes to: the redirecting front for the redirect workload.
     fn registry(&self) -> &'a str {
-        &self.env.registry
+        match &self.env.redirect_registry {
+            Some(front) if self.workload.id.is_redirected() => front,
+            _ => &self.env.registry,
+        }
+    }
+
+    /// Every registry host of the run (for tools told about plain HTTP
+    /// per host).
+    fn hosts(&self) -> Vec<&'a str> {
+        let mut hosts = vec![self.registry(), self.env.other_registry.as_str()];
+        hosts.dedup();
+        hosts
     }
 
     /// Where pulls and layout copies write.
@@ -252,7 +297,7 @@ impl<'a> Job<'a> {
     /// What a pull into `out` must leave there.
     fn pulled(&self, seeded: &Seeded) -> Result<Check, String> {
         Ok(match self.workload.data {
-            Some(DataKind::Small) => Check::FilesUnder {
+            Some(DataKind::Small | DataKind::Many) => Check::FilesUnder {
                 dir: self.out().to_path_buf(),
                 at_least: seeded.set.files.len(),
             },
@@ -268,6 +313,24 @@ impl<'a> Job<'a> {
                 }
             }
         })
+    }
+
+    /// What a copy of the artifact into an OCI layout at `out` must leave
+    /// there: the blob of a single file, or every blob.
+    fn layout_pulled(&self, seeded: &Seeded) -> Result<Check, String> {
+        let single = matches!(
+            self.workload.data,
+            Some(DataKind::Large | DataKind::Big | DataKind::Huge)
+        );
+        if self.workload.action == Action::Pull && single {
+            let layer = seeded.artifact.layers.first().ok_or("no layer")?;
+            Ok(Check::File {
+                path: blob_path(self.out(), &layer.digest),
+                size: layer.size,
+            })
+        } else {
+            Ok(layout_written(self.out(), seeded))
+        }
     }
 
     /// The names a push gives, relative to the set's `files/` directory.
@@ -287,6 +350,15 @@ impl<'a> Job<'a> {
             .first()
             .map(|f| f.name.clone())
             .ok_or_else(|| format!("no file in the data of {}", self.workload.name))
+    }
+
+    /// The installed binary of a Go peer.
+    fn go_peer(&self, tool: Tool) -> Result<&'a Path, String> {
+        self.env
+            .go_peers
+            .get(&tool)
+            .map(PathBuf::as_path)
+            .ok_or_else(|| format!("{} is not installed", tool.name()))
     }
 
     /// `PROGRAM ARGS` in `cwd`, checked by `check`.

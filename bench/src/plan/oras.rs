@@ -1,4 +1,4 @@
-//! Our `oras`, driven with the Go CLI's syntax (`oras push --plain-http
+//! Our `oras` and the Go `oras` (the same command lines), driven with the Go CLI's syntax (`oras push --plain-http
 //! HOST/REPO:TAG FILE...`, `oras pull --plain-http -o DIR REF`, `oras cp
 //! --from-plain-http --to-plain-http SRC DST`, `oras cp --to-oci-layout SRC
 //! DIR:TAG`, `oras cp --from-oci-layout DIR:TAG DST`). Pushes run in the
@@ -7,6 +7,7 @@
 
 use super::{Check, Job, Plan, layout_written, owned};
 use crate::seed::TAG;
+use crate::tool::Tool;
 use crate::workload::{Action, Route};
 
 /// The plan of our `oras` for `job`.
@@ -53,6 +54,9 @@ pub(super) fn plan(job: &Job<'_>) -> Result<Plan, String> {
             (args, out.to_path_buf(), job.pushed_to(job.registry()))
         }
     };
-    let binary = job.env.oras.as_ref().map_err(Clone::clone)?;
+    let binary = match job.tool {
+        Tool::Oras => job.env.oras.as_ref().map_err(Clone::clone)?,
+        other => job.go_peer(other)?,
+    };
     Ok(job.invoke(binary, args, &cwd, check))
 }

@@ -10,7 +10,10 @@ use crate::workload::{Action, DataKind};
 
 /// True when the workload moves one large blob.
 fn single_blob(job: &Job<'_>) -> bool {
-    matches!(job.workload.data, Some(DataKind::Large | DataKind::Huge))
+    matches!(
+        job.workload.data,
+        Some(DataKind::Large | DataKind::Big | DataKind::Huge)
+    )
 }
 
 /// `openssl dgst -sha256 FILE` of a single-blob workload's file.
@@ -36,7 +39,7 @@ pub(super) fn curl(job: &Job<'_>) -> Result<Plan, String> {
     let program = Path::new("curl");
     let blob_url = |repo: &str, digest: &str| format!("http://{a}/v2/{repo}/blobs/{digest}");
     Ok(match (job.workload.action, job.workload.data) {
-        (Action::Push, Some(DataKind::Large | DataKind::Huge)) => {
+        (Action::Push, Some(DataKind::Large | DataKind::Big | DataKind::Huge)) => {
             let seeded = job.seeded()?;
             let layer = seeded
                 .artifact
@@ -53,11 +56,12 @@ pub(super) fn curl(job: &Job<'_>) -> Result<Plan, String> {
             args.extend([layer.path.display().to_string(), url]);
             job.invoke(program, args, out, Check::Nothing)
         }
-        (Action::Pull, Some(DataKind::Large | DataKind::Huge)) => {
+        // `-L`: the redirect workload's registry answers 307 to its CDN.
+        (Action::Pull, Some(DataKind::Large | DataKind::Big | DataKind::Huge)) => {
             let seeded = job.seeded()?;
             let layer = seeded.artifact.layers.first().ok_or("no layer")?;
             let target = out.join(job.title_of(seeded)?);
-            let mut args = owned(["-sS", "-f", "-o"]);
+            let mut args = owned(["-sS", "-f", "-L", "-o"]);
             args.extend([
                 target.display().to_string(),
                 blob_url(&seeded.artifact.repo, &layer.digest),

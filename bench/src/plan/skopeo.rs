@@ -1,79 +1,24 @@
-//! skopeo, which copies images between stores: a push is a copy from the
-//! seeded OCI layout to the registry, a pull a copy from the registry to
-//! an OCI layout. It neither packs nor unpacks directories.
+//! skopeo, which copies images between stores ([`layout_copy`](super::layout_copy)),
+//! with `--preserve-digests` (no recompression) and a blob-info cache of
+//! its own per run.
 
 use std::path::{Path, PathBuf};
 
-use super::{Check, Job, Plan, SKOPEO_SYSTEM_CACHE, SkopeoCache, layout_written, owned};
-use crate::seed::{TAG, blob_path};
-use crate::workload::{Action, DataKind, Route};
-
-/// One side of a skopeo copy.
-enum End {
-    /// `docker://REF`, plain HTTP.
-    Registry(String),
-    /// `oci:DIR:TAG`.
-    Layout(PathBuf),
-}
+use super::layout_copy::{Copy, End, plan_copy};
+use super::{Check, Job, Plan, SKOPEO_SYSTEM_CACHE, SkopeoCache, owned};
+use crate::seed::TAG;
+use crate::workload::{Action, Route};
 
 /// The plan of skopeo for `job`.
 pub(super) fn plan(job: &Job<'_>) -> Result<Plan, String> {
-    let out = job.out();
-    let dir = job.workload.data == Some(DataKind::Dir);
-    let plan = match job.workload.action {
-        Action::Push if dir => {
-            return Ok(
-                job.unsupported("copies images between stores; it does not pack directories")
-            );
-        }
-        Action::Pull if dir => {
-            return Ok(
-                job.unsupported("copies images between stores; it does not unpack directories")
-            );
-        }
-        Action::Version => return Ok(job.no_command()),
-        Action::Push | Action::Copy(Route::FromLayout) => {
-            let seeded = job.seeded()?;
-            copy(
-                job,
-                End::Layout(seeded.artifact.layout.clone()),
-                End::Registry(job.dest()),
-                job.pushed_to(job.registry()),
-            )
-        }
-        Action::Pull => {
-            let seeded = job.seeded()?;
-            let check = if job.workload.data == Some(DataKind::Small) {
-                layout_written(out, seeded)
-            } else {
-                let layer = seeded.artifact.layers.first().ok_or("no layer")?;
-                Check::File {
-                    path: blob_path(out, &layer.digest),
-                    size: layer.size,
-                }
-            };
-            let source = End::Registry(seeded.artifact.reference(job.registry()));
-            copy(job, source, End::Layout(out.to_path_buf()), check)
-        }
-        Action::Copy(Route::SameRegistry | Route::OtherRegistry) => {
-            let seeded = job.seeded()?;
-            let host = job.copy_host();
-            let source = End::Registry(seeded.artifact.reference(job.registry()));
-            copy(
-                job,
-                source,
-                End::Registry(job.dest_on(host)),
-                job.pushed_to(host),
-            )
-        }
-        Action::Copy(Route::ToLayout) => {
-            let seeded = job.seeded()?;
-            let source = End::Registry(seeded.artifact.reference(job.registry()));
-            let check = layout_written(out, seeded);
-            copy(job, source, End::Layout(out.to_path_buf()), check)
-        }
-    };
-    with_own_cache(job, plan)
+    plan_copy(
+        job,
+        |Copy {
+             source,
+             dest,
+             check,
+         }| { with_own_cache(job, copy(job, source, dest, check)) },
+    )
 }
 
 /// `skopeo --insecure-policy copy --preserve-digests [TLS off] SRC DST`.
@@ -99,7 +44,10 @@ fn copy(job: &Job<'_>, source: End, dest: End, check: Check) -> Plan {
 /// share one so that skopeo can mount as a returning user's would.
 fn with_own_cache(job: &Job<'_>, mut plan: Plan) -> Result<Plan, String> {
     let env = job.env;
-    let root = env.skopeo_cache_root.join(job.workload.name);
+    let root = env
+        .skopeo_cache_root
+        .join(env.network.name())
+        .join(job.workload.name);
     let cache = if job.workload.action == Action::Copy(Route::SameRegistry) {
         root
     } else {

@@ -31,16 +31,26 @@ fn seeded(names: &[&str]) -> Seeded {
 fn env(oras: Result<PathBuf, String>) -> Env {
     Env {
         oras,
+        go_peers: BTreeMap::from([
+            (Tool::GoOras, PathBuf::from("/go/oras")),
+            (Tool::Crane, PathBuf::from("/go/crane")),
+            (Tool::Regctl, PathBuf::from("/go/regctl")),
+        ]),
+        network: Network::Lan,
         oras_py_script: PathBuf::from("/tmp/oras_py.py"),
         registry: "127.0.0.1:1".into(),
         other_registry: "127.0.0.1:2".into(),
+        redirect_registry: Some("127.0.0.1:3".into()),
+        regctl_config: PathBuf::from("/scratch/regctl/config.json"),
         out: PathBuf::from("/scratch/out"),
         skopeo_cache: SkopeoCache::Shared,
         skopeo_cache_root: PathBuf::from("/scratch/skopeo-cache"),
         sizes: Sizes::quick(),
         large: Some(seeded(&["large.bin"])),
+        big: None,
         huge: None,
         small: Some(seeded(&["s0000.bin", "s0001.bin"])),
+        many: None,
         dir: None,
         layers: Some(seeded(&["layer00.bin"])),
     }
@@ -164,7 +174,7 @@ fn skopeo_gets_a_cache_of_its_own_per_run_but_one_per_mount_workload() {
     e.skopeo_cache = SkopeoCache::BindMount;
     let (program, a, _) = args(&e.plan(WorkloadId::PushLarge, Tool::Skopeo, 2));
     assert_eq!(program, "unshare");
-    let cache = root.path().join("push-large/run-2");
+    let cache = root.path().join("lan/push-large/run-2");
     assert!(cache.is_dir());
     assert_eq!(a[..3], ["-m", "sh", "-c"]);
     assert!(a[3].contains(SKOPEO_SYSTEM_CACHE), "{a:?}");
@@ -178,7 +188,10 @@ fn skopeo_gets_a_cache_of_its_own_per_run_but_one_per_mount_workload() {
     );
     assert_eq!(a[7], "--insecure-policy");
     let (_, a, _) = args(&e.plan(WorkloadId::CopyMount, Tool::Skopeo, 1));
-    assert_eq!(a[5], root.path().join("copy-mount").display().to_string());
+    assert_eq!(
+        a[5],
+        root.path().join("lan/copy-mount").display().to_string()
+    );
     e.skopeo_cache = SkopeoCache::XdgDataHome;
     match e.plan(WorkloadId::PullSmall, Tool::Skopeo, 0) {
         Plan::Run { invocation, .. } => {
@@ -187,7 +200,10 @@ fn skopeo_gets_a_cache_of_its_own_per_run_but_one_per_mount_workload() {
                 invocation.env,
                 [(
                     "XDG_DATA_HOME".to_owned(),
-                    root.path().join("pull-small/run-0").display().to_string()
+                    root.path()
+                        .join("lan/pull-small/run-0")
+                        .display()
+                        .to_string()
                 )]
             );
         }
@@ -243,6 +259,8 @@ fn checks_see_files_and_counts() {
 fn every_tool_of_every_workload_gets_a_command_or_a_reason() {
     let mut e = env(Ok(PathBuf::from("/bin/oras")));
     e.huge = Some(seeded(&["huge.bin"]));
+    e.big = Some(seeded(&["big.bin"]));
+    e.many = Some(seeded(&["m0000.bin"]));
     e.dir = Some(seeded(&["tree"]));
     for workload in crate::workload::WORKLOADS {
         for &tool in workload.tools {
@@ -253,7 +271,8 @@ fn every_tool_of_every_workload_gets_a_command_or_a_reason() {
             match e.plan(workload.id, tool, 0) {
                 Plan::Run { .. } => {}
                 Plan::Skip(why) => assert!(
-                    (tool == Tool::Skopeo && workload.data == Some(DataKind::Dir))
+                    (matches!(tool, Tool::Skopeo | Tool::Crane | Tool::Regctl)
+                        && workload.data == Some(DataKind::Dir))
                         || (tool == Tool::OrasPy && matches!(workload.action, Action::Copy(_))),
                     "{} / {}: {why}",
                     workload.name,
@@ -263,4 +282,72 @@ fn every_tool_of_every_workload_gets_a_command_or_a_reason() {
             }
         }
     }
+}
+
+#[test]
+fn the_go_peers_get_their_commands() {
+    let e = env(Ok(PathBuf::from("/bin/oras")));
+    let (program, a, _) = args(&e.plan(WorkloadId::PullLarge, Tool::GoOras, 0));
+    assert_eq!(program, "/go/oras");
+    assert_eq!(a[..3], ["pull", "--plain-http", "-o"]);
+    let (program, a, check) = args(&e.plan(WorkloadId::PushSmall, Tool::Crane, 2));
+    assert_eq!(program, "/go/crane");
+    assert_eq!(
+        a,
+        [
+            "push",
+            "--insecure",
+            "/layouts/x",
+            "127.0.0.1:1/bench/push-small/crane-2:v1"
+        ]
+    );
+    assert!(matches!(check, Check::Manifest { .. }));
+    let (_, a, check) = args(&e.plan(WorkloadId::PullLarge, Tool::Crane, 0));
+    assert_eq!(a[..4], ["pull", "--insecure", "--format", "oci"]);
+    assert!(matches!(check, Check::File { .. }), "{check:?}");
+    let (_, a, _) = args(&e.plan(WorkloadId::CopyNoMount, Tool::Crane, 0));
+    assert_eq!(a[..2], ["copy", "--insecure"]);
+    assert!(a[3].starts_with("127.0.0.1:2/"), "{a:?}");
+    let plan = e.plan(WorkloadId::CopyToLayout, Tool::Regctl, 0);
+    let (program, a, _) = args(&plan);
+    assert_eq!(program, "/go/regctl");
+    assert_eq!(
+        a,
+        [
+            "--host",
+            "reg=127.0.0.1:1,tls=disabled",
+            "--host",
+            "reg=127.0.0.1:2,tls=disabled",
+            "image",
+            "copy",
+            "127.0.0.1:1/seed/x:v1",
+            "ocidir:///scratch/out:v1"
+        ]
+    );
+    let Plan::Run { invocation, .. } = plan else {
+        unreachable!()
+    };
+    assert_eq!(invocation.env[0].0, "REGCTL_CONFIG");
+    let mut missing = e.clone();
+    missing.go_peers.clear();
+    assert!(matches!(
+        missing.plan(WorkloadId::PullLarge, Tool::Crane, 0),
+        Plan::Fail(why) if why.contains("not installed")
+    ));
+}
+
+#[test]
+fn the_redirect_workload_reads_from_the_front_and_wan_runs_get_their_own_repos() {
+    let mut e = env(Ok(PathBuf::from("/bin/oras")));
+    let (_, a, _) = args(&e.plan(WorkloadId::PullRedirect, Tool::Oras, 0));
+    assert_eq!(a.last().unwrap(), "127.0.0.1:3/seed/x:v1");
+    let (_, a, _) = args(&e.plan(WorkloadId::PullRedirect, Tool::Curl, 0));
+    assert!(a.contains(&"-L".to_owned()), "{a:?}");
+    assert!(
+        a.last().unwrap().starts_with("http://127.0.0.1:3/"),
+        "{a:?}"
+    );
+    e.network = Network::Wan80;
+    let (_, a, _) = args(&e.plan(WorkloadId::PushLarge, Tool::Oras, 1));
+    assert_eq!(a[2], "127.0.0.1:1/bench/wan80/push-large/oras-1:v1");
 }

@@ -6,7 +6,8 @@
 //!
 //! - [`go_oras`] finds or builds the Go CLI (`oras.land/oras/cmd/oras`,
 //!   version [`GO_ORAS_VERSION`]) under the workspace's
-//!   `target/reference-tools/`;
+//!   `target/reference-tools/`; [`GoClient`] finds or builds it and the
+//!   other Go clients the benchmark compares with (crane, regctl) there;
 //! - [`load_scenarios`] reads the TOML scenario files (format documented in
 //!   `crates/oras-cli/tests/it/differential.rs`);
 //! - [`run_suite`] starts the registries the scenarios need, runs them on a
@@ -20,6 +21,7 @@
 //!   non-identical scenario, and the problems that fail the suite
 //!   (unlisted divergences, listed scenarios that became identical).
 
+mod go_clients;
 mod go_run;
 mod install;
 mod normalise;
@@ -31,6 +33,7 @@ mod suite;
 mod tty;
 
 pub use crate::real::{Error, Result};
+pub use go_clients::GoClient;
 pub use go_run::{GO_RUN_TIMEOUT, go_run};
 pub use install::{GO_ORAS_ENV, GO_ORAS_VERSION, go_oras, tools_dir};
 pub use normalise::{Normalisation, Normaliser, TextKind};
