@@ -12,8 +12,8 @@ use std::time::Duration;
 use oras_testkit::real::{Mode, RealRegistry, start_for_test};
 
 use super::support::{
-    BIG, RUN_TIMEOUT, describe, largest_file, same_content, spawn_oras, upload_bytes, wait_until,
-    write_random,
+    BIG, RUN_TIMEOUT, describe, largest_file, same_content, spawn, spawn_oras, upload_bytes,
+    wait_until, write_random,
 };
 use crate::e2e_core::support::Env;
 
@@ -110,6 +110,23 @@ fn a_pull_survives_a_registry_killed_and_restarted() {
         );
     }
     pull_and_verify(&env, &reference, "second", &original);
+
+    // The Go oras across the same crash, for the record.
+    let go = oras_testkit::reference::go_oras().unwrap();
+    let go_run = spawn(&env, &go, &["pull", "--plain-http", &reference, "-o", "go"]);
+    let go_dir = env.path("go");
+    if wait_until(UNDER_WAY_LIMIT, &go_run, || {
+        largest_file(&go_dir) >= KILL_AFTER
+    }) {
+        crash_and_restart(&mut registry);
+    }
+    let go_out = go_run.join().unwrap();
+    let go_pulled = go_dir.join("big.bin");
+    eprintln!(
+        "Go pull across a registry crash: {}\nbig.bin left: {}",
+        describe(&go_out),
+        go_pulled.exists()
+    );
 }
 
 #[test]

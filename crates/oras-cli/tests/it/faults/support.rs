@@ -61,7 +61,12 @@ fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> usize {
 /// `oras args…` started on a thread (bounded by [`RUN_TIMEOUT`]): join
 /// the handle for its output.
 pub(crate) fn spawn_oras(env: &Env, args: &[&str]) -> std::thread::JoinHandle<Output> {
-    let mut command = env.oras();
+    spawn(env, Path::new(env!("CARGO_BIN_EXE_oras")), args)
+}
+
+/// [`spawn_oras`] for another `program` (the Go `oras`).
+pub(crate) fn spawn(env: &Env, program: &Path, args: &[&str]) -> std::thread::JoinHandle<Output> {
+    let mut command = env.command(program);
     command.args(args).timeout(RUN_TIMEOUT);
     std::thread::spawn(move || command.output().unwrap())
 }
