@@ -5,7 +5,7 @@
 use oras_remote::Repository;
 use oras_spec::{Descriptor, Digest};
 
-use crate::connect;
+use crate::connect::{self, ReadTarget, endpoints::ReadOptions};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::options::Target;
@@ -31,6 +31,27 @@ impl RemoteBlobs {
             .repository(reference.repository())
             .map_err(|err| CliError::new(err.to_string()))?;
         Ok(RemoteBlobs { repository })
+    }
+
+    /// Opens the remote `target` to read the blob `digest` from: the
+    /// source to fetch from and the repository for the blob `HEAD` (with
+    /// the containers configuration on, the first endpoint that has the
+    /// blob, the policy checked and the endpoints after it as fallbacks).
+    pub async fn open_for_read(
+        target: &Target,
+        ctx: &Context,
+        digest: &Digest,
+    ) -> anyhow::Result<(ReadTarget, Self)> {
+        let options = ReadOptions {
+            blob: Some(digest.clone()),
+            ..ReadOptions::default()
+        };
+        let source = connect::endpoints::open_read_target_with(target, ctx, &options).await?;
+        let repository = source
+            .repository()
+            .cloned()
+            .ok_or_else(|| CliError::new("not a registry target"))?;
+        Ok((source, RemoteBlobs { repository }))
     }
 
     /// The descriptor of the blob `digest` (`NotFound` on 404).

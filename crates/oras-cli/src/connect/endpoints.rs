@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use oras_containers_config::{Endpoint, Operation};
 use oras_content::Resolver;
-use oras_remote::{Registry, Repository};
+use oras_remote::{Registry, Repository, RepositoryOptions};
+use oras_spec::Digest;
 
 use super::containers;
 use super::target::{MirroredRepository, ReadTarget};
@@ -33,8 +34,33 @@ pub async fn open_repository(
     if operation == Operation::Push {
         return open_write_repository(target, ctx);
     }
-    let mut repositories = read_repositories(target, ctx, false).await?;
+    let mut repositories = read_repositories(target, ctx, &ReadOptions::default(), false).await?;
     Ok(repositories.remove(0))
+}
+
+/// How a read is set up beyond its target.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// The read is of this blob (`blob fetch`): an endpoint is kept when
+    /// it has the blob (`HEAD /v2/<name>/blobs/<digest>`) rather than
+    /// when it resolves the target's reference as a manifest.
+    pub blob: Option<Digest>,
+    /// `Repository.ManifestMediaTypes` (`manifest fetch --media-type`);
+    /// empty: the default list.
+    pub manifest_media_types: Vec<String>,
+}
+
+impl ReadOptions {
+    fn repository_options(&self) -> RepositoryOptions {
+        let mut options = RepositoryOptions {
+            skip_referrers_gc: true,
+            ..RepositoryOptions::default()
+        };
+        if !self.manifest_media_types.is_empty() {
+            options.manifest_media_types = self.manifest_media_types.clone();
+        }
+        options
+    }
 }
 
 /// Opens `target`'s repository for reading as a [`ReadTarget`]: when a
@@ -44,7 +70,36 @@ pub async fn open_read_target(target: &Target, ctx: &Context) -> anyhow::Result<
     if !containers::enabled() {
         return Ok(ReadTarget::Registry(super::open_repository(target, ctx)?));
     }
-    let mut repositories = read_repositories(target, ctx, true).await?;
+    open_mirrored(target, ctx, &ReadOptions::default()).await
+}
+
+/// [`open_read_target`] with `options`, for the commands that set up
+/// their repository themselves (`blob fetch`, `manifest fetch
+/// --media-type`). With the configuration off: the registry of the
+/// flags, with `options`' repository options.
+pub async fn open_read_target_with(
+    target: &Target,
+    ctx: &Context,
+    options: &ReadOptions,
+) -> anyhow::Result<ReadTarget> {
+    if !containers::enabled() {
+        let reference = super::remote::remote_reference(target)?;
+        let registry = super::open_registry(reference.registry(), &target.remote, ctx)?
+            .with_options(options.repository_options());
+        let repository = registry
+            .repository(reference.repository())
+            .map_err(|err| CliError::new(err.to_string()))?;
+        return Ok(ReadTarget::Registry(repository));
+    }
+    open_mirrored(target, ctx, options).await
+}
+
+async fn open_mirrored(
+    target: &Target,
+    ctx: &Context,
+    options: &ReadOptions,
+) -> anyhow::Result<ReadTarget> {
+    let mut repositories = read_repositories(target, ctx, options, true).await?;
     let primary = repositories.remove(0);
     Ok(match repositories.is_empty() {
         true => ReadTarget::Registry(primary),
@@ -59,24 +114,27 @@ pub async fn open_read_target(target: &Target, ctx: &Context) -> anyhow::Result<
 async fn read_repositories(
     target: &Target,
     ctx: &Context,
+    options: &ReadOptions,
     with_fallbacks: bool,
 ) -> anyhow::Result<Vec<Repository>> {
+    let repository_options = options.repository_options();
     let reference = super::remote::remote_reference(target)?;
     let endpoints = containers::pull_endpoints(&reference)?;
     let flag = super::remote::read_flag_credential(&target.remote, ctx)?;
     let last = endpoints.len().saturating_sub(1);
     for (index, endpoint) in endpoints.iter().enumerate() {
-        let repository = open_endpoint(endpoint, target, flag.as_ref(), ctx)?;
+        let repository = open_endpoint(endpoint, target, flag.as_ref(), ctx, &repository_options)?;
         if index < last
             && !target.reference.is_empty()
-            && !resolves(&repository, target, endpoint).await
+            && !has(&repository, target, options, endpoint).await
         {
             continue;
         }
         let mut repositories = vec![repository];
         if with_fallbacks {
             for later in &endpoints[index + 1..] {
-                repositories.push(open_endpoint(later, target, flag.as_ref(), ctx)?);
+                let options = &repository_options;
+                repositories.push(open_endpoint(later, target, flag.as_ref(), ctx, options)?);
             }
         }
         return Ok(repositories);
@@ -85,9 +143,21 @@ async fn read_repositories(
     Err(CliError::new(format!("no endpoint for {reference}")).into())
 }
 
-/// Whether `endpoint` resolves `target`'s reference (in time).
-async fn resolves(repository: &Repository, target: &Target, endpoint: &Endpoint) -> bool {
-    match tokio::time::timeout(PROBE_TIMEOUT, repository.resolve(&target.reference)).await {
+/// Whether `endpoint` has what the read is for (in time): the blob, or
+/// the target's reference.
+async fn has(
+    repository: &Repository,
+    target: &Target,
+    options: &ReadOptions,
+    endpoint: &Endpoint,
+) -> bool {
+    let probe = async {
+        match &options.blob {
+            Some(digest) => repository.resolve_blob(digest).await,
+            None => repository.resolve(&target.reference).await,
+        }
+    };
+    match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
         Ok(Ok(_)) => true,
         Ok(Err(err)) => {
             tracing::debug!(endpoint = %endpoint.reference, error = %err, "mirror skipped");
@@ -113,7 +183,8 @@ pub fn open_write_repository(target: &Target, ctx: &Context) -> anyhow::Result<R
     let reference = super::remote::remote_reference(target)?;
     let endpoint = containers::push_endpoint(&reference)?;
     let flag = super::remote::read_flag_credential(&target.remote, ctx)?;
-    open_endpoint(&endpoint, target, flag.as_ref(), ctx)
+    let options = ReadOptions::default().repository_options();
+    open_endpoint(&endpoint, target, flag.as_ref(), ctx, &options)
 }
 
 /// The client of one endpoint: a mirror never gets the credential flags
@@ -123,6 +194,7 @@ fn open_endpoint(
     target: &Target,
     flag: Option<&FlagCredential>,
     ctx: &Context,
+    options: &RepositoryOptions,
 ) -> anyhow::Result<Repository> {
     let host = endpoint.reference.registry();
     let flag = flag.filter(|_| !endpoint.mirror);
@@ -147,10 +219,7 @@ fn open_endpoint(
         )),
     })?;
     let repository = registry
-        .with_options(oras_remote::RepositoryOptions {
-            skip_referrers_gc: true,
-            ..oras_remote::RepositoryOptions::default()
-        })
+        .with_options(options.clone())
         .repository(endpoint.reference.repository())
         .map_err(|err| CliError::new(err.to_string()))?;
     if let Some(spec) = target.remote.distribution_spec {
