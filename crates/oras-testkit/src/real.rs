@@ -47,6 +47,19 @@
 //! every request ([`TokenServer::requests`]) so tests can count token
 //! fetches and check the scopes asked for.
 //!
+//! # Faults
+//!
+//! - [`RealRegistry::kill`] SIGKILLs the registry (a crash) and
+//!   [`RealRegistry::restart`] brings it back on the same port with the
+//!   same configuration and storage;
+//! - [`FaultFront`] forwards HTTP to a plain or token registry and answers
+//!   chosen requests with a status (and `Retry-After`), a delay or a
+//!   closed connection, in the fake registry's [`Fault`](crate::fake::Fault)
+//!   vocabulary (byte-level cuts and slow paths are the TCP
+//!   [`proxy`](crate::proxy)'s);
+//! - [`TokenServer::set_token_lifetime`] issues tokens the registry
+//!   refuses after a few seconds, whatever `expires_in` says.
+//!
 //! # Facts about Debian's distribution 2.8.2 worth knowing
 //!
 //! - `Location` headers are absolute (`http://127.0.0.1:P/v2/...`) and upload
