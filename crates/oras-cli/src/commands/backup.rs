@@ -13,10 +13,9 @@ use crate::connect::graph::{
     copy_each_tag, count_referrers, recursive_copy, repository_target, resolve_tags,
 };
 use crate::error::{CliError, Result, quote};
-use crate::options::{Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Terminal};
+use crate::options::{RepositoryFlags, RepositoryTags};
 use crate::output::status::{Mode, new_status};
 use crate::output::text;
-use crate::parse::split_repository_tags;
 
 /// Usage facts of `oras backup`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -68,18 +67,9 @@ Example - Set custom concurrency level:
     after_help = LONG
 )]
 pub struct BackupArgs {
-    /// Shared flags.
+    /// The repository flags.
     #[command(flatten)]
-    pub common: Common,
-    /// Remote flags.
-    #[command(flatten)]
-    pub remote: RemoteOptions,
-    /// `--distribution-spec`.
-    #[command(flatten)]
-    pub spec: DistributionSpecOption,
-    /// `--no-tty`.
-    #[command(flatten)]
-    pub terminal: Terminal,
+    pub flags: RepositoryFlags,
     /// Output path (required).
     #[arg(
         short = 'o',
@@ -110,22 +100,14 @@ pub struct BackupArgs {
 /// Validated `oras backup` options.
 #[derive(Clone, Debug)]
 pub struct BackupOptions {
-    /// Shared flags.
-    pub common: Common,
-    /// `registry/repository`.
-    pub repository: String,
-    /// Tags to back up; empty means every tag of the repository.
-    pub tags: Vec<String>,
+    /// The repository, its tags and the connection.
+    pub repo: RepositoryTags,
     /// Output path.
     pub output: PathBuf,
     /// Whether the output is a tar archive (`.tar` extension, any case).
     pub output_is_tar: bool,
     /// `--include-referrers`.
     pub include_referrers: bool,
-    /// Connection settings.
-    pub remote: RemoteSettings,
-    /// Whether to draw progress bars on stderr.
-    pub tty: bool,
     /// `--concurrency`.
     pub concurrency: usize,
 }
@@ -141,22 +123,15 @@ impl Command for BackupArgs {
         let Some(output) = self.output.clone() else {
             return Err(CliError::new("required flag(s) \"output\" not set"));
         };
-        let mut remote = self.remote.settings()?;
-        remote.distribution_spec = self.spec.distribution_spec;
-        let (repository, tags) = split_repository_tags(&self.args[0])?;
+        let repo = self.flags.validate(&self.args[0], env)?;
         let output_is_tar = output
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("tar"));
-        self.common.report_to(env);
         Ok(BackupOptions {
-            tty: self.terminal.use_tty_for(env, &self.common, false),
-            common: self.common,
-            repository,
-            tags,
+            repo,
             output,
             output_is_tar,
             include_referrers: self.include_referrers,
-            remote,
             concurrency: self.concurrency,
         })
     }
@@ -174,7 +149,7 @@ impl Command for BackupArgs {
             .map_err(connect::registry_error)?;
         ctx.printer.println(&text::backup_completed(
             tags,
-            &options.repository,
+            &options.repo.repository,
             &options.output.to_string_lossy(),
             started.elapsed(),
         ))?;
@@ -238,34 +213,34 @@ fn prepare_destination(options: &BackupOptions) -> anyhow::Result<Destination> {
 /// The backup itself; returns the number of tags backed up.
 async fn backup(options: &BackupOptions, ctx: &Context) -> anyhow::Result<usize> {
     let destination = prepare_destination(options)?;
-    let target = repository_target(&options.repository, &options.remote)?;
+    let target = repository_target(&options.repo.repository, &options.repo.remote)?;
     let opened =
         connect::endpoints::open_repository(&target, ctx, oras_containers_config::Operation::Pull)
             .await;
     let src = opened.map_err(|err| {
         err.context(format!(
             "failed to prepare repository {} for backup",
-            options.repository
+            options.repo.repository
         ))
     })?;
     let dst = oras_store_oci::Store::open(&destination.layout)
         .await
         .map_err(|err| anyhow::anyhow!("failed to prepare OCI store for backup: {err}"))?;
-    let status = new_status(Mode::Backup, options.tty, true, &ctx.printer, true);
+    let status = new_status(Mode::Backup, options.repo.tty, true, &ctx.printer, true);
 
-    let (tags, roots) = resolve_tags(&src, &options.tags).await?;
+    let (tags, roots) = resolve_tags(&src, &options.repo.tags).await?;
     if tags.is_empty() {
         return Err(CliError::new(format!(
             "no tags found in repository {}",
-            quote(&options.repository)
+            quote(&options.repo.repository)
         ))
         .with_recommendation(format!(
             "If you want to list available tags in {}, use \"oras repo tags\"",
-            quote(&options.repository)
+            quote(&options.repo.repository)
         ))
         .into());
     }
-    for line in text::tags_found(&tags, &options.repository) {
+    for line in text::tags_found(&tags, &options.repo.repository) {
         ctx.printer.println(&line)?;
     }
 
@@ -296,7 +271,7 @@ async fn backup(options: &BackupOptions, ctx: &Context) -> anyhow::Result<usize>
                 err.context(format!(
                     "failed to back up tag {} from {} to {}",
                     quote(tag),
-                    quote(&options.repository),
+                    quote(&options.repo.repository),
                     quote(&destination.layout.to_string_lossy())
                 ))
             })?;

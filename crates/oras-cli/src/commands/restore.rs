@@ -14,10 +14,9 @@ use crate::connect::graph::{
     copy_each_tag, count_referrers, recursive_copy, repository_target, resolve_tags,
 };
 use crate::error::{CliError, Result, quote};
-use crate::options::{Common, DistributionSpecOption, RemoteOptions, RemoteSettings, Terminal};
+use crate::options::{RepositoryFlags, RepositoryTags};
 use crate::output::status::{Mode, new_status};
 use crate::output::text;
-use crate::parse::split_repository_tags;
 
 /// Usage facts of `oras restore`.
 pub const INFO: CommandInfo = CommandInfo {
@@ -71,18 +70,9 @@ Example - Set custom concurrency level:
     after_help = LONG
 )]
 pub struct RestoreArgs {
-    /// Shared flags.
+    /// The repository flags.
     #[command(flatten)]
-    pub common: Common,
-    /// Remote flags.
-    #[command(flatten)]
-    pub remote: RemoteOptions,
-    /// `--distribution-spec`.
-    #[command(flatten)]
-    pub spec: DistributionSpecOption,
-    /// `--no-tty`.
-    #[command(flatten)]
-    pub terminal: Terminal,
+    pub flags: RepositoryFlags,
     /// The layout to restore (required).
     #[arg(
         long,
@@ -115,22 +105,14 @@ pub struct RestoreArgs {
 /// Validated `oras restore` options.
 #[derive(Clone, Debug)]
 pub struct RestoreOptions {
-    /// Shared flags.
-    pub common: Common,
-    /// `registry/repository`.
-    pub repository: String,
-    /// Tags to restore; empty means every tag of the layout.
-    pub tags: Vec<String>,
+    /// The repository, its tags and the connection.
+    pub repo: RepositoryTags,
     /// The layout directory or tar (tar: `.tar` extension or `ustar` magic).
     pub input: PathBuf,
     /// `--exclude-referrers`.
     pub exclude_referrers: bool,
     /// `--dry-run`.
     pub dry_run: bool,
-    /// Connection settings.
-    pub remote: RemoteSettings,
-    /// Whether to draw progress bars on stderr.
-    pub tty: bool,
     /// `--concurrency`.
     pub concurrency: usize,
 }
@@ -150,19 +132,12 @@ impl Command for RestoreArgs {
         let Some(input) = self.input.clone() else {
             return Err(CliError::new("required flag(s) \"input\" not set"));
         };
-        let mut remote = self.remote.settings()?;
-        remote.distribution_spec = self.spec.distribution_spec;
-        let (repository, tags) = split_repository_tags(&self.args[0])?;
-        self.common.report_to(env);
+        let repo = self.flags.validate(&self.args[0], env)?;
         Ok(RestoreOptions {
-            tty: self.terminal.use_tty_for(env, &self.common, false),
-            common: self.common,
-            repository,
-            tags,
+            repo,
             input,
             exclude_referrers: self.exclude_referrers,
             dry_run: self.dry_run,
-            remote,
             concurrency: self.concurrency,
         })
     }
@@ -178,7 +153,7 @@ impl Command for RestoreArgs {
             .map_err(connect::registry_error)?;
         ctx.printer.println(&text::restore_completed(
             tags,
-            &options.repository,
+            &options.repo.repository,
             started.elapsed(),
             options.dry_run,
         ))?;
@@ -188,18 +163,18 @@ impl Command for RestoreArgs {
 
 /// The restore itself; returns the number of tags restored.
 async fn restore(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<usize> {
-    let target = repository_target(&options.repository, &options.remote)?;
+    let target = repository_target(&options.repo.repository, &options.repo.remote)?;
     let dst = connect::open_repository(&target, ctx).map_err(|err| {
         err.context(format!(
             "failed to prepare target repository {}",
-            quote(&options.repository)
+            quote(&options.repo.repository)
         ))
     })?;
-    let status = new_status(Mode::Restore, options.tty, true, &ctx.printer, true);
+    let status = new_status(Mode::Restore, options.repo.tty, true, &ctx.printer, true);
     let src = open_input(&options.input, ctx).await?;
 
     let input = options.input.to_string_lossy();
-    let (tags, roots) = resolve_tags(&src, &options.tags).await?;
+    let (tags, roots) = resolve_tags(&src, &options.repo.tags).await?;
     if tags.is_empty() {
         return Err(
             CliError::new(format!("no tags found in OCI layout {}", quote(&input)))
@@ -247,7 +222,7 @@ async fn restore(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<usiz
                     "failed to restore tag {} from {} to {}",
                     quote(tag),
                     quote(&input),
-                    quote(&options.repository)
+                    quote(&options.repo.repository)
                 ))
             })?;
             ctx.printer

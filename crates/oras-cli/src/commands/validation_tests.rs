@@ -768,8 +768,8 @@ fn backup_output_kind() {
         _ => unreachable!(),
     };
     assert!(o.output_is_tar);
-    assert_eq!(o.repository, "localhost:5000/a");
-    assert_eq!(o.tags, ["v1", "v2"]);
+    assert_eq!(o.repo.repository, "localhost:5000/a");
+    assert_eq!(o.repo.tags, ["v1", "v2"]);
 }
 
 /// Go 1.3.5+: extra tags are checked before anything is sent.

@@ -7,6 +7,7 @@ pub mod format;
 pub mod packer;
 pub mod platform;
 pub mod remote;
+pub mod repository;
 pub mod spec;
 pub mod target;
 
@@ -16,5 +17,6 @@ pub use format::{DiscoverFormatOptions, FormatOptions, ManifestFormatOptions, Ou
 pub use packer::{AnnotationOptions, PackerOptions};
 pub use platform::{ArtifactPlatformOption, AttachPlatformOption, PlatformOption, parse_platform};
 pub use remote::{FlagCredential, RemoteOptions, RemoteSettings, SecretSource};
+pub use repository::{RepositoryFlags, RepositoryTags};
 pub use spec::{DistributionSpec, DistributionSpecOption, ImageSpec};
 pub use target::{Target, TargetKind, TargetOptions};
