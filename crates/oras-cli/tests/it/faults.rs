@@ -7,6 +7,8 @@
 //! with nothing partial under a final name; each is bounded in time and
 //! runs on loopback only.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod cuts;
 mod disk_full;
 mod registry_killed;
