@@ -11,7 +11,7 @@ use tokio::io::AsyncReadExt;
 use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect::blobs::{RemoteBlobs, parse_blob_digest};
 use crate::connect::file_output::PendingFile;
-use crate::connect::{self, CachedTarget, ReadTarget};
+use crate::connect::{self, CachedTarget};
 use crate::error::{CliError, Result};
 use crate::options::{Common, DescriptorOption, Pretty, Target, TargetOptions, Terminal};
 use crate::output::status::{Event, Mode, new_status};
@@ -154,8 +154,8 @@ async fn fetch(options: &FetchOptions, ctx: &Context) -> anyhow::Result<()> {
     let (source, remote) = if target.is_layout() {
         (connect::open_read_target(target, ctx).await?, None)
     } else {
-        let blobs = RemoteBlobs::open(target, ctx)?;
-        (ReadTarget::Registry(blobs.repository.clone()), Some(blobs))
+        let (source, blobs) = RemoteBlobs::open_for_read(target, ctx, &digest).await?;
+        (source, Some(blobs))
     };
     let source = CachedTarget::new(source, cache);
     let desc = match &remote {

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 use oras_copy::{FetchBytesOptions, ResolveOptions, fetch_bytes, resolve};
-use oras_remote::RepositoryOptions;
 use oras_spec::Platform;
 
 use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
+use crate::connect::endpoints::ReadOptions;
 use crate::connect::file_output::write_bytes;
 use crate::connect::open_cache;
-use crate::connect::{self, CachedTarget, ReadTarget};
+use crate::connect::{self, CachedTarget};
 use crate::error::{CliError, Result, check_mutually_exclusive, quote};
 use crate::options::{
     Common, DescriptorOption, ManifestFormatOptions, OutputFormat, PlatformOption, Pretty, Target,
@@ -241,19 +241,10 @@ async fn open_source(options: &FetchOptions, ctx: &Context) -> anyhow::Result<Ca
         )
         .into());
     }
-    let reference = connect::remote::remote_reference(target)?;
-    let registry = connect::open_registry(reference.registry(), &target.remote, ctx)?.with_options(
-        RepositoryOptions {
-            manifest_media_types: options.media_types.clone(),
-            skip_referrers_gc: true,
-            ..RepositoryOptions::default()
-        },
-    );
-    let repository = registry
-        .repository(reference.repository())
-        .map_err(|err| CliError::new(err.to_string()))?;
-    Ok(CachedTarget::new(
-        ReadTarget::Registry(repository),
-        open_cache().await?,
-    ))
+    let read = ReadOptions {
+        manifest_media_types: options.media_types.clone(),
+        ..ReadOptions::default()
+    };
+    let source = connect::endpoints::open_read_target_with(target, ctx, &read).await?;
+    Ok(CachedTarget::new(source, open_cache().await?))
 }
