@@ -168,3 +168,12 @@ pub fn title_or_media_type(desc: &Descriptor) -> (Cow<'_, str>, bool) {
         None => (escape_controls(&desc.media_type), false),
     }
 }
+
+/// A layer of `data` titled `name`, for the status displays' tests.
+#[cfg(test)]
+pub(crate) fn titled(name: &str, data: &[u8]) -> Descriptor {
+    let mut d = Descriptor::from_bytes("application/vnd.oci.image.layer.v1.tar", data);
+    d.annotations
+        .insert(oras_spec::annotation::TITLE.into(), name.into());
+    d
+}

@@ -41,41 +41,41 @@ pub fn template_data<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Val
 }
 
 fn normalize(value: Value) -> Value {
-    match value {
+    sorted_with(value, &|leaf| match leaf {
         Value::Number(n) => n
             .as_f64()
             .and_then(serde_json::Number::from_f64)
             .map_or(Value::Number(n), Value::Number),
-        Value::Array(items) => Value::Array(items.into_iter().map(normalize).collect()),
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, normalize(v)))
-                    .collect(),
-            )
-        }
         other => other,
-    }
+    })
 }
 
 /// Sorts object keys recursively, as Go does when it encodes a map.
 pub fn sort_keys(value: Value) -> Value {
+    sorted_with(value, &|leaf| leaf)
+}
+
+/// `value` with the keys of every object sorted, and `leaf` applied to
+/// every value that is neither an array nor an object.
+fn sorted_with(value: Value, leaf: &dyn Fn(Value) -> Value) -> Value {
     match value {
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| sorted_with(item, leaf))
+                .collect(),
+        ),
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = map.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             Value::Object(
                 entries
                     .into_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
+                    .map(|(k, v)| (k, sorted_with(v, leaf)))
                     .collect(),
             )
         }
-        other => other,
+        other => leaf(other),
     }
 }
 

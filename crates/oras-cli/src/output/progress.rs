@@ -260,13 +260,7 @@ fn running_offset(pos: u64, len: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oras_spec::annotation;
-
-    fn titled(name: &str, data: &[u8]) -> Descriptor {
-        let mut d = Descriptor::from_bytes("application/vnd.oci.image.layer.v1.tar", data);
-        d.annotations.insert(annotation::TITLE.into(), name.into());
-        d
-    }
+    use crate::output::event::titled;
 
     #[test]
     fn running_offsets_like_go() {

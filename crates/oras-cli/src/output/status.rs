@@ -107,13 +107,7 @@ impl StatusDisplay for DiscardStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oras_spec::annotation;
-
-    fn titled(name: &str, data: &[u8]) -> Descriptor {
-        let mut d = Descriptor::from_bytes("application/vnd.oci.image.layer.v1.tar", data);
-        d.annotations.insert(annotation::TITLE.into(), name.into());
-        d
-    }
+    use crate::output::event::titled;
 
     #[test]
     fn status_lines_like_go() {
