@@ -55,16 +55,7 @@ where
     if request.headers().contains_key(AUTHORIZATION) {
         return service.oneshot(request).await;
     }
-    let config = match request.extensions().get::<WithCredential>() {
-        Some(WithCredential(credential)) => Arc::new(Config {
-            provider: Arc::new(Only(credential.clone())),
-            cache: crate::TokenCache::new(),
-            client_id: config.client_id.clone(),
-            force_attempt_oauth2: config.force_attempt_oauth2,
-            realm_policy: config.realm_policy.clone(),
-        }),
-        None => config,
-    };
+    let config = config_for(&request, config);
     // A request without an absolute http(s) URI has no origin to hold
     // credentials for; it goes out unauthenticated.
     let Ok(origin) = Origin::of(request.uri()) else {
@@ -83,37 +74,8 @@ where
     let cache = &config.cache;
 
     // 2. Attach a cached token.
-    let mut attempt = None;
-    let mut attempted_bearer_key = None;
-    match cache.scheme(&origin) {
-        Some(Scheme::Basic) => {
-            attempt = cache
-                .token(&origin, &Scheme::Basic, "")
-                .map(|token| Attempt {
-                    scheme: Scheme::Basic,
-                    key: String::new(),
-                    token,
-                });
-        }
-        Some(Scheme::Bearer) => {
-            let key = hints.join(" ");
-            let token = match cache.lookup(&origin, &Scheme::Bearer, &key) {
-                Lookup::Fresh(token) => Some(token),
-                Lookup::Stale(token) => refresh(service.clone(), &config, &origin, &key, &hints)
-                    .await
-                    .or(Some(token)),
-                Lookup::Expired => refresh(service.clone(), &config, &origin, &key, &hints).await,
-                Lookup::Missing => None,
-            };
-            attempt = token.map(|token| Attempt {
-                scheme: Scheme::Bearer,
-                key: key.clone(),
-                token,
-            });
-            attempted_bearer_key = Some(key);
-        }
-        _ => {}
-    }
+    let (attempt, attempted_bearer_key) =
+        cached_attempt(service.clone(), &config, &origin, &hints).await;
     let mut first = Request::from_parts(parts, body);
     if let Some(attempt) = &attempt {
         let value = authorization(&attempt.scheme, &attempt.token)?;
@@ -206,6 +168,68 @@ where
     drop(response);
     let retry = template.request(authorization(&scheme, &token)?, body);
     service.oneshot(retry).await
+}
+
+/// The configuration for `request`: with a [`WithCredential`] extension,
+/// that credential alone and a token cache of its own; otherwise `config`.
+fn config_for(request: &Request<Body>, config: Arc<Config>) -> Arc<Config> {
+    match request.extensions().get::<WithCredential>() {
+        Some(WithCredential(credential)) => Arc::new(Config {
+            provider: Arc::new(Only(credential.clone())),
+            cache: crate::TokenCache::new(),
+            client_id: config.client_id.clone(),
+            force_attempt_oauth2: config.force_attempt_oauth2,
+            realm_policy: config.realm_policy.clone(),
+        }),
+        None => config,
+    }
+}
+
+/// Step 2: the cached token to attach for the origin's known scheme (a
+/// bearer token close to expiry refreshed first), and the bearer key that
+/// was looked up, if any.
+async fn cached_attempt<S, ResB>(
+    service: S,
+    config: &Config,
+    origin: &Origin,
+    hints: &[String],
+) -> (Option<Attempt>, Option<String>)
+where
+    S: Service<Request<Body>, Response = Response<ResB>, Error = BoxError>,
+    ResB: http_body::Body<Data = Bytes>,
+    ResB::Error: Into<BoxError>,
+{
+    let cache = &config.cache;
+    match cache.scheme(origin) {
+        Some(Scheme::Basic) => {
+            let attempt = cache
+                .token(origin, &Scheme::Basic, "")
+                .map(|token| Attempt {
+                    scheme: Scheme::Basic,
+                    key: String::new(),
+                    token,
+                });
+            (attempt, None)
+        }
+        Some(Scheme::Bearer) => {
+            let key = hints.join(" ");
+            let token = match cache.lookup(origin, &Scheme::Bearer, &key) {
+                Lookup::Fresh(token) => Some(token),
+                Lookup::Stale(token) => refresh(service, config, origin, &key, hints)
+                    .await
+                    .or(Some(token)),
+                Lookup::Expired => refresh(service, config, origin, &key, hints).await,
+                Lookup::Missing => None,
+            };
+            let attempt = token.map(|token| Attempt {
+                scheme: Scheme::Bearer,
+                key: key.clone(),
+                token,
+            });
+            (attempt, Some(key))
+        }
+        _ => (None, None),
+    }
 }
 
 /// A new bearer token for `key` from the origin's last challenge, before
