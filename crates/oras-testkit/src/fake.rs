@@ -311,12 +311,7 @@ impl FakeRegistry {
 
     /// The digests of the blobs of `repository`, sorted.
     pub fn blobs(&self, repository: &str) -> Vec<Digest> {
-        let state = self.shared.lock();
-        let mut digests: Vec<Digest> = state
-            .repos
-            .get(repository)
-            .map(|repo| repo.blobs.keys().cloned().collect())
-            .unwrap_or_default();
+        let mut digests = self.listed(repository, |repo| repo.blobs.keys().cloned().collect());
         digests.sort();
         digests
     }
@@ -353,14 +348,17 @@ impl FakeRegistry {
 
     /// The manifests of `repository`, in push order.
     pub fn manifests(&self, repository: &str) -> Vec<StoredManifest> {
-        let state = self.shared.lock();
-        let mut manifests: Vec<StoredManifest> = state
-            .repos
-            .get(repository)
-            .map(|repo| repo.manifests.values().cloned().collect())
-            .unwrap_or_default();
+        let mut manifests = self.listed(repository, |repo| {
+            repo.manifests.values().cloned().collect()
+        });
         manifests.sort_by_key(|m| m.seq);
         manifests
+    }
+
+    /// What `list` takes from `repository`; nothing when it does not exist.
+    fn listed<T>(&self, repository: &str, list: impl FnOnce(&state::Repo) -> Vec<T>) -> Vec<T> {
+        let state = self.shared.lock();
+        state.repos.get(repository).map(list).unwrap_or_default()
     }
 
     /// The tags of `repository`, sorted.

@@ -263,16 +263,7 @@ fn check_chunk(ex: &Exchange, name: &str, id: &str, len: u64) -> Result<Option<u
     };
     let (first, last) = range?;
     let in_order = first == len && last >= first;
-    if !in_order && ex.config().out_of_order_416 {
-        return Err(progress(
-            ex,
-            StatusCode::RANGE_NOT_SATISFIABLE,
-            name,
-            id,
-            len,
-        ));
-    }
-    if last < first {
+    if (!in_order && ex.config().out_of_order_416) || last < first {
         return Err(progress(
             ex,
             StatusCode::RANGE_NOT_SATISFIABLE,
