@@ -115,6 +115,7 @@ mod official_conformance;
 mod process;
 mod referrers_registry;
 mod registry;
+mod server_thread;
 mod token_server;
 
 pub use error::{Error, Result};

@@ -24,13 +24,12 @@
 //! [`Mode::Token`](super::Mode::Token) registries (the token realm is the
 //! token server's own address, not fronted). Bodies stream both ways.
 //!
-//! It runs on its own thread and runtime (like the token server), so a
-//! test that blocks on a CLI subprocess cannot starve it; dropping it
-//! stops it.
+//! It runs on its own thread and runtime ([`ServerThread`], as the token
+//! server), so a test that blocks on a CLI subprocess cannot starve it;
+//! dropping it stops it.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, Uri};
@@ -39,9 +38,10 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 
 use super::error::{Error, Result};
+use super::server_thread::ServerThread;
 use crate::fake::{ErrorCode, Fault, FaultAction, Origin};
 
 /// A response body: forwarded (streamed) or made here.
@@ -80,15 +80,13 @@ struct Shared {
 /// A running front; stops when dropped.
 pub struct FaultFront {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    server: ServerThread,
 }
 
 impl std::fmt::Debug for FaultFront {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FaultFront")
-            .field("addr", &self.addr)
+            .field("addr", &self.server.addr())
             .field("upstream", &self.shared.upstream)
             .finish_non_exhaustive()
     }
@@ -102,45 +100,28 @@ impl FaultFront {
     /// # Errors
     /// When the socket, the runtime or the thread cannot be made.
     pub fn start(upstream: SocketAddr) -> Result<FaultFront> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
-            .map_err(|e| Error::io("binding the fault front on 127.0.0.1", e))?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|e| Error::io("configuring the fault front socket", e))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::io("reading the fault front address", e))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::io("building the fault front runtime", e))?;
         let shared = Arc::new(Shared {
             upstream,
             client: Client::builder(TokioExecutor::new()).build_http(),
             state: Mutex::new(State::default()),
         });
-        let (shutdown, stop) = tokio::sync::oneshot::channel();
         let state = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("oras-testkit-fault-front".into())
-            .spawn(move || runtime.block_on(serve(listener, state, stop)))
-            .map_err(|e| Error::io("spawning the fault front thread", e))?;
-        Ok(FaultFront {
-            shared,
-            addr,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        })
+        let service = hyper::service::service_fn(move |request| {
+            let state = state.clone();
+            async move { handle(&state, request).await }
+        });
+        let server = ServerThread::start("fault front", service)?;
+        Ok(FaultFront { shared, server })
     }
 
     /// The address clients use: `127.0.0.1:PORT`.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// `127.0.0.1:PORT`, the registry part of a reference.
     pub fn host(&self) -> String {
-        self.addr.to_string()
+        self.server.addr().to_string()
     }
 
     /// Replaces the faults; their counters start from zero.
@@ -178,50 +159,8 @@ impl FaultFront {
     }
 }
 
-impl Drop for FaultFront {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-async fn serve(
-    listener: std::net::TcpListener,
-    shared: Arc<Shared>,
-    mut stop: tokio::sync::oneshot::Receiver<()>,
-) {
-    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-        return;
-    };
-    let mut connections = tokio::task::JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = &mut stop => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let shared = shared.clone();
-                connections.spawn(async move {
-                    let service = hyper::service::service_fn(move |request| {
-                        let shared = shared.clone();
-                        async move { handle(&shared, request).await }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        }
-    }
-    // Dropping the set aborts the connections still open.
-    connections.shutdown().await;
 }
 
 /// The error that makes hyper close a connection without an answer.

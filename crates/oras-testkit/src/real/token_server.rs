@@ -20,7 +20,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -29,10 +28,10 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 
-use super::error::{Error, Result};
+use super::error::Result;
 use super::jwt::{Access, REGISTRY_LEEWAY, Signer, unix_now};
+use super::server_thread::ServerThread;
 
 /// Tokens live this long; `expires_in` says so.
 const TOKEN_TTL: Duration = Duration::from_secs(300);
@@ -94,8 +93,8 @@ struct Shared {
 pub struct TokenServer {
     shared: Arc<Shared>,
     url: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// Declared last: dropped after the fields above are no longer used.
+    _server: ServerThread,
 }
 
 impl std::fmt::Debug for TokenServer {
@@ -110,18 +109,6 @@ impl std::fmt::Debug for TokenServer {
 impl TokenServer {
     /// Binds 127.0.0.1 on a free port and serves on a dedicated thread.
     pub(crate) fn start(signer: Signer, service: &str, users: Vec<User>) -> Result<TokenServer> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
-            .map_err(|e| Error::io("binding the token server on 127.0.0.1", e))?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|e| Error::io("configuring the token server socket", e))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::io("reading the token server address", e))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::io("building the token server runtime", e))?;
         let shared = Arc::new(Shared {
             signer,
             service: service.to_string(),
@@ -130,17 +117,16 @@ impl TokenServer {
             lifetime: Mutex::new(None),
             refresh_tokens: Mutex::new(HashMap::new()),
         });
-        let (shutdown, stop) = tokio::sync::oneshot::channel();
         let state = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("oras-testkit-token-server".into())
-            .spawn(move || runtime.block_on(serve(listener, state, stop)))
-            .map_err(|e| Error::io("spawning the token server thread", e))?;
+        let service = hyper::service::service_fn(move |request| {
+            let state = state.clone();
+            async move { Ok::<_, std::convert::Infallible>(handle(&state, request).await) }
+        });
+        let server = ServerThread::start("token server", service)?;
         Ok(TokenServer {
             shared,
-            url: format!("http://{addr}"),
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            url: format!("http://{}", server.addr()),
+            _server: server,
         })
     }
 
@@ -189,47 +175,8 @@ impl TokenServer {
     }
 }
 
-impl Drop for TokenServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-async fn serve(
-    listener: std::net::TcpListener,
-    shared: Arc<Shared>,
-    mut stop: tokio::sync::oneshot::Receiver<()>,
-) {
-    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-        return;
-    };
-    loop {
-        tokio::select! {
-            _ = &mut stop => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let shared = shared.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |request| {
-                        let shared = shared.clone();
-                        async move { Ok::<_, std::convert::Infallible>(handle(&shared, request).await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        }
-    }
 }
 
 /// What the parameters of one token request say, GET or POST alike.
