@@ -3,7 +3,7 @@
 //! `oras` alike: what each retries, how long it waits, and how it fails
 //! when the errors never stop.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
@@ -25,39 +25,62 @@ struct Run {
     seconds: f64,
 }
 
-/// Which `oras`: ours, or the Go reference.
-fn binaries() -> Vec<(&'static str, PathBuf)> {
-    let ours = PathBuf::from(env!("CARGO_BIN_EXE_oras"));
+/// Runs ours, then the Go `oras`, each as `args(front host, name)` in
+/// `env` behind a fresh front answering with `fault` (so counts start at
+/// zero), and adds a line per run to `table` under `label`.
+fn run_both(
+    env: &Env,
+    registry: &RealRegistry,
+    fault: &Fault,
+    label: &str,
+    table: &mut Vec<String>,
+    args: &dyn Fn(&str, &str) -> Vec<String>,
+) -> Vec<(&'static str, Run)> {
     let go = oras_testkit::reference::go_oras()
         .unwrap_or_else(|e| panic!("the Go oras is needed to compare: {e}"));
-    vec![("ours", ours), ("go", go)]
+    let binaries = [
+        ("ours", PathBuf::from(env!("CARGO_BIN_EXE_oras"))),
+        ("go", go),
+    ];
+    binaries
+        .into_iter()
+        .map(|(name, program)| {
+            let front = FaultFront::start(registry.addr()).unwrap();
+            front.set_faults(vec![fault.clone()]).unwrap();
+            let started = Instant::now();
+            let out = env
+                .command(&program)
+                .args(args(&front.host(), name))
+                .timeout(Duration::from_secs(90))
+                .output()
+                .unwrap();
+            let run = Run {
+                out,
+                faulted: front.requests().iter().filter(|r| r.faulted).count(),
+                seconds: started.elapsed().as_secs_f64(),
+            };
+            table.push(format!(
+                "{label} {name}: exit {:?}, {} faulted, {:.2} s",
+                run.out.status.code(),
+                run.faulted,
+                run.seconds
+            ));
+            (name, run)
+        })
+        .collect()
 }
 
-/// Runs `program args(front host)` in `env` with `faults` in front of
-/// `registry` (a fresh front, so counts start at zero).
-fn run(
-    env: &Env,
-    program: &Path,
-    registry: &RealRegistry,
-    faults: Vec<Fault>,
-    args: &dyn Fn(&str) -> Vec<String>,
-) -> Run {
-    let front = FaultFront::start(registry.addr()).unwrap();
-    front.set_faults(faults).unwrap();
-    let started = Instant::now();
-    let out = env
-        .command(program)
-        .args(args(&front.host()))
-        .timeout(Duration::from_secs(90))
-        .output()
-        .unwrap();
-    let seconds = started.elapsed().as_secs_f64();
-    let faulted = front.requests().iter().filter(|r| r.faulted).count();
-    Run {
-        out,
-        faulted,
-        seconds,
-    }
+/// `pull --plain-http <host>/faults/errors:v1 -o <dir>`.
+fn pull(host: &str, dir: &str) -> Vec<String> {
+    [
+        "pull",
+        "--plain-http",
+        &format!("{host}/faults/errors:v1"),
+        "-o",
+        dir,
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 /// `status` to the first `times` matching requests, with `Retry-After`.
@@ -94,57 +117,40 @@ fn pulls_retry_500_503_429_with_and_without_retry_after_as_go_does() {
     let mut table = Vec::new();
     for status in [500, 503, 429] {
         for retry_after in [None, Some(1)] {
-            let mut runs = Vec::new();
-            for (name, program) in binaries() {
-                let dir = format!("out-{status}-{retry_after:?}-{name}");
-                let run = run(
-                    &env,
-                    &program,
-                    &registry,
-                    vec![answer(Method::GET, BLOB_GETS, status, retry_after, 2)],
-                    &|host| {
-                        [
-                            "pull",
-                            "--plain-http",
-                            &format!("{host}/faults/errors:v1"),
-                            "-o",
-                            &dir,
-                        ]
-                        .map(String::from)
-                        .to_vec()
-                    },
-                );
-                table.push(format!(
-                    "{status} Retry-After {retry_after:?} {name}: exit {:?}, {} faulted, {:.2} s",
-                    run.out.status.code(),
-                    run.faulted,
-                    run.seconds
-                ));
+            let label = format!("{status} Retry-After {retry_after:?}");
+            let fault = answer(Method::GET, BLOB_GETS, status, retry_after, 2);
+            let runs = run_both(
+                &env,
+                &registry,
+                &fault,
+                &label,
+                &mut table,
+                &|host, name| pull(host, &format!("out-{status}-{retry_after:?}-{name}")),
+            );
+            for (name, run) in &runs {
                 assert!(
                     run.out.status.success(),
-                    "{name} {status}: {}",
+                    "{label} {name}: {}",
                     describe(&run.out)
                 );
+                let dir = format!("out-{status}-{retry_after:?}-{name}");
                 assert_eq!(env.read(&format!("{dir}/a.txt")), b"retry me\n");
-                runs.push(run);
-            }
-            assert_eq!(
-                runs[0].faulted, runs[1].faulted,
-                "{status} {retry_after:?}: ours and Go's met the faults as often"
-            );
-            // Go (oras-go's retry policy) waits `Retry-After` only on a
-            // 429; two retries then take 2 s instead of the backoff's
-            // 250 + 500 ms. Ours does the same.
-            for run in &runs {
+                // Go (oras-go's retry policy) waits `Retry-After` only on
+                // a 429; two retries then take 2 s instead of the
+                // backoff's 250 + 500 ms. Ours does the same.
                 let honoured = run.seconds >= 1.9;
                 assert_eq!(
                     honoured,
                     status == 429 && retry_after.is_some(),
-                    "{status} {retry_after:?}: {:.2} s\n{}",
+                    "{label} {name}: {:.2} s\n{}",
                     run.seconds,
                     table.join("\n")
                 );
             }
+            assert_eq!(
+                runs[0].1.faulted, runs[1].1.faulted,
+                "{label}: ours and Go's met the faults as often"
+            );
         }
     }
     eprintln!("{}", table.join("\n"));
@@ -158,31 +164,17 @@ fn a_long_retry_after_is_clamped_to_3_s_as_go_does() {
     let env = Env::new();
     let registry = registry_with_artifact(&env);
     let mut table = Vec::new();
-    for (name, program) in binaries() {
-        let dir = format!("out-{name}");
-        let run = run(
-            &env,
-            &program,
-            &registry,
-            vec![answer(Method::GET, "/v2/*/manifests/*", 429, Some(30), 1)],
-            &|host| {
-                [
-                    "pull",
-                    "--plain-http",
-                    &format!("{host}/faults/errors:v1"),
-                    "-o",
-                    &dir,
-                ]
-                .map(String::from)
-                .to_vec()
-            },
-        );
-        table.push(format!(
-            "429 Retry-After 30 {name}: exit {:?}, {} faulted, {:.2} s",
-            run.out.status.code(),
-            run.faulted,
-            run.seconds,
-        ));
+    let fault = answer(Method::GET, "/v2/*/manifests/*", 429, Some(30), 1);
+    let runs = run_both(
+        &env,
+        &registry,
+        &fault,
+        "429 Retry-After 30",
+        &mut table,
+        &|host, name| pull(host, &format!("out-{name}")),
+    );
+    eprintln!("{}", table.join("\n"));
+    for (name, run) in &runs {
         // Both clamp the wait to the backoff's maximum, 3 s, and retry.
         assert!(run.out.status.success(), "{name}: {}", describe(&run.out));
         assert_eq!(run.faulted, 1, "{name}");
@@ -192,7 +184,6 @@ fn a_long_retry_after_is_clamped_to_3_s_as_go_does() {
             run.seconds
         );
     }
-    eprintln!("{}", table.join("\n"));
 }
 
 #[test]
@@ -204,36 +195,26 @@ fn uploads_refused_with_500_every_time_fail_as_go_does() {
     let registry = start_for_test(Mode::Plain).unwrap();
     env.write("b.txt", b"never stored\n");
     let mut table = Vec::new();
-    let mut stderrs = Vec::new();
-    for (name, program) in binaries() {
-        let run = run(
-            &env,
-            &program,
-            &registry,
-            vec![answer(
-                Method::POST,
-                "/v2/*/blobs/uploads/",
-                500,
-                None,
-                u32::MAX,
-            )],
-            &|host| {
-                [
-                    "push",
-                    "--plain-http",
-                    &format!("{host}/faults/refused:v1"),
-                    "b.txt",
-                ]
-                .map(String::from)
-                .to_vec()
-            },
-        );
-        table.push(format!(
-            "500 always on POST {name}: exit {:?}, {} faulted, {:.2} s",
-            run.out.status.code(),
-            run.faulted,
-            run.seconds,
-        ));
+    let fault = answer(Method::POST, "/v2/*/blobs/uploads/", 500, None, u32::MAX);
+    let runs = run_both(
+        &env,
+        &registry,
+        &fault,
+        "500 always on POST",
+        &mut table,
+        &|host, _| {
+            [
+                "push",
+                "--plain-http",
+                &format!("{host}/faults/refused:v1"),
+                "b.txt",
+            ]
+            .map(String::from)
+            .to_vec()
+        },
+    );
+    eprintln!("{}", table.join("\n"));
+    for (name, run) in &runs {
         // One upload is tried 6 times (5 retries); the other upload of
         // the push may be cancelled before its own 6.
         assert_eq!(
@@ -243,15 +224,14 @@ fn uploads_refused_with_500_every_time_fail_as_go_does() {
             describe(&run.out)
         );
         assert!(run.faulted >= 6, "{name}: {} faulted", run.faulted);
-        stderrs.push(String::from_utf8_lossy(&run.out.stderr).into_owned());
     }
-    eprintln!("{}", table.join("\n"));
     // The same words as Go: the registry's error body, whose code is
     // UNKNOWN for a bare 500.
-    assert_eq!(stderrs[0], stderrs[1], "ours, then Go's");
+    let stderr = |i: usize| String::from_utf8_lossy(&runs[i].1.out.stderr).into_owned();
+    assert_eq!(stderr(0), stderr(1), "ours, then Go's");
     assert!(
-        stderrs[0].contains("Error response from registry: unknown: unknown error: injected fault"),
+        stderr(0).contains("Error response from registry: unknown: unknown error: injected fault"),
         "{}",
-        stderrs[0]
+        stderr(0)
     );
 }
