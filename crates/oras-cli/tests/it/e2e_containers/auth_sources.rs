@@ -12,7 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 
 use oras_testkit::real::{Mode, RealRegistry, start_for_test_async};
 
-use super::support::{Env, write_file};
+use super::support::{Env, Teams, write_file};
 
 /// An auths entry with the plain `username` and `password` fields
 /// (which `auth`, their base64 form, replaces in files `login` writes).
@@ -35,23 +35,15 @@ fn registries_conf(env: &Env, registry: &RealRegistry, extra: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn namespaced_auth_json_keys_answer_for_their_namespace() {
-    let Some(registry) = start_for_test_async(Mode::Token).await else {
+    let Some(teams) = Teams::start("namespaced").await else {
         return;
     };
-    let host = registry.host();
-    let (a_user, a_password) = registry.scoped_credentials("team-a").unwrap();
-    let (b_user, b_password) = registry.scoped_credentials("team-b").unwrap();
-    let env = Env::new();
-    let src = format!("{host}/team-a/src:v1");
-    let dst = format!("{host}/team-b/dst:v1");
-    let pushed = tokio::task::block_in_place(|| {
-        env.push(
-            &src,
-            "namespaced",
-            &["--plain-http", "-u", a_user, "-p", a_password],
-        )
-    });
-    registries_conf(&env, &registry, "");
+    let env = &teams.env;
+    let (src, dst, pushed) = (teams.src.clone(), teams.dst.clone(), teams.pushed.clone());
+    let (a_user, a_password) = (teams.a.0.as_str(), teams.a.1.as_str());
+    let (b_user, b_password) = (teams.b.0.as_str(), teams.b.1.as_str());
+    let host = teams.registry.host();
+    registries_conf(env, &teams.registry, "");
     // Only the namespaced keys: no key for the registry as a whole.
     write_file(
         &env.containers_dir().join("auth.json"),
@@ -82,7 +74,7 @@ async fn namespaced_auth_json_keys_answer_for_their_namespace() {
     // Without the flag the auth.json keys are not read at all.
     let off = Env::run(env.oras(), &["resolve", "--plain-http", &dst]);
     assert!(!off.ok, "{}", off.stdout);
-    registry.stop().unwrap();
+    teams.registry.stop().unwrap();
 }
 
 /// Writes `docker-credential-<name>` into `bin`: `get` answers `user` and

@@ -16,15 +16,19 @@ const NOWHERE: &str = "127.0.0.1:9";
 const READS: &[&[&str]] = &[
     &["resolve", "{r}:v1"],
     &["manifest", "fetch", "{r}:v1"],
+    &[
+        "manifest",
+        "fetch",
+        "--media-type",
+        "application/vnd.oci.image.manifest.v1+json",
+        "{r}:v1",
+    ],
+    &["blob", "fetch", "--output", "-", "{r}@{d}"],
     &["discover", "{r}:v1"],
     &["repo", "tags", "{r}"],
     &["pull", "-o", "pulled", "{r}:v1"],
     &["cp", "{r}:v1", "{r}:copy"],
 ];
-
-/// `blob fetch` reads from the registry itself (no mirror, no policy
-/// yet): only `blocked` applies to it.
-const BLOB_FETCH: &[&str] = &["blob", "fetch", "--output", "-", "{r}@{d}"];
 
 const WRITES: &[&[&str]] = &[
     &["tag", "{r}:v1", "v9"],
@@ -79,7 +83,7 @@ fn blocked_and_rejected_for_every_command_before_any_request() {
         .as_bytes(),
     );
     let blocked = format!("{NOWHERE}/blocked/app");
-    for args in READS.iter().chain(WRITES).chain([&BLOB_FETCH]) {
+    for args in READS.iter().chain(WRITES) {
         let args = fill(args, &blocked, digest);
         let out = run(&env, &args);
         assert!(
@@ -135,6 +139,23 @@ fn reads_come_from_the_mirror_and_writes_go_to_the_origin() {
         &["manifest", "fetch", &format!("{repository}:v1")],
     );
     assert!(manifest.contains("mirrored.txt"), "{manifest}");
+    // The blob only the mirror has comes from the mirror.
+    let layer =
+        serde_json::from_str::<serde_json::Value>(&manifest).unwrap()["layers"][0]["digest"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let fetched = Env::ok(
+        env.oras_containers(),
+        &[
+            "blob",
+            "fetch",
+            "--output",
+            "-",
+            &format!("{repository}@{layer}"),
+        ],
+    );
+    assert_eq!(fetched, "mirrored");
     Env::ok(
         env.oras_containers(),
         &["discover", &format!("{repository}:v1")],

@@ -1,6 +1,7 @@
 //! A mirror that has the manifest but lost a blob it references: the
 //! pull takes the manifest from the mirror and that blob from the next
-//! endpoint (here the origin), instead of failing.
+//! endpoint (here the origin), instead of failing; `blob fetch` of that
+//! blob finds it there too.
 
 use oras_testkit::real::{Mode, start_for_test};
 
@@ -65,6 +66,18 @@ fn a_blob_the_mirror_lacks_comes_from_the_origin() {
     );
     // The manifest was the mirror's.
     assert!(pulled.stdout.contains(&on_mirror), "{}", pulled.stdout);
+    // `blob fetch` of the lost blob asks the next endpoint too.
+    let fetched = Env::ok(
+        env.oras_containers(),
+        &[
+            "blob",
+            "fetch",
+            "--output",
+            "-",
+            &format!("{o}/team/app@{layer}"),
+        ],
+    );
+    assert_eq!(fetched, "layer");
     // `cp` from the mirrored source fills the same gap.
     let copied = Env::run(
         env.oras_containers(),

@@ -4,28 +4,19 @@
 //! credentials, must not let one side's token or credential stand in for
 //! the other's.
 
-use oras_testkit::real::{Mode, start_for_test_async};
+use oras_testkit::real::Mode;
 
-use super::support::Env;
+use super::support::{Env, Teams};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copy_between_repositories_with_their_own_credentials() {
-    let Some(registry) = start_for_test_async(Mode::Token).await else {
+    let Some(teams) = Teams::start("scoped").await else {
         return;
     };
-    let host = registry.host();
-    let (a_user, a_password) = registry.scoped_credentials("team-a").unwrap();
-    let (b_user, b_password) = registry.scoped_credentials("team-b").unwrap();
-    let env = Env::new();
-    let src = format!("{host}/team-a/src:v1");
-    let dst = format!("{host}/team-b/dst:v1");
-    let pushed = tokio::task::block_in_place(|| {
-        env.push(
-            &src,
-            "scoped",
-            &["--plain-http", "-u", a_user, "-p", a_password],
-        )
-    });
+    let env = &teams.env;
+    let (src, dst, pushed) = (teams.src.clone(), teams.dst.clone(), teams.pushed.clone());
+    let (a_user, a_password) = (teams.a.0.as_str(), teams.a.1.as_str());
+    let (b_user, b_password) = (teams.b.0.as_str(), teams.b.1.as_str());
     // Each user sees its own namespace only.
     let refused = Env::run(
         env.oras(),
@@ -79,7 +70,7 @@ async fn copy_between_repositories_with_their_own_credentials() {
         ],
     );
     assert_eq!(resolved.trim(), pushed);
-    registry.stop().unwrap();
+    teams.registry.stop().unwrap();
 }
 
 /// On a Basic registry the token cache keeps one credential per origin:

@@ -133,3 +133,47 @@ pub(crate) fn write_file(path: &Path, content: &[u8]) {
     }
     std::fs::write(path, content).unwrap();
 }
+
+/// The token registry whose tokens are scoped per namespace, with
+/// `team-a/src:v1` pushed by `team-a`.
+pub(crate) struct Teams {
+    pub(crate) registry: oras_testkit::real::RealRegistry,
+    pub(crate) env: Env,
+    /// `team-a`'s user and password.
+    pub(crate) a: (String, String),
+    /// `team-b`'s user and password.
+    pub(crate) b: (String, String),
+    /// `<host>/team-a/src:v1`.
+    pub(crate) src: String,
+    /// `<host>/team-b/dst:v1`.
+    pub(crate) dst: String,
+    /// The digest of the manifest pushed to `src`.
+    pub(crate) pushed: String,
+}
+
+impl Teams {
+    /// Starts the registry and pushes a file named `content`; `None` when
+    /// the real registry is skipped.
+    pub(crate) async fn start(content: &str) -> Option<Teams> {
+        let registry =
+            oras_testkit::real::start_for_test_async(oras_testkit::real::Mode::Token).await?;
+        let host = registry.host();
+        let owned = |(user, password): (&str, &str)| (user.to_owned(), password.to_owned());
+        let a = owned(registry.scoped_credentials("team-a")?);
+        let b = owned(registry.scoped_credentials("team-b")?);
+        let env = Env::new();
+        let src = format!("{host}/team-a/src:v1");
+        let pushed = tokio::task::block_in_place(|| {
+            env.push(&src, content, &["--plain-http", "-u", &a.0, "-p", &a.1])
+        });
+        Some(Teams {
+            env,
+            a,
+            b,
+            src,
+            dst: format!("{host}/team-b/dst:v1"),
+            pushed,
+            registry,
+        })
+    }
+}
