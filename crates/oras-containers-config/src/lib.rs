@@ -8,18 +8,21 @@
 //!   merged with the `registries.conf.d` drop-ins and the short-name alias
 //!   file;
 //! - **certs.d** ([`TlsFiles`]): CAs and client certificates per host;
-//! - **auth.json**: the auth files in containers' lookup order, then
-//!   Docker's config, with credential helpers as in Docker's config
-//!   ([`ContainersConfig::credentials`]);
+//! - **auth.json** ([`Credentials`]): the registries.conf
+//!   `credential-helpers` in order (default: the auth files), the auth
+//!   files in containers' lookup order, then Docker's config; a
+//!   repository's namespaced keys (`host/team/app`, `host/team`) before
+//!   its registry's ([`ContainersConfig::credentials_for`]);
 //! - **policy.json** ([`Policy`]): `insecureAcceptAnything` and `reject` by
-//!   scope; signature requirements are refused as not supported.
+//!   scope; signature requirements are refused as not supported, and so
+//!   is every read when no policy.json exists.
 //!
 //! [`ContainersConfig::endpoints`] turns a reference into the ordered
 //! endpoints to try, each with its rewritten reference, its insecure flag
 //! and its TLS files; the caller builds one registry client per endpoint
 //! (this crate sits below the registry client) with the credentials of
-//! [`ContainersConfig::credentials`], tries pulls in order and sends
-//! pushes to the single endpoint it is given.
+//! [`ContainersConfig::credentials_for`] its reference, tries pulls in
+//! order and sends pushes to the single endpoint it is given.
 //!
 //! Where files live is in [`paths`]. Loading reads and checks every
 //! file first: a malformed file fails with its path, line and key, and

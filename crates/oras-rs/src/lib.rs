@@ -79,6 +79,14 @@ pub use oras_credentials as credentials;
 #[cfg(feature = "copy")]
 pub use oras_copy as copy;
 
+/// The containers configuration shared with podman, buildah and skopeo:
+/// registries.conf (mirrors, blocked, insecure, short names,
+/// `credential-helpers`), certs.d, auth.json with namespace-scoped keys and
+/// policy.json, turned into the endpoints and credentials to use for a
+/// reference (the `oras-containers-config` crate).
+#[cfg(feature = "containers-config")]
+pub use oras_containers_config as containers_config;
+
 /// Copies the artifact `src_ref` names in `src` (a tag or a digest) with
 /// everything it references into `dst`, tagged `dst_ref` (the same
 /// reference when empty), and returns the descriptor of its root
