@@ -4,14 +4,15 @@
 //! so it sees every hop a redirect makes and decides per hop.
 
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use http::header::USER_AGENT;
 use http::{HeaderMap, Request};
 use oras_auth::{Body, Origin};
-use tower::{Layer, Service};
+use tower::Layer;
 
-/// Adds [`RegistryHeaders`].
+use super::edit::{Edited, RequestEdit};
+
+/// Adds the custom headers to requests for the registry origin.
 #[derive(Clone, Debug)]
 pub(crate) struct RegistryHeadersLayer {
     pub(crate) headers: Arc<HeaderMap>,
@@ -19,34 +20,17 @@ pub(crate) struct RegistryHeadersLayer {
 }
 
 impl<S> Layer<S> for RegistryHeadersLayer {
-    type Service = RegistryHeaders<S>;
-    fn layer(&self, inner: S) -> RegistryHeaders<S> {
-        RegistryHeaders {
-            inner,
-            config: self.clone(),
-        }
+    type Service = Edited<S, Self>;
+    fn layer(&self, inner: S) -> Edited<S, Self> {
+        Edited::new(inner, self.clone())
     }
 }
 
 /// Adds the custom headers to requests for the registry origin.
-#[derive(Clone, Debug)]
-pub(crate) struct RegistryHeaders<S> {
-    inner: S,
-    config: RegistryHeadersLayer,
-}
-
-impl<S: Service<Request<Body>>> Service<Request<Body>> for RegistryHeaders<S> {
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut req: Request<Body>) -> S::Future {
-        if !self.config.headers.is_empty() && self.config.registry.contains(req.uri()) {
-            for (name, value) in self.config.headers.iter() {
+impl RequestEdit for RegistryHeadersLayer {
+    fn edit(&self, req: &mut Request<Body>) {
+        if !self.headers.is_empty() && self.registry.contains(req.uri()) {
+            for (name, value) in self.headers.iter() {
                 if name == USER_AGENT {
                     req.headers_mut().insert(name.clone(), value.clone());
                 } else {
@@ -54,6 +38,5 @@ impl<S: Service<Request<Body>>> Service<Request<Body>> for RegistryHeaders<S> {
                 }
             }
         }
-        self.inner.call(req)
     }
 }

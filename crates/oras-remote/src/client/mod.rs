@@ -29,6 +29,7 @@
 mod alert;
 mod body;
 mod connector;
+mod edit;
 pub mod go_text;
 mod headers;
 mod proxy;

@@ -5,48 +5,30 @@
 //! [`ClientConfig::scope`]: super::ClientConfig::scope
 
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use http::Request;
 use oras_auth::{Body, Scopes};
-use tower::{Layer, Service};
+use tower::Layer;
+
+use super::edit::{Edited, RequestEdit};
 
 /// Adds its scopes to every request's hints.
 #[derive(Clone, Debug)]
 pub(crate) struct ExtraScopesLayer(pub(crate) Arc<Vec<String>>);
 
 impl<S> Layer<S> for ExtraScopesLayer {
-    type Service = ExtraScopes<S>;
+    type Service = Edited<S, Self>;
 
-    fn layer(&self, inner: S) -> ExtraScopes<S> {
-        ExtraScopes {
-            inner,
-            scopes: self.0.clone(),
-        }
+    fn layer(&self, inner: S) -> Edited<S, Self> {
+        Edited::new(inner, self.clone())
     }
 }
 
-/// See [`ExtraScopesLayer`].
-#[derive(Clone, Debug)]
-pub(crate) struct ExtraScopes<S> {
-    inner: S,
-    scopes: Arc<Vec<String>>,
-}
-
-impl<S: Service<Request<Body>>> Service<Request<Body>> for ExtraScopes<S> {
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut request: Request<Body>) -> S::Future {
+impl RequestEdit for ExtraScopesLayer {
+    fn edit(&self, request: &mut Request<Body>) {
         let extensions = request.extensions_mut();
         let mut hints = extensions.remove::<Scopes>().unwrap_or_default();
-        hints.0.extend(self.scopes.iter().cloned());
+        hints.0.extend(self.0.iter().cloned());
         extensions.insert(hints);
-        self.inner.call(request)
     }
 }
