@@ -187,8 +187,27 @@ pub fn open_write_repository(target: &Target, ctx: &Context) -> anyhow::Result<R
     open_endpoint(&endpoint, target, flag.as_ref(), ctx, &options)
 }
 
-/// The client of one endpoint: a mirror never gets the credential flags
-/// (they belong to the registry named on the command line).
+/// The registry client for raw requests about `target`'s repository
+/// that write (`tag --delete`), and the reference: the registry of the
+/// flags when the configuration is off; else the reference's own
+/// registry once a `blocked` prefix is checked, with the repository's
+/// credentials.
+pub fn open_write_registry(
+    target: &Target,
+    ctx: &Context,
+) -> anyhow::Result<(Registry, oras_spec::Reference)> {
+    let reference = super::remote::remote_reference(target)?;
+    if !containers::enabled() {
+        let registry = super::open_registry(reference.registry(), &target.remote, ctx)?;
+        return Ok((registry, reference));
+    }
+    let endpoint = containers::push_endpoint(&reference)?;
+    let flag = super::remote::read_flag_credential(&target.remote, ctx)?;
+    let registry = endpoint_registry(&endpoint, target, flag.as_ref(), ctx)?;
+    Ok((registry, endpoint.reference))
+}
+
+/// The repository of one endpoint, with `options`.
 fn open_endpoint(
     endpoint: &Endpoint,
     target: &Target,
@@ -196,6 +215,27 @@ fn open_endpoint(
     ctx: &Context,
     options: &RepositoryOptions,
 ) -> anyhow::Result<Repository> {
+    let repository = endpoint_registry(endpoint, target, flag, ctx)?
+        .with_options(options.clone())
+        .repository(endpoint.reference.repository())
+        .map_err(|err| CliError::new(err.to_string()))?;
+    if let Some(spec) = target.remote.distribution_spec {
+        repository
+            .set_referrers_capability(spec.referrers_api())
+            .map_err(|err| CliError::new(err.to_string()))?;
+    }
+    Ok(repository)
+}
+
+/// The registry client of one endpoint, set up for its repository: a
+/// mirror never gets the credential flags (they belong to the registry
+/// named on the command line).
+fn endpoint_registry(
+    endpoint: &Endpoint,
+    target: &Target,
+    flag: Option<&FlagCredential>,
+    ctx: &Context,
+) -> anyhow::Result<Registry> {
     let host = endpoint.reference.registry();
     let flag = flag.filter(|_| !endpoint.mirror);
     let client = super::remote::base_client_config(&target.remote, host, flag)?;
@@ -207,25 +247,18 @@ fn open_endpoint(
         Some(endpoint.insecure),
     )?
     .on_warning(super::remote::warning_handler(host, &ctx.printer));
-    let registry = Registry::with_config(host, client).map_err(|err| match err {
-        // As `open_registry`: a TLS file that cannot be read is reported
-        // as it is.
-        oras_remote::Error::File { .. } | oras_remote::Error::CaFile { .. } => {
-            CliError::new(err.to_string())
+    Registry::with_config(host, client).map_err(|err| {
+        match err {
+            // As `open_registry`: a TLS file that cannot be read is
+            // reported as it is.
+            oras_remote::Error::File { .. } | oras_remote::Error::CaFile { .. } => {
+                CliError::new(err.to_string())
+            }
+            err => CliError::new(format!(
+                "failed to connect to {}: {err}",
+                crate::error::quote(host)
+            )),
         }
-        err => CliError::new(format!(
-            "failed to connect to {}: {err}",
-            crate::error::quote(host)
-        )),
-    })?;
-    let repository = registry
-        .with_options(options.clone())
-        .repository(endpoint.reference.repository())
-        .map_err(|err| CliError::new(err.to_string()))?;
-    if let Some(spec) = target.remote.distribution_spec {
-        repository
-            .set_referrers_capability(spec.referrers_api())
-            .map_err(|err| CliError::new(err.to_string()))?;
-    }
-    Ok(repository)
+        .into()
+    })
 }
