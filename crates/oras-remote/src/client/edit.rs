@@ -1,7 +1,7 @@
 //! The service of the layers that only edit a request before passing it
 //! on (custom headers, user agent, extra scopes): each layer's
-//! configuration implements [`RequestEdit`] and wraps the inner service
-//! in an [`Edited`].
+//! configuration implements [`RequestEdit`], whose `layer` wraps the
+//! inner service in an [`Edited`].
 
 use std::task::{Context, Poll};
 
@@ -10,9 +10,15 @@ use oras_auth::Body;
 use tower::Service;
 
 /// A change made to every request before it goes to the inner service.
-pub(crate) trait RequestEdit {
+pub(crate) trait RequestEdit: Clone {
     /// Edits `request` in place.
     fn edit(&self, request: &mut Request<Body>);
+
+    /// `inner` with this edit applied to every request (the layer's
+    /// `Layer::layer`).
+    fn layer<S>(&self, inner: S) -> Edited<S, Self> {
+        Edited::new(inner, self.clone())
+    }
 }
 
 /// `inner` with `edit` applied to every request it is called with.

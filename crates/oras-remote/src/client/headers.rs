@@ -5,25 +5,16 @@
 
 use std::sync::Arc;
 
+use super::edit::RequestEdit;
 use http::header::USER_AGENT;
 use http::{HeaderMap, Request};
 use oras_auth::{Body, Origin};
-use tower::Layer;
-
-use super::edit::{Edited, RequestEdit};
 
 /// Adds the custom headers to requests for the registry origin.
 #[derive(Clone, Debug)]
 pub(crate) struct RegistryHeadersLayer {
     pub(crate) headers: Arc<HeaderMap>,
     pub(crate) registry: Origin,
-}
-
-impl<S> Layer<S> for RegistryHeadersLayer {
-    type Service = Edited<S, Self>;
-    fn layer(&self, inner: S) -> Edited<S, Self> {
-        Edited::new(inner, self.clone())
-    }
 }
 
 /// Adds the custom headers to requests for the registry origin.

@@ -6,23 +6,13 @@
 
 use std::sync::Arc;
 
+use super::edit::RequestEdit;
 use http::Request;
 use oras_auth::{Body, Scopes};
-use tower::Layer;
-
-use super::edit::{Edited, RequestEdit};
 
 /// Adds its scopes to every request's hints.
 #[derive(Clone, Debug)]
 pub(crate) struct ExtraScopesLayer(pub(crate) Arc<Vec<String>>);
-
-impl<S> Layer<S> for ExtraScopesLayer {
-    type Service = Edited<S, Self>;
-
-    fn layer(&self, inner: S) -> Edited<S, Self> {
-        Edited::new(inner, self.clone())
-    }
-}
 
 impl RequestEdit for ExtraScopesLayer {
     fn edit(&self, request: &mut Request<Body>) {

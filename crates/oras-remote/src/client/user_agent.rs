@@ -1,11 +1,9 @@
 //! Sets `User-Agent` (default `oras-rs/<version>`) on requests without one.
 
+use super::edit::RequestEdit;
 use http::Request;
 use http::header::{HeaderValue, USER_AGENT};
 use oras_auth::Body;
-use tower::Layer;
-
-use super::edit::{Edited, RequestEdit};
 
 /// The default user agent, `oras-rs/<crate version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("oras-rs/", env!("CARGO_PKG_VERSION"));
@@ -13,13 +11,6 @@ pub const DEFAULT_USER_AGENT: &str = concat!("oras-rs/", env!("CARGO_PKG_VERSION
 /// Sets the user agent on requests without one.
 #[derive(Clone, Debug)]
 pub(crate) struct UserAgentLayer(pub(crate) HeaderValue);
-
-impl<S> Layer<S> for UserAgentLayer {
-    type Service = Edited<S, Self>;
-    fn layer(&self, inner: S) -> Edited<S, Self> {
-        Edited::new(inner, self.clone())
-    }
-}
 
 /// Sets the user agent on a request without one.
 impl RequestEdit for UserAgentLayer {
