@@ -164,18 +164,18 @@ pub fn skip_requested() -> bool {
 /// # Panics
 /// When the registry cannot be started and skipping is not allowed.
 pub fn start_for_test(mode: Mode) -> Option<RealRegistry> {
-    if skip_requested() && !binary_present() {
-        eprintln!("SKIP: real registry tests ({SKIP_ENV}=1 and no registry binary)");
-        return None;
-    }
-    match RealRegistry::start(mode) {
-        Ok(registry) => Some(registry),
-        Err(e) if e.is_not_installed() && skip_requested() => {
-            eprintln!("SKIP: real registry tests ({SKIP_ENV}=1): {e}");
-            None
-        }
-        Err(e) => panic!("cannot start the real registry ({mode:?}): {e}"),
-    }
+    start_or_skip(&format!("{mode:?}"), || RealRegistry::start(mode))
+}
+
+/// [`start_for_test`] for [`RealRegistry::start_in`]: the registry's
+/// directory under `parent` (a tmpfs for tests that make many files).
+///
+/// # Panics
+/// As [`start_for_test`].
+pub fn start_for_test_in(mode: Mode, parent: &std::path::Path) -> Option<RealRegistry> {
+    start_or_skip(&format!("{mode:?} in {}", parent.display()), || {
+        RealRegistry::start_in(mode, parent)
+    })
 }
 
 /// [`start_for_test`] for [`RealRegistry::start_with_client_auth`]: a
@@ -184,17 +184,23 @@ pub fn start_for_test(mode: Mode) -> Option<RealRegistry> {
 /// # Panics
 /// As [`start_for_test`].
 pub fn start_for_test_with_client_auth() -> Option<RealRegistry> {
+    start_or_skip("client certificates", RealRegistry::start_with_client_auth)
+}
+
+/// Runs `start`, or skips (`None`) or panics as [`start_for_test`] says;
+/// `what` names the registry in the messages.
+fn start_or_skip(what: &str, start: impl FnOnce() -> Result<RealRegistry>) -> Option<RealRegistry> {
     if skip_requested() && !binary_present() {
         eprintln!("SKIP: real registry tests ({SKIP_ENV}=1 and no registry binary)");
         return None;
     }
-    match RealRegistry::start_with_client_auth() {
+    match start() {
         Ok(registry) => Some(registry),
         Err(e) if e.is_not_installed() && skip_requested() => {
             eprintln!("SKIP: real registry tests ({SKIP_ENV}=1): {e}");
             None
         }
-        Err(e) => panic!("cannot start the real registry (client certificates): {e}"),
+        Err(e) => panic!("cannot start the real registry ({what}): {e}"),
     }
 }
 
