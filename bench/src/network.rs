@@ -112,7 +112,9 @@ pub(crate) const MODEL: &str = "\
   limit). A new connection costs about one round trip before its first response, as a \
   TCP handshake does. The proxy does not model packet loss, retransmission, reordering, \
   slow start or a bottleneck shared between connections: N connections get N × 50 MiB/s. \
-  Setting up the data (seeding) goes around the proxy.
+  Setting up the data (seeding) goes around the proxy. The proxy runs on two threads of \
+  the harness on the same machine, so on the WAN profiles it shares the CPUs with the \
+  tool measured (its CPU is not counted in the tool's).
 ";
 
 #[cfg(test)]
