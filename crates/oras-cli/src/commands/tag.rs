@@ -161,48 +161,44 @@ impl Command for TagArgs {
     /// once, then `Tagged <tag>` as each tag is set; with `--delete`, removes
     /// each tag and prints `Deleted <kind> <path>:<tag>`.
     async fn run(options: &TagOptions, ctx: &Context) -> anyhow::Result<()> {
-        run_tag(options, ctx).await
-    }
-}
-
-async fn run_tag(options: &TagOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = connect::open_write_target(&options.target, ctx).await?;
-    if let Some(repository) = target.repository() {
-        // Re-tagging a referrer must not touch the tag-schema index
-        // (oras#1436): the Go CLI forces the capability on.
-        repository
-            .set_referrers_capability(true)
-            .map_err(|err| CliError::new(err.to_string()))?;
-    }
-    if options.delete {
-        return delete_tags(options, &target, ctx).await;
-    }
-    let kind_and_path = format!("[{}] {}", options.target.kind, options.target.path);
-    let announced = AtomicBool::new(false);
-    let printer = ctx.printer.clone();
-    let tagged_printer = ctx.printer.clone();
-    // Go text `TagHandler.OnTagging` prints `Tagging` once, before the
-    // first tag is even tried.
-    let listener = TagListener::new(&target, move |_: &Descriptor, tag: &str| {
-        let _ = tagged_printer.println(&text::tagged(tag));
-    })
-    .with_on_tagging(|desc: &Descriptor, _: &str| {
-        if !announced.swap(true, Ordering::SeqCst) {
-            let _ = printer.println(&text::tagging(&kind_and_path, &desc.digest));
+        let target = connect::open_write_target(&options.target, ctx).await?;
+        if let Some(repository) = target.repository() {
+            // Re-tagging a referrer must not touch the tag-schema index
+            // (oras#1436): the Go CLI forces the capability on.
+            repository
+                .set_referrers_capability(true)
+                .map_err(|err| CliError::new(err.to_string()))?;
         }
-    });
-    tag_n(
-        &listener,
-        &options.target.reference,
-        &options.tags,
-        &TagNOptions {
-            concurrency: options.concurrency,
-            ..TagNOptions::default()
-        },
-    )
-    .await
-    .map_err(|err| mismatch_error(err.into(), &options.target))?;
-    Ok(())
+        if options.delete {
+            return delete_tags(options, &target, ctx).await;
+        }
+        let kind_and_path = format!("[{}] {}", options.target.kind, options.target.path);
+        let announced = AtomicBool::new(false);
+        let printer = ctx.printer.clone();
+        let tagged_printer = ctx.printer.clone();
+        // Go text `TagHandler.OnTagging` prints `Tagging` once, before the
+        // first tag is even tried.
+        let listener = TagListener::new(&target, move |_: &Descriptor, tag: &str| {
+            let _ = tagged_printer.println(&text::tagged(tag));
+        })
+        .with_on_tagging(|desc: &Descriptor, _: &str| {
+            if !announced.swap(true, Ordering::SeqCst) {
+                let _ = printer.println(&text::tagging(&kind_and_path, &desc.digest));
+            }
+        });
+        tag_n(
+            &listener,
+            &options.target.reference,
+            &options.tags,
+            &TagNOptions {
+                concurrency: options.concurrency,
+                ..TagNOptions::default()
+            },
+        )
+        .await
+        .map_err(|err| mismatch_error(err.into(), &options.target))?;
+        Ok(())
+    }
 }
 
 /// A new tag naming another repository, said as oras-go's

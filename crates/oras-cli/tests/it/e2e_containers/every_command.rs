@@ -40,6 +40,10 @@ const WRITES: &[&[&str]] = &[
     &["restore", "--input", "layout", "{r}:v1"],
 ];
 
+/// A write the real registry does not support (deleting a tag): checked
+/// for `blocked` only.
+const TAG_DELETE: &[&str] = &["tag", "--delete", "{r}:v1"];
+
 fn fill(args: &[&str], repository: &str, digest: &str) -> Vec<String> {
     args.iter()
         .map(|a| a.replace("{r}", repository).replace("{d}", digest))
@@ -83,7 +87,7 @@ fn blocked_and_rejected_for_every_command_before_any_request() {
         .as_bytes(),
     );
     let blocked = format!("{NOWHERE}/blocked/app");
-    for args in READS.iter().chain(WRITES) {
+    for args in READS.iter().chain(WRITES).chain([&TAG_DELETE]) {
         let args = fill(args, &blocked, digest);
         let out = run(&env, &args);
         assert!(
