@@ -121,6 +121,12 @@ fn a_blocked_registry_is_refused_before_any_request() {
         assert!(!run.ok, "{args:?}: {}", run.stdout);
         assert!(run.stderr.contains("blocked"), "{args:?}: {}", run.stderr);
     }
+    // `repo ls` names the registry alone.
+    let run = Env::run(
+        env.oras_containers(),
+        &["repo", "ls", "--plain-http", &host],
+    );
+    assert!(!run.ok && run.stderr.contains("blocked"), "{}", run.stderr);
     let resolved = Env::ok(
         env.oras(),
         &["resolve", "--plain-http", &format!("{host}/app:v1")],
