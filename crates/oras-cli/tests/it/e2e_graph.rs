@@ -18,7 +18,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "e2e_graph/fixtures.rs"]
-mod fixtures;
+pub(crate) mod fixtures;
 
 #[path = "e2e_graph/attach_discover.rs"]
 mod attach_discover;

@@ -6,11 +6,16 @@
 //!   registries (`e2e_tty` under a pseudo-terminal);
 //! - `e2e_pull_hostile`: hostile artifacts that try to write outside `-o`;
 //! - `faults`: the real registry killed, failing, refusing expired tokens,
-//!   and a full disk, during transfers of the `oras` binary.
+//!   and a full disk, during transfers of the `oras` binary;
+//! - `crash`: the `oras` binary SIGKILLed mid-way, and several `oras`
+//!   processes writing one OCI layout;
+//! - `load`: many processes, tags, referrers and platforms against the
+//!   real registry, with each `oras` process's peak RSS measured.
 //!
 //! Run one group with a filter, e.g. `cargo test -p oras-cli --test it differential::`.
 
 mod cli;
+mod crash;
 mod differential;
 mod e2e_containers;
 mod e2e_content;
@@ -20,3 +25,4 @@ mod e2e_graph;
 mod e2e_pull_hostile;
 mod e2e_tty;
 mod faults;
+mod load;
