@@ -11,11 +11,12 @@ use oras_spec::Descriptor;
 use oras_testkit::real::{Mode, RealRegistry, start_for_test_async};
 
 /// A client for `endpoint`: plain HTTP when it is insecure (the test
-/// registries speak plain HTTP), its certs.d CAs, its credentials.
-fn client(endpoint: &Endpoint, config: &ContainersConfig) -> Repository {
+/// registries speak plain HTTP), its certs.d CAs, the credentials of its
+/// repository.
+pub(crate) fn client(endpoint: &Endpoint, config: &ContainersConfig) -> Repository {
     let mut client = ClientConfig::new()
         .plain_http(endpoint.insecure)
-        .credentials(config.credentials());
+        .credentials(config.credentials_for(&endpoint.reference));
     for ca in &endpoint.tls.ca_files {
         client = client.ca_file(ca.clone());
     }
@@ -37,7 +38,11 @@ async fn pull_source(config: &ContainersConfig, reference: &str) -> Option<(Endp
     None
 }
 
-async fn push_blob(repository: &Repository, data: &'static [u8], tag: &str) -> Descriptor {
+pub(crate) async fn push_blob(
+    repository: &Repository,
+    data: &'static [u8],
+    tag: &str,
+) -> Descriptor {
     // A blob tagged through a tiny manifest is more than this test needs:
     // an empty-config image manifest whose one layer is `data`.
     let layer = Descriptor::from_bytes(oras_spec::media_type::IMAGE_LAYER, data);
