@@ -69,6 +69,7 @@ impl std::fmt::Debug for Credentials {
 /// The keys of the namespaces enclosing `host/path`, most specific first,
 /// without the registry's own key (containers/image `authKeysForKey`).
 fn namespace_keys(host: &str, path: &str) -> Vec<String> {
+    let host = key_registry(host);
     let mut keys = Vec::new();
     let mut rest = path.trim_matches('/');
     while !rest.is_empty() {
@@ -76,6 +77,24 @@ fn namespace_keys(host: &str, path: &str) -> Vec<String> {
         rest = rest.rsplit_once('/').map_or("", |(parent, _)| parent);
     }
     keys
+}
+
+/// The names Docker Hub goes by: users write `docker.io`, requests go to
+/// `registry-1.docker.io`, Docker keeps `https://index.docker.io/v1/`.
+fn is_docker_hub(name: &str) -> bool {
+    matches!(
+        name,
+        "docker.io" | "registry-1.docker.io" | "index.docker.io"
+    )
+}
+
+/// The registry part of auth.json keys for `host`: `docker.io` for Docker
+/// Hub (containers/image normalizes it so), else the host itself.
+fn key_registry(host: &str) -> &str {
+    match is_docker_hub(host) {
+        true => "docker.io",
+        false => host,
+    }
 }
 
 impl AuthFile {
@@ -98,11 +117,18 @@ impl AuthFile {
     /// written as a URL (`https://host/v1/`) whose host is `server`.
     /// containers/image cuts the path of URL keys only, so a namespaced
     /// key (`host/team`) never stands for the whole registry.
-    fn registry_key(&self, server: &str) -> Option<&str> {
+    fn registry_key(&self, server: &str, host: &str) -> Option<&str> {
         let has_scheme = |key: &str| key.starts_with("http://") || key.starts_with("https://");
         self.keys
             .iter()
             .find(|key| key.as_str() == server)
+            .or_else(|| {
+                // Docker Hub as podman writes it.
+                let name = key_registry(host);
+                self.keys
+                    .iter()
+                    .find(|key| name != host && key.as_str() == name)
+            })
             .or_else(|| {
                 self.keys
                     .iter()
@@ -111,15 +137,18 @@ impl AuthFile {
             .map(String::as_str)
     }
 
-    fn has_helper_for(&self, host: &str) -> bool {
+    /// The `credHelpers` entry for `host`, under Docker's key or the
+    /// registry name (`docker.io`, as podman writes it).
+    fn helper_for(&self, host: &str) -> Option<&str> {
+        let server = server_address_from_hostname(host);
         self.config
-            .credential_helper(&server_address_from_hostname(host))
-            .is_some()
+            .credential_helper(&server)
+            .or_else(|| self.config.credential_helper(key_registry(host)))
     }
 
     /// The most specific namespaced key of this file for `host/path`.
     fn namespaced_key(&self, host: &str, path: &str) -> Result<Option<(String, Credential)>> {
-        if self.has_helper_for(host) {
+        if self.helper_for(host).is_some() {
             return Ok(None);
         }
         for key in namespace_keys(host, path) {
@@ -133,13 +162,13 @@ impl AuthFile {
 
     async fn credential(&self, host: &str, path: &str) -> Result<Credential> {
         let server = server_address_from_hostname(host);
-        if let Some(helper) = self.config.credential_helper(&server) {
+        if let Some(helper) = self.helper_for(host) {
             return Ok(NativeStore::new(helper).get(&server).await?);
         }
         if let Some((_, credential)) = self.namespaced_key(host, path)? {
             return Ok(credential);
         }
-        if let Some(key) = self.registry_key(&server) {
+        if let Some(key) = self.registry_key(&server, host) {
             return Ok(self.config.credential(key)?);
         }
         // Docker's `credsStore`, for the Docker config read last.
@@ -259,7 +288,9 @@ impl RepositoryCredentials {
 #[async_trait]
 impl CredentialProvider for RepositoryCredentials {
     async fn credential(&self, host: &str) -> std::result::Result<Credential, BoxError> {
-        let path = match host.eq_ignore_ascii_case(&self.registry) {
+        let own = host.eq_ignore_ascii_case(&self.registry)
+            || (is_docker_hub(host) && is_docker_hub(&self.registry));
+        let path = match own {
             true => self.path.as_str(),
             false => "",
         };
@@ -306,6 +337,29 @@ mod tests {
             ]
         );
         assert!(namespace_keys("r.example", "").is_empty());
+        assert_eq!(
+            namespace_keys("registry-1.docker.io", "library/a"),
+            ["docker.io/library/a", "docker.io/library"]
+        );
+    }
+
+    #[tokio::test]
+    async fn docker_hub_keys_as_podman_writes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(
+            dir.path(),
+            "auth.json",
+            &[("docker.io/team", "ns"), ("docker.io", "registry")],
+        );
+        let c = Arc::new(Credentials::load(&[], &[path]).unwrap());
+        // Requests go to registry-1.docker.io for a docker.io reference.
+        let provider = RepositoryCredentials::new(c.clone(), "docker.io", "team/app");
+        let asked = provider.credential("registry-1.docker.io").await.unwrap();
+        assert_eq!(asked.username, "ns");
+        assert_eq!(
+            user(&c, "registry-1.docker.io", "library/x").await,
+            "registry"
+        );
     }
 
     #[tokio::test]
