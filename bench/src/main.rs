@@ -95,7 +95,7 @@ fn run(args: &[String]) -> Result<()> {
     } else {
         Sizes::full()
     };
-    let workloads = options.all_workloads();
+    let workloads = options.workloads();
     if workloads.is_empty() {
         bail!("no workload selected (the 4 and 10 GiB ones need --long)");
     }
@@ -213,7 +213,7 @@ fn run(args: &[String]) -> Result<()> {
             network.describe(),
             env.registry
         );
-        for workload in options.workloads(*network) {
+        for workload in workloads.iter().copied() {
             for tool in workload.tools() {
                 let availability = available.get(tool).cloned().unwrap_or(Ok(()));
                 let mut row = measure_row(&env, workload, *tool, &options, availability, &scratch);

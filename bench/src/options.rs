@@ -15,7 +15,7 @@ pub(crate) const DEFAULT_ITERATIONS: usize = 3;
 pub(crate) struct Options {
     /// Small sizes, one run, no warm-up: a smoke test of the harness.
     pub(crate) quick: bool,
-    /// Adds the heavy workloads (4 and 10 GiB; 10,000 files on `wan80`).
+    /// Adds the heavy workloads (4 and 10 GiB, 10,000 files).
     pub(crate) long: bool,
     /// The network profiles, in report order (`lan` when not given).
     pub(crate) networks: Vec<Network>,
@@ -46,11 +46,12 @@ target/bench/results.json and BENCHMARKS.md.
 
 options:
   --quick            small sizes, 1 run, no warm-up (smoke test)
-  --long             also the heavy workloads: push and pull one 4 GiB and one
-                     10 GiB file everywhere, 10,000 files of 4 KiB on wan80
+  --long             also the heavy workloads: push and pull one 4 GiB file, one
+                     10 GiB file and 10,000 files of 4 KiB
   --network N[,N...] lan (loopback, default), wan20 (20 ms RTT), wan80 (80 ms
                      RTT, 50 MiB/s per connection) or all (repeatable)
-  --iterations N     measured runs per tool and workload (default 3, after 1 warm-up)
+  --iterations N     measured runs per tool and workload (default 3)
+  --warmups N        unmeasured runs before them (default 1; 0 with --quick)
   --only W[,W...]    only these workloads (repeatable); see the list below
   --install-peers    install missing peers as root: pip install oras; apt-get install -y
                      skopeo; go install of the Go oras, crane and regctl (under target/)
@@ -75,6 +76,7 @@ impl Options {
             no_markdown: false,
         };
         let mut iterations = None;
+        let mut warmups = None;
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -105,6 +107,13 @@ impl Options {
                         bail!("--iterations must be at least 1");
                     }
                     iterations = Some(n);
+                }
+                "--warmups" => {
+                    let text = value("--warmups")?;
+                    warmups = Some(
+                        text.parse()
+                            .with_context(|| format!("--warmups {text:?} is not a number"))?,
+                    );
                 }
                 "--only" => {
                     for name in value("--only")?.split(',').filter(|s| !s.is_empty()) {
@@ -142,6 +151,9 @@ impl Options {
         if let Some(n) = iterations {
             options.iterations = n;
         }
+        if let Some(n) = warmups {
+            options.warmups = n;
+        }
         if options.networks.is_empty() {
             options.networks.push(Network::Lan);
         }
@@ -150,25 +162,13 @@ impl Options {
         Ok(Some(options))
     }
 
-    /// The workloads to run on `network`, in table order.
-    pub(crate) fn workloads(&self, network: Network) -> Vec<WorkloadId> {
+    /// The workloads to run (on every profile), in table order.
+    pub(crate) fn workloads(&self) -> Vec<WorkloadId> {
         WorkloadId::ALL
             .iter()
             .copied()
-            .filter(|id| self.long || !id.is_long_on(network))
+            .filter(|id| self.long || !id.is_long())
             .filter(|id| self.only.is_empty() || self.only.contains(id))
-            .collect()
-    }
-
-    /// The workloads to run on any of the profiles, in table order.
-    pub(crate) fn all_workloads(&self) -> Vec<WorkloadId> {
-        WorkloadId::ALL
-            .into_iter()
-            .filter(|id| {
-                self.networks
-                    .iter()
-                    .any(|n| self.workloads(*n).contains(id))
-            })
             .collect()
     }
 
@@ -209,10 +209,9 @@ mod tests {
             (3, 1, false, false)
         );
         assert_eq!(o.networks, vec![Network::Lan]);
-        assert!(!o.workloads(Network::Lan).contains(&WorkloadId::PushHuge));
-        assert!(o.workloads(Network::Lan).contains(&WorkloadId::PushLarge));
-        assert!(o.workloads(Network::Lan).contains(&WorkloadId::PullMany));
-        assert!(!o.workloads(Network::Wan80).contains(&WorkloadId::PullMany));
+        assert!(!o.workloads().iter().any(|w| w.is_long()));
+        assert!(o.workloads().contains(&WorkloadId::PushLarge));
+        assert!(o.workloads().contains(&WorkloadId::PullRedirect));
     }
 
     #[test]
@@ -223,6 +222,9 @@ mod tests {
         assert_eq!((o.iterations, o.warmups), (4, 0));
         let o = parse(&["--iterations=2"]).unwrap().unwrap();
         assert_eq!(o.iterations, 2);
+        let o = parse(&["--warmups", "0"]).unwrap().unwrap();
+        assert_eq!((o.iterations, o.warmups), (3, 0));
+        assert!(parse(&["--warmups", "x"]).is_err());
     }
 
     #[test]
@@ -231,7 +233,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(
-            o.workloads(Network::Lan),
+            o.workloads(),
             vec![
                 WorkloadId::Version,
                 WorkloadId::PushLarge,
@@ -245,8 +247,8 @@ mod tests {
     #[test]
     fn long_adds_the_ten_gib_workloads() {
         let o = parse(&["--long"]).unwrap().unwrap();
-        assert!(o.workloads(Network::Wan80).contains(&WorkloadId::PushHuge));
-        assert!(o.workloads(Network::Wan80).contains(&WorkloadId::PullMany));
+        assert!(o.workloads().contains(&WorkloadId::PushHuge));
+        assert!(o.workloads().contains(&WorkloadId::PullMany));
         assert!(o.describe().contains("long"));
     }
 
@@ -259,7 +261,6 @@ mod tests {
         let o = parse(&["--network", "all"]).unwrap().unwrap();
         assert_eq!(o.networks, Network::ALL.to_vec());
         assert!(o.describe().contains("network lan,wan20,wan80"));
-        assert!(o.all_workloads().contains(&WorkloadId::PullMany));
         let err = parse(&["--network", "wan"]).unwrap_err().to_string();
         assert!(err.contains("unknown network"), "{err}");
     }

@@ -35,9 +35,9 @@ pub(crate) enum WorkloadId {
     /// Pull the large file from a registry whose blob GETs answer 307 to
     /// a second server (a CDN).
     PullRedirect,
-    /// Push 10,000 files of 4 KiB (`--long` on `wan80`).
+    /// Push 10,000 files of 4 KiB (`--long`).
     PushMany,
-    /// Pull them (`--long` on `wan80`).
+    /// Pull them (`--long`).
     PullMany,
     /// Push one 4 GiB file (`--long`).
     PushBig,
@@ -225,23 +225,12 @@ pub(crate) struct Workload {
     pub(crate) action: Action,
     /// The input it reads; `None` for `version`.
     pub(crate) data: Option<DataKind>,
-    /// On which profiles it runs only with `--long`.
-    pub(crate) long: Long,
+    /// Only with `--long`.
+    pub(crate) long: bool,
     /// The rows, in order: ours, the peers, the references.
     pub(crate) tools: &'static [Tool],
     /// The targets that apply to our row.
     pub(crate) targets: &'static [Target],
-}
-
-/// On which network profiles a workload runs only with `--long`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Long {
-    /// Never: it runs by default everywhere.
-    Never,
-    /// On `wan80` (where it takes minutes per run).
-    OnWan80,
-    /// Everywhere.
-    Always,
 }
 
 /// Peak RSS our `oras` is held under on the streaming workloads.
@@ -301,7 +290,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "version",
         action: Action::Version,
         data: None,
-        long: Long::Never,
+        long: false,
         tools: &[Tool::Oras, Tool::GoOras],
         targets: &[Target::WallBelow { seconds: 0.010 }],
     },
@@ -310,7 +299,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "push-large",
         action: Action::Push,
         data: Some(DataKind::Large),
-        long: Long::Never,
+        long: false,
         tools: ALL_TOOLS,
         targets: PUSH_ONE_FILE,
     },
@@ -319,7 +308,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "pull-large",
         action: Action::Pull,
         data: Some(DataKind::Large),
-        long: Long::Never,
+        long: false,
         tools: ALL_TOOLS,
         targets: PULL_ONE_FILE,
     },
@@ -328,7 +317,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "push-small",
         action: Action::Push,
         data: Some(DataKind::Small),
-        long: Long::Never,
+        long: false,
         tools: CLIENTS,
         targets: MANY_FILES,
     },
@@ -337,7 +326,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "pull-small",
         action: Action::Pull,
         data: Some(DataKind::Small),
-        long: Long::Never,
+        long: false,
         tools: CLIENTS_AND_CURL,
         targets: MANY_FILES,
     },
@@ -346,7 +335,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "push-dir",
         action: Action::Push,
         data: Some(DataKind::Dir),
-        long: Long::Never,
+        long: false,
         tools: CLIENTS,
         targets: MANY_FILES,
     },
@@ -355,7 +344,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "pull-dir",
         action: Action::Pull,
         data: Some(DataKind::Dir),
-        long: Long::Never,
+        long: false,
         tools: CLIENTS,
         targets: MANY_FILES,
     },
@@ -364,7 +353,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "copy-mount",
         action: Action::Copy(Route::SameRegistry),
         data: Some(DataKind::Layers),
-        long: Long::Never,
+        long: false,
         tools: CLIENTS,
         targets: COPY,
     },
@@ -373,7 +362,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "copy-no-mount",
         action: Action::Copy(Route::OtherRegistry),
         data: Some(DataKind::Layers),
-        long: Long::Never,
+        long: false,
         tools: CLIENTS,
         targets: COPY,
     },
@@ -382,7 +371,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "copy-to-layout",
         action: Action::Copy(Route::ToLayout),
         data: Some(DataKind::Layers),
-        long: Long::Never,
+        long: false,
         tools: CLIENTS,
         targets: COPY,
     },
@@ -391,7 +380,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "copy-from-layout",
         action: Action::Copy(Route::FromLayout),
         data: Some(DataKind::Layers),
-        long: Long::Never,
+        long: false,
         tools: CLIENTS,
         targets: COPY,
     },
@@ -400,7 +389,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "pull-redirect",
         action: Action::Pull,
         data: Some(DataKind::Large),
-        long: Long::Never,
+        long: false,
         tools: ALL_TOOLS,
         targets: PULL_ONE_FILE,
     },
@@ -409,7 +398,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "push-many",
         action: Action::Push,
         data: Some(DataKind::Many),
-        long: Long::OnWan80,
+        long: true,
         tools: CLIENTS,
         targets: MANY_FILES,
     },
@@ -418,7 +407,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "pull-many",
         action: Action::Pull,
         data: Some(DataKind::Many),
-        long: Long::OnWan80,
+        long: true,
         tools: CLIENTS,
         targets: MANY_FILES,
     },
@@ -427,7 +416,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "push-4g",
         action: Action::Push,
         data: Some(DataKind::Big),
-        long: Long::Always,
+        long: true,
         tools: ALL_TOOLS,
         targets: PUSH_ONE_FILE,
     },
@@ -436,7 +425,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "pull-4g",
         action: Action::Pull,
         data: Some(DataKind::Big),
-        long: Long::Always,
+        long: true,
         tools: ALL_TOOLS,
         targets: PULL_ONE_FILE,
     },
@@ -445,7 +434,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "push-huge",
         action: Action::Push,
         data: Some(DataKind::Huge),
-        long: Long::Always,
+        long: true,
         tools: ALL_TOOLS,
         targets: PUSH_ONE_FILE,
     },
@@ -454,7 +443,7 @@ pub(crate) const WORKLOADS: [Workload; 18] = [
         name: "pull-huge",
         action: Action::Pull,
         data: Some(DataKind::Huge),
-        long: Long::Always,
+        long: true,
         tools: ALL_TOOLS,
         targets: PULL_ONE_FILE,
     },
@@ -493,13 +482,9 @@ impl WorkloadId {
         WORKLOADS.iter().find(|w| w.name == name).map(|w| w.id)
     }
 
-    /// True when it runs on `network` only with `--long`.
-    pub(crate) fn is_long_on(self, network: Network) -> bool {
-        match self.spec().long {
-            Long::Never => false,
-            Long::OnWan80 => network == Network::Wan80,
-            Long::Always => true,
-        }
+    /// True for the `--long` workloads.
+    pub(crate) fn is_long(self) -> bool {
+        self.spec().long
     }
 
     /// True when it reads its blobs through a redirect to a CDN.
@@ -664,14 +649,8 @@ mod tests {
 
     #[test]
     fn the_heavy_workloads_wait_for_long() {
-        for network in Network::ALL {
-            assert!(WorkloadId::PushBig.is_long_on(network));
-            assert!(!WorkloadId::PullRedirect.is_long_on(network));
-            assert_eq!(
-                WorkloadId::PullMany.is_long_on(network),
-                network == Network::Wan80
-            );
-        }
+        assert!(WorkloadId::PushBig.is_long() && WorkloadId::PullMany.is_long());
+        assert!(!WorkloadId::PullRedirect.is_long());
         assert_eq!(
             WorkloadId::PullRedirect.describe(&Sizes::full()),
             "pull 1 file of 1 GiB through a redirect to a CDN"
