@@ -380,50 +380,47 @@ impl Command for PushArgs {
     /// manifest is packed into a memory store, and both are copied to the
     /// destination as one source; extra tags are set from the manifest bytes.
     async fn run(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
-        run_push(options, ctx).await
-    }
-}
+        let display = status::new_status(
+            Mode::Push,
+            options.tty,
+            options.format.is_text(),
+            &ctx.printer,
+            options.common.print_unnamed(),
+        );
+        let files = oras_store_file::Store::new(std::env::current_dir()?)?;
+        let memory = memory::Store::new();
+        // Go `runPush` adds the config file before the files (so a missing one
+        // fails before any `Preparing` line) and before opening the target.
+        let config_file = match &options.config {
+            ConfigSource::File { path, media_type } => {
+                let mut desc = files.add(ANNOTATION_CONFIG, media_type, path).await?;
+                desc.annotations = options.annotations.config();
+                Some(desc)
+            }
+            ConfigSource::None | ConfigSource::Platform(_) => None,
+        };
+        // A registry is opened first, so large files upload while hashed.
+        let early_dst = match options.target.kind {
+            TargetKind::Registry => Some(connect::open_write_target(&options.target, ctx).await?),
+            TargetKind::OciLayout => None,
+        };
+        let (layers, stdin_blob) =
+            add_layers(options, &files, early_dst.as_ref(), &display).await?;
+        let root = pack_root(options, &memory, layers, config_file).await?;
 
-async fn run_push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
-    let display = status::new_status(
-        Mode::Push,
-        options.tty,
-        options.format.is_text(),
-        &ctx.printer,
-        options.common.print_unnamed(),
-    );
-    let files = oras_store_file::Store::new(std::env::current_dir()?)?;
-    let memory = memory::Store::new();
-    // Go `runPush` adds the config file before the files (so a missing one
-    // fails before any `Preparing` line) and before opening the target.
-    let config_file = match &options.config {
-        ConfigSource::File { path, media_type } => {
-            let mut desc = files.add(ANNOTATION_CONFIG, media_type, path).await?;
-            desc.annotations = options.annotations.config();
-            Some(desc)
+        let dst = match early_dst {
+            Some(dst) => dst,
+            None => connect::open_write_target(&options.target, ctx).await?,
+        };
+        let mut sources: Vec<&dyn ReadOnlyTarget> = vec![&memory, &files];
+        if let Some(blob) = &stdin_blob {
+            sources.push(blob);
         }
-        ConfigSource::None | ConfigSource::Platform(_) => None,
-    };
-    // A registry is opened first, so large files upload while hashed.
-    let early_dst = match options.target.kind {
-        TargetKind::Registry => Some(connect::open_write_target(&options.target, ctx).await?),
-        TargetKind::OciLayout => None,
-    };
-    let (layers, stdin_blob) = add_layers(options, &files, early_dst.as_ref(), &display).await?;
-    let root = pack_root(options, &memory, layers, config_file).await?;
-
-    let dst = match early_dst {
-        Some(dst) => dst,
-        None => connect::open_write_target(&options.target, ctx).await?,
-    };
-    let mut sources: Vec<&dyn ReadOnlyTarget> = vec![&memory, &files];
-    if let Some(blob) = &stdin_blob {
-        sources.push(blob);
+        copy_root(options, &Union::new(sources), &dst, &root, display).await?;
+        report(options, ctx, &dst, &memory, &root).await?;
+        files.close()?;
+        Ok(())
     }
-    copy_root(options, &Union::new(sources), &dst, &root, display).await?;
-    report(options, ctx, &dst, &memory, &root).await?;
-    files.close()?;
-    Ok(())
 }
 
 /// Adds each file argument as a layer (the stdin one spooled, large files

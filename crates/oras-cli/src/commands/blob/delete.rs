@@ -75,7 +75,35 @@ impl Command for DeleteArgs {
     /// confirmation unless `--force`; deletes; prints `Deleted [kind] <ref>`
     /// or the descriptor.
     async fn run(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
-        delete(options, ctx).await
+        let target = &options.target;
+        let digest = parse_blob_digest(&target.reference)?;
+        let (resolved, deleter): (oras_content::Result<Descriptor>, Box<dyn Deleter>) =
+            if target.is_layout() {
+                match connect::open_write_target(target, ctx).await? {
+                    WriteTarget::Layout(store) => {
+                        (store.resolve(&target.reference).await, Box::new(store))
+                    }
+                    WriteTarget::Registry(repo) => {
+                        (repo.resolve(&target.reference).await, Box::new(repo))
+                    }
+                }
+            } else {
+                let blobs = RemoteBlobs::open(target, ctx)?;
+                (blobs.resolve(&digest).await, Box::new(blobs.repository))
+            };
+        confirm_and_delete(options, ctx, "blob", prompt, resolved, async |desc| {
+            // The blob endpoint whatever type the registry reported: stores
+            // pick the endpoint by media type.
+            let mut blob = desc.clone();
+            if !target.is_layout() && media_type::is_manifest(&blob.media_type) {
+                blob.media_type = media_type::OCTET_STREAM.to_owned();
+            }
+            deleter
+                .delete(&blob)
+                .await
+                .map_err(|err| delete_failed(target, err))
+        })
+        .await
     }
 }
 
@@ -85,33 +113,4 @@ pub fn prompt(digest: &str) -> String {
         "Are you sure you want to delete the blob {}? [y/N] ",
         crate::error::quote(digest)
     )
-}
-
-async fn delete(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = &options.target;
-    let digest = parse_blob_digest(&target.reference)?;
-    let (resolved, deleter): (oras_content::Result<Descriptor>, Box<dyn Deleter>) = if target
-        .is_layout()
-    {
-        match connect::open_write_target(target, ctx).await? {
-            WriteTarget::Layout(store) => (store.resolve(&target.reference).await, Box::new(store)),
-            WriteTarget::Registry(repo) => (repo.resolve(&target.reference).await, Box::new(repo)),
-        }
-    } else {
-        let blobs = RemoteBlobs::open(target, ctx)?;
-        (blobs.resolve(&digest).await, Box::new(blobs.repository))
-    };
-    confirm_and_delete(options, ctx, "blob", prompt, resolved, async |desc| {
-        // The blob endpoint whatever type the registry reported: stores
-        // pick the endpoint by media type.
-        let mut blob = desc.clone();
-        if !target.is_layout() && media_type::is_manifest(&blob.media_type) {
-            blob.media_type = media_type::OCTET_STREAM.to_owned();
-        }
-        deleter
-            .delete(&blob)
-            .await
-            .map_err(|err| delete_failed(target, err))
-    })
-    .await
 }

@@ -143,32 +143,28 @@ impl Command for FetchArgs {
     /// after the content verified, so a digest mismatch leaves no file
     /// (Go `root/blob/fetch.go`, which verifies with `content.NewVerifyReader`).
     async fn run(options: &FetchOptions, ctx: &Context) -> anyhow::Result<()> {
-        fetch(options, ctx).await
+        let target = &options.target;
+        let digest = parse_blob_digest(&target.reference)?;
+        let cache = connect::open_cache().await?;
+        let (source, remote) = if target.is_layout() {
+            (connect::open_read_target(target, ctx).await?, None)
+        } else {
+            let (source, blobs) = RemoteBlobs::open_for_read(target, ctx, &digest).await?;
+            (source, Some(blobs))
+        };
+        let source = CachedTarget::new(source, cache);
+        let desc = match &remote {
+            Some(blobs) => blobs.resolve(&digest).await?,
+            None => source.resolve(&target.reference).await?,
+        };
+        if let Some(path) = &options.output {
+            download(options, ctx, &source, &desc, path).await?;
+        }
+        if options.descriptor {
+            summary::descriptor(&ctx.printer, &desc, options.pretty)?;
+        }
+        Ok(())
     }
-}
-
-async fn fetch(options: &FetchOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = &options.target;
-    let digest = parse_blob_digest(&target.reference)?;
-    let cache = connect::open_cache().await?;
-    let (source, remote) = if target.is_layout() {
-        (connect::open_read_target(target, ctx).await?, None)
-    } else {
-        let (source, blobs) = RemoteBlobs::open_for_read(target, ctx, &digest).await?;
-        (source, Some(blobs))
-    };
-    let source = CachedTarget::new(source, cache);
-    let desc = match &remote {
-        Some(blobs) => blobs.resolve(&digest).await?,
-        None => source.resolve(&target.reference).await?,
-    };
-    if let Some(path) = &options.output {
-        download(options, ctx, &source, &desc, path).await?;
-    }
-    if options.descriptor {
-        summary::descriptor(&ctx.printer, &desc, options.pretty)?;
-    }
-    Ok(())
 }
 
 /// Streams `desc` to `path` (`-` is stdout), verifying size and digest.

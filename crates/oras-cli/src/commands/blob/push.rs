@@ -164,7 +164,35 @@ impl Command for PushArgs {
     /// it there in constant memory (Go `root/blob/push.go`). A file pushed to
     /// a registry is reopenable, so an interrupted chunked upload resumes.
     async fn run(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
-        push(options, ctx).await
+        let target = connect::open_write_target(&options.target, ctx).await?;
+        let (desc, input) = prepare(options).await?;
+        let status: Arc<dyn StatusDisplay> = if options.descriptor {
+            Arc::new(DiscardStatus)
+        } else {
+            new_status(
+                Mode::Push,
+                options.tty,
+                true,
+                &ctx.printer,
+                options.common.print_unnamed(),
+            )
+        };
+        if target.exists(&desc).await? {
+            status.event(Event::Exists(&desc))?;
+        } else {
+            status.event(Event::Started(&desc))?;
+            upload(&target, &desc, input, &status).await?;
+            status.event(Event::Done(&desc))?;
+        }
+        status.finish()?;
+        if options.descriptor {
+            return summary::descriptor(&ctx.printer, &desc, options.pretty);
+        }
+        ctx.printer.println(&text::pushed_with_colon(
+            &options.target.display_reference(),
+        ))?;
+        ctx.printer.println(&text::digest_line(&desc.digest))?;
+        Ok(())
     }
 }
 
@@ -172,38 +200,6 @@ impl Command for PushArgs {
 enum Input {
     Stdin,
     File(PathBuf),
-}
-
-async fn push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = connect::open_write_target(&options.target, ctx).await?;
-    let (desc, input) = prepare(options).await?;
-    let status: Arc<dyn StatusDisplay> = if options.descriptor {
-        Arc::new(DiscardStatus)
-    } else {
-        new_status(
-            Mode::Push,
-            options.tty,
-            true,
-            &ctx.printer,
-            options.common.print_unnamed(),
-        )
-    };
-    if target.exists(&desc).await? {
-        status.event(Event::Exists(&desc))?;
-    } else {
-        status.event(Event::Started(&desc))?;
-        upload(&target, &desc, input, &status).await?;
-        status.event(Event::Done(&desc))?;
-    }
-    status.finish()?;
-    if options.descriptor {
-        return summary::descriptor(&ctx.printer, &desc, options.pretty);
-    }
-    ctx.printer.println(&text::pushed_with_colon(
-        &options.target.display_reference(),
-    ))?;
-    ctx.printer.println(&text::digest_line(&desc.digest))?;
-    Ok(())
 }
 
 /// The descriptor of the content (Go `file.PrepareBlobContent`): a given

@@ -78,7 +78,23 @@ impl Command for DeleteArgs {
     /// it, maintaining the referrers tag schema where the registry needs it;
     /// prints `Deleted [kind] <ref>` or the descriptor.
     async fn run(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
-        delete(options, ctx).await
+        let target = &options.target;
+        let store = connect::open_write_target(target, ctx).await?;
+        let resolved = store.resolve(&target.reference).await;
+        confirm_and_delete(options, ctx, "manifest", prompt, resolved, async |desc| {
+            let Some(deleter) = oras_content::Capabilities::as_deleter(&store) else {
+                return Err(CliError::new(format!(
+                    "{}: deleting is not supported by this target",
+                    target.raw_reference
+                ))
+                .into());
+            };
+            deleter
+                .delete(desc)
+                .await
+                .map_err(|err| delete_failed(target, err))
+        })
+        .await
     }
 }
 
@@ -90,24 +106,4 @@ pub fn prompt(digest: &str) -> String {
         "Are you sure you want to delete the manifest {} and all tags associated with it? [y/N] ",
         crate::error::quote(digest)
     )
-}
-
-async fn delete(options: &DeleteOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = &options.target;
-    let store = connect::open_write_target(target, ctx).await?;
-    let resolved = store.resolve(&target.reference).await;
-    confirm_and_delete(options, ctx, "manifest", prompt, resolved, async |desc| {
-        let Some(deleter) = oras_content::Capabilities::as_deleter(&store) else {
-            return Err(CliError::new(format!(
-                "{}: deleting is not supported by this target",
-                target.raw_reference
-            ))
-            .into());
-        };
-        deleter
-            .delete(desc)
-            .await
-            .map_err(|err| delete_failed(target, err))
-    })
-    .await
 }

@@ -184,47 +184,45 @@ impl Command for FetchArgs {
     /// verified), writes it to `--output` or stdout (text format), and prints
     /// the descriptor, or the JSON/template model with `content`.
     async fn run(options: &FetchOptions, ctx: &Context) -> anyhow::Result<()> {
-        fetch(options, ctx).await
-    }
-}
-
-async fn fetch(options: &FetchOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = &options.target;
-    let source = open_source(options, ctx).await?;
-    let resolve_options = ResolveOptions {
-        target_platform: options.platform.clone(),
-        ..ResolveOptions::default()
-    };
-    let raw = quote(&target.raw_reference);
-    if options.descriptor && options.output.is_none() {
-        let desc = resolve(&source, &target.reference, &resolve_options)
-            .await
-            .map_err(|err| anyhow::Error::new(err).context(format!("failed to find {raw}")))?;
-        return summary::descriptor(&ctx.printer, &desc, options.pretty);
-    }
-    let fetch_options = FetchBytesOptions {
-        resolve: resolve_options,
-        max_bytes: 0,
-    };
-    let (desc, content) = fetch_bytes(&source, &target.reference, &fetch_options)
-        .await
-        .map_err(|err| {
-            anyhow::Error::new(err).context(format!("failed to fetch the content of {raw}"))
-        })?;
-    // The content goes out in the text format, or to a file in any format
-    // (Go `NewManifestFetchHandler`); `--pretty` applies to stdout only.
-    match options.output.as_deref() {
-        Some(path) if path.as_os_str() != "-" => write_bytes(path, &content).await?,
-        _ if options.format.is_text() => summary::raw_json(&ctx.printer, &content, options.pretty)?,
-        _ => {}
-    }
-    if options.format.is_text() {
-        if options.descriptor {
-            summary::descriptor(&ctx.printer, &desc, options.pretty)?;
+        let target = &options.target;
+        let source = open_source(options, ctx).await?;
+        let resolve_options = ResolveOptions {
+            target_platform: options.platform.clone(),
+            ..ResolveOptions::default()
+        };
+        let raw = quote(&target.raw_reference);
+        if options.descriptor && options.output.is_none() {
+            let desc = resolve(&source, &target.reference, &resolve_options)
+                .await
+                .map_err(|err| anyhow::Error::new(err).context(format!("failed to find {raw}")))?;
+            return summary::descriptor(&ctx.printer, &desc, options.pretty);
         }
-        return Ok(());
+        let fetch_options = FetchBytesOptions {
+            resolve: resolve_options,
+            max_bytes: 0,
+        };
+        let (desc, content) = fetch_bytes(&source, &target.reference, &fetch_options)
+            .await
+            .map_err(|err| {
+                anyhow::Error::new(err).context(format!("failed to fetch the content of {raw}"))
+            })?;
+        // The content goes out in the text format, or to a file in any format
+        // (Go `NewManifestFetchHandler`); `--pretty` applies to stdout only.
+        match options.output.as_deref() {
+            Some(path) if path.as_os_str() != "-" => write_bytes(path, &content).await?,
+            _ if options.format.is_text() => {
+                summary::raw_json(&ctx.printer, &content, options.pretty)?
+            }
+            _ => {}
+        }
+        if options.format.is_text() {
+            if options.descriptor {
+                summary::descriptor(&ctx.printer, &desc, options.pretty)?;
+            }
+            return Ok(());
+        }
+        summary::manifest_fetched(&ctx.printer, &options.format, target, &desc, &content)
     }
-    summary::manifest_fetched(&ctx.printer, &options.format, target, &desc, &content)
 }
 
 /// The source: with `--media-type`, the repository asking for those types

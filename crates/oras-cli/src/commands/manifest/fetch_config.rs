@@ -140,39 +140,36 @@ impl Command for FetchConfigArgs {
     /// 4 MiB, verified) to stdout or `--output`, and/or the config's
     /// descriptor.
     async fn run(options: &FetchConfigOptions, ctx: &Context) -> anyhow::Result<()> {
-        fetch_config(options, ctx).await
-    }
-}
-
-async fn fetch_config(options: &FetchConfigOptions, ctx: &Context) -> anyhow::Result<()> {
-    let source = connect::open_cached_read_target(&options.target, ctx).await?;
-    let fetch_options = FetchBytesOptions {
-        resolve: ResolveOptions {
-            target_platform: options.platform.clone(),
-            ..ResolveOptions::default()
-        },
-        max_bytes: 0,
-    };
-    let (desc, content) = fetch_bytes(&source, &options.target.reference, &fetch_options).await?;
-    if !is_image_manifest(&desc) {
-        return Err(CliError::new(format!(
-            "{} is not an image manifest and does not have a config",
-            quote(&desc.digest.to_string())
-        ))
-        .into());
-    }
-    let manifest: Manifest = serde_json::from_slice(&content)
-        .map_err(|err| CliError::new(format!("invalid manifest {}: {err}", desc.digest)))?;
-    let config = manifest.config;
-    if !options.descriptor || options.output.is_some() {
-        let bytes = fetch_all(&source, &config, MAX_METADATA_BYTES).await?;
-        match options.output.as_deref() {
-            Some(path) if path.as_os_str() != "-" => write_bytes(path, &bytes).await?,
-            _ => summary::raw_json(&ctx.printer, &bytes, options.pretty)?,
+        let source = connect::open_cached_read_target(&options.target, ctx).await?;
+        let fetch_options = FetchBytesOptions {
+            resolve: ResolveOptions {
+                target_platform: options.platform.clone(),
+                ..ResolveOptions::default()
+            },
+            max_bytes: 0,
+        };
+        let (desc, content) =
+            fetch_bytes(&source, &options.target.reference, &fetch_options).await?;
+        if !is_image_manifest(&desc) {
+            return Err(CliError::new(format!(
+                "{} is not an image manifest and does not have a config",
+                quote(&desc.digest.to_string())
+            ))
+            .into());
         }
+        let manifest: Manifest = serde_json::from_slice(&content)
+            .map_err(|err| CliError::new(format!("invalid manifest {}: {err}", desc.digest)))?;
+        let config = manifest.config;
+        if !options.descriptor || options.output.is_some() {
+            let bytes = fetch_all(&source, &config, MAX_METADATA_BYTES).await?;
+            match options.output.as_deref() {
+                Some(path) if path.as_os_str() != "-" => write_bytes(path, &bytes).await?,
+                _ => summary::raw_json(&ctx.printer, &bytes, options.pretty)?,
+            }
+        }
+        if options.descriptor {
+            summary::descriptor(&ctx.printer, &config, options.pretty)?;
+        }
+        Ok(())
     }
-    if options.descriptor {
-        summary::descriptor(&ctx.printer, &config, options.pretty)?;
-    }
-    Ok(())
 }

@@ -169,47 +169,62 @@ impl Command for PushArgs {
     /// tags. Always through the manifest endpoint on a registry, whatever the
     /// media type.
     async fn run(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
-        push(options, ctx).await
-    }
-}
-
-async fn push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = connect::open_write_target(&options.target, ctx).await?;
-    let content = read_manifest(&options.file).await?;
-    let media_type = match &options.media_type {
-        Some(media_type) => media_type.clone(),
-        None => extract_media_type(&content, &options.file)?,
-    };
-    let desc = Descriptor::from_bytes(&media_type, &content);
-    let status = TextStatus::new(
-        Mode::Push,
-        ctx.printer.clone(),
-        options.common.print_unnamed(),
-    );
-    let show = |event: Event<'_>| -> anyhow::Result<()> {
-        if !options.descriptor {
-            status.event(event)?;
+        let target = connect::open_write_target(&options.target, ctx).await?;
+        let content = read_manifest(&options.file).await?;
+        let media_type = match &options.media_type {
+            Some(media_type) => media_type.clone(),
+            None => extract_media_type(&content, &options.file)?,
+        };
+        let desc = Descriptor::from_bytes(&media_type, &content);
+        let status = TextStatus::new(
+            Mode::Push,
+            ctx.printer.clone(),
+            options.common.print_unnamed(),
+        );
+        let show = |event: Event<'_>| -> anyhow::Result<()> {
+            if !options.descriptor {
+                status.event(event)?;
+            }
+            Ok(())
+        };
+        let reference = match options.target.reference.as_str() {
+            "" => desc.digest.to_string(),
+            reference => reference.to_owned(),
+        };
+        if resolves_to(&target, &reference, &desc.digest).await? {
+            show(Event::Exists(&desc))?;
+        } else {
+            show(Event::Started(&desc))?;
+            tag_bytes(&target, &media_type, content.clone(), &reference).await?;
+            show(Event::Done(&desc))?;
         }
-        Ok(())
-    };
-    let reference = match options.target.reference.as_str() {
-        "" => desc.digest.to_string(),
-        reference => reference.to_owned(),
-    };
-    if resolves_to(&target, &reference, &desc.digest).await? {
-        show(Event::Exists(&desc))?;
-    } else {
-        show(Event::Started(&desc))?;
-        tag_bytes(&target, &media_type, content.clone(), &reference).await?;
-        show(Event::Done(&desc))?;
-    }
-    let tag_options = TagBytesNOptions {
-        concurrency: options.concurrency,
-    };
-    if options.descriptor {
+        let tag_options = TagBytesNOptions {
+            concurrency: options.concurrency,
+        };
+        if options.descriptor {
+            if !options.extra_tags.is_empty() {
+                tag_bytes_n(
+                    &target,
+                    &media_type,
+                    content,
+                    &options.extra_tags,
+                    &tag_options,
+                )
+                .await?;
+            }
+            return summary::descriptor(&ctx.printer, &desc, options.pretty);
+        }
+        ctx.printer.println(&text::pushed_with_colon(
+            &options.target.display_reference(),
+        ))?;
         if !options.extra_tags.is_empty() {
+            // `Tagged <tag>` as each tag lands (Go `listener.NewTaggedListener`).
+            let printer = ctx.printer.clone();
+            let listener = TagListener::new(&target, move |_, tag| {
+                let _ = printer.println(&text::tagged(tag));
+            });
             tag_bytes_n(
-                &target,
+                &listener,
                 &media_type,
                 content,
                 &options.extra_tags,
@@ -217,28 +232,9 @@ async fn push(options: &PushOptions, ctx: &Context) -> anyhow::Result<()> {
             )
             .await?;
         }
-        return summary::descriptor(&ctx.printer, &desc, options.pretty);
+        ctx.printer.println(&text::digest_line(&desc.digest))?;
+        Ok(())
     }
-    ctx.printer.println(&text::pushed_with_colon(
-        &options.target.display_reference(),
-    ))?;
-    if !options.extra_tags.is_empty() {
-        // `Tagged <tag>` as each tag lands (Go `listener.NewTaggedListener`).
-        let printer = ctx.printer.clone();
-        let listener = TagListener::new(&target, move |_, tag| {
-            let _ = printer.println(&text::tagged(tag));
-        });
-        tag_bytes_n(
-            &listener,
-            &media_type,
-            content,
-            &options.extra_tags,
-            &tag_options,
-        )
-        .await?;
-    }
-    ctx.printer.println(&text::digest_line(&desc.digest))?;
-    Ok(())
 }
 
 /// The manifest bytes of `file` (`-` is stdin), refused above 4 MiB (no

@@ -138,7 +138,52 @@ impl Command for TagsArgs {
     /// digest (each tag is resolved); on a layout, a `host/repo` argument
     /// keeps the tags named `host/repo:<tag>`, shown without that prefix.
     async fn run(options: &TagsOptions, ctx: &Context) -> anyhow::Result<()> {
-        list(options, ctx).await
+        let target = &options.target;
+        let finder = connect::open_read_target(target, ctx).await?;
+        let prefix = layout_prefix(options);
+        let wanted_digest = match (&prefix, target.reference.as_str()) {
+            (None, reference) if !reference.is_empty() => {
+                let digest = if is_digest(reference) {
+                    reference.to_owned()
+                } else {
+                    finder.resolve(reference).await?.digest.to_string()
+                };
+                // Go `logger.Warnf("... it may take a while...\n", ...)`: the
+                // message keeps its newline and the log entry adds its own.
+                ctx.printer.eprintln(&go_log_warning(
+                    time::OffsetDateTime::now_utc(),
+                    &format!(
+                        "[Experimental] querying tags associated to {digest}, it may take a while...\n"
+                    ),
+                ))?;
+                Some(digest)
+            }
+            _ => None,
+        };
+        let Some(lister) = oras_content::Capabilities::as_tag_lister(&finder) else {
+            return Err(CliError::new("listing tags is not supported by this target").into());
+        };
+        let mut tags = Vec::new();
+        for tag in lister.tags(options.last.as_deref()).await? {
+            let tag = match &prefix {
+                Some(prefix) => match tag.strip_prefix(prefix.as_str()) {
+                    Some(scoped) => scoped.to_owned(),
+                    None => continue,
+                },
+                None => tag,
+            };
+            if options.exclude_digest_tags && is_digest_tag(&tag) {
+                continue;
+            }
+            if let Some(digest) = &wanted_digest
+                && tag != target.reference
+                && finder.resolve(&tag).await?.digest.to_string() != *digest
+            {
+                continue;
+            }
+            tags.push(tag);
+        }
+        summary::tags(&ctx.printer, &options.format, &tags)
     }
 }
 
@@ -148,55 +193,6 @@ pub fn is_digest_tag(tag: &str) -> bool {
     tag.replacen('-', ":", 1)
         .parse::<oras_spec::Digest>()
         .is_ok()
-}
-
-async fn list(options: &TagsOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = &options.target;
-    let finder = connect::open_read_target(target, ctx).await?;
-    let prefix = layout_prefix(options);
-    let wanted_digest = match (&prefix, target.reference.as_str()) {
-        (None, reference) if !reference.is_empty() => {
-            let digest = if is_digest(reference) {
-                reference.to_owned()
-            } else {
-                finder.resolve(reference).await?.digest.to_string()
-            };
-            // Go `logger.Warnf("... it may take a while...\n", ...)`: the
-            // message keeps its newline and the log entry adds its own.
-            ctx.printer.eprintln(&go_log_warning(
-                time::OffsetDateTime::now_utc(),
-                &format!(
-                    "[Experimental] querying tags associated to {digest}, it may take a while...\n"
-                ),
-            ))?;
-            Some(digest)
-        }
-        _ => None,
-    };
-    let Some(lister) = oras_content::Capabilities::as_tag_lister(&finder) else {
-        return Err(CliError::new("listing tags is not supported by this target").into());
-    };
-    let mut tags = Vec::new();
-    for tag in lister.tags(options.last.as_deref()).await? {
-        let tag = match &prefix {
-            Some(prefix) => match tag.strip_prefix(prefix.as_str()) {
-                Some(scoped) => scoped.to_owned(),
-                None => continue,
-            },
-            None => tag,
-        };
-        if options.exclude_digest_tags && is_digest_tag(&tag) {
-            continue;
-        }
-        if let Some(digest) = &wanted_digest
-            && tag != target.reference
-            && finder.resolve(&tag).await?.digest.to_string() != *digest
-        {
-            continue;
-        }
-        tags.push(tag);
-    }
-    summary::tags(&ctx.printer, &options.format, &tags)
 }
 
 /// `host/repo:` when the layout argument names a repository (Go: with

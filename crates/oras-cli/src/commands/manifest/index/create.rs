@@ -154,36 +154,32 @@ impl Command for CreateArgs {
     /// artifact types), then pushes and tags it, or with `--output` writes it
     /// to a file or stdout instead.
     async fn run(options: &CreateOptions, ctx: &Context) -> anyhow::Result<()> {
-        create(options, ctx).await
-    }
-}
-
-async fn create(options: &CreateOptions, ctx: &Context) -> anyhow::Result<()> {
-    let target = connect::open_write_target(&options.target, ctx).await?;
-    let status = Status::new(&ctx.printer, options.output.as_deref());
-    let mut manifests = Vec::with_capacity(options.sources.len());
-    for source in &options.sources {
-        manifests.push(fetch_entry(&target, source, status).await?);
-    }
-    let mut index = Index::new(manifests);
-    index.artifact_type = options.artifact_type.clone().unwrap_or_default();
-    index.annotations = options.annotations.manifest();
-    let bytes = index_bytes(&index)?;
-    let desc = Descriptor::from_bytes(media_type::IMAGE_INDEX, &bytes);
-    status.line(prompt::PACKED, &[&short(&desc), media_type::IMAGE_INDEX])?;
-    match &options.output {
-        Some(output) => write_index(&ctx.printer, output, &bytes, options.pretty).await?,
-        None => {
-            let destination = Destination {
-                reference: &options.target.reference,
-                extra_tags: &options.extra_tags,
-                display: options.target.display_reference(),
-            };
-            push_index(&target, &desc, &bytes, &destination, status, &ctx.printer).await?;
+        let target = connect::open_write_target(&options.target, ctx).await?;
+        let status = Status::new(&ctx.printer, options.output.as_deref());
+        let mut manifests = Vec::with_capacity(options.sources.len());
+        for source in &options.sources {
+            manifests.push(fetch_entry(&target, source, status).await?);
         }
+        let mut index = Index::new(manifests);
+        index.artifact_type = options.artifact_type.clone().unwrap_or_default();
+        index.annotations = options.annotations.manifest();
+        let bytes = index_bytes(&index)?;
+        let desc = Descriptor::from_bytes(media_type::IMAGE_INDEX, &bytes);
+        status.line(prompt::PACKED, &[&short(&desc), media_type::IMAGE_INDEX])?;
+        match &options.output {
+            Some(output) => write_index(&ctx.printer, output, &bytes, options.pretty).await?,
+            None => {
+                let destination = Destination {
+                    reference: &options.target.reference,
+                    extra_tags: &options.extra_tags,
+                    display: options.target.display_reference(),
+                };
+                push_index(&target, &desc, &bytes, &destination, status, &ctx.printer).await?;
+            }
+        }
+        if status.enabled() {
+            ctx.printer.println(&text::digest_line(&desc.digest))?;
+        }
+        Ok(())
     }
-    if status.enabled() {
-        ctx.printer.println(&text::digest_line(&desc.digest))?;
-    }
-    Ok(())
 }
