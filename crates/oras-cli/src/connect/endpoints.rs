@@ -110,7 +110,7 @@ async fn open_mirrored(
 /// The repository of the first endpoint that resolves `target`'s
 /// reference (policy.json checked, `blocked` refused first), followed,
 /// when `with_fallbacks`, by those of the endpoints after it. Without a
-/// reference to ask for, the first endpoint.
+/// reference to ask for, the registry itself (the last endpoint).
 async fn read_repositories(
     target: &Target,
     ctx: &Context,
@@ -124,10 +124,11 @@ async fn read_repositories(
     let last = endpoints.len().saturating_sub(1);
     for (index, endpoint) in endpoints.iter().enumerate() {
         let repository = open_endpoint(endpoint, target, flag.as_ref(), ctx, &repository_options)?;
-        if index < last
-            && !target.reference.is_empty()
-            && !has(&repository, target, options, endpoint).await
-        {
+        // Without a reference (`repo tags`) nothing tells a mirror's
+        // listing complete: the registry itself answers, as
+        // containers/image lists tags at the registry, not its mirrors.
+        let unchecked = target.reference.is_empty() && options.blob.is_none();
+        if index < last && (unchecked || !has(&repository, target, options, endpoint).await) {
             continue;
         }
         let mut repositories = vec![repository];
