@@ -14,8 +14,8 @@ use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, WriteTarget};
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::{
-    AttachPlatformOption, Common, DistributionSpecOption, FormatOptions, OutputFormat,
-    PackerOptions, Target, TargetOptions, Terminal, parse_platform,
+    AttachPlatformOption, Common, Concurrency5, DistributionSpecOption, FormatOptions,
+    OutputFormat, PackerOptions, Target, TargetOptions, Terminal, parse_platform,
 };
 use crate::output::status::{Event, Mode, StatusDisplay, new_status};
 use crate::output::summary;
@@ -108,14 +108,9 @@ pub struct AttachArgs {
     /// The config file, `path[:mediaType]`.
     #[arg(long, value_name = "path", help = "path of image config file")]
     pub config: Option<String>,
-    /// Parallel uploads.
-    #[arg(
-        long,
-        value_name = "int",
-        default_value_t = 5,
-        help = "concurrency level"
-    )]
-    pub concurrency: usize,
+    /// `--concurrency`.
+    #[command(flatten)]
+    pub concurrency: Concurrency5,
     /// Subject and files.
     #[arg(hide = true)]
     pub args: Vec<String>,
@@ -222,7 +217,7 @@ impl Command for AttachArgs {
             config,
             export_manifest: self.packer.export_manifest,
             format,
-            concurrency: self.concurrency,
+            concurrency: self.concurrency.concurrency,
         })
     }
 

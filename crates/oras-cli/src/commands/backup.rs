@@ -13,7 +13,7 @@ use crate::connect::graph::{
     copy_each_tag, count_referrers, recursive_copy, repository_target, resolve_tags,
 };
 use crate::error::{CliError, Result, quote};
-use crate::options::{RepositoryFlags, RepositoryTags};
+use crate::options::{Concurrency3, RepositoryFlags, RepositoryTags};
 use crate::output::status::{Mode, new_status};
 use crate::output::text;
 
@@ -84,14 +84,9 @@ pub struct BackupArgs {
         help = "back up the artifact with its referrers (e.g., attestations, SBOMs)"
     )]
     pub include_referrers: bool,
-    /// Parallel transfers.
-    #[arg(
-        long,
-        value_name = "int",
-        default_value_t = 3,
-        help = "concurrency level"
-    )]
-    pub concurrency: usize,
+    /// `--concurrency`.
+    #[command(flatten)]
+    pub concurrency: Concurrency3,
     /// The repository and tags.
     #[arg(hide = true)]
     pub args: Vec<String>,
@@ -132,7 +127,7 @@ impl Command for BackupArgs {
             output,
             output_is_tar,
             include_referrers: self.include_referrers,
-            concurrency: self.concurrency,
+            concurrency: self.concurrency.concurrency,
         })
     }
 

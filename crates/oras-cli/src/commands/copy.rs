@@ -14,7 +14,7 @@ use crate::connect::{self, ReadTarget, TagListener, WriteTarget};
 use crate::error::Result;
 use crate::options::target::empty_tag_or_digest;
 use crate::options::{
-    BinaryTargetOptions, Common, PlatformOption, Target, Terminal, parse_platform,
+    BinaryTargetOptions, Common, Concurrency3, PlatformOption, Target, Terminal, parse_platform,
 };
 use crate::output::status::{Mode, StatusDisplay, new_status};
 use crate::output::text;
@@ -99,14 +99,9 @@ pub struct CopyArgs {
         help = "force a deep traversal of the destination graph before tagging the root; useful when the destination is partially populated (e.g. by a registry cache)"
     )]
     pub force: bool,
-    /// Parallel transfers.
-    #[arg(
-        long,
-        value_name = "int",
-        default_value_t = 3,
-        help = "concurrency level"
-    )]
-    pub concurrency: usize,
+    /// `--concurrency`.
+    #[command(flatten)]
+    pub concurrency: Concurrency3,
     /// Source and destination.
     #[arg(hide = true)]
     pub args: Vec<String>,
@@ -163,7 +158,7 @@ impl Command for CopyArgs {
             extra_tags,
             recursive: self.recursive,
             force: self.force,
-            concurrency: self.concurrency,
+            concurrency: self.concurrency.concurrency,
         })
     }
 

@@ -28,8 +28,8 @@ use crate::connect;
 use crate::error::quote;
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::{
-    Common, FormatOptions, OutputFormat, PlatformOption, Target, TargetOptions, Terminal,
-    parse_platform,
+    Common, Concurrency3, FormatOptions, OutputFormat, PlatformOption, Target, TargetOptions,
+    Terminal, parse_platform,
 };
 use crate::output::model::FileModel;
 use crate::output::status::{self, Event, Mode, StatusDisplay};
@@ -145,14 +145,9 @@ pub struct PullArgs {
         help = "pull all layers into an OCI image layout at the output path, like 'oras cp --to-oci-layout'"
     )]
     pub to_oci_layout: bool,
-    /// Parallel downloads.
-    #[arg(
-        long,
-        value_name = "int",
-        default_value_t = 3,
-        help = "concurrency level"
-    )]
-    pub concurrency: usize,
+    /// `--concurrency`.
+    #[command(flatten)]
+    pub concurrency: Concurrency3,
     /// Most expanded bytes per compressed byte of a directory layer.
     #[arg(
         long,
@@ -271,7 +266,7 @@ impl Command for PullArgs {
             config,
             preserve_permissions: self.preserve_permissions,
             to_oci_layout: self.to_oci_layout,
-            concurrency: self.concurrency,
+            concurrency: self.concurrency.concurrency,
             unpack_limits: UnpackLimits {
                 max_ratio: self.max_unpack_ratio,
                 max_bytes: self.max_unpack_size,

@@ -32,8 +32,8 @@ use crate::connect::{self, TagListener, Union};
 use crate::error::{CliError, Result, check_mutually_exclusive};
 use crate::options::packer::is_stdin_arg;
 use crate::options::{
-    ArtifactPlatformOption, Common, FormatOptions, ImageSpec, OutputFormat, PackerOptions, Target,
-    TargetKind, TargetOptions, Terminal, parse_platform,
+    ArtifactPlatformOption, Common, Concurrency5, FormatOptions, ImageSpec, OutputFormat,
+    PackerOptions, Target, TargetKind, TargetOptions, Terminal, parse_platform,
 };
 use crate::output::status::{self, Event, Mode, StatusDisplay};
 use crate::output::{summary, text};
@@ -163,14 +163,9 @@ pub struct PushArgs {
         help = "size of the layer read from stdin (required with the file argument -)"
     )]
     pub size: Option<u64>,
-    /// Parallel uploads.
-    #[arg(
-        long,
-        value_name = "int",
-        default_value_t = 5,
-        help = "concurrency level"
-    )]
-    pub concurrency: usize,
+    /// `--concurrency`.
+    #[command(flatten)]
+    pub concurrency: Concurrency5,
     /// Destination and files.
     #[arg(hide = true)]
     pub args: Vec<String>,
@@ -368,7 +363,7 @@ impl Command for PushArgs {
             force: self.force,
             stdin_size: self.size,
             format,
-            concurrency: self.concurrency,
+            concurrency: self.concurrency.concurrency,
         })
     }
 

@@ -14,7 +14,7 @@ use crate::connect::graph::{
     copy_each_tag, count_referrers, recursive_copy, repository_target, resolve_tags,
 };
 use crate::error::{CliError, Result, quote};
-use crate::options::{RepositoryFlags, RepositoryTags};
+use crate::options::{Concurrency5, RepositoryFlags, RepositoryTags};
 use crate::output::status::{Mode, new_status};
 use crate::output::text;
 
@@ -89,14 +89,9 @@ pub struct RestoreArgs {
         help = "simulate the restore process without actually uploading any artifacts"
     )]
     pub dry_run: bool,
-    /// Parallel transfers.
-    #[arg(
-        long,
-        value_name = "int",
-        default_value_t = 5,
-        help = "concurrency level"
-    )]
-    pub concurrency: usize,
+    /// `--concurrency`.
+    #[command(flatten)]
+    pub concurrency: Concurrency5,
     /// The repository and tags.
     #[arg(hide = true)]
     pub args: Vec<String>,
@@ -138,7 +133,7 @@ impl Command for RestoreArgs {
             input,
             exclude_referrers: self.exclude_referrers,
             dry_run: self.dry_run,
-            concurrency: self.concurrency,
+            concurrency: self.concurrency.concurrency,
         })
     }
 

@@ -18,7 +18,7 @@ use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, TagListener, WriteTarget};
 use crate::error::quote;
 use crate::error::{CliError, Result};
-use crate::options::{Common, Target, TargetOptions};
+use crate::options::{Common, Concurrency5, Target, TargetOptions};
 use crate::output::text;
 
 /// Usage facts of `oras tag`.
@@ -67,14 +67,9 @@ pub struct TagArgs {
         help = "delete the tag of the reference and the listed tags instead of adding them"
     )]
     pub delete: bool,
-    /// Parallel tag requests.
-    #[arg(
-        long,
-        value_name = "int",
-        default_value_t = 5,
-        help = "concurrency level"
-    )]
-    pub concurrency: usize,
+    /// `--concurrency`.
+    #[command(flatten)]
+    pub concurrency: Concurrency5,
     /// The manifest and the tags.
     #[arg(hide = true)]
     pub args: Vec<String>,
@@ -149,7 +144,7 @@ impl Command for TagArgs {
             target,
             tags,
             delete: self.delete,
-            concurrency: self.concurrency,
+            concurrency: self.concurrency.concurrency,
         })
     }
 

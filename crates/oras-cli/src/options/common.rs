@@ -81,6 +81,45 @@ impl Terminal {
     }
 }
 
+/// Declares a `--concurrency` flag group with one default. Each Go
+/// command registers the flag with its own default; one group per default
+/// (clap works a `default_value_t` out once per flag definition, so a
+/// const-generic group would show every command the first default).
+macro_rules! concurrency_flag {
+    ($(#[$doc:meta])* $name:ident = $default:literal) => {
+        $(#[$doc])*
+        #[derive(Args, Clone, Debug)]
+        pub struct $name {
+            /// Parallel transfers or requests.
+            #[arg(
+                long,
+                value_name = "int",
+                default_value_t = $default,
+                help = "concurrency level"
+            )]
+            pub concurrency: usize,
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    concurrency: $default,
+                }
+            }
+        }
+    };
+}
+
+concurrency_flag!(
+    /// `--concurrency` of pull, cp and backup (default 3).
+    Concurrency3 = 3
+);
+concurrency_flag!(
+    /// `--concurrency` of push, attach, tag, manifest push and restore
+    /// (default 5).
+    Concurrency5 = 5
+);
+
 /// `--descriptor`.
 #[derive(Args, Clone, Debug, Default)]
 pub struct DescriptorOption {

@@ -12,7 +12,9 @@ pub mod spec;
 pub mod target;
 
 pub use binary_target::BinaryTargetOptions;
-pub use common::{Common, Confirmation, DescriptorOption, Pretty, Terminal};
+pub use common::{
+    Common, Concurrency3, Concurrency5, Confirmation, DescriptorOption, Pretty, Terminal,
+};
 pub use format::{DiscoverFormatOptions, FormatOptions, ManifestFormatOptions, OutputFormat};
 pub use packer::{AnnotationOptions, PackerOptions};
 pub use platform::{ArtifactPlatformOption, AttachPlatformOption, PlatformOption, parse_platform};

@@ -12,7 +12,7 @@ use crate::commands::{ArgCount, Command, CommandInfo, Context, ValidateEnv};
 use crate::connect::{self, TagListener, WriteTarget};
 use crate::error::{CliError, Result, quote};
 use crate::options::{
-    Common, DescriptorOption, DistributionSpecOption, Pretty, Target, TargetOptions,
+    Common, Concurrency5, DescriptorOption, DistributionSpecOption, Pretty, Target, TargetOptions,
 };
 use crate::output::status::{Event, Mode, StatusDisplay, TextStatus};
 use crate::output::{summary, text};
@@ -86,14 +86,9 @@ pub struct PushArgs {
     /// The manifest's media type; otherwise read from its `mediaType` field.
     #[arg(long, value_name = "string", help = "media type of manifest")]
     pub media_type: Option<String>,
-    /// Parallel tag requests.
-    #[arg(
-        long,
-        value_name = "int",
-        default_value_t = 5,
-        help = "concurrency level"
-    )]
-    pub concurrency: usize,
+    /// `--concurrency`.
+    #[command(flatten)]
+    pub concurrency: Concurrency5,
     /// Destination and file.
     #[arg(hide = true)]
     pub args: Vec<String>,
@@ -153,7 +148,7 @@ impl Command for PushArgs {
             media_type: self.media_type,
             descriptor: self.descriptor.descriptor,
             pretty: self.pretty.pretty,
-            concurrency: self.concurrency,
+            concurrency: self.concurrency.concurrency,
         })
     }
 
