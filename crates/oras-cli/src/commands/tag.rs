@@ -250,8 +250,7 @@ async fn delete_tags(
 
 /// `DELETE /v2/<name>/manifests/<tag>`.
 async fn delete_remote_tag(target: &Target, tag: &str, ctx: &Context) -> anyhow::Result<()> {
-    let reference = connect::remote::remote_reference(target)?;
-    let registry = connect::open_registry(reference.registry(), &target.remote, ctx)?;
+    let (registry, reference) = connect::endpoints::open_write_registry(target, ctx)?;
     let url = registry
         .base_url()
         .join(&format!("v2/{}/manifests/{tag}", reference.repository()))?;
