@@ -10,8 +10,9 @@
 //! from the start and skipping what was already delivered; at most
 //! `max_resumes` times.
 //!
-//! A large blob whose first response advertised ranges is fetched in
-//! ranges over several connections instead (`ranged_fetch.rs`).
+//! A large blob whose first response advertised ranges, and whose first
+//! bytes came slowly, goes on in ranges over several connections
+//! (`ranged_fetch.rs`).
 
 use bytes::Bytes;
 use futures::stream;
@@ -54,11 +55,7 @@ impl Repository {
         let ranges = answer
             .header("accept-ranges")
             .is_some_and(|v| v.split(',').any(|u| u.trim().eq_ignore_ascii_case("bytes")));
-        if use_ranges(self, desc.size, ranges) {
-            let body = answer.response.into_body();
-            let chunks = ranged_chunks(self, url, body, desc.size);
-            return Ok(BlobReader::from_stream(chunks).verified(desc));
-        }
+        let use_ranges = use_ranges(self, desc.size, ranges);
         let download = Download {
             repo: self.clone(),
             url,
@@ -69,6 +66,10 @@ impl Repository {
             resumes_left: self.inner.options.max_resumes,
             done: false,
         };
+        if use_ranges {
+            let chunks = ranged_chunks(self, download.url.clone(), desc.size, download);
+            return Ok(BlobReader::from_stream(chunks).verified(desc));
+        }
         let chunks = stream::unfold(download, |mut d| async move {
             let item = d.next_chunk().await?;
             Some((item, d))
@@ -118,6 +119,11 @@ impl Download {
         };
         download.reopen().await?;
         Ok(download)
+    }
+
+    /// The bytes handed to the caller so far.
+    pub(super) fn offset(&self) -> u64 {
+        self.offset
     }
 
     /// The next chunk for the caller; `None` at the end.

@@ -104,14 +104,21 @@ pub struct RepositoryOptions {
     pub max_resumes: u32,
     /// Blobs of at least this size are downloaded in byte ranges over
     /// several connections when the registry (or the server it redirects
-    /// to) advertises `Accept-Ranges: bytes`; 64 MiB by default.
+    /// to) advertises `Accept-Ranges: bytes` and the first range's worth
+    /// of bytes came slower than
+    /// [`RepositoryOptions::ranged_fetch_fast_rate`]; 64 MiB by default.
     pub ranged_fetch_threshold: u64,
-    /// The size of each range of a ranged download (8 MiB): memory holds
-    /// at most [`RepositoryOptions::ranged_fetch_connections`] + 1 of them.
+    /// The size of each range of a ranged download (4 MiB): memory holds
+    /// at most [`RepositoryOptions::ranged_fetch_connections`] − 1 of
+    /// them.
     pub ranged_fetch_chunk: u64,
-    /// How many ranges of one blob are fetched at once (4); 1 or less
+    /// How many ranges of one blob are fetched at once (8); 1 or less
     /// downloads every blob as one stream.
     pub ranged_fetch_connections: usize,
+    /// Bytes per second at or above which a download goes on in its first
+    /// stream (100 MiB/s: a registry nearby, where more connections only
+    /// add work); `u64::MAX` uses ranges whatever the speed.
+    pub ranged_fetch_fast_rate: u64,
 }
 
 impl Default for RepositoryOptions {
@@ -132,8 +139,9 @@ impl Default for RepositoryOptions {
             force_chunked: false,
             max_resumes: 5,
             ranged_fetch_threshold: 64 * 1024 * 1024,
-            ranged_fetch_chunk: 8 * 1024 * 1024,
-            ranged_fetch_connections: 4,
+            ranged_fetch_chunk: 4 * 1024 * 1024,
+            ranged_fetch_connections: 8,
+            ranged_fetch_fast_rate: 100 * 1024 * 1024,
         }
     }
 }

@@ -1,20 +1,24 @@
-//! Ranged parallel download of one large blob: the blob is cut into
-//! fixed-size ranges ([`RepositoryOptions::ranged_fetch_chunk`]) fetched
-//! over up to [`RepositoryOptions::ranged_fetch_connections`] requests at
-//! once, each into memory, and handed on strictly in order, so the
-//! verifying reader above hashes every byte once, in order, and the
-//! stores still write to a temporary name until the digest checked.
+//! Ranged parallel download of one large blob. The first response's body
+//! is read as one stream for the first range's worth of bytes, timed: if
+//! it came at least as fast as [`RepositoryOptions::ranged_fetch_fast_rate`]
+//! (a registry nearby: more connections would only add work) the blob goes
+//! on in that stream. Otherwise the rest is cut into fixed-size ranges
+//! ([`RepositoryOptions::ranged_fetch_chunk`]) fetched over up to
+//! [`RepositoryOptions::ranged_fetch_connections`] requests at once and
+//! handed on strictly in order, so the verifying reader above hashes every
+//! byte once, in order, and the stores still write to a temporary name
+//! until the digest checked.
 //!
-//! Memory is bounded by the window, never by a declared size: at most
-//! `connections` ranges in flight or waiting, plus the one being handed
-//! on, each read frame by frame up to its own length.
+//! Memory is bounded by the window, never by a declared size: the first
+//! range in order is handed on as it arrives, the others (at most
+//! `connections` − 1) wait in memory, each read frame by frame up to its
+//! own length.
 //!
 //! Only used when the first response advertised `Accept-Ranges: bytes`
 //! (oras-go#368: some registries break on `Range`). Range requests go to
 //! the registry's blob URL like the first request, so a redirect to a CDN
 //! is followed per range with the usual rule (credentials never follow a
-//! redirect to another origin). The first response's body is not wasted:
-//! it serves the first range.
+//! redirect to another origin).
 //!
 //! Each range checks its answer: a 206 whose `Content-Range` is exactly
 //! the range asked (RFC 9110 §14.4, §15.3.7) and whose body is no longer.
@@ -25,26 +29,27 @@
 //! whole-blob request skipped to the current offset, as a download
 //! without ranges resumes.
 //!
+//! [`RepositoryOptions::ranged_fetch_fast_rate`]: super::RepositoryOptions::ranged_fetch_fast_rate
 //! [`RepositoryOptions::ranged_fetch_chunk`]: super::RepositoryOptions::ranged_fetch_chunk
 //! [`RepositoryOptions::ranged_fetch_connections`]: super::RepositoryOptions::ranged_fetch_connections
 
-use std::future::Future;
+use std::collections::VecDeque;
 use std::io;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::time::Instant;
 
 use bytes::Bytes;
-use futures::stream::{self, BoxStream, Stream, StreamExt};
+use futures::stream::{self, Stream};
 use http::StatusCode;
-use tokio::task::{JoinError, JoinHandle};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
 use url::Url;
 
 use super::Repository;
 use super::blob_fetch::Download;
 use crate::client::ResponseBody;
 
-/// Whether a blob of `size` bytes is fetched in ranges, given whether its
-/// first response advertised `Accept-Ranges: bytes`.
+/// Whether a blob of `size` bytes may be fetched in ranges, given whether
+/// its first response advertised `Accept-Ranges: bytes`.
 pub(super) fn use_ranges(repo: &Repository, size: u64, accept_ranges: bool) -> bool {
     let options = &repo.inner.options;
     accept_ranges
@@ -53,35 +58,65 @@ pub(super) fn use_ranges(repo: &Repository, size: u64, accept_ranges: bool) -> b
         && size > options.ranged_fetch_chunk
 }
 
-/// The bytes of a blob of `size` bytes at `url`, in order, fetched in
-/// ranges; `first` is the body of a whole-blob response not read yet.
+/// The bytes of the blob of `size` bytes at `url`, in order: `first` (the
+/// download of the first response, not read yet), then ranges if it is
+/// slow.
 pub(super) fn ranged_chunks(
     repo: &Repository,
     url: Url,
-    first: ResponseBody,
     size: u64,
+    first: Download,
 ) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
     let options = &repo.inner.options;
-    let fetcher = RangeFetcher {
-        repo: repo.clone(),
-        url,
-        size,
-        resumes: options.max_resumes,
+    let probe = Probe {
+        download: first,
+        fetcher: RangeFetcher {
+            repo: repo.clone(),
+            url,
+            size,
+            resumes: options.max_resumes,
+        },
+        chunk: options.ranged_fetch_chunk.max(1),
+        connections: options.ranged_fetch_connections.max(1),
+        fast_rate: options.ranged_fetch_fast_rate,
+        started: None,
     };
-    let mut first = Some(first);
-    let spawner = fetcher.clone();
-    let ranges = stream::iter(spans(size, options.ranged_fetch_chunk))
-        .map(move |span| AbortOnDrop(tokio::spawn(spawner.clone().fetch(span, first.take()))))
-        .buffered(options.ranged_fetch_connections.max(1))
-        .map(|joined| joined.unwrap_or_else(|e| Err(RangeFailure::Failed(io::Error::other(e)))))
-        .boxed();
-    let state = State::Ranged {
-        ranges,
-        ready: Vec::new().into_iter(),
-        offset: 0,
-        fetcher,
-    };
-    stream::unfold(state, State::next)
+    stream::unfold(State::Probing(Box::new(probe)), State::next)
+}
+
+/// The first range's worth of bytes, read from the first response.
+struct Probe {
+    download: Download,
+    fetcher: RangeFetcher,
+    chunk: u64,
+    connections: usize,
+    /// Bytes per second at or above which the download stays one stream.
+    fast_rate: u64,
+    /// When the first bytes arrived, and the offset after them.
+    started: Option<(Instant, u64)>,
+}
+
+impl Probe {
+    /// What follows the probe once it read `offset` bytes: one stream if
+    /// they came fast, else ranges from there.
+    fn decide(self, offset: u64) -> State {
+        let fast = self.started.is_some_and(|(at, from)| {
+            let rate = (offset - from) as f64 / at.elapsed().as_secs_f64();
+            self.fast_rate < u64::MAX && rate >= self.fast_rate as f64
+        });
+        tracing::debug!(offset, fast, "blob download: one stream or ranges");
+        if fast {
+            return State::Sequential(Box::new(self.download));
+        }
+        let size = self.fetcher.size;
+        State::Ranged(Box::new(Window {
+            fetcher: self.fetcher,
+            spans: Box::new(spans_from(offset, size, self.chunk)),
+            in_flight: VecDeque::new(),
+            connections: self.connections,
+            offset,
+        }))
+    }
 }
 
 /// One range of the blob, bounds included.
@@ -97,15 +132,21 @@ impl Span {
     }
 }
 
-/// The ranges of a blob of `size` bytes, cut every `chunk` bytes.
-fn spans(size: u64, chunk: u64) -> impl Iterator<Item = Span> + Send + 'static {
+/// The ranges of the bytes `offset..size`, cut at every multiple of `chunk`.
+fn spans_from(offset: u64, size: u64, chunk: u64) -> impl Iterator<Item = Span> + Send + 'static {
     let chunk = chunk.max(1);
-    (0..size.div_ceil(chunk)).map(move |i| {
-        let first = i * chunk;
-        Span {
-            first,
-            last: first.saturating_add(chunk).min(size) - 1,
+    let mut first = offset;
+    std::iter::from_fn(move || {
+        if first >= size {
+            return None;
         }
+        let end = (first / chunk + 1).saturating_mul(chunk).min(size);
+        let span = Span {
+            first,
+            last: end - 1,
+        };
+        first = end;
+        Some(span)
     })
 }
 
@@ -147,37 +188,34 @@ struct RangeFetcher {
 }
 
 impl RangeFetcher {
-    /// The bytes of `span`, as the frames that arrived: read from `first`
-    /// (a whole-blob body at byte 0) when given, else from range requests;
-    /// a cut is resumed from the first byte not received.
-    async fn fetch(
-        self,
-        span: Span,
-        mut first: Option<ResponseBody>,
-    ) -> Result<Vec<Bytes>, RangeFailure> {
-        let mut frames = Vec::new();
+    /// Sends the bytes of `span` to `out` as they arrive, then ends (or
+    /// sends why it failed); a cut is resumed from the first byte not
+    /// received.
+    async fn send_span(self, span: Span, out: UnboundedSender<Item>) {
+        if let Err(failure) = self.fetch(span, &out).await {
+            let _ = out.send(Err(failure));
+        }
+    }
+
+    /// [`RangeFetcher::send_span`] until done or failed.
+    async fn fetch(&self, span: Span, out: &UnboundedSender<Item>) -> Result<(), RangeFailure> {
         let mut got = 0u64;
         let mut resumes_left = self.resumes;
         loop {
-            let attempt = match first.take() {
-                Some(body) => read_span(body, true, span, &mut frames, &mut got).await,
-                None => {
-                    let rest = Span {
-                        first: span.first + got,
-                        last: span.last,
-                    };
-                    match self.open(rest).await {
-                        Ok(body) => read_span(body, false, span, &mut frames, &mut got).await,
-                        Err(stop) => Err(stop),
-                    }
-                }
+            let rest = Span {
+                first: span.first + got,
+                last: span.last,
+            };
+            let attempt = match self.open(rest).await {
+                Ok(body) => read_span(body, span, out, &mut got).await,
+                Err(stop) => Err(stop),
             };
             match attempt {
-                Ok(()) => return Ok(frames),
+                Ok(()) => return Ok(()),
                 Err(Stop::Unusable(why)) => return Err(RangeFailure::Unusable(why)),
                 Err(Stop::Cut(error)) if resumes_left > 0 => {
                     resumes_left -= 1;
-                    tracing::debug!(from = span.first + got, to = span.last, %error, "resuming a blob range");
+                    tracing::debug!(from = rest.first + got, to = span.last, %error, "resuming a blob range");
                 }
                 Err(Stop::Cut(error)) => return Err(RangeFailure::Failed(error)),
             }
@@ -220,19 +258,21 @@ impl RangeFetcher {
     }
 }
 
-/// Reads `body` into `frames` until `span` is complete (`got` counts its
-/// bytes). A whole-blob body goes on past the span and is cut there; a
-/// range body may not.
+/// What a range task sends: its bytes in order, or why it stopped.
+type Item = Result<Bytes, RangeFailure>;
+
+/// Sends `body` to `out` until `span` is complete (`got` counts its
+/// bytes; a caller gone ends it early); a longer body is refused.
 async fn read_span(
     mut body: ResponseBody,
-    whole: bool,
     span: Span,
-    frames: &mut Vec<Bytes>,
+    out: &UnboundedSender<Item>,
     got: &mut u64,
 ) -> Result<(), Stop> {
     let want = span.len();
+    let longer = || Stop::Unusable(format!("range body longer than the {want} bytes asked"));
     while *got < want {
-        let mut bytes = match body.chunk().await {
+        let bytes = match body.chunk().await {
             Some(Ok(bytes)) => bytes,
             Some(Err(e)) => return Err(Stop::Cut(io::Error::other(e))),
             None => {
@@ -242,56 +282,100 @@ async fn read_span(
                 )));
             }
         };
-        let room = want - *got;
-        if bytes.len() as u64 > room {
-            if !whole {
-                return Err(Stop::Unusable(format!(
-                    "range body longer than the {want} bytes asked"
-                )));
-            }
-            // `room` is less than a length in memory.
-            bytes.truncate(usize::try_from(room).unwrap_or(bytes.len()));
+        if bytes.len() as u64 > want - *got {
+            return Err(longer());
         }
         *got += bytes.len() as u64;
-        frames.push(bytes);
+        if out.send(Ok(bytes)).is_err() {
+            return Ok(());
+        }
     }
-    if !whole && let Some(Ok(_)) = body.chunk().await {
-        return Err(Stop::Unusable(format!(
-            "range body longer than the {want} bytes asked"
-        )));
+    match body.chunk().await {
+        Some(Ok(_)) => Err(longer()),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// A spawned task, aborted when dropped (the download was dropped or
 /// gave ranges up).
-struct AbortOnDrop<T>(JoinHandle<T>);
+struct AbortOnDrop(JoinHandle<()>);
 
-impl<T> Future for AbortOnDrop<T> {
-    type Output = Result<T, JoinError>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx)
-    }
-}
-
-impl<T> Drop for AbortOnDrop<T> {
+impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }
 }
 
+/// One range being fetched: its bytes as they arrive.
+struct InFlight {
+    bytes: UnboundedReceiver<Item>,
+    /// Its length, and the bytes of it handed on so far.
+    len: u64,
+    handed: u64,
+    _task: AbortOnDrop,
+}
+
+/// The ranges of a download in flight, in order.
+struct Window {
+    fetcher: RangeFetcher,
+    /// The ranges not started yet.
+    spans: Box<dyn Iterator<Item = Span> + Send>,
+    in_flight: VecDeque<InFlight>,
+    connections: usize,
+    /// The bytes handed on so far.
+    offset: u64,
+}
+
+impl Window {
+    /// Starts ranges until `connections` are in flight.
+    fn fill(&mut self) {
+        while self.in_flight.len() < self.connections {
+            let Some(span) = self.spans.next() else {
+                return;
+            };
+            let (out, bytes) = unbounded_channel();
+            let task = self.fetcher.clone().send_span(span, out);
+            self.in_flight.push_back(InFlight {
+                bytes,
+                len: span.len(),
+                handed: 0,
+                _task: AbortOnDrop(tokio::spawn(task)),
+            });
+        }
+    }
+
+    /// The next bytes in order; `None` at the end.
+    async fn next(&mut self) -> Option<Item> {
+        loop {
+            self.fill();
+            let head = self.in_flight.front_mut()?;
+            match head.bytes.recv().await {
+                Some(Ok(bytes)) => {
+                    head.handed += bytes.len() as u64;
+                    self.offset += bytes.len() as u64;
+                    return Some(Ok(bytes));
+                }
+                Some(Err(failure)) => return Some(Err(failure)),
+                None if head.handed == head.len => {
+                    self.in_flight.pop_front();
+                }
+                None => {
+                    let error = io::Error::other("a blob range ended before its last byte");
+                    return Some(Err(RangeFailure::Failed(error)));
+                }
+            }
+        }
+    }
+}
+
 /// Where the ordered stream stands.
 enum State {
-    /// Ranges arriving in order; `ready` is the range being handed on,
-    /// `offset` the bytes handed on so far.
-    Ranged {
-        ranges: BoxStream<'static, Result<Vec<Bytes>, RangeFailure>>,
-        ready: std::vec::IntoIter<Bytes>,
-        offset: u64,
-        fetcher: RangeFetcher,
-    },
-    /// Ranges given up: one whole-blob stream from the offset reached.
+    /// The first response, timed.
+    Probing(Box<Probe>),
+    /// Ranges arriving in order.
+    Ranged(Box<Window>),
+    /// One stream: the first response's, or a whole-blob one from the
+    /// offset reached when ranges were given up.
     Sequential(Box<Download>),
     /// Ended or failed.
     Done,
@@ -303,52 +387,43 @@ impl State {
         let mut state = self;
         loop {
             match state {
-                State::Ranged {
-                    mut ranges,
-                    mut ready,
-                    mut offset,
-                    fetcher,
-                } => {
-                    if let Some(bytes) = ready.next() {
-                        offset += bytes.len() as u64;
-                        let state = State::Ranged {
-                            ranges,
-                            ready,
-                            offset,
-                            fetcher,
-                        };
-                        return Some((Ok(bytes), state));
+                State::Probing(mut probe) => {
+                    let bytes = match probe.download.next_chunk().await? {
+                        Ok(bytes) => bytes,
+                        Err(error) => return Some((Err(error), State::Done)),
+                    };
+                    let offset = probe.download.offset();
+                    if probe.started.is_none() {
+                        probe.started = Some((Instant::now(), offset));
                     }
-                    match ranges.next().await {
-                        None => return None,
-                        Some(Ok(frames)) => {
-                            state = State::Ranged {
-                                ranges,
-                                ready: frames.into_iter(),
-                                offset,
-                                fetcher,
-                            };
-                        }
-                        Some(Err(RangeFailure::Failed(error))) => {
-                            return Some((Err(error), State::Done));
-                        }
-                        Some(Err(RangeFailure::Unusable(why))) => {
-                            // Aborts the ranges in flight.
-                            drop(ranges);
-                            tracing::debug!(offset, why, "ranges given up; one stream from here");
-                            let RangeFetcher {
-                                repo,
-                                url,
-                                size,
-                                resumes,
-                            } = fetcher;
-                            match Download::start_over(repo, url, size, offset, resumes).await {
-                                Ok(download) => state = State::Sequential(Box::new(download)),
-                                Err(e) => return Some((Err(io::Error::other(e)), State::Done)),
-                            }
-                        }
-                    }
+                    let next = if offset >= probe.chunk && offset < probe.fetcher.size {
+                        probe.decide(offset)
+                    } else {
+                        State::Probing(probe)
+                    };
+                    return Some((Ok(bytes), next));
                 }
+                State::Ranged(mut window) => match window.next().await? {
+                    Ok(bytes) => return Some((Ok(bytes), State::Ranged(window))),
+                    Err(RangeFailure::Failed(error)) => return Some((Err(error), State::Done)),
+                    Err(RangeFailure::Unusable(why)) => {
+                        let Window {
+                            fetcher, offset, ..
+                        } = *window;
+                        // The ranges in flight were aborted with the window.
+                        tracing::debug!(offset, why, "ranges given up; one stream from here");
+                        let RangeFetcher {
+                            repo,
+                            url,
+                            size,
+                            resumes,
+                        } = fetcher;
+                        match Download::start_over(repo, url, size, offset, resumes).await {
+                            Ok(download) => state = State::Sequential(Box::new(download)),
+                            Err(e) => return Some((Err(io::Error::other(e)), State::Done)),
+                        }
+                    }
+                },
                 State::Sequential(mut download) => {
                     let item = download.next_chunk().await?;
                     return Some((item, State::Sequential(download)));
@@ -363,14 +438,20 @@ impl State {
 mod tests {
     use super::*;
 
+    fn cut(offset: u64, size: u64, chunk: u64) -> Vec<(u64, u64)> {
+        spans_from(offset, size, chunk)
+            .map(|s| (s.first, s.last))
+            .collect()
+    }
+
     #[test]
     fn cuts_a_blob_into_spans() {
-        let cut: Vec<(u64, u64)> = spans(10, 4).map(|s| (s.first, s.last)).collect();
-        assert_eq!(cut, [(0, 3), (4, 7), (8, 9)]);
-        let cut: Vec<(u64, u64)> = spans(8, 4).map(|s| (s.first, s.last)).collect();
-        assert_eq!(cut, [(0, 3), (4, 7)]);
-        assert_eq!(spans(0, 4).count(), 0);
-        assert_eq!(spans(3, 0).count(), 3, "a zero chunk size is one byte");
+        assert_eq!(cut(0, 10, 4), [(0, 3), (4, 7), (8, 9)]);
+        assert_eq!(cut(0, 8, 4), [(0, 3), (4, 7)]);
+        assert_eq!(cut(5, 10, 4), [(5, 7), (8, 9)], "from an offset");
+        assert_eq!(cut(4, 10, 4), [(4, 7), (8, 9)]);
+        assert!(cut(10, 10, 4).is_empty());
+        assert_eq!(cut(0, 3, 0).len(), 3, "a zero chunk size is one byte");
     }
 
     #[test]

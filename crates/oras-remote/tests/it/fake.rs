@@ -16,7 +16,11 @@ use oras_testkit::fake::{
 
 use crate::support::{bounded, loopback_config};
 
-fn repo(fake: &FakeRegistry, config: ClientConfig, options: RepositoryOptions) -> Repository {
+pub(crate) fn repo(
+    fake: &FakeRegistry,
+    config: ClientConfig,
+    options: RepositoryOptions,
+) -> Repository {
     Registry::with_config(&fake.host(), config)
         .unwrap()
         .with_options(options)

@@ -1,19 +1,20 @@
 //! Ranged parallel downloads of a large blob against the in-process fake
 //! registry: honest ranges, lying servers (a 200 for a range, a wrong
 //! `Content-Range`, a longer body) that make the download fall back to one
-//! stream, a range cut mid-way and resumed, no `Accept-Ranges` (one
-//! stream), and a redirect to another origin (no credentials there).
+//! stream, a range cut mid-way and resumed, no `Accept-Ranges` or a fast
+//! first stream (one stream), and a redirect to another origin (no
+//! credentials there).
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use http::Method;
 use oras_auth::{Credential, StaticCredential};
 use oras_content::{ErrorKind, fetch_all};
-use oras_remote::{ClientConfig, Registry, Repository, RepositoryOptions};
+use oras_remote::{ClientConfig, Repository, RepositoryOptions};
 use oras_spec::{Descriptor, media_type};
 use oras_testkit::fake::{Auth, FakeConfig, FakeRegistry, Fault, Origin, RangeAnswer};
 
+use crate::fake::repo as app;
 use crate::support::{bounded, loopback_config};
 
 /// The blob's size: eight ranges of [`CHUNK`], the last one short.
@@ -25,6 +26,8 @@ fn ranged() -> RepositoryOptions {
         ranged_fetch_threshold: 0,
         ranged_fetch_chunk: CHUNK as u64,
         ranged_fetch_connections: 3,
+        // Loopback is fast: ranges whatever the speed.
+        ranged_fetch_fast_rate: u64::MAX,
         ..RepositoryOptions::default()
     }
 }
@@ -38,11 +41,7 @@ async fn setup(config: FakeConfig, client: ClientConfig) -> (FakeRegistry, Repos
     let fake = FakeRegistry::start(config).await;
     let digest = fake.put_blob("fake/app", data(SIZE));
     let desc = Descriptor::new(media_type::IMAGE_LAYER, digest, SIZE as u64);
-    let repo = Registry::with_config(&fake.host(), client)
-        .unwrap()
-        .with_options(ranged())
-        .repository("fake/app")
-        .unwrap();
+    let repo = app(&fake, client, ranged());
     (fake, repo, desc)
 }
 
@@ -56,16 +55,34 @@ fn ranges_asked(fake: &FakeRegistry) -> Vec<Option<String>> {
         .collect()
 }
 
-/// The ranges a correct download asks for after the first request, which
-/// serves the first range.
-fn expected_ranges() -> BTreeSet<String> {
-    (1..SIZE.div_ceil(CHUNK))
-        .map(|i| {
-            let first = i * CHUNK;
-            let last = (first + CHUNK).min(SIZE) - 1;
-            format!("bytes={first}-{last}")
-        })
-        .collect()
+/// `bytes=<first>-<last>` → (first, last).
+fn parse(range: &str) -> (usize, usize) {
+    let (first, last) = range.trim_start_matches("bytes=").split_once('-').unwrap();
+    (first.parse().unwrap(), last.parse().unwrap())
+}
+
+/// Checks that `ranges` (once each, any order) are what a download asks
+/// after its first stream served at least the first range: contiguous to
+/// the end of the blob, cut at multiples of [`CHUNK`].
+fn assert_cover(ranges: &[String]) {
+    let mut spans: Vec<(usize, usize)> = ranges.iter().map(|r| parse(r)).collect();
+    spans.sort();
+    let start = spans[0].0;
+    assert!(
+        start >= CHUNK,
+        "the first stream served the first range: {spans:?}"
+    );
+    let mut next = start;
+    for (first, last) in &spans {
+        assert_eq!(*first, next, "contiguous: {spans:?}");
+        assert_eq!(
+            *last,
+            ((first / CHUNK + 1) * CHUNK).min(SIZE) - 1,
+            "{spans:?}"
+        );
+        next = last + 1;
+    }
+    assert_eq!(next, SIZE, "to the end: {spans:?}");
 }
 
 #[tokio::test]
@@ -75,9 +92,21 @@ async fn a_large_blob_comes_in_ranges_over_several_connections() {
     assert!(got == data(SIZE), "the bytes arrive in order");
     let asked = ranges_asked(&fake);
     assert_eq!(asked[0], None, "the first request is a plain GET");
-    let ranges: BTreeSet<String> = asked[1..].iter().map(|r| r.clone().unwrap()).collect();
-    assert_eq!(ranges, expected_ranges());
-    assert_eq!(asked.len(), 1 + expected_ranges().len(), "each range once");
+    let ranges: Vec<String> = asked[1..].iter().map(|r| r.clone().unwrap()).collect();
+    assert_cover(&ranges);
+}
+
+#[tokio::test]
+async fn a_first_stream_fast_enough_goes_on_alone() {
+    let (fake, _, desc) = setup(FakeConfig::default(), loopback_config()).await;
+    let slow_threshold = RepositoryOptions {
+        ranged_fetch_fast_rate: 1,
+        ..ranged()
+    };
+    let repo = app(&fake, loopback_config(), slow_threshold);
+    let got = bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
+    assert!(got == data(SIZE));
+    assert_eq!(ranges_asked(&fake), [None], "one GET");
 }
 
 #[tokio::test]
@@ -90,11 +119,7 @@ async fn a_blob_below_the_threshold_or_without_accept_ranges_is_one_stream() {
         loopback_config(),
     )
     .await;
-    let repo = Registry::with_config(&fake.host(), loopback_config())
-        .unwrap()
-        .with_options(ranged())
-        .repository("fake/app")
-        .unwrap();
+    let repo = app(&fake, loopback_config(), ranged());
     let got = bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
     assert!(got == data(SIZE));
     assert_eq!(ranges_asked(&fake), [None], "no Accept-Ranges: one GET");
@@ -104,11 +129,7 @@ async fn a_blob_below_the_threshold_or_without_accept_ranges_is_one_stream() {
         ranged_fetch_threshold: SIZE as u64 + 1,
         ..ranged()
     };
-    let repo = Registry::with_config(&fake.host(), loopback_config())
-        .unwrap()
-        .with_options(below)
-        .repository("fake/app")
-        .unwrap();
+    let repo = app(&fake, loopback_config(), below);
     bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
     assert_eq!(ranges_asked(&fake), [None], "below the threshold: one GET");
 }
@@ -153,29 +174,26 @@ async fn a_range_cut_mid_way_resumes_from_where_it_stopped() {
     let got = bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
     assert!(got == data(SIZE));
     let asked = ranges_asked(&fake);
-    let resumed: Vec<&String> = asked
-        .iter()
-        .flatten()
-        .filter(|r| !expected_ranges().contains(*r))
-        .collect();
-    assert_eq!(resumed.len(), 1, "{asked:?}");
-    let first: usize = resumed[0]
-        .trim_start_matches("bytes=")
-        .split('-')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert_eq!(
-        first % CHUNK,
-        1000,
-        "resumed after the 1,000 bytes received"
-    );
     assert_eq!(
         asked.iter().filter(|r| r.is_none()).count(),
         1,
         "no fallback"
     );
+    // The cut range was asked again from its 1,001st byte.
+    let spans: Vec<(usize, usize)> = asked.iter().flatten().map(|r| parse(r)).collect();
+    let cut: Vec<_> = spans
+        .iter()
+        .filter(|(_, last)| spans.iter().filter(|(_, l)| l == last).count() == 2)
+        .collect();
+    assert_eq!(cut.len(), 2, "{spans:?}");
+    assert_eq!(cut[0].0.abs_diff(cut[1].0), 1000, "{spans:?}");
+    let whole: Vec<String> = asked
+        .iter()
+        .flatten()
+        .filter(|r| !cut.iter().any(|(first, _)| parse(r).0 == first + 1000))
+        .cloned()
+        .collect();
+    assert_cover(&whole);
 }
 
 #[tokio::test]
@@ -188,11 +206,7 @@ async fn a_range_failing_past_its_resumes_fails_the_download() {
         max_resumes: 2,
         ..ranged()
     };
-    let repo = Registry::with_config(&fake.host(), loopback_config())
-        .unwrap()
-        .with_options(options)
-        .repository("fake/app")
-        .unwrap();
+    let repo = app(&fake, loopback_config(), options);
     let err = bounded(fetch_all(&repo, &desc, SIZE as u64))
         .await
         .unwrap_err();
@@ -214,11 +228,7 @@ async fn ranges_follow_a_redirect_to_another_origin_without_credentials() {
         fake.host(),
         Credential::basic("alice", "pw"),
     ));
-    let repo = Registry::with_config(&fake.host(), loopback_config().credentials(credentials))
-        .unwrap()
-        .with_options(ranged())
-        .repository("fake/app")
-        .unwrap();
+    let repo = app(&fake, loopback_config().credentials(credentials), ranged());
     let got = bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
     assert!(got == data(SIZE));
     let requests = fake.requests();
@@ -226,12 +236,12 @@ async fn ranges_follow_a_redirect_to_another_origin_without_credentials() {
         .iter()
         .filter(|r| r.origin == Origin::Other)
         .collect();
-    assert_eq!(cdn.len(), 1 + expected_ranges().len(), "{requests:?}");
     assert!(cdn.iter().all(|r| !r.has_authorization()));
-    let ranges: BTreeSet<String> = cdn
+    let ranges: Vec<String> = cdn
         .iter()
         .filter_map(|r| r.range())
         .map(str::to_owned)
         .collect();
-    assert_eq!(ranges, expected_ranges());
+    assert_eq!(cdn.len(), 1 + ranges.len(), "{requests:?}");
+    assert_cover(&ranges);
 }

@@ -103,6 +103,8 @@ async fn a_large_blob_comes_from_distribution_in_verified_ranges_over_several_co
         ranged_fetch_threshold: 64 * 1024 * 1024,
         ranged_fetch_chunk: CHUNK,
         ranged_fetch_connections: 4,
+        // Loopback is fast: ranges whatever the speed.
+        ranged_fetch_fast_rate: u64::MAX,
         ..RepositoryOptions::default()
     };
     let (repo, seen, connections) = client(&registry, options).await;
@@ -119,13 +121,15 @@ async fn a_large_blob_comes_from_distribution_in_verified_ranges_over_several_co
         .expect("100 MiB round trip timed out");
     assert!(got == content, "the verified bytes, in order");
     let ranges = seen.ranges.lock().unwrap().clone();
+    // The first range came with the first response; the others once each.
     let expected = (SIZE as u64).div_ceil(CHUNK) as usize - 1;
-    assert_eq!(
-        ranges.len(),
-        expected,
-        "every range but the first: {ranges:?}"
+    assert!(
+        (expected - 1..=expected).contains(&ranges.len()),
+        "{expected}: {ranges:?}"
     );
-    assert!(ranges.contains(&format!("bytes={CHUNK}-{}", 2 * CHUNK - 1)));
+    assert!(ranges.contains(&format!("bytes={}-{}", 2 * CHUNK, 3 * CHUNK - 1)));
+    let last = format!("-{}", SIZE - 1);
+    assert_eq!(ranges.iter().filter(|r| r.ends_with(&last)).count(), 1);
     // Ranges each on an HTTP/1.1 connection; everything else on HTTP/2.
     let versions = seen.versions.lock().unwrap().clone();
     let expected_version = |ranged: bool| match ranged {
