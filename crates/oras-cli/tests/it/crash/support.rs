@@ -268,18 +268,29 @@ pub(crate) fn check_layout_after_kill(layout: &Path, existed: bool) -> Vec<Strin
 }
 
 /// Starts the real registry (Distribution, plain HTTP), or `None` when
-/// skipping is allowed and it is missing. Its storage is on the tmpfs
-/// `/dev/shm` when there is one: these tests write hundreds of MiB and
-/// tens of thousands of small files, which a busy disk makes slow to
-/// create and to remove.
+/// skipping is allowed and it is missing.
 pub(crate) fn registry() -> Option<oras_testkit::real::RealRegistry> {
-    use oras_testkit::real::{Mode, start_for_test, start_for_test_in};
+    oras_testkit::real::start_for_test(oras_testkit::real::Mode::Plain)
+}
+
+/// [`registry`] with its storage on the tmpfs `/dev/shm` when that has
+/// at least 1 GiB free, for tests that make tens of thousands of small
+/// files: a busy disk takes minutes to create and remove them.
+pub(crate) fn registry_on_tmpfs() -> Option<oras_testkit::real::RealRegistry> {
     let tmpfs = Path::new("/dev/shm");
-    if tmpfs.is_dir() {
-        start_for_test_in(Mode::Plain, tmpfs)
+    if free_kib(tmpfs).is_some_and(|kib| kib >= 1 << 20) {
+        oras_testkit::real::start_for_test_in(oras_testkit::real::Mode::Plain, tmpfs)
     } else {
-        start_for_test(Mode::Plain)
+        registry()
     }
+}
+
+/// The free space of the filesystem holding `path`, from `df -Pk`.
+fn free_kib(path: &Path) -> Option<u64> {
+    let out = Command::new("df").arg("-Pk").arg(path).output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    // POSIX format: a header, then `fs blocks used available capacity mount`.
+    text.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// Pushes the artifact's files (written to `dir/` first) to `reference`

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use futures::{StreamExt as _, TryStreamExt as _, stream};
 use oras_content::{ReferencePusher, bytes_reader};
 
-use crate::crash::support::{Sandbox, registry};
+use crate::crash::support::{Sandbox, registry_on_tmpfs};
 use crate::e2e_graph::fixtures::{artifact, repo};
 
 use super::support::{measured, runtime};
@@ -16,7 +16,7 @@ const TAGS: usize = 10_000;
 /// `oras repo tags`: every tag once, in bounded memory.
 #[test]
 fn ten_thousand_tags_are_listed_in_bounded_memory() {
-    let Some(registry) = registry() else {
+    let Some(registry) = registry_on_tmpfs() else {
         return;
     };
     let host = registry.host();
