@@ -206,6 +206,9 @@ impl Drop for Proxy {
     }
 }
 
+/// The pause after a failed accept.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+
 /// State shared by the accept loop and every connection.
 #[derive(Debug)]
 struct Shared {
@@ -267,6 +270,9 @@ impl Shared {
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     loop {
         let Ok((client, _)) = listener.accept().await else {
+            // Out of descriptors or a connection reset before accept: back
+            // off a little rather than spin on the error.
+            tokio::time::sleep(ACCEPT_BACKOFF).await;
             continue;
         };
         let index = shared.counters.connections.fetch_add(1, Ordering::Relaxed);

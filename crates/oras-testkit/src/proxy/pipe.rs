@@ -17,9 +17,10 @@ use super::Shared;
 const MAX_CHUNK: usize = 64 * 1024;
 
 /// How far behind its schedule a paced direction may fall (timer
-/// granularity, a busy runtime) and still catch up; beyond it the
-/// connection was idle and starts afresh rather than bursting.
-const PACING_SLACK: Duration = Duration::from_millis(20);
+/// granularity, a busy machine descheduling the proxy) and still catch
+/// up, as a token bucket's burst; beyond it the connection was idle and
+/// starts afresh rather than bursting.
+const PACING_SLACK: Duration = Duration::from_millis(100);
 
 /// Which way bytes flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -65,14 +65,25 @@ async fn within_deadline<F: std::future::Future<Output = ()>>(test: F) {
     tokio::time::timeout(DEADLINE, test).await.unwrap();
 }
 
+/// The quickest of five one-byte exchanges on `stream` (the first one,
+/// which may include connection set-up, is not counted): a busy machine
+/// can only make an exchange slower.
+async fn quickest_round_trip(stream: &mut TcpStream) -> Duration {
+    timed_fetch(stream, 1).await;
+    let mut quickest = Duration::MAX;
+    for _ in 0..5 {
+        quickest = quickest.min(timed_fetch(stream, 1).await);
+    }
+    quickest
+}
+
 #[tokio::test]
 async fn latency_adds_the_round_trip() {
     within_deadline(async {
         let upstream = upstream().await;
         let direct = {
             let mut stream = TcpStream::connect(upstream).await.unwrap();
-            timed_fetch(&mut stream, 1).await;
-            timed_fetch(&mut stream, 1).await
+            quickest_round_trip(&mut stream).await
         };
         let shape = Shape {
             latency: Duration::from_millis(30),
@@ -80,8 +91,7 @@ async fn latency_adds_the_round_trip() {
         };
         let proxy = Proxy::start(upstream, shape).unwrap();
         let mut stream = TcpStream::connect(proxy.addr()).await.unwrap();
-        timed_fetch(&mut stream, 1).await;
-        let shaped = timed_fetch(&mut stream, 1).await;
+        let shaped = quickest_round_trip(&mut stream).await;
         assert!(
             shaped >= Duration::from_millis(60)
                 && shaped < Duration::from_millis(60) + direct + Duration::from_millis(40),
