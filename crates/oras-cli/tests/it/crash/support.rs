@@ -248,6 +248,7 @@ impl Rounds {
     /// Panics unless at least one round killed its process mid-way (the
     /// scenario would show nothing otherwise).
     pub(crate) fn assert_some_killed(&self) {
+        eprintln!("{} rounds killed while running", self.kills);
         assert!(
             self.kills > 0,
             "no round was killed while running (seed {})",
