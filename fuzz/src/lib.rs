@@ -6,6 +6,8 @@
 //! `-timeout`), bounded memory (`-rss_limit_mb`), and what the target
 //! names (round trips, nothing written outside a directory).
 
+pub mod containers;
+
 use std::sync::{Arc, OnceLock};
 
 use http::{Request, Response};
