@@ -69,7 +69,7 @@ pub use user_agent::DEFAULT_USER_AGENT;
 pub use warning::{Warning, WarningHandler};
 
 use crate::error::{BoxError, Error};
-use edit::RequestEdit;
+use edit::{RequestEdit, ResponseEdit};
 
 type BoxService = BoxCloneSyncService<Request<Body>, Response<ResponseBody>, BoxError>;
 

@@ -7,58 +7,22 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::future::BoxFuture;
-use http::{Request, Response};
+use http::Response;
 use http_body::{Body as HttpBody, Frame, SizeHint};
-use oras_auth::Body;
 use tokio::time::{Instant, Sleep};
-use tower::{Layer, Service};
 
 use super::body::ResponseBody;
+use super::edit::ResponseEdit;
 use crate::error::BoxError;
 
 /// Wraps each response body of the service in a [`TimedBody`].
 #[derive(Clone, Debug)]
 pub(crate) struct ReadTimeoutLayer(pub(crate) Duration);
 
-impl<S> Layer<S> for ReadTimeoutLayer {
-    type Service = ReadTimeout<S>;
-
-    fn layer(&self, inner: S) -> ReadTimeout<S> {
-        ReadTimeout {
-            inner,
-            limit: self.0,
-        }
-    }
-}
-
-/// See [`ReadTimeoutLayer`].
-#[derive(Clone, Debug)]
-pub(crate) struct ReadTimeout<S> {
-    inner: S,
-    limit: Duration,
-}
-
-impl<S> Service<Request<Body>> for ReadTimeout<S>
-where
-    S: Service<Request<Body>, Response = Response<ResponseBody>, Error = BoxError>,
-    S::Future: Send + 'static,
-{
-    type Response = Response<ResponseBody>;
-    type Error = BoxError;
-    type Future = BoxFuture<'static, Result<Response<ResponseBody>, BoxError>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<Body>) -> Self::Future {
-        let limit = self.limit;
-        let future = self.inner.call(request);
-        Box::pin(async move {
-            let response = future.await?;
-            Ok(response.map(|body| ResponseBody::new(TimedBody::new(body, limit))))
-        })
+impl ResponseEdit for ReadTimeoutLayer {
+    fn edit(&self, response: Response<ResponseBody>) -> Response<ResponseBody> {
+        let limit = self.0;
+        response.map(|body| ResponseBody::new(TimedBody::new(body, limit)))
     }
 }
 

@@ -14,16 +14,12 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use futures::future::BoxFuture;
 use http::header::WARNING;
-use http::{HeaderMap, Request, Response};
-use oras_auth::Body;
-use tower::{Layer, Service};
+use http::{HeaderMap, Response};
 
 use super::body::ResponseBody;
-use crate::error::BoxError;
+use super::edit::ResponseEdit;
 
 /// The warn-code of a persistent miscellaneous warning, the one the
 /// distribution spec uses.
@@ -165,48 +161,14 @@ fn hex(chars: &mut std::str::Chars<'_>, digits: usize) -> Option<u32> {
     Some(value)
 }
 
-/// Adds [`Warnings`].
+/// Hands the warnings of every response to the handler.
 #[derive(Clone, Debug)]
 pub(crate) struct WarningLayer(pub(crate) WarningHandler);
 
-impl<S> Layer<S> for WarningLayer {
-    type Service = Warnings<S>;
-    fn layer(&self, inner: S) -> Warnings<S> {
-        Warnings {
-            inner,
-            handler: self.0.clone(),
-        }
-    }
-}
-
-/// Hands the warnings of every response to the handler.
-#[derive(Clone, Debug)]
-pub(crate) struct Warnings<S> {
-    inner: S,
-    handler: WarningHandler,
-}
-
-impl<S> Service<Request<Body>> for Warnings<S>
-where
-    S: Service<Request<Body>, Response = Response<ResponseBody>, Error = BoxError>,
-    S::Future: Send + 'static,
-{
-    type Response = Response<ResponseBody>;
-    type Error = BoxError;
-    type Future = BoxFuture<'static, Result<Response<ResponseBody>, BoxError>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<Body>) -> Self::Future {
-        let future = self.inner.call(request);
-        let handler = self.handler.clone();
-        Box::pin(async move {
-            let response = future.await?;
-            handler.handle_headers(response.headers());
-            Ok(response)
-        })
+impl ResponseEdit for WarningLayer {
+    fn edit(&self, response: Response<ResponseBody>) -> Response<ResponseBody> {
+        self.0.handle_headers(response.headers());
+        response
     }
 }
 
