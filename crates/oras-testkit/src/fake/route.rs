@@ -178,46 +178,48 @@ mod tests {
 
     #[test]
     fn routes() {
-        assert_eq!(Route::parse("/v2/"), Route::Base);
-        assert_eq!(Route::parse("/v2/_catalog"), Route::Catalog);
-        assert_eq!(
-            Route::parse("/v2/a/b/tags/list"),
-            Route::Tags { name: "a/b".into() }
-        );
-        assert_eq!(
-            Route::parse("/v2/a/blobs/uploads/"),
-            Route::UploadStart { name: "a".into() }
-        );
-        assert_eq!(
-            Route::parse("/v2/a/blobs/uploads/xyz"),
-            Route::Upload {
-                name: "a".into(),
-                id: "xyz".into()
-            }
-        );
-        assert_eq!(
-            Route::parse("/v2/a/b/manifests/v1"),
-            Route::Manifest {
-                name: "a/b".into(),
-                reference: "v1".into()
-            }
-        );
-        assert_eq!(
-            Route::parse("/v2/a/blobs/sha256:00"),
-            Route::Blob {
-                name: "a".into(),
-                digest: "sha256:00".into()
-            }
-        );
-        assert_eq!(
-            Route::parse("/v2/a/referrers/sha256:00"),
-            Route::Referrers {
-                name: "a".into(),
-                digest: "sha256:00".into()
-            }
-        );
-        assert_eq!(Route::parse("/v2/a/manifests/"), Route::Unknown);
-        assert_eq!(Route::parse("/other"), Route::Unknown);
+        let cases = [
+            ("/v2/", Route::Base),
+            ("/v2/_catalog", Route::Catalog),
+            ("/v2/a/b/tags/list", Route::Tags { name: "a/b".into() }),
+            (
+                "/v2/a/blobs/uploads/",
+                Route::UploadStart { name: "a".into() },
+            ),
+            (
+                "/v2/a/blobs/uploads/xyz",
+                Route::Upload {
+                    name: "a".into(),
+                    id: "xyz".into(),
+                },
+            ),
+            (
+                "/v2/a/b/manifests/v1",
+                Route::Manifest {
+                    name: "a/b".into(),
+                    reference: "v1".into(),
+                },
+            ),
+            (
+                "/v2/a/blobs/sha256:00",
+                Route::Blob {
+                    name: "a".into(),
+                    digest: "sha256:00".into(),
+                },
+            ),
+            (
+                "/v2/a/referrers/sha256:00",
+                Route::Referrers {
+                    name: "a".into(),
+                    digest: "sha256:00".into(),
+                },
+            ),
+            ("/v2/a/manifests/", Route::Unknown),
+            ("/other", Route::Unknown),
+        ];
+        for (path, route) in cases {
+            assert_eq!(Route::parse(path), route, "{path}");
+        }
     }
 
     #[test]
