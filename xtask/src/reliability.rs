@@ -241,6 +241,11 @@ const FINDINGS: &[(&str, &str, &str)] = &[
         "the error named only the blob's digest (`writing sha256:…: no space left on device`), not the file",
         "`oras-store-file` names the file being pulled when a write is refused for space, quota or file size, in oras-go's words (`failed to copy content to <path>: copy failed: write <path>: no space left on device`); test `faults::disk_full::a_pull_past_the_file_size_limit_fails_clearly_and_leaves_nothing` compares the stderr with the Go oras's",
     ),
+    (
+        "containers_auth_json",
+        "a containers auth.json whose `credHelpers` entry was not a string failed with `failed to unmarshal cred helpers field: invalid config format: …`, oras-go's words, which name no file",
+        "`oras-containers-config` names the auth file in every load error (`<path>: <reason>`, the path once); regression test `auth::tests::a_malformed_auth_file_is_named`",
+    ),
 ];
 
 /// Scenarios of the reliability plan that no test runs yet.

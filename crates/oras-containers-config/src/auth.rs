@@ -101,7 +101,15 @@ impl AuthFile {
     fn load(path: &Path) -> Result<AuthFile> {
         // A missing file is an empty store; a malformed one an error
         // (`Config::load` checks the whole file before the keys are read).
-        let config = Config::load(path)?;
+        let config = Config::load(path).map_err(|source| {
+            match source.to_string().contains(&path.display().to_string()) {
+                true => Error::Credentials(source),
+                false => Error::AuthFile {
+                    path: path.to_path_buf(),
+                    source,
+                },
+            }
+        })?;
         let keys = match read_optional(path)? {
             Some(text) if !text.trim().is_empty() => serde_json::from_str::<Value>(&text)
                 .ok()
@@ -453,5 +461,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(user(&c, "r.example", "").await, "registry");
+    }
+
+    /// Found by the `containers_auth_json` fuzz target: a `credHelpers`
+    /// entry that is not a string failed in oras-go's words alone,
+    /// without naming the file.
+    #[test]
+    fn a_malformed_auth_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        for text in [
+            r#"{"credHelpers":{"a.example/app":{"auth":"x"}}}"#,
+            r#"{"auths":[]}"#,
+            r#"{"credsStore":1}"#,
+            "{",
+        ] {
+            let path = dir.path().join("auth.json");
+            std::fs::write(&path, text).unwrap();
+            let Err(err) = Credentials::load(&[], std::slice::from_ref(&path)) else {
+                panic!("{text} loaded");
+            };
+            let shown = err.to_string();
+            assert_eq!(
+                shown.matches(&path.display().to_string()).count(),
+                1,
+                "{shown}"
+            );
+        }
     }
 }

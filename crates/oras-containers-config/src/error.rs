@@ -95,6 +95,16 @@ pub enum Error {
     /// An auth.json or Docker config could not be opened.
     #[error(transparent)]
     Credentials(#[from] oras_credentials::Error),
+    /// An auth file is malformed and its reader's message does not name
+    /// it (oras-go's words for a bad `auths`, `credsStore` or
+    /// `credHelpers` field carry no path).
+    #[error("{path}: {source}", path = path.display())]
+    AuthFile {
+        /// The auth file.
+        path: PathBuf,
+        /// What its reader refused.
+        source: oras_credentials::Error,
+    },
 }
 
 /// This crate's result type.
