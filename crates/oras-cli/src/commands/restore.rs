@@ -159,7 +159,7 @@ impl Command for RestoreArgs {
 /// The restore itself; returns the number of tags restored.
 async fn restore(options: &RestoreOptions, ctx: &Context) -> anyhow::Result<usize> {
     let target = repository_target(&options.repo.repository, &options.repo.remote)?;
-    let dst = connect::open_repository(&target, ctx).map_err(|err| {
+    let dst = connect::endpoints::open_write_repository(&target, ctx).map_err(|err| {
         err.context(format!(
             "failed to prepare target repository {}",
             quote(&options.repo.repository)

@@ -46,7 +46,7 @@ impl RemoteBlobs {
             blob: Some(digest.clone()),
             ..ReadOptions::default()
         };
-        let source = connect::endpoints::open_read_target_with(target, ctx, &options).await?;
+        let source = connect::target::open_remote_read_target(target, ctx, &options).await?;
         let repository = source
             .repository()
             .cloned()

@@ -13,7 +13,7 @@ use oras_remote::{Registry, Repository, RepositoryOptions};
 use oras_spec::Digest;
 
 use super::containers;
-use super::target::{MirroredRepository, ReadTarget};
+use super::mirrored::MirroredRepository;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::options::{FlagCredential, Target};
@@ -22,14 +22,14 @@ use crate::options::{FlagCredential, Target};
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens the repository of `target` for `operation`; with the
-/// configuration off, exactly [`super::open_repository`].
+/// configuration off, exactly [`super::remote::open_flag_repository`].
 pub async fn open_repository(
     target: &Target,
     ctx: &Context,
     operation: Operation,
 ) -> anyhow::Result<Repository> {
     if !containers::enabled() {
-        return super::open_repository(target, ctx);
+        return super::remote::open_flag_repository(target, ctx);
     }
     if operation == Operation::Push {
         return open_write_repository(target, ctx);
@@ -63,25 +63,36 @@ impl ReadOptions {
     }
 }
 
-/// Opens `target`'s repository for reading as a [`ReadTarget`]: when a
-/// mirror serves it, the endpoints after the mirror stay at hand for
-/// content the mirror turns out to lack ([`MirroredRepository`]).
-pub async fn open_read_target(target: &Target, ctx: &Context) -> anyhow::Result<ReadTarget> {
+/// A registry repository opened for reading.
+#[derive(Debug)]
+pub enum RemoteRead {
+    /// The registry's repository, or the one endpoint that serves it.
+    Registry(Repository),
+    /// Read through a mirror, with the endpoints after it to fall back to.
+    Mirrored(MirroredRepository),
+}
+
+/// Opens `target`'s repository for reading: when a mirror serves it, the
+/// endpoints after the mirror stay at hand for content the mirror turns
+/// out to lack ([`MirroredRepository`]).
+pub async fn open_read_remote(target: &Target, ctx: &Context) -> anyhow::Result<RemoteRead> {
     if !containers::enabled() {
-        return Ok(ReadTarget::Registry(super::open_repository(target, ctx)?));
+        return Ok(RemoteRead::Registry(super::remote::open_flag_repository(
+            target, ctx,
+        )?));
     }
     open_mirrored(target, ctx, &ReadOptions::default()).await
 }
 
-/// [`open_read_target`] with `options`, for the commands that set up
+/// [`open_read_remote`] with `options`, for the commands that set up
 /// their repository themselves (`blob fetch`, `manifest fetch
 /// --media-type`). With the configuration off: the registry of the
 /// flags, with `options`' repository options.
-pub async fn open_read_target_with(
+pub async fn open_read_remote_with(
     target: &Target,
     ctx: &Context,
     options: &ReadOptions,
-) -> anyhow::Result<ReadTarget> {
+) -> anyhow::Result<RemoteRead> {
     if !containers::enabled() {
         let reference = super::remote::remote_reference(target)?;
         let registry = super::open_registry(reference.registry(), &target.remote, ctx)?
@@ -89,7 +100,7 @@ pub async fn open_read_target_with(
         let repository = registry
             .repository(reference.repository())
             .map_err(|err| CliError::new(err.to_string()))?;
-        return Ok(ReadTarget::Registry(repository));
+        return Ok(RemoteRead::Registry(repository));
     }
     open_mirrored(target, ctx, options).await
 }
@@ -98,12 +109,12 @@ async fn open_mirrored(
     target: &Target,
     ctx: &Context,
     options: &ReadOptions,
-) -> anyhow::Result<ReadTarget> {
+) -> anyhow::Result<RemoteRead> {
     let mut repositories = read_repositories(target, ctx, options, true).await?;
     let primary = repositories.remove(0);
     Ok(match repositories.is_empty() {
-        true => ReadTarget::Registry(primary),
-        false => ReadTarget::Mirrored(MirroredRepository::new(primary, repositories)),
+        true => RemoteRead::Registry(primary),
+        false => RemoteRead::Mirrored(MirroredRepository::new(primary, repositories)),
     })
 }
 
@@ -174,13 +185,12 @@ async fn has(
 /// Opens the repository of `target` for writing: the reference's own
 /// registry (never a mirror) once a `blocked` prefix is checked, with the
 /// repository's credentials; with the configuration off, exactly
-/// [`super::open_repository`]. Opening for writing asks nothing of the
+/// [`super::remote::open_flag_repository`]. Opening for writing asks nothing of the
 /// registry, so this needs no runtime.
 pub fn open_write_repository(target: &Target, ctx: &Context) -> anyhow::Result<Repository> {
     if !containers::enabled() {
-        return super::open_repository(target, ctx);
+        return super::remote::open_flag_repository(target, ctx);
     }
-    // `remote::open_repository` comes here when the configuration is on.
     let reference = super::remote::remote_reference(target)?;
     let endpoint = containers::push_endpoint(&reference)?;
     let flag = super::remote::read_flag_credential(&target.remote, ctx)?;

@@ -57,6 +57,7 @@ pub mod file_output;
 pub mod fs;
 pub mod graph;
 pub mod listener;
+pub mod mirrored;
 pub mod progress;
 pub mod remote;
 mod resolve;
@@ -71,8 +72,7 @@ pub use errors::{
 pub use listener::TagListener;
 pub use progress::{copy_progress, status_event, with_status};
 pub use remote::{
-    USER_AGENT, client_config, credential_store, open_registry, open_repository,
-    shared_token_cache, warning_handler,
+    USER_AGENT, client_config, credential_store, open_registry, shared_token_cache, warning_handler,
 };
 pub use target::{
     MirroredRepository, ReadTarget, WriteTarget, open_read_target, open_write_target,

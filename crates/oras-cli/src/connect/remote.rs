@@ -246,13 +246,10 @@ pub fn open_registry(
     }))
 }
 
-/// Opens the repository of a remote `target` for writing, with its
-/// credentials and `--distribution-spec` applied (through the containers
-/// configuration when it is on: never a mirror, `blocked` refused).
-pub fn open_repository(target: &Target, ctx: &Context) -> anyhow::Result<Repository> {
-    if super::containers::enabled() {
-        return super::endpoints::open_write_repository(target, ctx);
-    }
+/// Opens the repository of a remote `target` as its flags say, with its
+/// credentials and `--distribution-spec` applied: what a command gets
+/// with the containers configuration off (`endpoints` chooses).
+pub fn open_flag_repository(target: &Target, ctx: &Context) -> anyhow::Result<Repository> {
     let reference = remote_reference(target)?;
     let registry = open_registry(reference.registry(), &target.remote, ctx)?;
     let repository = registry

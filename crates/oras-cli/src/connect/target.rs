@@ -11,8 +11,6 @@
 //! directly as a copy source or destination; [`WriteTarget::repository`]
 //! and [`ReadTarget::repository`] give the registry-only operations.
 
-mod mirrored;
-
 use async_trait::async_trait;
 use oras_containers_config::Operation;
 use oras_content::{
@@ -23,7 +21,8 @@ use oras_content::{
 use oras_remote::Repository;
 use oras_spec::Descriptor;
 
-pub use self::mirrored::MirroredRepository;
+use super::endpoints::{ReadOptions, RemoteRead};
+pub use super::mirrored::MirroredRepository;
 use crate::context::Context;
 use crate::error::{CliError, quote};
 use crate::options::{Target, TargetKind};
@@ -74,7 +73,9 @@ pub async fn open_write_target(target: &Target, ctx: &Context) -> anyhow::Result
 /// tar archive, which must exist.
 pub async fn open_read_target(target: &Target, ctx: &Context) -> anyhow::Result<ReadTarget> {
     match target.kind {
-        TargetKind::Registry => super::endpoints::open_read_target(target, ctx).await,
+        TargetKind::Registry => Ok(super::endpoints::open_read_remote(target, ctx)
+            .await?
+            .into()),
         TargetKind::OciLayout => {
             let store = oras_store_oci::ReadOnlyStore::open(&target.path)
                 .await
@@ -128,6 +129,30 @@ fn layout_error(target: &Target, err: oras_store_oci::Error) -> anyhow::Error {
             quote(&target.path)
         ))
         .into(),
+    }
+}
+
+/// [`open_read_target`] of a registry target with `options`, for the
+/// commands that set up their repository themselves (`blob fetch`,
+/// `manifest fetch --media-type`).
+pub async fn open_remote_read_target(
+    target: &Target,
+    ctx: &Context,
+    options: &ReadOptions,
+) -> anyhow::Result<ReadTarget> {
+    Ok(
+        super::endpoints::open_read_remote_with(target, ctx, options)
+            .await?
+            .into(),
+    )
+}
+
+impl From<RemoteRead> for ReadTarget {
+    fn from(remote: RemoteRead) -> ReadTarget {
+        match remote {
+            RemoteRead::Registry(repository) => ReadTarget::Registry(repository),
+            RemoteRead::Mirrored(mirrored) => ReadTarget::Mirrored(mirrored),
+        }
     }
 }
 

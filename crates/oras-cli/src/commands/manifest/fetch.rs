@@ -243,6 +243,6 @@ async fn open_source(options: &FetchOptions, ctx: &Context) -> anyhow::Result<Ca
         manifest_media_types: options.media_types.clone(),
         ..ReadOptions::default()
     };
-    let source = connect::endpoints::open_read_target_with(target, ctx, &read).await?;
+    let source = connect::target::open_remote_read_target(target, ctx, &read).await?;
     Ok(CachedTarget::new(source, open_cache().await?))
 }
