@@ -124,7 +124,7 @@
 // internal, cold paths where boxing the response would buy nothing.
 #![allow(clippy::result_large_err)]
 
-mod auth;
+pub(crate) mod auth;
 mod blobs;
 mod body;
 mod config;

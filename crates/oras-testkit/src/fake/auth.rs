@@ -155,8 +155,9 @@ fn challenge(ex: &Exchange, bearer: &BearerAuth, need: &Need, error: Option<&str
     unauthorized(text)
 }
 
-/// `Authorization: Basic` user and password.
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+/// `Authorization: Basic` user and password (also read by the real
+/// registry's token server).
+pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, encoded) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {

@@ -13,6 +13,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 use super::error::{Error, Result};
 use super::install::tail_lines;
@@ -37,6 +38,34 @@ pub(crate) struct GoBuild {
     pub(crate) args: Vec<OsString>,
     /// `GOFLAGS` (always with `-modcacherw` added).
     pub(crate) goflags: &'static str,
+}
+
+/// A tool we build from Go source, once per process: the executable named
+/// by `env` when that is set, else what `build` makes (its error kept for
+/// every later call).
+pub(crate) fn built_once(
+    env: &str,
+    tool: &str,
+    cell: &OnceLock<std::result::Result<PathBuf, String>>,
+    build: fn() -> Result<PathBuf>,
+) -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os(env).filter(|v| !v.is_empty()) {
+        let path = PathBuf::from(path);
+        return if is_executable(&path) {
+            Ok(path)
+        } else {
+            Err(Error::GoTool {
+                tool: tool.into(),
+                detail: format!("{env}={} is not an executable file", path.display()),
+            })
+        };
+    }
+    cell.get_or_init(|| build().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(|detail| Error::GoTool {
+            tool: tool.into(),
+            detail,
+        })
 }
 
 /// The directory holding every built tool: `<target>/reference-tools`.

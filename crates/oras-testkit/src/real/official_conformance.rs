@@ -20,8 +20,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use super::error::{Error, Result};
-use super::go_tool::{GoBuild, is_executable, tools_dir};
+use super::error::Result;
+use super::go_tool::{GoBuild, built_once, tools_dir};
 
 /// The module path of the official suite.
 pub const GINKGO_SUITE_MODULE: &str = "github.com/opencontainers/distribution-spec/conformance";
@@ -41,28 +41,13 @@ pub const GINKGO_SUITE_BIN_ENV: &str = "ORAS_TEST_OFFICIAL_CONFORMANCE_BIN";
 /// [`Error::GoTool`] when the variable names no executable, Go is missing,
 /// the module cannot be downloaded or the build fails.
 pub fn official_ginkgo_suite() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os(GINKGO_SUITE_BIN_ENV).filter(|v| !v.is_empty()) {
-        let path = PathBuf::from(path);
-        return if is_executable(&path) {
-            Ok(path)
-        } else {
-            Err(Error::GoTool {
-                tool: "official conformance suite".into(),
-                detail: format!(
-                    "{GINKGO_SUITE_BIN_ENV}={} is not an executable file",
-                    path.display()
-                ),
-            })
-        };
-    }
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| build().map_err(|e| e.to_string()))
-        .clone()
-        .map_err(|detail| Error::GoTool {
-            tool: "official conformance suite".into(),
-            detail,
-        })
+    static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
+    built_once(
+        GINKGO_SUITE_BIN_ENV,
+        "official conformance suite",
+        &BUILT,
+        build,
+    )
 }
 
 /// Downloads the module, copies it to a writable directory and runs

@@ -38,7 +38,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use super::error::{Error, Result};
-use super::go_tool::{GoBuild, find_go, is_executable, sources_hash, tools_dir};
+use super::go_tool::{GoBuild, built_once, find_go, sources_hash, tools_dir};
 use super::process::{LOG_TAIL_LINES, READY_TIMEOUT, free_port, read_log_tail};
 
 /// Environment variable naming a prebuilt referrers-registry binary.
@@ -64,28 +64,13 @@ fn source_dir() -> PathBuf {
 /// [`Error::GoTool`] when `ORAS_TEST_REFERRERS_REGISTRY_BIN` names no
 /// executable, Go is missing or the build fails.
 pub fn ensure_referrers_registry_built() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os(REFERRERS_REGISTRY_BIN_ENV).filter(|v| !v.is_empty()) {
-        let path = PathBuf::from(path);
-        return if is_executable(&path) {
-            Ok(path)
-        } else {
-            Err(Error::GoTool {
-                tool: "referrers-registry".into(),
-                detail: format!(
-                    "{REFERRERS_REGISTRY_BIN_ENV}={} is not an executable file",
-                    path.display()
-                ),
-            })
-        };
-    }
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| build().map_err(|e| e.to_string()))
-        .clone()
-        .map_err(|detail| Error::GoTool {
-            tool: "referrers-registry".into(),
-            detail,
-        })
+    static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
+    built_once(
+        REFERRERS_REGISTRY_BIN_ENV,
+        "referrers-registry",
+        &BUILT,
+        build,
+    )
 }
 
 /// `go build` of our `main` unless an earlier build left it in place.

@@ -22,8 +22,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt as _, Full, Limited};
@@ -32,6 +30,7 @@ use hyper::body::Incoming;
 use super::error::Result;
 use super::jwt::{Access, REGISTRY_LEEWAY, Signer, unix_now};
 use super::server_thread::ServerThread;
+use crate::fake::auth::basic_credentials;
 
 /// Tokens live this long; `expires_in` says so.
 const TOKEN_TTL: Duration = Duration::from_secs(300);
@@ -394,18 +393,6 @@ fn grant(user: Option<&User>, scopes: &[String]) -> Vec<Access> {
         })
         .filter(|access| !access.actions.is_empty())
         .collect()
-}
-
-fn basic_credentials(headers: &http::HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = STANDARD.decode(encoded.trim()).ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (user, password) = text.split_once(':')?;
-    Some((user.to_string(), password.to_string()))
 }
 
 fn json(status: StatusCode, body: serde_json::Value) -> Response<Full<Bytes>> {
