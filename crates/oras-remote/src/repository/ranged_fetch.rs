@@ -286,6 +286,10 @@ async fn read_span(
             return Err(longer());
         }
         *got += bytes.len() as u64;
+        // A frame shares the connection's read buffer (up to 1 MiB), which
+        // stays allocated while any frame of it waits: a copy holds only
+        // the bytes. Cheap here, as ranges are only used on slow paths.
+        let bytes = Bytes::copy_from_slice(&bytes);
         if out.send(Ok(bytes)).is_err() {
             return Ok(());
         }
