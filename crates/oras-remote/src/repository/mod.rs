@@ -5,6 +5,7 @@
 //! pull+push for writes, delete for deletes).
 
 mod blob_fetch;
+mod blob_stream;
 mod blobs;
 mod endpoints;
 mod manifests;

@@ -45,7 +45,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use super::Repository;
-use super::blob_fetch::Download;
+use super::blob_stream::{Download, parse_content_range};
 use crate::client::ResponseBody;
 
 /// Whether a blob of `size` bytes may be fetched in ranges, given whether
@@ -148,18 +148,6 @@ fn spans_from(offset: u64, size: u64, chunk: u64) -> impl Iterator<Item = Span> 
         first = end;
         Some(span)
     })
-}
-
-/// `bytes <first>-<last>/<complete length or *>` (RFC 9110 §14.4).
-pub(super) fn parse_content_range(value: &str) -> Option<(u64, u64, Option<u64>)> {
-    let range = value.trim().strip_prefix("bytes ")?.trim();
-    let (span, total) = range.split_once('/')?;
-    let (first, last) = span.split_once('-')?;
-    let total = match total.trim() {
-        "*" => None,
-        n => Some(n.parse().ok()?),
-    };
-    Some((first.trim().parse().ok()?, last.trim().parse().ok()?, total))
 }
 
 /// Why a range could not be fetched.
@@ -456,17 +444,5 @@ mod tests {
         assert_eq!(cut(4, 10, 4), [(4, 7), (8, 9)]);
         assert!(cut(10, 10, 4).is_empty());
         assert_eq!(cut(0, 3, 0).len(), 3, "a zero chunk size is one byte");
-    }
-
-    #[test]
-    fn parses_content_range() {
-        assert_eq!(
-            parse_content_range("bytes 500-1499/2000"),
-            Some((500, 1499, Some(2000)))
-        );
-        assert_eq!(parse_content_range("bytes 0-9/*"), Some((0, 9, None)));
-        assert_eq!(parse_content_range("bytes */2000"), None);
-        assert_eq!(parse_content_range("500-1499/2000"), None);
-        assert_eq!(parse_content_range("bytes 5-x/10"), None);
     }
 }
