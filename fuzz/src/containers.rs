@@ -42,7 +42,11 @@ impl Sandbox {
     /// A fresh, empty sandbox; `None` when no temporary directory can be
     /// made (the input is then skipped, not failed).
     pub fn new() -> Option<Sandbox> {
-        let root = tempfile::tempdir().ok()?;
+        // In memory where a tmpfs exists: a directory tree made and removed
+        // per input is several times faster there than on disk.
+        let root = tempfile::tempdir_in("/dev/shm")
+            .or_else(|_| tempfile::tempdir())
+            .ok()?;
         let env = Environment::rooted(root.path());
         Some(Sandbox { root, env })
     }
