@@ -38,7 +38,7 @@ pub const GINKGO_SUITE_BIN_ENV: &str = "ORAS_TEST_OFFICIAL_CONFORMANCE_BIN";
 /// when missing.
 ///
 /// # Errors
-/// [`Error::GoTool`] when the variable names no executable, Go is missing,
+/// [`Error::GoTool`](super::Error::GoTool) when the variable names no executable, Go is missing,
 /// the module cannot be downloaded or the build fails.
 pub fn official_ginkgo_suite() -> Result<PathBuf> {
     static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
