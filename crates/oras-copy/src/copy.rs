@@ -3,12 +3,10 @@
 use oras_content::{ReadOnlyStorage, ReadOnlyTarget, Storage, Target, read_all};
 use oras_spec::Descriptor;
 
-use crate::engine::{Engine, RootTag, TagFn};
+use crate::engine::{RootTag, TagFn, copy_roots};
 use crate::error::{Error, Origin, Result};
-use crate::limit::Limiter;
 use crate::options::{CopyGraphOptions, CopyOptions};
 use crate::proxy::Proxy;
-use crate::tracker::Tracker;
 
 /// Copies the graph rooted at `root` from `src` to `dst`: every node once,
 /// children before parents, skipping any sub-DAG whose root `dst` already
@@ -24,17 +22,7 @@ where
     D: Storage + ?Sized,
 {
     let proxy = Proxy::new(src, opts.effective_max_metadata_bytes());
-    let limiter = Limiter::new(opts);
-    let tracker = Tracker::default();
-    let engine = Engine {
-        dst,
-        proxy: &proxy,
-        limiter: &limiter,
-        tracker: &tracker,
-        opts,
-        root: None,
-    };
-    engine.process(root.clone(), Vec::new()).await
+    copy_roots(dst, &proxy, opts, vec![root.clone()], None).await
 }
 
 /// Copies the graph that `src_ref` names in `src` to `dst` and tags its
@@ -69,24 +57,15 @@ where
         root = mapped.map_err(|e| Error::copy("MapRoot", Origin::Source, e))?;
     }
 
-    let limiter = Limiter::new(&opts.graph);
-    let tracker = Tracker::default();
     let tag: TagFn<'_> = Box::new(move |desc: Descriptor, reference: String| {
         Box::pin(async move { dst.tag(&desc, &reference).await })
     });
-    let engine = Engine {
-        dst,
-        proxy: &proxy,
-        limiter: &limiter,
-        tracker: &tracker,
-        opts: &opts.graph,
-        root: Some(RootTag {
-            root: root.clone(),
-            reference: dst_ref.to_owned(),
-            tag,
-        }),
+    let root_tag = RootTag {
+        root: root.clone(),
+        reference: dst_ref.to_owned(),
+        tag,
     };
-    engine.process(root.clone(), Vec::new()).await?;
+    copy_roots(dst, &proxy, &opts.graph, vec![root.clone()], Some(root_tag)).await?;
     Ok(root)
 }
 

@@ -43,10 +43,41 @@ pub(crate) struct RootTag<'a> {
 pub(crate) struct Engine<'a, S: ?Sized, D: ?Sized> {
     pub(crate) dst: &'a D,
     pub(crate) proxy: &'a Proxy<'a, S>,
-    pub(crate) limiter: &'a Limiter,
-    pub(crate) tracker: &'a Tracker,
+    pub(crate) limiter: Limiter,
+    pub(crate) tracker: Tracker,
     pub(crate) opts: &'a CopyGraphOptions,
     pub(crate) root: Option<RootTag<'a>>,
+}
+
+/// Copies the graphs of `roots` into `dst` through one engine: one limit
+/// on transfers and one record of what is done, so a node two roots share
+/// is copied once; `root_tag` tags the root when it is copied.
+pub(crate) async fn copy_roots<'a, S, D>(
+    dst: &'a D,
+    proxy: &'a Proxy<'a, S>,
+    opts: &'a CopyGraphOptions,
+    roots: Vec<Descriptor>,
+    root_tag: Option<RootTag<'a>>,
+) -> Result<()>
+where
+    S: ReadOnlyStorage + ?Sized,
+    D: Storage + ?Sized,
+{
+    let engine = Engine {
+        dst,
+        proxy,
+        limiter: Limiter::new(opts),
+        tracker: Tracker::default(),
+        opts,
+        root: root_tag,
+    };
+    try_join_all(
+        roots
+            .into_iter()
+            .map(|root| engine.process(root, Vec::new())),
+    )
+    .await?;
+    Ok(())
 }
 
 /// How a node reached the destination.

@@ -10,19 +10,16 @@
 
 use std::collections::HashSet;
 
-use futures::future::try_join_all;
 use futures::{StreamExt, TryStreamExt, stream};
 use oras_content::{
     PredecessorFinder, ReadOnlyGraphStorage, ReadOnlyGraphTarget, Storage, Target, fetch_all,
 };
 use oras_spec::{Descriptor, DescriptorKey, Index, media_type};
 
-use crate::engine::Engine;
+use crate::engine::copy_roots;
 use crate::error::{Error, Origin, Result};
-use crate::limit::Limiter;
 use crate::options::{ExtendedCopyGraphOptions, ExtendedCopyOptions};
 use crate::proxy::Proxy;
-use crate::tracker::Tracker;
 
 /// Resolves `src_ref`, copies its node with its predecessors (see
 /// [`extended_copy_graph`]), then tags the node at `dst` as `dst_ref`
@@ -65,23 +62,7 @@ where
 {
     let proxy = Proxy::new(src, opts.graph.effective_max_metadata_bytes());
     let roots = find_roots(&proxy, node, opts).await?;
-    let limiter = Limiter::new(&opts.graph);
-    let tracker = Tracker::default();
-    let engine = Engine {
-        dst,
-        proxy: &proxy,
-        limiter: &limiter,
-        tracker: &tracker,
-        opts: &opts.graph,
-        root: None,
-    };
-    try_join_all(
-        roots
-            .into_iter()
-            .map(|root| engine.process(root, Vec::new())),
-    )
-    .await?;
-    Ok(())
+    copy_roots(dst, &proxy, &opts.graph, roots, None).await
 }
 
 /// The roots of the sub-DAGs to copy, in the order found (oras-go
