@@ -109,9 +109,29 @@ impl Download {
             }
             self.resumes_left -= 1;
             tracing::debug!(offset = self.offset, error = %failure, "resuming blob download");
-            if let Err(e) = self.reopen().await {
+            if let Err(e) = self.reopen_with_backoff().await {
                 self.done = true;
                 return Some(Err(std::io::Error::other(e)));
+            }
+        }
+    }
+
+    /// [`Self::reopen`], tried again after a growing pause while no
+    /// connection can be made (a registry restarting) and resumes are
+    /// left. oras-go gives up at once; a pause of a few seconds carries a
+    /// pull through a registry restart, and an answer from the registry
+    /// (an error status) still ends the download at once.
+    async fn reopen_with_backoff(&mut self) -> Result<(), Error> {
+        let mut pause = RESUME_PAUSE_FIRST;
+        loop {
+            match self.reopen().await {
+                Err(e) if self.resumes_left > 0 && is_unreachable(&e) => {
+                    self.resumes_left -= 1;
+                    tracing::debug!(?pause, error = %e, "registry unreachable; resuming later");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(RESUME_PAUSE_MAX);
+                }
+                result => return result,
             }
         }
     }
@@ -205,6 +225,18 @@ pub(super) fn parse_content_range(value: &str) -> Option<(u64, u64, Option<u64>)
         n => Some(n.parse().ok()?),
     };
     Some((first.trim().parse().ok()?, last.trim().parse().ok()?, total))
+}
+
+/// The first pause before a resume the registry could not be reached for.
+const RESUME_PAUSE_FIRST: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The longest pause between two such resumes.
+const RESUME_PAUSE_MAX: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Whether `e` says no answer came at all (refused or dropped connection),
+/// rather than an answer the registry gave.
+fn is_unreachable(e: &Error) -> bool {
+    matches!(e, Error::Transport { .. }) && e.kind() == ErrorKind::Network
 }
 
 #[cfg(test)]

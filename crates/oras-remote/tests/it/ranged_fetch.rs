@@ -2,8 +2,9 @@
 //! registry: honest ranges, lying servers (a 200 for a range, a wrong
 //! `Content-Range`, a longer body) that make the download fall back to one
 //! stream, a range cut mid-way and resumed, no `Accept-Ranges` or a fast
-//! first stream (one stream), and a redirect to another origin (no
-//! credentials there).
+//! first stream (one stream), a redirect to another origin (no
+//! credentials there), and one stream resumed across a registry that
+//! cannot be reached for a moment.
 
 use std::sync::Arc;
 
@@ -244,4 +245,33 @@ async fn ranges_follow_a_redirect_to_another_origin_without_credentials() {
         .collect();
     assert_eq!(cdn.len(), 1 + ranges.len(), "{requests:?}");
     assert_cover(&ranges);
+}
+
+/// One stream cut mid-way while the registry cannot be reached for a
+/// moment (its next two connections closed unanswered, as a registry
+/// restarting): the resume waits and tries again, and the download
+/// completes.
+#[tokio::test]
+async fn a_resume_waits_for_a_registry_that_cannot_be_reached_for_a_moment() {
+    let blob = "/v2/*/blobs/sha*";
+    let faults = vec![
+        Fault::drop_response_after(Method::GET, blob, 1000),
+        Fault::close_connection(Method::GET, blob).nth(2).times(2),
+    ];
+    let fake = FakeRegistry::start(FakeConfig::with_faults(faults)).await;
+    let digest = fake.put_blob("fake/app", data(SIZE));
+    let desc = Descriptor::new(media_type::IMAGE_LAYER, digest, SIZE as u64);
+    let one_stream = RepositoryOptions {
+        ranged_fetch_threshold: u64::MAX,
+        ..RepositoryOptions::default()
+    };
+    let repo = app(&fake, loopback_config(), one_stream);
+    let got = bounded(fetch_all(&repo, &desc, SIZE as u64)).await.unwrap();
+    assert!(got == data(SIZE));
+    let asked = ranges_asked(&fake);
+    assert_eq!(asked.len(), 4, "{asked:?}");
+    assert_eq!(
+        asked[3].as_deref(),
+        Some(&*format!("bytes=1000-{}", SIZE - 1))
+    );
 }
