@@ -8,7 +8,10 @@
 //!   surfaces before the move, and the temp file is removed;
 //! - the future is dropped mid-push: the temp file's guard removes it;
 //! - two pushes of the same blob race: the move refuses to replace, so
-//!   one wins and the other gets `AlreadyExists`.
+//!   one wins and the other gets `AlreadyExists`;
+//! - the process is killed mid-push: its temp file stays. Each temp file
+//!   is `flock`ed by its writer, so the next store opened on the layout
+//!   removes those no live writer holds ([`remove_stale`]).
 //!
 //! Nothing but verified content ever appears under a final name, and
 //! memory stays constant: bytes pass through a fixed buffer.
@@ -70,6 +73,10 @@ pub(crate) async fn push(
                 e,
             )
         })?;
+    // Held while this push writes (the kernel drops it with the file, or
+    // the process): what no one holds is stale (see `remove_stale`).
+    rustix::fs::flock(temp.as_file(), rustix::fs::FlockOperation::LockExclusive)
+        .map_err(|e| Error::io("locking ingest file", e.into()))?;
     // From here on, `temp_path` removes the file when dropped, whether the
     // push fails or its future is dropped.
     let (file, temp_path) = temp.into_parts();
@@ -102,4 +109,42 @@ pub(crate) async fn push(
             e.error,
         )),
     }
+}
+
+/// Temp files younger than this are left alone: a writer may have made
+/// one and not locked it yet.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes the files under `root`'s `ingest/` that are older than
+/// [`STALE_AFTER`] and that no live writer holds locked: what pushes
+/// killed mid-way left. A file in use, or one that cannot be looked at, is
+/// left alone. Returns how many were removed.
+pub(crate) fn remove_stale(root: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(root.join(INGEST_DIR)) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let old_enough = entry
+            .metadata()
+            .ok()
+            .filter(|meta| meta.is_file())
+            .and_then(|meta| meta.modified().ok())
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if !old_enough {
+            continue;
+        }
+        let Ok(file) = std::fs::File::open(&path) else {
+            continue;
+        };
+        let unheld =
+            rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_ok();
+        if unheld && std::fs::remove_file(&path).is_ok() {
+            tracing::debug!(path = %path.display(), "removed a stale ingest file");
+            removed += 1;
+        }
+    }
+    removed
 }

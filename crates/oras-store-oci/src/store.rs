@@ -122,6 +122,9 @@ impl Store {
                 }
             }
         };
+        // What pushes killed mid-way left in `ingest/` (none is live).
+        let swept = root.clone();
+        let _ = tokio::task::spawn_blocking(move || ingest::remove_stale(&swept)).await;
         Ok(Store {
             root,
             source,

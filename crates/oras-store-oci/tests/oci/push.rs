@@ -257,3 +257,33 @@ async fn one_gib_push_stays_below_64_mib_peak_rss() {
     eprintln!("peak RSS after pushing and reading back 1 GiB: {peak_mib} MiB");
     assert!(peak_mib < 64, "peak RSS {peak_mib} MiB");
 }
+
+/// What a push killed mid-way leaves in `ingest/` is removed by the next
+/// store opened on the layout, once it is old and no writer holds it; a
+/// file another writer holds, and a young one, stay.
+#[tokio::test]
+async fn stale_ingest_files_are_removed_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).await.unwrap());
+    let ingest = dir.path().join("ingest");
+    std::fs::create_dir_all(&ingest).unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let old = |name: &str| {
+        let path = ingest.join(name);
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_modified(an_hour_ago).unwrap();
+        (path, file)
+    };
+    let (stale, stale_file) = old("stale");
+    drop(stale_file);
+    let (held, held_file) = old("held");
+    rustix::fs::flock(&held_file, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let young = ingest.join("young");
+    std::fs::write(&young, b"partial").unwrap();
+
+    drop(Store::open(dir.path()).await.unwrap());
+    assert!(!stale.exists(), "an old file nobody holds is removed");
+    assert!(held.exists(), "a file a writer holds stays");
+    assert!(young.exists(), "a young file stays");
+    drop(held_file);
+}
