@@ -20,8 +20,15 @@ pub struct TlsFiles {
 }
 
 /// The TLS files of `host` (`host[:port]`) under the first of `roots`
-/// that has a directory for it.
+/// that has a directory for it. A `host` that is not one plain file name
+/// (empty, `.`, `..`, or holding `/` or NUL: no registry host is) has
+/// none: nothing outside the certs.d roots is ever read.
 pub fn tls_files(roots: &[PathBuf], host: &str) -> Result<TlsFiles> {
+    let plain_name =
+        !host.is_empty() && host != "." && host != ".." && !host.contains(['/', '\\', '\0']);
+    if !plain_name {
+        return Ok(TlsFiles::default());
+    }
     for root in roots {
         let dir = root.join(host);
         if dir.is_dir() {
@@ -78,6 +85,34 @@ fn read_dir(dir: &Path) -> Result<TlsFiles> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_host_that_is_not_a_plain_name_reads_nothing_outside_the_roots() {
+        let base = tempfile::tempdir().unwrap();
+        let root = base.path().join("certs.d");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        // Directories a traversing host would reach, each with a CA.
+        for dir in [base.path().to_path_buf(), root.clone(), root.join("sub")] {
+            std::fs::write(dir.join("ca.crt"), "x").unwrap();
+        }
+        let roots = vec![root];
+        for host in [
+            "..",
+            ".",
+            "",
+            "../certs.d",
+            "sub/..",
+            "/etc",
+            "a\\b",
+            "a\0b",
+        ] {
+            assert_eq!(
+                tls_files(&roots, host).unwrap(),
+                TlsFiles::default(),
+                "{host:?}"
+            );
+        }
+    }
 
     #[test]
     fn cas_and_client_pairs_for_the_host_only() {
