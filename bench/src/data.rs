@@ -263,11 +263,14 @@ pub(crate) fn many_files(root: &Path, prefix: &str, count: usize, size: u64) -> 
 
 /// A directory `tree/` of `count` files (100 per sub-directory) of
 /// `size` random bytes, plus `tree.tar` and `tree.tar.gz` of it made by
-/// GNU tar and gzip with fixed owners and times (the seeded layer).
+/// GNU tar and gzip with fixed owners and times (the seeded layer). The
+/// tar has no record padding after its end (`--blocking-factor=1`), as
+/// Go's archive/tar writes it: the Go `oras` checks the digest of what
+/// its tar reader consumed, which stops at the end-of-archive blocks.
 /// Listed files: `tree.tar`, `tree.tar.gz` (the tree itself is pushed as
 /// a directory).
 pub(crate) fn directory(root: &Path, count: usize, size: u64) -> Result<DataSet> {
-    let set = format!("dir-{count}x{size}");
+    let set = format!("dir-{count}x{size}-b1");
     ensure_set(root, &set, |files| {
         let mut rng = SplitMix64::new(seed_of(&set));
         for i in 0..count {
@@ -282,6 +285,7 @@ pub(crate) fn directory(root: &Path, count: usize, size: u64) -> Result<DataSet>
                 "--group=0",
                 "--numeric-owner",
                 "--mtime=@0",
+                "--blocking-factor=1",
                 "-cf",
             ])
             .arg(packed.join("tree.tar"))

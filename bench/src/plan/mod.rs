@@ -223,7 +223,12 @@ impl<'a> Job<'a> {
                     tool.slug()
                 ),
             },
-            timeout: timeout_for(workload.payload_bytes(&env.sizes)),
+            // A WAN profile makes every request a round trip: the slowest
+            // peers (skopeo pushing 1,000 small files) need minutes there.
+            timeout: match env.network {
+                Network::Lan => timeout_for(workload.payload_bytes(&env.sizes)),
+                _ => 3 * timeout_for(workload.payload_bytes(&env.sizes)),
+            },
         }
     }
 
