@@ -163,6 +163,10 @@ pub(crate) struct Inner {
     /// Uploads sent before their digest was known, by the digest they
     /// were committed as, with their size.
     prestaged: Mutex<HashMap<oras_spec::Digest, (u64, prestage::SentUpload)>>,
+    /// The ranges all ranged downloads of this repository may have in
+    /// flight together (`ranged_fetch_connections`): memory stays bounded
+    /// however many blobs are fetched at once.
+    range_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// A repository of a registry. Cheap to clone; clones share the referrers
@@ -192,11 +196,15 @@ impl Repository {
             reason: e.to_string(),
         })?;
         let name = name.to_owned();
+        let range_slots = Arc::new(tokio::sync::Semaphore::new(
+            options.ranged_fetch_connections.max(1),
+        ));
         Ok(Repository {
             inner: Arc::new(Inner {
                 registry,
                 name,
                 remote,
+                range_slots,
                 options,
                 referrers: AtomicU8::new(REFERRERS_UNKNOWN),
                 referrer_locks: Mutex::new(HashMap::new()),

@@ -12,7 +12,11 @@
 //! Memory is bounded by the window, never by a declared size: the first
 //! range in order is handed on as it arrives, the others (at most
 //! `connections` − 1) wait in memory, each read frame by frame up to its
-//! own length.
+//! own length. The `connections` are the repository's, shared by all its
+//! ranged downloads at once (a copy fetching three large blobs holds the
+//! same ranges in memory as a pull of one): a download starts a range only
+//! with a free slot, and waits for one only when none of its own is in
+//! flight.
 //!
 //! Only used when the first response advertised `Accept-Ranges: bytes`
 //! (oras-go#368: some registries break on `Range`). Range requests go to
@@ -35,12 +39,14 @@
 
 use std::collections::VecDeque;
 use std::io;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 use futures::stream::{self, Stream};
 use http::StatusCode;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 use url::Url;
 
@@ -109,9 +115,12 @@ impl Probe {
             return State::Sequential(Box::new(self.download));
         }
         let size = self.fetcher.size;
+        let slots = Arc::clone(&self.fetcher.repo.inner.range_slots);
         State::Ranged(Box::new(Window {
             fetcher: self.fetcher,
             spans: Box::new(spans_from(offset, size, self.chunk)),
+            waiting: None,
+            slots,
             in_flight: VecDeque::new(),
             connections: self.connections,
             offset,
@@ -305,6 +314,8 @@ struct InFlight {
     len: u64,
     handed: u64,
     _task: AbortOnDrop,
+    /// Its place among the repository's ranges in flight.
+    _slot: OwnedSemaphorePermit,
 }
 
 /// The ranges of a download in flight, in order.
@@ -312,6 +323,11 @@ struct Window {
     fetcher: RangeFetcher,
     /// The ranges not started yet.
     spans: Box<dyn Iterator<Item = Span> + Send>,
+    /// The next range, taken from `spans` but not started for want of a
+    /// slot.
+    waiting: Option<Span>,
+    /// The repository's slots for ranges in flight.
+    slots: Arc<Semaphore>,
     in_flight: VecDeque<InFlight>,
     connections: usize,
     /// The bytes handed on so far.
@@ -319,10 +335,21 @@ struct Window {
 }
 
 impl Window {
-    /// Starts ranges until `connections` are in flight.
-    fn fill(&mut self) {
+    /// Starts ranges until `connections` of this download are in flight
+    /// or the repository has no free slot; with none of its own in flight
+    /// it waits for a slot another download gives back.
+    async fn fill(&mut self) {
         while self.in_flight.len() < self.connections {
-            let Some(span) = self.spans.next() else {
+            let Some(span) = self.waiting.take().or_else(|| self.spans.next()) else {
+                return;
+            };
+            let slot = if self.in_flight.is_empty() {
+                Arc::clone(&self.slots).acquire_owned().await.ok()
+            } else {
+                Arc::clone(&self.slots).try_acquire_owned().ok()
+            };
+            let Some(slot) = slot else {
+                self.waiting = Some(span);
                 return;
             };
             let (out, bytes) = unbounded_channel();
@@ -332,6 +359,7 @@ impl Window {
                 len: span.len(),
                 handed: 0,
                 _task: AbortOnDrop(tokio::spawn(task)),
+                _slot: slot,
             });
         }
     }
@@ -339,7 +367,7 @@ impl Window {
     /// The next bytes in order; `None` at the end.
     async fn next(&mut self) -> Option<Item> {
         loop {
-            self.fill();
+            self.fill().await;
             let head = self.in_flight.front_mut()?;
             match head.bytes.recv().await {
                 Some(Ok(bytes)) => {

@@ -275,3 +275,37 @@ async fn a_resume_waits_for_a_registry_that_cannot_be_reached_for_a_moment() {
         Some(&*format!("bytes=1000-{}", SIZE - 1))
     );
 }
+
+/// Four large blobs fetched at once by one repository whose ranged
+/// downloads share two slots: every download waits its turn for a slot and
+/// all four arrive whole.
+#[tokio::test]
+async fn concurrent_ranged_downloads_share_the_repository_slots() {
+    let fake = FakeRegistry::start(FakeConfig::default()).await;
+    let blobs: Vec<(Descriptor, Vec<u8>)> = (0..4u8)
+        .map(|n| {
+            let bytes: Vec<u8> = data(SIZE).into_iter().map(|b| b ^ n).collect();
+            let digest = fake.put_blob("fake/app", bytes.clone());
+            (
+                Descriptor::new(media_type::IMAGE_LAYER, digest, SIZE as u64),
+                bytes,
+            )
+        })
+        .collect();
+    let options = RepositoryOptions {
+        ranged_fetch_connections: 2,
+        ..ranged()
+    };
+    let repo = app(&fake, loopback_config(), options);
+    let fetches = blobs
+        .iter()
+        .map(|(desc, _)| fetch_all(&repo, desc, SIZE as u64));
+    let got = bounded(futures::future::try_join_all(fetches))
+        .await
+        .unwrap();
+    for (bytes, (_, want)) in got.iter().zip(&blobs) {
+        assert!(bytes == want);
+    }
+    let ranged_requests = ranges_asked(&fake).iter().flatten().count();
+    assert!(ranged_requests >= 4 * 7, "{ranged_requests} range requests");
+}
