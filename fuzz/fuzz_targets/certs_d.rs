@@ -1,7 +1,7 @@
 //! certs.d (containers-certs.d(5)): the input is a host (`host[:port]`),
 //! a NUL byte, then file names, one a line, made in that host's
 //! directory. Only hosts a reference accepts as its registry are used, as
-//! the endpoints ask for them. Invariants: the directory found is the
+//! the endpoints ask for them; `.` and `..` get nothing. Invariants: the directory found is the
 //! host's, under a certs.d root; every CA is a `*.crt` file in it; a client
 //! pair is a `<name>.cert` and `<name>.key` of it; a refusal names a file
 //! of it; nothing panics.
@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use oras_containers_config::{Error, tls_files};
+use oras_containers_config::{Error, TlsFiles, tls_files};
 use oras_fuzz::containers::Sandbox;
 use oras_fuzz::split;
 use oras_spec::Reference;
@@ -32,6 +32,12 @@ fuzz_target!(|data: &[u8]| {
     let Some(root) = roots.get(1) else {
         return;
     };
+    // A registry may be named `.` or `..` (as in Go's reference parsing):
+    // such a host is no directory of certs.d and gets no TLS files.
+    if host == "." || host == ".." {
+        assert!(matches!(tls_files(&roots, host), Ok(files) if files == TlsFiles::default()));
+        return;
+    }
     let dir = root.join(host);
     if std::fs::create_dir_all(&dir).is_err() {
         return;
