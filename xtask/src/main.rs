@@ -176,7 +176,8 @@ fn deny() -> Result<()> {
     cargo(&["deny", "check", "bans", "licenses", "sources"])
 }
 
-fn check_layers() -> Result<()> {
+/// `cargo metadata --no-deps` of the workspace, parsed.
+pub(crate) fn workspace_metadata() -> Result<serde_json::Value> {
     let output = Command::new(cargo_bin())
         .args(["metadata", "--format-version", "1", "--no-deps"])
         .output()
@@ -189,6 +190,11 @@ fn check_layers() -> Result<()> {
     }
     let metadata: serde_json::Value =
         serde_json::from_slice(&output.stdout).context("parsing cargo metadata")?;
+    Ok(metadata)
+}
+
+fn check_layers() -> Result<()> {
+    let metadata = workspace_metadata()?;
     let violations = layers::violations(&metadata)?;
     if violations.is_empty() {
         println!("check-layers: every internal edge follows the layering");
@@ -203,18 +209,7 @@ fn check_layers() -> Result<()> {
 /// Fails when the files of a workspace crate import each other in a
 /// circle (see [`modules`]).
 fn check_modules() -> Result<()> {
-    let output = Command::new(cargo_bin())
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .output()
-        .context("running cargo metadata")?;
-    if !output.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("parsing cargo metadata")?;
+    let metadata = workspace_metadata()?;
     let packages = metadata["packages"]
         .as_array()
         .context("cargo metadata has no packages array")?;

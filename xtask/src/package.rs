@@ -6,24 +6,13 @@
 //! by dependency and resolves each against the others instead of
 //! crates.io (`--no-verify`: the tests already built them).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
-use crate::{cargo, cargo_bin};
+use crate::{cargo, workspace_metadata};
 
 /// The workspace members that `cargo publish` would publish.
 fn publishable() -> Result<Vec<(String, Vec<String>)>> {
-    let output = std::process::Command::new(cargo_bin())
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .output()
-        .context("running cargo metadata")?;
-    if !output.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("parsing cargo metadata")?;
+    let metadata = workspace_metadata()?;
     let packages = metadata["packages"]
         .as_array()
         .context("cargo metadata has no packages array")?;
