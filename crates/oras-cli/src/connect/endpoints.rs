@@ -226,16 +226,8 @@ fn open_endpoint(
     ctx: &Context,
     options: &RepositoryOptions,
 ) -> anyhow::Result<Repository> {
-    let repository = endpoint_registry(endpoint, target, flag, ctx)?
-        .with_options(options.clone())
-        .repository(endpoint.reference.repository())
-        .map_err(|err| CliError::new(err.to_string()))?;
-    if let Some(spec) = target.remote.distribution_spec {
-        repository
-            .set_referrers_capability(spec.referrers_api())
-            .map_err(|err| CliError::new(err.to_string()))?;
-    }
-    Ok(repository)
+    let registry = endpoint_registry(endpoint, target, flag, ctx)?.with_options(options.clone());
+    super::remote::repository_in(&registry, endpoint.reference.repository(), target)
 }
 
 /// The registry client of one endpoint, set up for its repository: a

@@ -252,8 +252,18 @@ pub fn open_registry(
 pub fn open_flag_repository(target: &Target, ctx: &Context) -> anyhow::Result<Repository> {
     let reference = remote_reference(target)?;
     let registry = open_registry(reference.registry(), &target.remote, ctx)?;
+    repository_in(&registry, reference.repository(), target)
+}
+
+/// The repository `name` of `registry`, with `target`'s
+/// `--distribution-spec` applied.
+pub(crate) fn repository_in(
+    registry: &Registry,
+    name: &str,
+    target: &Target,
+) -> anyhow::Result<Repository> {
     let repository = registry
-        .repository(reference.repository())
+        .repository(name)
         .map_err(|err| CliError::new(err.to_string()))?;
     if let Some(spec) = target.remote.distribution_spec {
         repository
