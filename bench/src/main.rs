@@ -41,7 +41,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use oras_testkit::real::{Mode, RealRegistry};
@@ -204,7 +204,10 @@ fn run(args: &[String]) -> Result<()> {
 
     let overhead = measure::overhead(&scratch, 5);
     let mut rows = Vec::new();
-    for network in &options.networks {
+    for (profile, network) in options.networks.iter().enumerate() {
+        // Warm-ups warm files, binaries and the registry, which the later
+        // profiles find warm already.
+        let warmups = if profile == 0 { options.warmups } else { 0 };
         let routes = Routes::start(&base, *network, &other_host, cdn.as_ref())?;
         let env = routes.env(&base);
         eprintln!(
@@ -215,8 +218,16 @@ fn run(args: &[String]) -> Result<()> {
         );
         for workload in workloads.iter().copied() {
             for tool in workload.tools() {
+                if !options.tools.is_empty() && !options.tools.contains(tool) {
+                    continue;
+                }
                 let availability = available.get(tool).cloned().unwrap_or(Ok(()));
-                let mut row = measure_row(&env, workload, *tool, &options, availability, &scratch);
+                let runs = Runs {
+                    warmups,
+                    iterations: options.iterations,
+                    budget: options.row_budget,
+                };
+                let mut row = measure_row(&env, workload, *tool, runs, availability, &scratch);
                 row.network = *network;
                 rows.push(row);
             }
@@ -298,12 +309,22 @@ impl Routes {
     }
 }
 
-/// Runs every warm-up and measured run of `tool` on `workload`.
+/// How many runs a row takes.
+#[derive(Debug, Clone, Copy)]
+struct Runs {
+    warmups: usize,
+    iterations: usize,
+    /// Once the row has spent this long with one measured run, it stops.
+    budget: Duration,
+}
+
+/// Runs the warm-ups and measured runs of `tool` on `workload`, stopping
+/// early once the row spent its budget and has a measured run.
 fn measure_row(
     env: &Env,
     workload: WorkloadId,
     tool: Tool,
-    options: &Options,
+    runs: Runs,
     availability: Result<(), String>,
     scratch: &Path,
 ) -> Row {
@@ -313,13 +334,21 @@ fn measure_row(
     }
     // Start-up is short and noisy: five times the runs cost milliseconds.
     let iterations = if workload.spec().action == Action::Version {
-        options.iterations * 5
+        runs.iterations * 5
     } else {
-        options.iterations
+        runs.iterations
     };
-    let total = options.warmups + iterations;
+    let total = runs.warmups + iterations;
+    let started = Instant::now();
     let mut samples = Vec::new();
     for run in 0..total {
+        if !samples.is_empty() && started.elapsed() >= runs.budget {
+            eprintln!(
+                "bench: {label}: {} s spent, no more runs",
+                runs.budget.as_secs()
+            );
+            break;
+        }
         let (invocation, check) = match env.plan(workload, tool, run) {
             Plan::Skip(why) => {
                 eprintln!("bench: {label} skipped: {why}");
@@ -346,11 +375,7 @@ fn measure_row(
         let measured = measure::run(&invocation, scratch)
             .and_then(|sample| plan::verify(&check).map(|()| sample));
         let _ = std::fs::remove_dir_all(&env.out);
-        let kind = if run < options.warmups {
-            "warm-up"
-        } else {
-            "run"
-        };
+        let kind = if run < runs.warmups { "warm-up" } else { "run" };
         match measured {
             Ok(sample) => {
                 eprintln!(
@@ -360,7 +385,7 @@ fn measure_row(
                     report::seconds(sample.cpu()),
                     sample.max_rss_kib as f64 / 1024.0
                 );
-                if run >= options.warmups {
+                if run >= runs.warmups {
                     samples.push(sample);
                 }
             }

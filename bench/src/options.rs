@@ -1,14 +1,22 @@
 //! The command line of `cargo xtask bench`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
 use super::network::Network;
+use super::tool::Tool;
 use super::workload::WorkloadId;
 
 /// Default measured runs per tool and workload (after one warm-up run).
 pub(crate) const DEFAULT_ITERATIONS: usize = 3;
+
+/// Default time a row may take: once it has spent this long and has one
+/// measured run, it takes no more. A peer that needs a minute per run on
+/// the 80 ms profile is measured once, not four times, which keeps
+/// `--network all` near an hour instead of three.
+pub(crate) const DEFAULT_ROW_BUDGET: Duration = Duration::from_secs(60);
 
 /// What one invocation of the harness does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,10 +29,16 @@ pub(crate) struct Options {
     pub(crate) networks: Vec<Network>,
     /// Measured runs per tool and workload.
     pub(crate) iterations: usize,
-    /// Unmeasured runs before the measured ones.
+    /// Unmeasured runs before the measured ones, on the first network
+    /// profile only: the later profiles find the same files, binaries and
+    /// registry already warm.
     pub(crate) warmups: usize,
+    /// Once a row has spent this long with one measured run, it stops.
+    pub(crate) row_budget: Duration,
     /// Only these workloads (all when empty).
     pub(crate) only: Vec<WorkloadId>,
+    /// Only these tools (all when empty).
+    pub(crate) tools: Vec<Tool>,
     /// Install the missing peers (pip, apt-get, go install) before running.
     pub(crate) install_peers: bool,
     /// Benchmark this `oras` binary instead of building the release one.
@@ -51,8 +65,13 @@ options:
   --network N[,N...] lan (loopback, default), wan20 (20 ms RTT), wan80 (80 ms
                      RTT, 50 MiB/s per connection) or all (repeatable)
   --iterations N     measured runs per tool and workload (default 3)
-  --warmups N        unmeasured runs before them (default 1; 0 with --quick)
+  --warmups N        unmeasured runs before them (default 1; 0 with --quick), on
+                     the first network profile only (later ones find caches warm)
+  --row-budget S     a row takes no more runs once it has spent S seconds and has
+                     one measured run (default 60)
   --only W[,W...]    only these workloads (repeatable); see the list below
+  --tools T[,T...]   only these tools (repeatable): ours, go, crane, regctl,
+                     oras-py, skopeo, openssl, curl
   --install-peers    install missing peers as root: pip install oras; apt-get install -y
                      skopeo; go install of the Go oras, crane and regctl (under target/)
   --oras PATH        benchmark this oras binary instead of building the release one
@@ -70,7 +89,9 @@ impl Options {
             networks: Vec::new(),
             iterations: DEFAULT_ITERATIONS,
             warmups: 1,
+            row_budget: DEFAULT_ROW_BUDGET,
             only: Vec::new(),
+            tools: Vec::new(),
             install_peers: false,
             oras: None,
             no_markdown: false,
@@ -115,6 +136,13 @@ impl Options {
                             .with_context(|| format!("--warmups {text:?} is not a number"))?,
                     );
                 }
+                "--row-budget" => {
+                    let text = value("--row-budget")?;
+                    let seconds: u64 = text
+                        .parse()
+                        .with_context(|| format!("--row-budget {text:?} is not a number"))?;
+                    options.row_budget = Duration::from_secs(seconds);
+                }
                 "--only" => {
                     for name in value("--only")?.split(',').filter(|s| !s.is_empty()) {
                         let id = WorkloadId::from_name(name).with_context(|| {
@@ -125,6 +153,17 @@ impl Options {
                         })?;
                         if !options.only.contains(&id) {
                             options.only.push(id);
+                        }
+                    }
+                }
+                "--tools" => {
+                    for key in value("--tools")?.split(',').filter(|s| !s.is_empty()) {
+                        let tool = Tool::from_key(key).with_context(|| {
+                            let keys: Vec<&str> = Tool::KEYS.iter().map(|(k, _)| *k).collect();
+                            format!("unknown tool {key:?}; one of: {}", keys.join(", "))
+                        })?;
+                        if !options.tools.contains(&tool) {
+                            options.tools.push(tool);
                         }
                     }
                 }
@@ -181,12 +220,18 @@ impl Options {
         let networks: Vec<&str> = self.networks.iter().map(|n| n.name()).collect();
         parts.push(format!("network {}", networks.join(",")));
         parts.push(format!(
-            "{} measured run(s) after {} warm-up(s)",
-            self.iterations, self.warmups
+            "{} measured run(s) after {} warm-up(s), {} s per row at most once measured",
+            self.iterations,
+            self.warmups,
+            self.row_budget.as_secs()
         ));
         if !self.only.is_empty() {
             let names: Vec<&str> = self.only.iter().map(|id| id.name()).collect();
             parts.push(format!("only {}", names.join(",")));
+        }
+        if !self.tools.is_empty() {
+            let names: Vec<&str> = self.tools.iter().map(|t| t.name()).collect();
+            parts.push(format!("tools {}", names.join(", ")));
         }
         parts.join(", ")
     }
@@ -242,6 +287,22 @@ mod tests {
         );
         let err = parse(&["--only", "nope"]).unwrap_err().to_string();
         assert!(err.contains("unknown workload"), "{err}");
+    }
+
+    #[test]
+    fn tools_and_row_budget_are_read() {
+        let o = parse(&["--tools", "ours,go", "--tools=curl,go", "--row-budget", "5"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(o.tools, vec![Tool::Oras, Tool::GoOras, Tool::Curl]);
+        assert_eq!(o.row_budget, Duration::from_secs(5));
+        assert!(o.describe().contains("tools oras (ours), oras (Go), curl"));
+        let err = parse(&["--tools", "docker"]).unwrap_err().to_string();
+        assert!(err.contains("unknown tool \"docker\""), "{err}");
+        assert!(parse(&["--row-budget", "soon"]).is_err());
+        let o = parse(&[]).unwrap().unwrap();
+        assert!(o.tools.is_empty());
+        assert_eq!(o.row_budget, DEFAULT_ROW_BUDGET);
     }
 
     #[test]

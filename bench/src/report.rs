@@ -207,7 +207,7 @@ fn times(r: Option<f64>) -> String {
     r.map_or_else(|| "—".to_owned(), |r| format!("{r:.2} ×"))
 }
 
-/// One target of issue 18 over the whole run.
+/// One network target over the whole run.
 struct RunTarget {
     /// The target in words.
     what: &'static str,
@@ -215,7 +215,7 @@ struct RunTarget {
     verdicts: Vec<(Network, WorkloadId, Verdict)>,
 }
 
-/// The targets of issue 18, each met, not met, or not measured, with
+/// The network targets, each met, not met, or not measured, with
 /// what failed.
 pub(crate) fn render_issue_targets(report: &Report) -> String {
     let ours = || report.rows.iter().filter(|r| r.tool == Tool::Oras);
@@ -480,7 +480,7 @@ pub(crate) fn render_markdown(report: &Report) -> String {
     md.push_str(&render_table(report));
     let _ = writeln!(
         md,
-        "\n## Targets of issue 18 (reported, not asserted)\n\n{}",
+        "\n## Network targets (reported, not asserted)\n\n{}",
         render_issue_targets(report)
     );
     let _ = writeln!(md, "## Targets per workload\n\n{}", render_targets(report));

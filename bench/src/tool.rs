@@ -25,6 +25,23 @@ pub(crate) enum Tool {
 }
 
 impl Tool {
+    /// Every tool, with the word `--tools` names it by.
+    pub(crate) const KEYS: [(&'static str, Tool); 8] = [
+        ("ours", Tool::Oras),
+        ("go", Tool::GoOras),
+        ("crane", Tool::Crane),
+        ("regctl", Tool::Regctl),
+        ("oras-py", Tool::OrasPy),
+        ("skopeo", Tool::Skopeo),
+        ("openssl", Tool::Openssl),
+        ("curl", Tool::Curl),
+    ];
+
+    /// The tool `--tools` calls `key`.
+    pub(crate) fn from_key(key: &str) -> Option<Tool> {
+        Tool::KEYS.iter().find(|(k, _)| *k == key).map(|(_, t)| *t)
+    }
+
     /// The name in tables and JSON.
     pub(crate) fn name(self) -> &'static str {
         match self {

@@ -534,7 +534,7 @@ impl WorkloadId {
         self.spec().targets
     }
 
-    /// The targets of our row on `network` (issue 18): the workload's,
+    /// The targets of our row on `network`: the workload's,
     /// with the comparison to curl on loopback only, peak RSS everywhere,
     /// and on `wan80` the speed-ups over the Go `oras` (4 × for the pull
     /// of 1 GiB, 2 × for 1,000 small files each way).

@@ -1,4 +1,4 @@
-//! Issue 3's round trip: a directory (nested files, a symlink, an empty
+//! The round trip: a directory (nested files, a symlink, an empty
 //! directory) and a single file, added to a file store and packed, copied
 //! into an OCI layout, read back from disk (a fresh store over the
 //! directory, and a read-only store over a tar of it), and copied into new

@@ -1,4 +1,4 @@
-//! Issue 5's memory bound: an artifact of 20 layers of 100 MiB, copied
+//! The memory bound: an artifact of 20 layers of 100 MiB, copied
 //! between two repositories of the real registry without mounting, keeps
 //! the peak resident memory of this process (the registry runs in its own)
 //! below 128 MiB, and copies its layers concurrently.
