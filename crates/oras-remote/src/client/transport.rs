@@ -30,6 +30,11 @@ use crate::error::BoxError;
 /// The most a connection reads from its socket at once.
 const READ_BUFFER_MAX: usize = 1024 * 1024;
 
+/// The same for a connection of the ranges pool: a ranged download keeps
+/// many of them busy at once, each on a path slower than one reader, so
+/// large reads save no wake-ups there and would only add memory.
+const RANGE_READ_BUFFER_MAX: usize = 256 * 1024;
+
 /// Sends requests on pooled connections. Bearer token requests (those
 /// with an `oras_auth::RealmRequest` extension) go through a pool of their
 /// own, whose connections are checked against the realm policy, so a
@@ -60,7 +65,7 @@ impl Transport {
             connect_timeout,
             tls.other.clone(),
         );
-        let pool = |tcp: ProxyConnector, http2: bool| {
+        let pool = |tcp: ProxyConnector, http2: bool, read_buffer_max: usize| {
             let connector = RegistryConnector::new(tcp, tls, registry.authority(), http2);
             PoolClient::builder(TokioExecutor::new())
                 .pool_idle_timeout(idle_timeout)
@@ -70,7 +75,7 @@ impl Transport {
                 // fewer wake-ups between the connection and its reader (a
                 // 1 GiB pull takes about a fifth less time; larger buffers
                 // only add memory).
-                .http1_max_buf_size(READ_BUFFER_MAX)
+                .http1_max_buf_size(read_buffer_max)
                 .build(connector)
         };
         let guard = RealmGuard {
@@ -78,9 +83,9 @@ impl Transport {
             registry_host: registry.host().to_owned(),
         };
         Transport {
-            client: pool(tcp.clone(), true),
-            ranges: pool(tcp.clone(), false),
-            realm: pool(tcp.guarded(guard), true),
+            client: pool(tcp.clone(), true, READ_BUFFER_MAX),
+            ranges: pool(tcp.clone(), false, RANGE_READ_BUFFER_MAX),
+            realm: pool(tcp.guarded(guard), true, READ_BUFFER_MAX),
             proxy,
         }
     }

@@ -1,6 +1,7 @@
 //! Ranged parallel download of one large blob. The first response's body
-//! is read as one stream for the first range's worth of bytes, timed: if
-//! it came at least as fast as [`RepositoryOptions::ranged_fetch_fast_rate`]
+//! is read as one stream for [`RepositoryOptions::ranged_fetch_probe`]
+//! bytes, the second half of them timed: if they came at least as fast as
+//! [`RepositoryOptions::ranged_fetch_fast_rate`]
 //! (a registry nearby: more connections would only add work) the blob goes
 //! on in that stream. Otherwise the rest is cut into fixed-size ranges
 //! ([`RepositoryOptions::ranged_fetch_chunk`]) fetched over up to
@@ -33,6 +34,7 @@
 //! whole-blob request skipped to the current offset, as a download
 //! without ranges resumes.
 //!
+//! [`RepositoryOptions::ranged_fetch_probe`]: super::RepositoryOptions::ranged_fetch_probe
 //! [`RepositoryOptions::ranged_fetch_fast_rate`]: super::RepositoryOptions::ranged_fetch_fast_rate
 //! [`RepositoryOptions::ranged_fetch_chunk`]: super::RepositoryOptions::ranged_fetch_chunk
 //! [`RepositoryOptions::ranged_fetch_connections`]: super::RepositoryOptions::ranged_fetch_connections
@@ -83,6 +85,7 @@ pub(super) fn ranged_chunks(
             resumes: options.max_resumes,
         },
         chunk: options.ranged_fetch_chunk.max(1),
+        probe: options.ranged_fetch_probe.max(1),
         connections: options.ranged_fetch_connections.max(1),
         fast_rate: options.ranged_fetch_fast_rate,
         started: None,
@@ -90,15 +93,17 @@ pub(super) fn ranged_chunks(
     stream::unfold(State::Probing(Box::new(probe)), State::next)
 }
 
-/// The first range's worth of bytes, read from the first response.
+/// The first `probe` bytes, read from the first response.
 struct Probe {
     download: Download,
     fetcher: RangeFetcher,
     chunk: u64,
+    /// Bytes read before choosing; the second half of them is timed.
+    probe: u64,
     connections: usize,
     /// Bytes per second at or above which the download stays one stream.
     fast_rate: u64,
-    /// When the first bytes arrived, and the offset after them.
+    /// When the timed half started, and the offset then.
     started: Option<(Instant, u64)>,
 }
 
@@ -413,10 +418,10 @@ impl State {
                         Err(error) => return Some((Err(error), State::Done)),
                     };
                     let offset = probe.download.offset();
-                    if probe.started.is_none() {
+                    if probe.started.is_none() && offset >= probe.probe / 2 {
                         probe.started = Some((Instant::now(), offset));
                     }
-                    let next = if offset >= probe.chunk && offset < probe.fetcher.size {
+                    let next = if offset >= probe.probe && offset < probe.fetcher.size {
                         probe.decide(offset)
                     } else {
                         State::Probing(probe)

@@ -26,6 +26,7 @@ fn ranged() -> RepositoryOptions {
     RepositoryOptions {
         ranged_fetch_threshold: 0,
         ranged_fetch_chunk: CHUNK as u64,
+        ranged_fetch_probe: CHUNK as u64,
         ranged_fetch_connections: 3,
         // Loopback is fast: ranges whatever the speed.
         ranged_fetch_fast_rate: u64::MAX,

@@ -102,6 +102,7 @@ async fn a_large_blob_comes_from_distribution_in_verified_ranges_over_several_co
     let options = RepositoryOptions {
         ranged_fetch_threshold: 64 * 1024 * 1024,
         ranged_fetch_chunk: CHUNK,
+        ranged_fetch_probe: CHUNK,
         ranged_fetch_connections: 4,
         // Loopback is fast: ranges whatever the speed.
         ranged_fetch_fast_rate: u64::MAX,
