@@ -15,7 +15,7 @@ pub(crate) const DEFAULT_ITERATIONS: usize = 3;
 /// Default time a row may take: once it has spent this long and has one
 /// measured run, it takes no more. A peer that needs a minute per run on
 /// the 80 ms profile is measured once, not four times, which keeps
-/// `--network all` near an hour instead of three.
+/// `--network all` near an hour and a half instead of three.
 pub(crate) const DEFAULT_ROW_BUDGET: Duration = Duration::from_secs(60);
 
 /// What one invocation of the harness does.
